@@ -1,0 +1,3 @@
+from migrationlint.cli import main
+
+main()

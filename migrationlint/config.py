@@ -1,0 +1,117 @@
+"""Configuration: ``[tool.migrationlint]`` in the nearest pyproject.toml, or a
+migrationlint.toml, validated by a pydantic model that rejects unknown keys."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Dict, List, Literal, Optional, Tuple
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from migrationlint.versions import Version
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on older Pythons only
+    import tomli as tomllib
+
+Dialect = Literal["postgres", "mysql", "mariadb"]
+Level = Literal["error", "warning", "note", "off"]
+
+
+class ConfigError(Exception):
+    """A configuration problem; the CLI prints it and exits 2."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dialect: Dialect = "postgres"
+    target_version: Optional[str] = None
+    select: List[str] = []
+    ignore: List[str] = []
+    exclude: List[str] = []
+    # Per-rule severity overrides: {"ML103": "warning", "drop-column": "off"}.
+    severity: Dict[str, Level] = {}
+
+    @field_validator("target_version", mode="before")
+    @classmethod
+    def _version(cls, value):
+        if value is None:
+            return None
+        Version(str(value))  # raises ValueError with a clear message
+        return str(value)
+
+
+# Where the settings came from, for messages and for resolving exclude globs.
+class LoadedSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    settings: Settings = Settings()
+    path: Optional[str] = None
+    root: str = "."
+
+
+def load_settings(explicit: Optional[str] = None, start: Optional[Path] = None) -> LoadedSettings:
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"config file {explicit} does not exist")
+        table = _read_table(path, required=True)
+        return _validate(table, path)
+    found = discover_config(start or Path.cwd())
+    if found is None:
+        return LoadedSettings(root=str(start or Path.cwd()))
+    path, table = found
+    return _validate(table, path)
+
+
+def discover_config(start: Path) -> Optional[Tuple[Path, dict]]:
+    """Walk up from ``start``; in each folder migrationlint.toml wins over pyproject.toml,
+    and a pyproject.toml without [tool.migrationlint] is skipped."""
+    for folder in [start.resolve(), *start.resolve().parents]:
+        for name in ("migrationlint.toml", "pyproject.toml"):
+            candidate = folder / name
+            if candidate.is_file():
+                table = _read_table(candidate, required=name == "migrationlint.toml")
+                if table is not None:
+                    return candidate, table
+    return None
+
+
+def _read_table(path: Path, required: bool) -> Optional[dict]:
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML in {path}: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("migrationlint")
+        if table is None and required:
+            raise ConfigError(f"{path} has no [tool.migrationlint] table")
+        return table
+    return data
+
+
+def _validate(table: dict, path: Path) -> LoadedSettings:
+    where = "[tool.migrationlint]" if path.name == "pyproject.toml" else "top level"
+    try:
+        settings = Settings.model_validate(table)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path, where)) from None
+    return LoadedSettings(settings=settings, path=str(path), root=str(path.parent))
+
+
+def _describe(exc: ValidationError, path: Path, where: str) -> str:
+    problems = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "extra_forbidden":
+            problems.append(f"unknown key `{key}` in {where}")
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"`{key}`: {message}")
+    return f"invalid configuration in {path}: " + "; ".join(problems)

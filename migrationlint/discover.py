@@ -1,0 +1,81 @@
+"""Find migration files under the given paths."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from typing import List, Sequence, Set, Tuple
+
+from migrationlint.findings import FileError
+from migrationlint.readers import MIGRATION_SUFFIXES
+
+# Folders never searched: tool caches, VCS data and dependency trees.
+_SKIPPED_FOLDERS = {
+    ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__",
+    ".migrationlint_cache", ".tox", ".nox", ".mypy_cache", ".pytest_cache", "site-packages",
+}
+
+
+@dataclass
+class Discovered:
+    # (path to open, path to report) pairs, sorted and unique.
+    files: List[Tuple[str, str]] = field(default_factory=list)
+    errors: List[FileError] = field(default_factory=list)
+
+
+def display_path(path: str, cwd: str) -> str:
+    """Relative to the current folder when inside it, with forward slashes."""
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute, cwd)
+    except ValueError:  # another drive on Windows
+        relative = absolute
+    shown = absolute if relative.startswith("..") else relative
+    return shown.replace(os.sep, "/")
+
+
+def is_excluded(display: str, patterns: Sequence[str]) -> bool:
+    parts = display.split("/")
+    candidates = {display} | {"/".join(parts[: i + 1]) for i in range(len(parts))} | set(parts)
+    return any(fnmatch.fnmatch(c, p) for p in patterns for c in candidates)
+
+
+def discover(paths: Sequence[str], exclude: Sequence[str], cwd: str) -> Discovered:
+    result = Discovered()
+    seen: Set[str] = set()
+
+    def add(path: str) -> None:
+        real = os.path.realpath(path)
+        display = display_path(path, cwd)
+        if real in seen or is_excluded(display, exclude):
+            return
+        seen.add(real)
+        result.files.append((path, display))
+
+    for path in paths:
+        if os.path.isdir(path):
+            for found in _walk(path, result):
+                add(found)
+        elif os.path.exists(path):
+            add(path)  # a file named explicitly is linted whatever its suffix
+        else:
+            result.errors.append(FileError(path=path, message=f"{path}: no such file or folder"))
+    result.files.sort(key=lambda pair: pair[1])
+    return result
+
+
+def _walk(folder: str, result: Discovered) -> List[str]:
+    found = []
+
+    def on_error(error: OSError) -> None:
+        result.errors.append(FileError(
+            path=error.filename or folder,
+            message=f"{error.filename or folder}: cannot read folder: {error.strerror}",
+        ))
+
+    # followlinks=False: a symlinked folder loop cannot make the walk endless.
+    for current, folders, files in os.walk(folder, onerror=on_error, followlinks=False):
+        folders[:] = sorted(f for f in folders if f not in _SKIPPED_FOLDERS)
+        found += [os.path.join(current, f) for f in files if f.lower().endswith(MIGRATION_SUFFIXES)]
+    return found

@@ -1,0 +1,154 @@
+"""The lint pipeline: read → migration model → rules → suppressions → findings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from migrationlint import __version__
+from migrationlint.context import Migration
+from migrationlint.discover import Discovered, discover
+from migrationlint.findings import FileError, Finding, LintReport, Span
+from migrationlint.readers import read_migration
+from migrationlint.rulecontext import RuleContext
+from migrationlint.rules import RuleInfo, all_rules
+from migrationlint.selection import Selection
+from migrationlint.source import BinaryFileError, SourceFile, decode, read_file
+from migrationlint.suppress import apply_suppressions, parse_suppressions
+from migrationlint.versions import Version
+
+# Lines of source kept with a finding for the excerpt.
+_EXCERPT_LINES = 6
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    dialect: str
+    version: Version
+    selection: Selection
+
+
+def lint_source(source: SourceFile, options: LintOptions) -> List[Finding]:
+    migration = read_migration(source, options.dialect, options.version)
+    return lint_migration(migration, options)
+
+
+def lint_migration(migration: Migration, options: LintOptions) -> List[Finding]:
+    rules = all_rules()
+    enabled = [rules[code] for code in sorted(options.selection.enabled)]
+    findings = list(_parse_errors(migration, rules["ML001"]))
+    findings += _run_rules(migration, [r for r in enabled if r.check is not None])
+    findings = _drop_superseded(findings, rules)
+    findings = apply_suppressions(
+        findings, parse_suppressions(migration.comments, migration.source.lines),
+        _statement_lines(migration),
+        migration.statements[0].span.line if migration.statements else None,
+        rules, migration.path, set(options.selection.enabled),
+    )
+    return sorted(
+        (_finalise(f, migration, options.selection) for f in findings
+         if f.rule in options.selection.enabled),
+        key=lambda f: f.sort_key,
+    )
+
+
+def _run_rules(migration: Migration, rules: Sequence[RuleInfo]) -> List[Finding]:
+    findings: List[Finding] = []
+    operation_rules = [r for r in rules if r.scope == "operation"]
+    for statement in migration.statements:
+        for operation in statement.operations:
+            for info in operation_rules:
+                if isinstance(operation, info.on):
+                    findings += info.check(operation, RuleContext(info, migration, statement))
+    for info in rules:
+        if info.scope == "migration":
+            findings += info.check(RuleContext(info, migration, None))
+    return findings
+
+
+def _parse_errors(migration: Migration, info: RuleInfo) -> Iterator[Finding]:
+    for statement in migration.statements:
+        if statement.error is None:
+            continue
+        yield Finding(
+            rule=info.code, name=info.name, severity=info.severity, path=migration.path,
+            span=statement.error_span or statement.span,
+            message=f"Could not parse this statement ({statement.error}); it was not checked.",
+        )
+
+
+def _drop_superseded(findings: List[Finding], rules: Dict[str, RuleInfo]) -> List[Finding]:
+    """Keep one finding per hazard: the most specific rule's."""
+    superseded = set()
+    for finding in findings:
+        for code in rules[finding.rule].supersedes:
+            superseded.add((code, finding.span))
+    return [f for f in findings if (f.rule, f.span) not in superseded]
+
+
+def _statement_lines(migration: Migration) -> Dict[int, int]:
+    mapping: Dict[int, int] = {}
+    for statement in migration.statements:
+        for line in range(statement.span.line, statement.span.end_line + 1):
+            mapping.setdefault(line, statement.span.line)
+    return mapping
+
+
+def _finalise(finding: Finding, migration: Migration, selection: Selection) -> Finding:
+    lines = migration.source.lines
+    last = min(finding.span.end_line, finding.span.line + _EXCERPT_LINES - 1, lines.line_count)
+    excerpt = "\n".join(lines.line_text(n) for n in range(finding.span.line, last + 1))
+    return finding.model_copy(update={
+        "severity": selection.severities.get(finding.rule, finding.severity),
+        "source": excerpt,
+        "source_line": finding.span.line,
+    })
+
+
+# -- many files -----------------------------------------------------------------
+def lint_paths(
+    paths: Sequence[str],
+    options: LintOptions,
+    exclude: Sequence[str] = (),
+    root: Optional[str] = None,
+    stdin: Optional[Tuple[bytes, str]] = None,
+) -> LintReport:
+    findings: List[Finding] = []
+    errors: List[FileError] = []
+    files = 0
+    discovered = discover(paths, exclude, root or os.getcwd())
+    errors += discovered.errors
+    for path, display in discovered.files:
+        files += 1
+        file_findings, file_errors = lint_one(options, path=path, display=display)
+        findings += file_findings
+        errors += file_errors
+    if stdin is not None:
+        files += 1
+        data, display = stdin
+        file_findings, file_errors = lint_one(options, data=data, display=display)
+        findings += file_findings
+        errors += file_errors
+    return LintReport(version=__version__, findings=tuple(findings), files=files,
+                      errors=tuple(errors))
+
+
+def lint_one(
+    options: LintOptions, display: str, path: Optional[str] = None, data: Optional[bytes] = None
+) -> Tuple[List[Finding], List[FileError]]:
+    """Lint one file; every failure becomes a FileError so other files still run."""
+    try:
+        source = decode(data, display) if data is not None else read_file(path, display)
+    except BinaryFileError as exc:
+        return [], [FileError(path=display, message=str(exc), level="warning")]
+    except OSError as exc:
+        return [], [FileError(path=display, message=f"{display}: cannot read: {exc.strerror or exc}")]
+    warnings = [FileError(path=display, message=w, level="warning") for w in source.warnings]
+    try:
+        return lint_source(source, options), warnings
+    except RecursionError:
+        return [], warnings + [FileError(path=display, message=f"{display}: too deeply nested to analyse")]
+    except Exception as exc:  # an internal error must not hide the other files' findings
+        message = f"{display}: internal error: {type(exc).__name__}: {exc}"
+        return [], warnings + [FileError(path=display, message=message)]

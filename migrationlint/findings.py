@@ -1,0 +1,111 @@
+"""Findings, rewrites and the run report: plain immutable data that formatters render."""
+
+from __future__ import annotations
+
+import enum
+from typing import Optional, Tuple
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def fails_run(self) -> bool:
+        """Notes inform; only warnings and errors make `check` exit 1."""
+        return self is not Severity.NOTE
+
+
+class Span(Frozen):
+    """A region of a source file. Lines and columns are 1-based; ``end_column`` is
+    exclusive (the column just after the last character), as in SARIF."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+class Phase(str, enum.Enum):
+    EXPAND = "expand"
+    BACKFILL = "backfill"
+    SWITCH = "switch"
+    CONTRACT = "contract"
+
+
+class Step(Frozen):
+    """One step of a safe rewrite: SQL for the target dialect, or an instruction."""
+
+    phase: Phase
+    title: str
+    sql: Optional[str] = None
+    instruction: Optional[str] = None
+
+
+class Rewrite(Frozen):
+    summary: str
+    steps: Tuple[Step, ...] = ()
+
+
+class Edit(Frozen):
+    """Replace ``[start, end)`` (character offsets in the file's text) with ``text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+class Fix(Frozen):
+    """A mechanical, meaning-preserving edit that ``--fix`` may apply."""
+
+    title: str
+    edits: Tuple[Edit, ...]
+
+
+class Finding(Frozen):
+    rule: str
+    name: str
+    severity: Severity
+    path: str
+    span: Span
+    message: str
+    rewrite: Optional[Rewrite] = None
+    fix: Optional[Fix] = None
+    # The offending source text (the statement's lines), kept for excerpts.
+    source: str = ""
+    source_line: int = 0
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.path, self.span.line, self.span.column, self.rule)
+
+
+class FileError(Frozen):
+    """A problem with an input that is not a finding: unreadable, binary, missing."""
+
+    path: str
+    message: str
+    # "error" makes the run exit 2; "warning" is reported but does not change the exit code.
+    level: str = "error"
+
+
+class LintReport(Frozen):
+    version: str
+    findings: Tuple[Finding, ...] = ()
+    files: int = 0
+    errors: Tuple[FileError, ...] = ()
+
+    @property
+    def has_failing_findings(self) -> bool:
+        return any(f.severity.fails_run for f in self.findings)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(e.level == "error" for e in self.errors)

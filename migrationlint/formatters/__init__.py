@@ -1,0 +1,28 @@
+"""Output formats. Each module in this package is one format named after the module
+and defines ``render(report, options) -> str``; modules are imported only when used."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List
+
+from migrationlint.findings import LintReport
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    color: bool = False
+    # Format-specific settings (for example the SARIF source root), by name.
+    extras: Dict[str, object] = field(default_factory=dict)
+
+
+def available_formats() -> List[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+
+
+def renderer(name: str) -> Callable[[LintReport, RenderOptions], str]:
+    if name not in available_formats():
+        raise ValueError(f"unknown format {name!r}")
+    return importlib.import_module(f"{__name__}.{name}").render

@@ -1,0 +1,79 @@
+"""Human output in the style of ruff and rustc: location, message, underlined
+source, then the safe rewrite."""
+
+from __future__ import annotations
+
+from typing import List
+
+import click
+
+from migrationlint.findings import Finding, LintReport, Severity
+from migrationlint.formatters import RenderOptions
+
+_SEVERITY_COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+
+
+def render(report: LintReport, options: RenderOptions) -> str:
+    def style(text: str, **kwargs) -> str:
+        return click.style(text, **kwargs) if options.color else text
+
+    blocks = [_finding_block(f, style) for f in report.findings]
+    blocks += [style(f"{e.level}: ", fg="red" if e.level == "error" else "yellow", bold=True)
+               + e.message for e in report.errors]
+    blocks.append(_summary(report, style))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _finding_block(finding: Finding, style) -> str:
+    span = finding.span
+    color = _SEVERITY_COLORS[finding.severity]
+    lines = [
+        f"{style(finding.path, bold=True)}:{span.line}:{span.column}: "
+        f"{style(finding.rule, fg=color, bold=True)} [{finding.name}] {finding.message}"
+    ]
+    lines += _excerpt(finding, style, color)
+    if finding.rewrite is not None:
+        gutter = " " * len(str(finding.source_line + finding.source.count("\n")))
+        lines.append(f"{gutter} {style('=', fg='blue', bold=True)} "
+                     f"{style('rewrite:', bold=True)} {finding.rewrite.summary}")
+        for number, step in enumerate(finding.rewrite.steps, start=1):
+            lines.append(f"{gutter}   {number}. [{step.phase.value}] {step.title}")
+            body = step.sql if step.sql is not None else step.instruction or ""
+            for body_line in body.splitlines():
+                lines.append(f"{gutter}        {style(body_line, fg='green') if step.sql else body_line}")
+    return "\n".join(lines)
+
+
+def _excerpt(finding: Finding, style, color: str) -> List[str]:
+    if not finding.source:
+        return []
+    span = finding.span
+    source_lines = finding.source.split("\n")
+    width = len(str(finding.source_line + len(source_lines) - 1))
+    bar = style("|", fg="blue", bold=True)
+    out = [f"{' ' * width} {bar}"]
+    for offset, text in enumerate(source_lines):
+        number = finding.source_line + offset
+        out.append(f"{style(str(number).rjust(width), fg='blue', bold=True)} {bar} {text}")
+        start = span.column if number == span.line else 1
+        end = span.end_column if number == span.end_line else len(text) + 1
+        if number > span.end_line or end <= start and number != span.line:
+            continue
+        # Keep tabs so the carets line up under the source on any tab width.
+        pad = "".join("\t" if ch == "\t" else " " for ch in text[: start - 1])
+        carets = "^" * max(end - start, 1)
+        out.append(f"{' ' * width} {bar} {pad}{style(carets, fg=color, bold=True)}")
+    return out
+
+
+def _summary(report: LintReport, style) -> str:
+    files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    if not report.findings:
+        return style(f"All checks passed ({files} checked).", fg="green", bold=True)
+    counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
+    parts = [f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n]
+    total = len(report.findings)
+    return style(
+        f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {files}.",
+        bold=True,
+    )

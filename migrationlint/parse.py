@@ -1,0 +1,89 @@
+"""Parse one statement with sqlglot, turning every failure into data."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import List, Optional
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import Token
+
+# sqlglot logs a warning for each statement it keeps as a Command; we handle those.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+SQLGLOT_DIALECTS = {"postgres": "postgres", "mysql": "mysql", "mariadb": "mysql"}
+
+# Statements nested deeper than this are not handed to sqlglot: its recursive
+# descent would exhaust the stack long before, and no migration needs it.
+MAX_NESTING = 200
+_PARENS = re.compile(r"[()]")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    ast: Optional[exp.Expression] = None
+    error: Optional[str] = None
+    # Offset of the error inside the statement text, when sqlglot knows it.
+    error_offset: Optional[int] = None
+
+
+def sqlglot_dialect(dialect: str) -> str:
+    return SQLGLOT_DIALECTS[dialect]
+
+
+def parse_statement(text: str, dialect: str) -> Parsed:
+    depth = _max_nesting(text)
+    if depth > MAX_NESTING:
+        return Parsed(error=f"expression nested {depth} levels deep; not analysed")
+    try:
+        expressions = sqlglot.parse(text, read=sqlglot_dialect(dialect))
+    except (ParseError, TokenError) as exc:
+        return Parsed(error=_first_line(exc), error_offset=_error_offset(exc, text))
+    except RecursionError:
+        return Parsed(error="statement too deeply nested to analyse")
+    except Exception as exc:  # sqlglot bugs must not take the whole run down
+        return Parsed(error=f"sqlglot failed: {type(exc).__name__}: {_first_line(exc)}")
+    expressions = [e for e in expressions if e is not None]
+    if len(expressions) != 1:
+        return Parsed(error="could not parse as a single statement")
+    return Parsed(ast=expressions[0])
+
+
+def tokenize(text: str, dialect: str) -> List[Token]:
+    """sqlglot tokens (with statement-relative offsets); empty when tokenizing fails."""
+    try:
+        return list(sqlglot.Dialect.get_or_raise(sqlglot_dialect(dialect)).tokenize(text))
+    except Exception:
+        return []
+
+
+def _max_nesting(text: str) -> int:
+    # Cheap pre-check; parentheses inside strings only over-count, which is harmless.
+    if text.count("(") <= MAX_NESTING:
+        return 0
+    depth = deepest = 0
+    for match in _PARENS.finditer(text):
+        depth += 1 if match.group() == "(" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _first_line(exc: Exception) -> str:
+    message = str(exc).strip().splitlines()
+    text = message[0] if message else type(exc).__name__
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def _error_offset(exc: Exception, text: str) -> Optional[int]:
+    errors = getattr(exc, "errors", None) or []
+    for error in errors:
+        line, col = error.get("line"), error.get("col")
+        if line and col:
+            lines = text.split("\n")
+            if line <= len(lines):
+                return sum(len(piece) + 1 for piece in lines[: line - 1]) + max(col - 1, 0)
+    return None

@@ -1,0 +1,143 @@
+"""Expand/contract recipes shared by rules: each returns Rewrite steps with the real,
+dialect-quoted names."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from migrationlint import model as m
+from migrationlint.findings import Phase, Step
+from migrationlint.sqlgen import generated_name, qualified, quote
+
+BATCH_SIZE = 1000
+
+
+def batched_backfill(
+    dialect: str, table: m.ObjectName, column: m.Ident, value_sql: Optional[str], pending_sql: str
+) -> Step:
+    """A re-runnable batch UPDATE; repeat until it updates 0 rows. Without a known
+    ``value_sql`` the step is an instruction holding the template."""
+    known = value_sql is not None
+    value_sql = value_sql if known else "<value>"
+    t, c = qualified(table, dialect), quote(column, dialect)
+    if dialect == "postgres":
+        sql = (
+            f"UPDATE {t} SET {c} = {value_sql}\n"
+            f"WHERE ctid IN (SELECT ctid FROM {t} WHERE {pending_sql} LIMIT {BATCH_SIZE});"
+        )
+    else:
+        sql = f"UPDATE {t} SET {c} = {value_sql} WHERE {pending_sql} LIMIT {BATCH_SIZE};"
+    title = (
+        f"Backfill {t}.{c} in batches outside the schema migration; repeat until no row "
+        "is updated"
+    )
+    if not known:
+        return Step(phase=Phase.BACKFILL, title=title, instruction=f"Choose the value, then: {sql}")
+    return Step(phase=Phase.BACKFILL, title=title, sql=sql)
+
+
+def add_not_null_safely(
+    dialect: str,
+    table: m.ObjectName,
+    column: m.Ident,
+    type_sql: Optional[str],
+    version_supports_fast_not_null: bool = True,
+) -> List[Step]:
+    """Make an existing, backfilled column NOT NULL without a long exclusive lock."""
+    t, c = qualified(table, dialect), quote(column, dialect)
+    if dialect != "postgres":
+        title = "Once every row is filled, make the column NOT NULL in its own migration"
+        if type_sql is None:
+            return [Step(phase=Phase.CONTRACT, title=title, instruction=(
+                f"ALTER TABLE {t} MODIFY {c} with its current type and NOT NULL"
+            ))]
+        return [Step(phase=Phase.CONTRACT, title=title,
+                     sql=f"ALTER TABLE {t} MODIFY {c} {type_sql} NOT NULL;")]
+    check = quote(generated_name(dialect, table.name.name, column.name, suffix="not_null"), dialect)
+    steps = [
+        Step(
+            phase=Phase.CONTRACT,
+            title="Add the NOT NULL check without scanning the table (brief lock)",
+            sql=f"ALTER TABLE {t} ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL) NOT VALID;",
+        ),
+        Step(
+            phase=Phase.CONTRACT,
+            title="In a separate migration, validate it (SHARE UPDATE EXCLUSIVE: reads and "
+            "writes continue)",
+            sql=f"ALTER TABLE {t} VALIDATE CONSTRAINT {check};",
+        ),
+    ]
+    if version_supports_fast_not_null:
+        steps += [
+            Step(
+                phase=Phase.CONTRACT,
+                title="SET NOT NULL now skips the table scan because the validated check proves it",
+                sql=f"ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\n"
+                f"ALTER TABLE {t} DROP CONSTRAINT {check};",
+            )
+        ]
+    return steps
+
+
+def add_column_step(
+    dialect: str, table: m.ObjectName, column: m.Ident, type_sql: Optional[str], like: m.Ident
+) -> Step:
+    """Add a nullable column; its type is copied from ``like`` when known."""
+    t, c = qualified(table, dialect), quote(column, dialect)
+    title = f"Add the new column {c} as nullable (a brief, catalogue-only change)"
+    if type_sql is None:
+        return Step(phase=Phase.EXPAND, title=title, instruction=(
+            f"ALTER TABLE {t} ADD COLUMN {c} with the same type as {quote(like, dialect)}"
+        ))
+    return Step(phase=Phase.EXPAND, title=title, sql=f"ALTER TABLE {t} ADD COLUMN {c} {type_sql};")
+
+
+def sync_trigger(dialect: str, table: m.ObjectName, old: m.Ident, new: m.Ident) -> Step:
+    """Keep ``old`` and ``new`` equal whichever one the old or new application writes."""
+    t, o, n = qualified(table, dialect), quote(old, dialect), quote(new, dialect)
+    name = quote(generated_name(dialect, table.name.name, "sync", new.name, suffix="trg"), dialect)
+    title = f"Keep {o} and {n} in sync while old and new application versions both run"
+    if dialect != "postgres":
+        return Step(phase=Phase.EXPAND, title=title, sql=(
+            f"CREATE TRIGGER {name}_ins BEFORE INSERT ON {t} FOR EACH ROW\n"
+            f"  SET NEW.{n} = COALESCE(NEW.{n}, NEW.{o}), NEW.{o} = COALESCE(NEW.{o}, NEW.{n});\n"
+            f"CREATE TRIGGER {name}_upd BEFORE UPDATE ON {t} FOR EACH ROW\n"
+            f"  SET NEW.{n} = IF(NEW.{o} <=> OLD.{o}, NEW.{n}, NEW.{o}),\n"
+            f"      NEW.{o} = IF(NEW.{o} <=> OLD.{o}, NEW.{n}, NEW.{o});"
+        ))
+    function = quote(generated_name(dialect, table.name.name, "sync", new.name, suffix="fn"), dialect)
+    return Step(phase=Phase.EXPAND, title=title, sql=(
+        f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n"
+        "  IF TG_OP = 'INSERT' THEN\n"
+        f"    NEW.{n} := COALESCE(NEW.{n}, NEW.{o});\n"
+        f"    NEW.{o} := COALESCE(NEW.{o}, NEW.{n});\n"
+        f"  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n"
+        f"    NEW.{n} := NEW.{o};\n"
+        "  ELSE\n"
+        f"    NEW.{o} := NEW.{n};\n"
+        "  END IF;\n"
+        "  RETURN NEW;\n"
+        "END $$;\n"
+        f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {t}\n"
+        f"  FOR EACH ROW EXECUTE FUNCTION {function}();"
+    ))
+
+
+def drop_sync_trigger(dialect: str, table: m.ObjectName, new: m.Ident) -> str:
+    t = qualified(table, dialect)
+    name = quote(generated_name(dialect, table.name.name, "sync", new.name, suffix="trg"), dialect)
+    if dialect != "postgres":
+        return f"DROP TRIGGER {name}_ins;\nDROP TRIGGER {name}_upd;"
+    function = quote(generated_name(dialect, table.name.name, "sync", new.name, suffix="fn"), dialect)
+    return f"DROP TRIGGER {name} ON {t};\nDROP FUNCTION {function}();"
+
+
+def stop_using_column(dialect: str, table: m.ObjectName, column: m.Ident) -> Step:
+    t, c = qualified(table, dialect), quote(column, dialect)
+    return Step(phase=Phase.SWITCH, title=f"Deploy application code that no longer reads or writes {t}.{c}",
+                instruction=(
+                    "Remove the column from the ORM model first (Rails: ignored_columns; Django: "
+                    "SeparateDatabaseAndState; SQLAlchemy: drop it from the mapped class) and "
+                    "deploy, so no running version selects or inserts it by name."
+                ))

@@ -1,0 +1,52 @@
+"""ML201 create-index-without-concurrently."""
+
+from typing import Iterator
+
+from migrationlint import model as m
+from migrationlint.findings import Finding, Phase, Rewrite, Step
+from migrationlint.rulecontext import RuleContext
+from migrationlint.rules import POSTGRES, rule
+
+
+def concurrent_index_sql(op: m.CreateIndex, ctx: RuleContext) -> str:
+    unique = "UNIQUE " if op.unique else ""
+    if_not_exists = "IF NOT EXISTS " if op.if_not_exists else ""
+    name = f"{ctx.q(op.name)} " if op.name is not None else ""
+    using = f" USING {op.method}" if op.method else ""
+    where = f" WHERE {op.where_sql}" if op.where_sql else ""
+    columns = ", ".join(op.columns_sql)
+    return (
+        f"CREATE {unique}INDEX CONCURRENTLY {if_not_exists}{name}ON {ctx.q(op.table)}"
+        f"{using} ({columns}){where};"
+    )
+
+
+@rule(
+    "ML201", "create-index-without-concurrently", "error",
+    "CREATE INDEX without CONCURRENTLY blocks writes to the table for the whole build.",
+    on=(m.CreateIndex,), dialects=POSTGRES, tags=("locking",),
+)
+def check(op: m.CreateIndex, ctx: RuleContext) -> Iterator[Finding]:
+    if op.concurrently or ctx.table_is_new(op.table):
+        return
+    table = ctx.q(op.table)
+    message = (
+        f"CREATE INDEX on {table} takes a SHARE lock: every INSERT, UPDATE and DELETE on "
+        f"{table} waits until the index is built, which on a large table takes minutes."
+    )
+    index = ctx.q(op.name) if op.name is not None else "the index"
+    rewrite = Rewrite(
+        summary="Build the index CONCURRENTLY, alone in a migration that runs outside a "
+        "transaction.",
+        steps=(
+            Step(phase=Phase.EXPAND,
+                 title="Create the index concurrently (SHARE UPDATE EXCLUSIVE: reads and writes "
+                 "continue); it cannot run inside a transaction block",
+                 sql=concurrent_index_sql(op, ctx)),
+            Step(phase=Phase.EXPAND,
+                 title="If the build fails it leaves an INVALID index: drop it and retry",
+                 instruction=f"DROP INDEX CONCURRENTLY IF EXISTS {index}; then run the CREATE "
+                 "again."),
+        ),
+    )
+    yield ctx.finding(op.span, message, rewrite)

@@ -1,0 +1,48 @@
+"""ML101 rename-column."""
+
+from typing import Iterator
+
+from migrationlint import model as m
+from migrationlint.findings import Finding, Phase, Rewrite, Step
+from migrationlint.recipes import (
+    add_column_step, batched_backfill, drop_sync_trigger, sync_trigger,
+)
+from migrationlint.rulecontext import RuleContext
+from migrationlint.rules import rule
+
+
+@rule(
+    "ML101", "rename-column", "error",
+    "Renaming a column breaks the application version that still uses the old name.",
+    on=(m.RenameColumn,), tags=("backward-compatibility",),
+)
+def check(op: m.RenameColumn, ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.column_is_new(op.table, op.column):
+        return
+    table, old, new = ctx.q(op.table), ctx.q(op.column), ctx.q(op.new_name)
+    message = (
+        f"Renaming column {old} of {table} to {new} breaks every running application "
+        f"version that still reads or writes {old}: during the rollout, and after a rollback, "
+        "queries fail with an unknown-column error."
+    )
+    type_sql = ctx.migration.column_type(op.table, op.column, ctx.index)
+    rewrite = Rewrite(
+        summary=f"Expand/contract: add {new}, keep it in sync with {old}, backfill, switch "
+        f"the application, and drop {old} in a later release.",
+        steps=(
+            add_column_step(ctx.dialect, op.table, op.new_name, type_sql, like=op.column),
+            sync_trigger(ctx.dialect, op.table, op.column, op.new_name),
+            batched_backfill(
+                ctx.dialect, op.table, op.new_name, old,
+                f"{new} IS NULL AND {old} IS NOT NULL",
+            ),
+            Step(phase=Phase.SWITCH, title=f"Deploy application code that reads and writes {new}",
+                 instruction=f"Release the application using {new}; keep {old} until no "
+                 "running version uses it."),
+            Step(phase=Phase.CONTRACT,
+                 title=f"In a later release, drop the trigger and the old column {old}",
+                 sql=drop_sync_trigger(ctx.dialect, op.table, op.new_name)
+                 + f"\nALTER TABLE {table} DROP COLUMN {old};"),
+        ),
+    )
+    yield ctx.finding(op.span, message, rewrite)

@@ -1,0 +1,88 @@
+"""Reading migration files: encodings, byte-order marks, line endings, binary detection."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Tuple
+
+from migrationlint.findings import Span
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF8_BOM = b"\xef\xbb\xbf"
+# How much of a file is inspected to decide that it is binary.
+_SNIFF_BYTES = 8192
+
+
+class BinaryFileError(ValueError):
+    """The input looks like a binary file, not a migration."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str
+    text: str
+    encoding: str = "utf-8"
+    warnings: Tuple[str, ...] = ()
+    lines: "LineIndex" = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lines", LineIndex(self.text))
+
+
+def decode(data: bytes, path: str) -> SourceFile:
+    """Decode a file's bytes the way a migration runner would read them."""
+    if data.startswith(_UTF16_BOMS):
+        return SourceFile(path, data.decode("utf-16"), "utf-16")
+    if data.startswith(_UTF8_BOM):
+        return SourceFile(path, data[len(_UTF8_BOM):].decode("utf-8", errors="replace"), "utf-8-sig")
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        raise BinaryFileError(f"{path}: skipped, looks like a binary file (contains NUL bytes)")
+    try:
+        return SourceFile(path, data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        warning = (
+            f"{path}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x}); read as latin-1"
+        )
+        return SourceFile(path, data.decode("latin-1"), "latin-1", (warning,))
+
+
+def read_file(path: str, display_path: str) -> SourceFile:
+    with open(path, "rb") as handle:
+        return decode(handle.read(), display_path)
+
+
+class LineIndex:
+    """Maps character offsets to 1-based (line, column); columns count code points."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts = [0]
+        start = text.find("\n")
+        while start != -1:
+            self._starts.append(start + 1)
+            start = text.find("\n", start + 1)
+
+    def position(self, offset: int) -> Tuple[int, int]:
+        index = bisect.bisect_right(self._starts, offset) - 1
+        return index + 1, offset - self._starts[index] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        """Span of ``text[start:end]`` (end exclusive)."""
+        line, column = self.position(start)
+        end_line, end_column = self.position(max(end, start))
+        return Span(line=line, column=column, end_line=end_line, end_column=end_column)
+
+    def line_text(self, line: int) -> str:
+        """Text of a 1-based line without its line ending."""
+        start = self._starts[line - 1]
+        end = self._starts[line] - 1 if line < len(self._starts) else len(self._text)
+        return self._text[start:end].rstrip("\r")
+
+    def offset(self, line: int, column: int) -> int:
+        return self._starts[line - 1] + column - 1
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts)

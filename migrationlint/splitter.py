@@ -1,0 +1,252 @@
+"""Split a migration's text into statements with exact character spans.
+
+A small lexical scanner, not a parser: it only needs to know where quotes,
+comments and delimiters are, so it survives input that sqlglot rejects
+(unterminated strings, unknown syntax) and keeps every offset exact.
+Handles PostgreSQL dollar quotes and nested comments, and MySQL backslash
+escapes, backticks, ``#`` comments, ``/*! ... */`` version comments and
+``DELIMITER`` blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+from migrationlint.source import LineIndex
+
+_NON_SPACE = re.compile(r"\S")
+_DOLLAR_TAG = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?\$")
+_DELIMITER_LINE = re.compile(r"DELIMITER[ \t]+(\S+)[^\n]*", re.IGNORECASE)
+_BLOCK_COMMENT_TOKEN = re.compile(r"/\*|\*/")
+_MYSQL_VERSION_COMMENT = re.compile(r"/\*![0-9]*")
+_IDENT_CHAR = re.compile(r"[A-Za-z0-9_$\x80-\uffff]")
+
+
+@dataclass(frozen=True)
+class Comment:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class StatementText:
+    """One statement: ``text`` is ``source[start:end]`` with MySQL version-comment
+    markers blanked out (same length, so offsets inside it stay exact)."""
+
+    start: int
+    end: int
+    text: str
+    # Why the statement could not be delimited cleanly, e.g. an unterminated quote.
+    problem: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class SplitResult:
+    statements: Tuple[StatementText, ...]
+    comments: Tuple[Comment, ...]
+
+
+class _Unterminated(Exception):
+    def __init__(self, what: str, start: int) -> None:
+        super().__init__(what)
+        self.what = what
+        self.start = start
+
+
+class _Scanner:
+    def __init__(self, text: str, dialect: str) -> None:
+        self.text = text
+        self.mysql = dialect in ("mysql", "mariadb")
+        self.lines = LineIndex(text)
+        self.comments: List[Comment] = []
+        self.statements: List[StatementText] = []
+        # Ranges of MySQL "/*!NNNNN" and matching "*/" markers, blanked in statement text.
+        self.masks: List[Tuple[int, int]] = []
+        self.open_version_comments = 0
+        self.set_delimiter(";")
+
+    def set_delimiter(self, delimiter: str) -> None:
+        self.delimiter = delimiter
+        parts = [r"--", r"/\*", r"'", r'"', re.escape(delimiter)]
+        if self.mysql:
+            parts += [r"`", r"#", r"\*/"]
+        else:
+            parts += [r"\$"]
+        self.special = re.compile("|".join(parts))
+
+    # -- top level -------------------------------------------------------
+    def run(self) -> SplitResult:
+        pos = 0
+        length = len(self.text)
+        while pos < length:
+            pos = self.skip_to_statement(pos)
+            if pos >= length:
+                break
+            pos = self.scan_statement(pos)
+        return SplitResult(tuple(self.statements), tuple(self.comments))
+
+    def skip_to_statement(self, pos: int) -> int:
+        """Skip whitespace, comments, stray delimiters and DELIMITER lines."""
+        text = self.text
+        while True:
+            match = _NON_SPACE.search(text, pos)
+            if match is None:
+                return len(text)
+            pos = match.start()
+            if text.startswith(self.delimiter, pos):
+                pos += len(self.delimiter)
+            elif self.is_line_comment(pos):
+                pos = self.skip_line_comment(pos)
+            elif text.startswith("/*", pos) and not self.is_version_comment(pos):
+                try:
+                    pos = self.skip_block_comment(pos)
+                except _Unterminated as exc:
+                    self.add_statement(exc.start, len(text), self.unterminated(exc))
+                    return len(text)
+            elif self.mysql and _DELIMITER_LINE.match(text, pos):
+                # A mysql-client directive, not SQL: it changes the statement delimiter.
+                line = _DELIMITER_LINE.match(text, pos)
+                self.set_delimiter(line.group(1))
+                pos = line.end()
+            else:
+                return pos
+
+    def scan_statement(self, start: int) -> int:
+        text = self.text
+        pos = start
+        while True:
+            match = self.special.search(text, pos)
+            if match is None:
+                self.add_statement(start, len(text))
+                return len(text)
+            token, at = match.group(), match.start()
+            try:
+                if token == self.delimiter:
+                    self.add_statement(start, at)
+                    return at + len(token)
+                pos = self.skip_token(token, at)
+            except _Unterminated as exc:
+                self.add_statement(start, len(text), self.unterminated(exc))
+                return len(text)
+
+    def skip_token(self, token: str, at: int) -> int:
+        """Return the offset just past the quoted or commented region starting at ``at``."""
+        if token == "--":
+            return self.skip_line_comment(at) if self.is_line_comment(at) else at + 2
+        if token == "#":
+            return self.skip_line_comment(at)
+        if token == "/*":
+            if self.is_version_comment(at):
+                marker = _MYSQL_VERSION_COMMENT.match(self.text, at)
+                self.masks.append((at, marker.end()))
+                self.open_version_comments += 1
+                return marker.end()
+            return self.skip_block_comment(at)
+        if token == "*/":
+            if self.open_version_comments:
+                self.open_version_comments -= 1
+                self.masks.append((at, at + 2))
+            return at + 2
+        if token == "$":
+            return self.skip_dollar_quote(at)
+        return self.skip_quoted(token, at)
+
+    # -- lexical pieces --------------------------------------------------
+    def is_line_comment(self, pos: int) -> bool:
+        text = self.text
+        if text.startswith("#", pos):
+            return self.mysql
+        if not text.startswith("--", pos):
+            return False
+        # MySQL needs whitespace (or end of line) after "--"; "--1" is minus minus one.
+        return not self.mysql or pos + 2 >= len(text) or text[pos + 2].isspace()
+
+    def is_version_comment(self, pos: int) -> bool:
+        return self.mysql and self.text.startswith("/*!", pos)
+
+    def skip_line_comment(self, pos: int) -> int:
+        end = self.text.find("\n", pos)
+        end = len(self.text) if end == -1 else end
+        self.comments.append(Comment(pos, end, self.text[pos:end].rstrip("\r")))
+        return end
+
+    def skip_block_comment(self, pos: int) -> int:
+        # PostgreSQL block comments nest; MySQL's do not.
+        depth = 0
+        cursor = pos
+        while True:
+            match = _BLOCK_COMMENT_TOKEN.search(self.text, cursor)
+            if match is None:
+                raise _Unterminated("block comment", pos)
+            if match.group() == "/*" and (depth == 0 or not self.mysql):
+                depth += 1
+            elif match.group() == "*/":
+                depth -= 1
+            cursor = match.end()
+            if depth == 0:
+                self.comments.append(Comment(pos, cursor, self.text[pos:cursor]))
+                return cursor
+
+    def skip_quoted(self, quote: str, at: int) -> int:
+        text = self.text
+        backslashes = self.mysql and quote != "`" or (
+            quote == "'" and at > 0 and text[at - 1] in "eE"
+            and (at < 2 or not _IDENT_CHAR.match(text[at - 2]))
+        )
+        cursor = at + 1
+        while True:
+            close = text.find(quote, cursor)
+            if close == -1:
+                raise _Unterminated(_QUOTE_NAMES[quote], at)
+            if backslashes and _escaped(text, cursor, close):
+                cursor = close + 1
+                continue
+            if text.startswith(quote, close + 1):  # doubled quote escapes itself
+                cursor = close + 2
+                continue
+            return close + 1
+
+    def skip_dollar_quote(self, at: int) -> int:
+        text = self.text
+        match = _DOLLAR_TAG.match(text, at)
+        if match is None or (at > 0 and _IDENT_CHAR.match(text[at - 1])):
+            return at + 1  # a parameter ($1) or part of an identifier
+        tag = match.group()
+        close = text.find(tag, match.end())
+        if close == -1:
+            raise _Unterminated(f"dollar-quoted string {tag}", at)
+        return close + len(tag)
+
+    # -- results ---------------------------------------------------------
+    def unterminated(self, exc: _Unterminated) -> str:
+        line, column = self.lines.position(exc.start)
+        return f"unterminated {exc.what} starting at line {line}, column {column}"
+
+    def add_statement(self, start: int, end: int, problem: Optional[str] = None) -> None:
+        body = self.text[start:end].rstrip()
+        if not body:
+            return
+        end = start + len(body)
+        for mask_start, mask_end in self.masks:
+            if mask_end > start and mask_start < end:
+                lo, hi = max(mask_start, start) - start, min(mask_end, end) - start
+                body = body[:lo] + " " * (hi - lo) + body[hi:]
+        self.statements.append(StatementText(start, end, body, problem))
+
+
+_QUOTE_NAMES = {"'": "string", '"': "quoted identifier", "`": "backtick identifier"}
+
+
+def _escaped(text: str, start: int, index: int) -> bool:
+    """True when an odd number of backslashes precedes ``text[index]``."""
+    count = 0
+    while index - 1 - count >= start and text[index - 1 - count] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
+def split_statements(text: str, dialect: str = "postgres") -> SplitResult:
+    return _Scanner(text, dialect).run()

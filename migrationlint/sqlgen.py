@@ -1,0 +1,58 @@
+"""SQL for rewrites: real names, quoted for the target dialect by sqlglot."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Union
+
+from sqlglot import exp
+
+from migrationlint import model as m
+from migrationlint.parse import sqlglot_dialect
+
+# PostgreSQL's reserved key words (SQL Key Words appendix, "reserved" column):
+# sqlglot's PostgreSQL generator does not quote them, so we do.
+_POSTGRES_RESERVED = frozenset(
+    """all analyse analyze and any array as asc asymmetric authorization binary both case
+    cast check collate collation column concurrently constraint create cross current_catalog
+    current_date current_role current_schema current_time current_timestamp current_user
+    default deferrable desc distinct do else end except false fetch for foreign freeze from
+    full grant group having ilike in initially inner intersect into is isnull join lateral
+    leading left like limit localtime localtimestamp natural not notnull null offset on only
+    or order outer overlaps placing primary references returning right select session_user
+    similar some symmetric system_user table tablesample then to trailing true union unique
+    user using variadic verbose when where window with""".split()
+)
+# PostgreSQL truncates identifiers to 63 bytes, MySQL allows 64 characters.
+NAME_LIMITS = {"postgres": 63, "mysql": 64, "mariadb": 64}
+
+
+def quote(name: Union[m.Ident, str], dialect: str) -> str:
+    """An identifier as the target dialect needs it written."""
+    ident = name if isinstance(name, m.Ident) else m.Ident(name=name)
+    node = exp.to_identifier(ident.name)
+    needs_quotes = ident.quoted or node.quoted or (
+        dialect == "postgres" and ident.name.lower() in _POSTGRES_RESERVED
+    )
+    return exp.Identifier(this=ident.name, quoted=needs_quotes).sql(dialect=sqlglot_dialect(dialect))
+
+
+def qualified(name: m.ObjectName, dialect: str) -> str:
+    if name.schema_ is None:
+        return quote(name.name, dialect)
+    return f"{quote(name.schema_, dialect)}.{quote(name.name, dialect)}"
+
+
+def generated_name(dialect: str, *parts: str, suffix: str) -> m.Ident:
+    """A new object name such as ``orders_customer_id_not_null`` that fits the dialect's
+    identifier limit; long names are shortened with a stable hash."""
+    limit = NAME_LIMITS[dialect]
+    base = "_".join(part.lower() for part in parts if part)
+    name = f"{base}_{suffix}"
+    if len(name.encode("utf-8")) <= limit:
+        return m.Ident(name=name, quoted=name != name.lower() or not name.isidentifier())
+    digest = hashlib.sha1(base.encode("utf-8")).hexdigest()[:8]
+    room = limit - len(suffix) - len(digest) - 2
+    head = base.encode("utf-8")[:room].decode("utf-8", errors="ignore").rstrip("_")
+    name = f"{head}_{digest}_{suffix}"
+    return m.Ident(name=name, quoted=not name.isidentifier())

@@ -1,0 +1,118 @@
+"""Inline suppression comments.
+
+``-- migrationlint: ignore ML101, drop-column -- reason`` on a statement's first line
+or the line before it; ``-- migrationlint: ignore-file [CODE ...]`` before the first
+statement. Unknown codes and suppressions that suppress nothing become findings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+from migrationlint.findings import Finding, Span
+from migrationlint.rules import RuleInfo, find_rule
+from migrationlint.source import LineIndex
+from migrationlint.splitter import Comment
+
+_DIRECTIVE = re.compile(
+    r"migrationlint\s*:\s*(?P<kind>ignore-file|ignore)\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
+)
+_REASON = re.compile(r"\s--(\s|$)")
+
+
+@dataclass
+class Suppression:
+    span: Span
+    line: int
+    whole_file: bool
+    # Rule codes; empty means every rule.
+    codes: Tuple[str, ...]
+    unknown: Tuple[str, ...] = ()
+    used: Set[str] = field(default_factory=set)
+
+
+def parse_suppressions(comments: Sequence[Comment], lines: LineIndex) -> List[Suppression]:
+    found = []
+    for comment in comments:
+        body = comment.text.lstrip("-#/* ").rstrip("*/ ").strip()
+        match = _DIRECTIVE.match(body)
+        if match is None:
+            continue
+        rest = _REASON.split(" " + match.group("rest"), maxsplit=1)[0]
+        known, unknown = [], []
+        for word in filter(None, re.split(r"[\s,]+", rest)):
+            info = find_rule(word)
+            (known.append(info.code) if info else unknown.append(word))
+        span = lines.span(comment.start, comment.end)
+        found.append(
+            Suppression(span=span, line=span.line, whole_file=match.group("kind").lower() == "ignore-file",
+                        codes=tuple(known), unknown=tuple(unknown))
+        )
+    return found
+
+
+def apply_suppressions(
+    findings: List[Finding],
+    suppressions: List[Suppression],
+    statement_lines: Dict[int, int],
+    first_statement_line: Optional[int],
+    meta: Dict[str, RuleInfo],
+    path: str,
+    enabled: Set[str],
+) -> List[Finding]:
+    """Drop suppressed findings; add findings for bad and unused suppressions.
+
+    ``statement_lines`` maps each finding's line to the first line of its statement.
+    """
+    by_line: Dict[int, List[Suppression]] = {}
+    file_wide: List[Suppression] = []
+    problems: List[Finding] = []
+    active: List[Suppression] = []
+    starts = set(statement_lines.values())
+    for suppression in suppressions:
+        if suppression.whole_file:
+            if first_statement_line is not None and suppression.line > first_statement_line:
+                problems.append(_meta(meta["ML002"], path, suppression.span,
+                                      "`ignore-file` must come before the first statement; "
+                                      "it was ignored here."))
+                continue
+            file_wide.append(suppression)
+            active.append(suppression)
+        else:
+            # A comment on a statement's own first line wins over one on the line before.
+            target = suppression.line if suppression.line in starts else suppression.line + 1
+            by_line.setdefault(target, []).append(suppression)
+            active.append(suppression)
+        for word in suppression.unknown:
+            problems.append(_meta(meta["ML002"], path, suppression.span,
+                                  f"Unknown rule `{word}` in suppression comment."))
+
+    kept = []
+    for finding in findings:
+        start_line = statement_lines.get(finding.span.line, finding.span.line)
+        candidates = by_line.get(start_line, []) + file_wide
+        matching = [s for s in candidates if not s.codes or finding.rule in s.codes]
+        for suppression in matching:
+            suppression.used.add(finding.rule)
+        if not matching:
+            kept.append(finding)
+
+    for suppression in active:
+        if suppression.unknown and not suppression.codes:
+            continue  # already reported as invalid
+        # A rule that is not enabled cannot fire, so its suppression is not "unused".
+        unused = [c for c in suppression.codes if c not in suppression.used and c in enabled]
+        if not suppression.codes and not suppression.used:
+            problems.append(_meta(meta["ML003"], path, suppression.span,
+                                  "Suppression comment suppressed nothing; remove it."))
+        for code in unused:
+            problems.append(_meta(meta["ML003"], path, suppression.span,
+                                  f"Suppression of {code} suppressed nothing; remove it."))
+    return kept + problems
+
+
+def _meta(info: RuleInfo, path: str, span: Span, message: str) -> Finding:
+    return Finding(rule=info.code, name=info.name, severity=info.severity, path=path,
+                   span=span, message=message)
