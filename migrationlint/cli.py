@@ -59,10 +59,10 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
           config_path, no_cache, color, stdin_filename) -> None:
     """Lint migration files and folders (`-` reads standard input)."""
     from migrationlint.config import ConfigError, load_settings
-    from migrationlint.engine import LintOptions, lint_paths
+    from migrationlint.engine import STDIN_NAME, lint_paths
     from migrationlint.formatters import RenderOptions, available_formats, renderer
-    from migrationlint.selection import Selection, SelectionError
-    from migrationlint.versions import Version, default_version
+    from migrationlint.profile import OptionsResolver
+    from migrationlint.selection import SelectionError
 
     if output_format not in available_formats():
         raise _fail(f"unknown format `{output_format}`; choose from {', '.join(available_formats())}")
@@ -70,27 +70,19 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
         loaded = load_settings(config_path)
     except ConfigError as exc:
         raise _fail(str(exc))
-    settings = loaded.settings
-    dialect = dialect or settings.dialect
     try:
-        version = Version(target_version) if target_version else (
-            Version(settings.target_version) if settings.target_version else default_version(dialect)
-        )
-        selection = Selection.build(
-            dialect, _split(select) or settings.select, [*settings.ignore, *_split(ignore)],
-            settings.severity,
-        )
+        resolver = OptionsResolver(loaded, dialect, target_version, _split(select), _split(ignore))
     except (ValueError, SelectionError) as exc:
         raise _fail(str(exc))
 
     stdin = None
     file_paths = [p for p in paths if p != "-"]
     if "-" in paths:
-        stdin = (click.get_binary_stream("stdin").read(), stdin_filename or "<stdin>")
+        stdin = (click.get_binary_stream("stdin").read(), stdin_filename or STDIN_NAME)
     elif not paths:
         file_paths = ["."]
-    report = lint_paths(file_paths, LintOptions(dialect, version, selection),
-                        exclude=settings.exclude, stdin=stdin)
+    report = lint_paths(file_paths, resolver.for_path, exclude=loaded.settings.exclude,
+                        root=loaded.root, stdin=stdin)
 
     stream = open(output, "w", encoding="utf-8") if output else click.get_text_stream("stdout")
     try:

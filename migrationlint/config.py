@@ -24,6 +24,26 @@ class ConfigError(Exception):
     """A configuration problem; the CLI prints it and exits 2."""
 
 
+def _check_version(value):
+    if value is None:
+        return None
+    Version(str(value))  # raises ValueError with a clear message
+    return str(value)
+
+
+class Override(BaseModel):
+    """Settings for the files matching ``paths`` (globs relative to the config's folder)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    paths: List[str]
+    dialect: Optional[Dialect] = None
+    target_version: Optional[str] = None
+    ignore: List[str] = []
+
+    _version = field_validator("target_version", mode="before")(_check_version)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -34,14 +54,10 @@ class Settings(BaseModel):
     exclude: List[str] = []
     # Per-rule severity overrides: {"ML103": "warning", "drop-column": "off"}.
     severity: Dict[str, Level] = {}
+    # Per-folder settings, e.g. a MySQL service next to a PostgreSQL one; first match wins.
+    overrides: List[Override] = []
 
-    @field_validator("target_version", mode="before")
-    @classmethod
-    def _version(cls, value):
-        if value is None:
-            return None
-        Version(str(value))  # raises ValueError with a clear message
-        return str(value)
+    _version = field_validator("target_version", mode="before")(_check_version)
 
 
 # Where the settings came from, for messages and for resolving exclude globs.

@@ -35,20 +35,30 @@ def display_path(path: str, cwd: str) -> str:
     return shown.replace(os.sep, "/")
 
 
-def is_excluded(display: str, patterns: Sequence[str]) -> bool:
-    parts = display.split("/")
-    candidates = {display} | {"/".join(parts[: i + 1]) for i in range(len(parts))} | set(parts)
+def matches_any(path: str, patterns: Sequence[str]) -> bool:
+    """True when ``path`` (slash-separated), one of its parent folders, or one of its
+    components matches a glob: ``migrations/old``, ``*.down.sql`` and ``legacy/**`` all work."""
+    parts = path.split("/")
+    candidates = {path} | {"/".join(parts[: i + 1]) for i in range(len(parts))} | set(parts)
     return any(fnmatch.fnmatch(c, p) for p in patterns for c in candidates)
 
 
-def discover(paths: Sequence[str], exclude: Sequence[str], cwd: str) -> Discovered:
+def relative_to(path: str, root: str) -> str:
+    """``path`` relative to ``root`` (the config file's folder), slash-separated."""
+    try:
+        return os.path.relpath(os.path.abspath(path), os.path.abspath(root)).replace(os.sep, "/")
+    except ValueError:
+        return os.path.abspath(path).replace(os.sep, "/")
+
+
+def discover(paths: Sequence[str], exclude: Sequence[str], cwd: str, root: str) -> Discovered:
     result = Discovered()
     seen: Set[str] = set()
 
     def add(path: str) -> None:
         real = os.path.realpath(path)
         display = display_path(path, cwd)
-        if real in seen or is_excluded(display, exclude):
+        if real in seen or matches_any(relative_to(path, root), exclude):
             return
         seen.add(real)
         result.files.append((path, display))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from migrationlint import __version__
 from migrationlint.context import Migration
-from migrationlint.discover import Discovered, discover
-from migrationlint.findings import FileError, Finding, LintReport, Span
+from migrationlint.discover import discover
+from migrationlint.findings import FileError, Finding, LintReport
 from migrationlint.readers import read_migration
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import RuleInfo, all_rules
@@ -20,6 +20,7 @@ from migrationlint.versions import Version
 
 # Lines of source kept with a finding for the excerpt.
 _EXCERPT_LINES = 6
+STDIN_NAME = "<stdin>"
 
 
 @dataclass(frozen=True)
@@ -109,24 +110,28 @@ def _finalise(finding: Finding, migration: Migration, selection: Selection) -> F
 # -- many files -----------------------------------------------------------------
 def lint_paths(
     paths: Sequence[str],
-    options: LintOptions,
+    options_for: Callable[[Optional[str]], LintOptions],
     exclude: Sequence[str] = (),
     root: Optional[str] = None,
     stdin: Optional[Tuple[bytes, str]] = None,
 ) -> LintReport:
+    """Lint files and folders; ``options_for(path)`` gives each file's options
+    (``None`` for standard input without a filename)."""
     findings: List[Finding] = []
     errors: List[FileError] = []
     files = 0
-    discovered = discover(paths, exclude, root or os.getcwd())
+    cwd = os.getcwd()
+    discovered = discover(paths, exclude, cwd, root or cwd)
     errors += discovered.errors
     for path, display in discovered.files:
         files += 1
-        file_findings, file_errors = lint_one(options, path=path, display=display)
+        file_findings, file_errors = lint_one(options_for(path), path=path, display=display)
         findings += file_findings
         errors += file_errors
     if stdin is not None:
         files += 1
         data, display = stdin
+        options = options_for(display if display != STDIN_NAME else None)
         file_findings, file_errors = lint_one(options, data=data, display=display)
         findings += file_findings
         errors += file_errors

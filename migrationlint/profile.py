@@ -1,0 +1,56 @@
+"""Per-file lint options: command line over config overrides over config defaults."""
+
+from __future__ import annotations
+
+from typing import Dict, Optional, Sequence, Tuple
+
+from migrationlint.config import LoadedSettings
+from migrationlint.discover import matches_any, relative_to
+from migrationlint.engine import LintOptions
+from migrationlint.selection import Selection
+from migrationlint.versions import Version, default_version
+
+
+class OptionsResolver:
+    def __init__(
+        self,
+        loaded: LoadedSettings,
+        dialect: Optional[str] = None,
+        target_version: Optional[str] = None,
+        select: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+    ) -> None:
+        self.loaded = loaded
+        self.cli_dialect = dialect
+        self.cli_version = target_version
+        self.select = list(select) or list(loaded.settings.select)
+        self.ignore = [*loaded.settings.ignore, *ignore]
+        self._cache: Dict[Tuple[str, str, Tuple[str, ...]], LintOptions] = {}
+        # Build the default options now so a bad selector or version fails before linting.
+        self.default = self.for_path(None)
+        for override in loaded.settings.overrides:
+            self._options(override.dialect or self.default.dialect,
+                          override.target_version, override.ignore)
+
+    def for_path(self, path: Optional[str]) -> LintOptions:
+        settings = self.loaded.settings
+        override = None
+        if path is not None:
+            where = relative_to(path, self.loaded.root)
+            override = next((o for o in settings.overrides if matches_any(where, o.paths)), None)
+        dialect = self.cli_dialect or (override and override.dialect) or settings.dialect
+        version = self.cli_version or (override and override.target_version) or (
+            settings.target_version if dialect == settings.dialect else None
+        )
+        return self._options(dialect, version, override.ignore if override else [])
+
+    def _options(self, dialect: str, version: Optional[str], ignore: Sequence[str]) -> LintOptions:
+        key = (dialect, version or "", tuple(ignore))
+        if key not in self._cache:
+            selection = Selection.build(
+                dialect, self.select, [*self.ignore, *ignore], self.loaded.settings.severity
+            )
+            self._cache[key] = LintOptions(
+                dialect, Version(version) if version else default_version(dialect), selection
+            )
+        return self._cache[key]

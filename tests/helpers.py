@@ -1,0 +1,29 @@
+"""Shared test helpers: lint SQL text the way the CLI would."""
+
+from __future__ import annotations
+
+from typing import List, Optional, Sequence
+
+from migrationlint.engine import LintOptions, lint_source
+from migrationlint.findings import Finding
+from migrationlint.selection import Selection
+from migrationlint.source import SourceFile
+from migrationlint.versions import Version, default_version
+
+
+def options(dialect: str = "postgres", version: Optional[str] = None,
+            select: Sequence[str] = ()) -> LintOptions:
+    return LintOptions(
+        dialect=dialect,
+        version=Version(version) if version else default_version(dialect),
+        selection=Selection.build(dialect, select),
+    )
+
+
+def lint(sql: str, dialect: str = "postgres", version: Optional[str] = None,
+         select: Sequence[str] = (), path: str = "migration.sql") -> List[Finding]:
+    return lint_source(SourceFile(path, sql), options(dialect, version, select))
+
+
+def codes(sql: str, **kwargs) -> List[str]:
+    return [f.rule for f in lint(sql, **kwargs)]
