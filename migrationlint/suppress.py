@@ -27,9 +27,11 @@ class Suppression:
     span: Span
     line: int
     whole_file: bool
-    # Rule codes; empty means every rule.
+    # Known rule codes named by the comment.
     codes: Tuple[str, ...]
     unknown: Tuple[str, ...] = ()
+    # A comment naming no rule at all covers every rule.
+    every_rule: bool = False
     used: Set[str] = field(default_factory=set)
 
 
@@ -48,7 +50,8 @@ def parse_suppressions(comments: Sequence[Comment], lines: LineIndex) -> List[Su
         span = lines.span(comment.start, comment.end)
         found.append(
             Suppression(span=span, line=span.line, whole_file=match.group("kind").lower() == "ignore-file",
-                        codes=tuple(known), unknown=tuple(unknown))
+                        codes=tuple(known), unknown=tuple(unknown),
+                        every_rule=not known and not unknown)
         )
     return found
 
@@ -93,18 +96,16 @@ def apply_suppressions(
     for finding in findings:
         start_line = statement_lines.get(finding.span.line, finding.span.line)
         candidates = by_line.get(start_line, []) + file_wide
-        matching = [s for s in candidates if not s.codes or finding.rule in s.codes]
+        matching = [s for s in candidates if s.every_rule or finding.rule in s.codes]
         for suppression in matching:
             suppression.used.add(finding.rule)
         if not matching:
             kept.append(finding)
 
     for suppression in active:
-        if suppression.unknown and not suppression.codes:
-            continue  # already reported as invalid
         # A rule that is not enabled cannot fire, so its suppression is not "unused".
         unused = [c for c in suppression.codes if c not in suppression.used and c in enabled]
-        if not suppression.codes and not suppression.used:
+        if suppression.every_rule and not suppression.used:
             problems.append(_meta(meta["ML003"], path, suppression.span,
                                   "Suppression comment suppressed nothing; remove it."))
         for code in unused:

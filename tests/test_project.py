@@ -1,0 +1,31 @@
+"""Project hygiene that users rely on: the README's commands and rule table, CI script."""
+
+import re
+from pathlib import Path
+
+from migrationlint.rules import all_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+TEST_COMMAND = (
+    "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/python -m pytest"
+)
+
+
+def test_readme_lists_every_rule_with_its_page():
+    table = re.findall(r"^\| (ML\d{3}) \| \[([a-z0-9-]+)\]\(rules/([a-z0-9-]+)\.md\)", README, re.M)
+    assert {code: name for code, name, _ in table} == {
+        code: info.name for code, info in all_rules().items()
+    }
+    assert all(name == page for _, name, page in table)
+
+
+def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_one():
+    assert ".venv/bin/migrationlint check examples/" in README
+    assert TEST_COMMAND in README
+    assert TEST_COMMAND in (ROOT / ".ci" / "run").read_text()
+
+
+def test_ci_script_turns_no_tests_into_failure():
+    script = (ROOT / ".ci" / "run").read_text()
+    assert '"$status" -eq 5' in script and "exit 1" in script

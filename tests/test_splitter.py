@@ -1,0 +1,98 @@
+"""Statement splitting: spans must be exact, whatever the quoting."""
+
+import pytest
+
+from migrationlint.splitter import split_statements
+
+
+def texts(sql, dialect="postgres"):
+    return [s.text for s in split_statements(sql, dialect).statements]
+
+
+def test_spans_are_exact_offsets():
+    sql = "SELECT 1;\n  ALTER TABLE t ADD COLUMN c int ;\n"
+    result = split_statements(sql)
+    for statement in result.statements:
+        assert sql[statement.start:statement.end] == statement.text
+    assert texts(sql) == ["SELECT 1", "ALTER TABLE t ADD COLUMN c int"]
+
+
+@pytest.mark.parametrize("sql,expected", [
+    ("SELECT 'a;b'; SELECT 2", ["SELECT 'a;b'", "SELECT 2"]),
+    ("SELECT 'it''s;'; SELECT 2", ["SELECT 'it''s;'", "SELECT 2"]),
+    ('SELECT ";" FROM t; SELECT 2', ['SELECT ";" FROM t', "SELECT 2"]),
+    ("SELECT E'a\\';b'; SELECT 2", ["SELECT E'a\\';b'", "SELECT 2"]),
+    ("SELECT 1 -- a; comment\n; SELECT 2", ["SELECT 1 -- a; comment", "SELECT 2"]),
+    ("SELECT /* a; /* nested; */ b; */ 1; SELECT 2", ["SELECT /* a; /* nested; */ b; */ 1", "SELECT 2"]),
+    ("SELECT $1; SELECT 2", ["SELECT $1", "SELECT 2"]),
+    (";;SELECT 1;;", ["SELECT 1"]),
+    ("", []),
+    ("  \n-- only a comment\n", []),
+])
+def test_postgres_quoting(sql, expected):
+    assert texts(sql) == expected
+
+
+def test_dollar_quoted_function_body_with_semicolons():
+    sql = (
+        "CREATE FUNCTION f() RETURNS trigger AS $body$\nBEGIN\n  x := 1;\n  RETURN NEW;\n"
+        "END;\n$body$ LANGUAGE plpgsql;\nSELECT 2;"
+    )
+    statements = texts(sql)
+    assert len(statements) == 2
+    assert statements[0].endswith("LANGUAGE plpgsql")
+
+
+def test_plain_dollar_quote_and_nested_tags():
+    sql = "DO $$ BEGIN PERFORM $x$;$x$; END $$; SELECT 1"
+    assert texts(sql) == ["DO $$ BEGIN PERFORM $x$;$x$; END $$", "SELECT 1"]
+
+
+def test_mysql_backslash_escapes_backticks_and_hash_comments():
+    sql = "SELECT 'a\\';b' FROM `x;y`; # c;\nSELECT \"q\\\";\"; SELECT 1 --1\n;"
+    assert texts(sql, "mysql") == [
+        "SELECT 'a\\';b' FROM `x;y`", 'SELECT "q\\";"', "SELECT 1 --1",
+    ]
+
+
+def test_mysql_delimiter_blocks():
+    sql = (
+        "DELIMITER $$\nCREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET NEW.a = 1; "
+        "SET NEW.b = 2; END$$\nDELIMITER ;\nALTER TABLE x DROP COLUMN c;"
+    )
+    statements = texts(sql, "mysql")
+    assert len(statements) == 2
+    assert statements[0].endswith("END")
+    assert statements[1] == "ALTER TABLE x DROP COLUMN c"
+
+
+def test_mysql_version_comments_are_code_with_offsets_kept():
+    sql = "/*!40101 SET NAMES utf8mb4 */;\nSELECT 1;"
+    result = split_statements(sql, "mysql")
+    first = result.statements[0]
+    assert first.text.strip() == "SET NAMES utf8mb4"
+    assert len(first.text) == first.end - first.start
+
+
+@pytest.mark.parametrize("sql,what", [
+    ("SELECT 'never closed; SELECT 2;", "unterminated string"),
+    ("SELECT $$ never closed; SELECT 2;", "unterminated dollar-quoted string $$"),
+    ('SELECT "never closed; SELECT 2;', "unterminated quoted identifier"),
+    ("SELECT 1; /* never closed", "unterminated block comment"),
+])
+def test_unterminated_regions_become_a_problem_statement(sql, what):
+    statements = split_statements(sql).statements
+    assert statements[-1].problem is not None
+    assert statements[-1].problem.startswith(what)
+    assert "line 1" in statements[-1].problem
+
+
+def test_comments_are_collected_with_positions():
+    sql = "-- one\nSELECT 1; -- two\n/* three */"
+    comments = split_statements(sql).comments
+    assert [c.text for c in comments] == ["-- one", "-- two", "/* three */"]
+    assert all(sql[c.start:c.end].startswith(c.text[:2]) for c in comments)
+
+
+def test_crlf_is_kept_out_of_statement_text():
+    assert texts("SELECT 1;\r\nSELECT 2;\r\n") == ["SELECT 1", "SELECT 2"]
