@@ -78,13 +78,13 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
     stdin = None
     file_paths = [p for p in paths if p != "-"]
     if "-" in paths:
-        stdin = (click.get_binary_stream("stdin").read(), stdin_filename or STDIN_NAME)
+        stdin = (sys.stdin.buffer.read(), stdin_filename or STDIN_NAME)
     elif not paths:
         file_paths = ["."]
     report = lint_paths(file_paths, resolver.for_path, exclude=loaded.settings.exclude,
                         root=loaded.root, stdin=stdin)
 
-    stream = open(output, "w", encoding="utf-8") if output else click.get_text_stream("stdout")
+    stream = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
         text = renderer(output_format)(report, RenderOptions(color=_use_color(color, stream)))
         stream.write(text)
