@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -35,12 +36,23 @@ def sqlglot_dialect(dialect: str) -> str:
     return SQLGLOT_DIALECTS[dialect]
 
 
+@functools.lru_cache(maxsize=None)
+def dialect_instance(dialect: str) -> sqlglot.Dialect:
+    """One sqlglot Dialect per dialect: looking it up per statement is measurable."""
+    return sqlglot.Dialect.get_or_raise(sqlglot_dialect(dialect))
+
+
+def to_sql(node: exp.Expression, dialect: str) -> str:
+    """Generate SQL for ``node`` without the defensive deep copy sqlglot makes by default."""
+    return dialect_instance(dialect).generate(node, copy=False)
+
+
 def parse_statement(text: str, dialect: str) -> Parsed:
     depth = _max_nesting(text)
     if depth > MAX_NESTING:
         return Parsed(error=f"expression nested {depth} levels deep; not analysed")
     try:
-        expressions = sqlglot.parse(text, read=sqlglot_dialect(dialect))
+        expressions = dialect_instance(dialect).parse(text)
     except (ParseError, TokenError) as exc:
         return Parsed(error=_first_line(exc), error_offset=_error_offset(exc, text))
     except RecursionError:
@@ -56,7 +68,7 @@ def parse_statement(text: str, dialect: str) -> Parsed:
 def tokenize(text: str, dialect: str) -> List[Token]:
     """sqlglot tokens (with statement-relative offsets); empty when tokenizing fails."""
     try:
-        return list(sqlglot.Dialect.get_or_raise(sqlglot_dialect(dialect)).tokenize(text))
+        return list(dialect_instance(dialect).tokenize(text))
     except Exception:
         return []
 
