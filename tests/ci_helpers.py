@@ -21,10 +21,10 @@ def make_repo(root: Path, files: Dict[str, str]) -> Path:
     return root
 
 
-def run_check(cwd: Path, args: Sequence[str]) -> Result:
+def run_check(cwd: Path, args: Sequence[str], stdin: str = "") -> Result:
     previous = os.getcwd()
     os.chdir(cwd)
     try:
-        return CliRunner().invoke(cli, ["check", *args], catch_exceptions=False)
+        return CliRunner().invoke(cli, ["check", *args], input=stdin, catch_exceptions=False)
     finally:
         os.chdir(previous)

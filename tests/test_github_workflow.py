@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,14 @@ def test_workflow_steps_lint_only_the_changed_migrations(tmp_path):
     fail = _run_step(job["steps"][-1], repo, env)
     assert fail.returncode == 1
     assert "db/migrations/0003 new.sql:1:32: ML103 [drop-column]" in fail.stdout
+
+
+def test_readme_shows_the_workflows_steps_unchanged():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### GitHub code scanning", 1)[1].split("\n### ", 1)[0]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    shown = yaml.safe_load(textwrap.dedent(block))
+    steps = {s.get("name"): s for s in _job()["steps"]}
+    assert len(shown) >= 4
+    for step in shown:
+        assert steps[step["name"]] == step

@@ -230,10 +230,17 @@ def test_names_that_need_percent_encoding(repo):
     assert uri["uri"] == "db/my%20migrations/0005%20100%25.sql"
 
 
-def test_standard_input(repo):
-    result = run_check(repo, ["--format", "sarif", "-"])
-    assert result.exit_code == 0
-    assert assert_valid_sarif(result.stdout)["runs"][0]["results"] == []
+@pytest.mark.parametrize("name, artifact", [
+    (None, {"uri": "%3Cstdin%3E"}),
+    ("migrations/0042.sql", {"uri": "db/migrations/0042.sql", "uriBaseId": "%SRCROOT%"}),
+])
+def test_standard_input(repo, name, artifact):
+    args = ["--format", "sarif", "-"] + (["--stdin-filename", name] if name else [])
+    result = run_check(repo / "db", args, stdin="ALTER TABLE users DROP COLUMN legacy;\n")
+    assert result.exit_code == 1
+    result_, = assert_valid_sarif(result.stdout)["runs"][0]["results"]
+    assert result_["locations"][0]["physicalLocation"]["artifactLocation"] == artifact
+    assert result.stderr == ""
 
 
 # -- determinism, category, limits ----------------------------------------------------------
