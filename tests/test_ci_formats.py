@@ -29,7 +29,9 @@ def repo(tmp_path):
 
 
 def test_every_ci_format_is_registered():
-    assert {"sarif", "github", "gitlab", "junit"} <= set(available_formats())
+    formats = set(available_formats())
+    assert {"sarif", "github", "gitlab", "junit"} <= formats
+    assert not any(name.startswith("_") for name in formats)  # _common is a helper
 
 
 # -- GitHub workflow commands -------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from typing import Dict, List, Tuple
+from typing import Dict, Tuple
 
 from migrationlint.findings import FileError, Finding, LintReport
 from migrationlint.formatters import RenderOptions
