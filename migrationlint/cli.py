@@ -46,7 +46,7 @@ def cli() -> None:
 @click.option("--dialect", type=click.Choice(DIALECTS), help="SQL dialect [default: postgres, or from config].")
 @click.option("--target-version", metavar="VERSION", help="Database version the migrations run on, e.g. 16 or 8.0.29.")
 @click.option("--format", "output_format", default="text", show_default=True, metavar="FORMAT",
-              help="Output format: text, json, ... (see `migrationlint check --help-formats`).")
+              help="Output format: text, json, sarif, github, gitlab or junit.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--select", multiple=True, metavar="RULES", help="Only these rules (codes, names or code prefixes; comma separated).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules.")
@@ -55,8 +55,12 @@ def cli() -> None:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--stdin-filename", metavar="PATH", help="Name to report for input read from `-`.")
+@click.option("--sarif-root", type=click.Path(file_okay=False), metavar="DIR",
+              help="SARIF paths are relative to DIR [default: the git repository root].")
+@click.option("--sarif-category", metavar="CATEGORY",
+              help="SARIF automationDetails.id: the GitHub code scanning category.")
 def check(paths, dialect, target_version, output_format, output, select, ignore, exit_zero,
-          config_path, no_cache, color, stdin_filename) -> None:
+          config_path, no_cache, color, stdin_filename, sarif_root, sarif_category) -> None:
     """Lint migration files and folders (`-` reads standard input)."""
     from migrationlint.config import ConfigError, load_settings
     from migrationlint.engine import STDIN_NAME, lint_paths
@@ -86,7 +90,9 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
 
     stream = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        text = renderer(output_format)(report, RenderOptions(color=_use_color(color, stream)))
+        extras = {"sarif_root": sarif_root, "sarif_category": sarif_category}
+        text = renderer(output_format)(report, RenderOptions(color=_use_color(color, stream),
+                                                             extras=extras))
         stream.write(text)
     finally:
         if output:

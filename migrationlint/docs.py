@@ -10,7 +10,8 @@ _PACKAGE = Path(__file__).resolve().parent
 # The wheel carries the pages inside the package; a source checkout has them at the top.
 _CANDIDATES = (_PACKAGE / "rule_docs", _PACKAGE.parent / "rules")
 
-DOCS_URL = "https://github.com/migrationlint/migrationlint/blob/main/rules/{name}.md"
+PROJECT_URL = "https://github.com/migrationlint/migrationlint"
+DOCS_URL = PROJECT_URL + "/blob/main/rules/{name}.md"
 
 
 def pages_folder() -> Optional[Path]:
