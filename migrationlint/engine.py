@@ -61,11 +61,18 @@ def _run_rules(migration: Migration, rules: Sequence[RuleInfo]) -> List[Finding]
         for operation in statement.operations:
             for info in operation_rules:
                 if isinstance(operation, info.on):
-                    findings += info.check(operation, RuleContext(info, migration, statement))
+                    found = info.check(operation, RuleContext(info, migration, statement))
+                    findings += [_with_note(f, statement.note) for f in found]
     for info in rules:
         if info.scope == "migration":
             findings += info.check(RuleContext(info, migration, None))
     return findings
+
+
+def _with_note(finding: Finding, note: Optional[str]) -> Finding:
+    if not note:
+        return finding
+    return finding.model_copy(update={"message": f"{finding.message} ({note})"})
 
 
 def _parse_errors(migration: Migration, info: RuleInfo) -> Iterator[Finding]:
