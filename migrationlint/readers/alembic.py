@@ -59,10 +59,6 @@ _MYSQL_TYPES = {"integer": "int", "boolean": "tinyint(1)", "double precision": "
                 "bytea": "blob", "uuid": "char(32)", "jsonb": "json"}
 
 
-def looks_like_alembic(text: str) -> bool:
-    return "alembic" in text and ("def upgrade" in text) and "op." in text
-
-
 def read_alembic(source: SourceFile, dialect: str, version: Version) -> Migration:
     try:
         python = PythonFile(source)
