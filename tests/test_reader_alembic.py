@@ -10,7 +10,7 @@ from migrationlint.readers import read_migration
 from migrationlint.source import SourceFile
 from migrationlint.versions import default_version
 
-ORDERS = FIXTURES / "alembic" / "3f2a9c1d_orders_status.py"
+ORDERS = FIXTURES / "alembic_project" / "versions" / "3f2a9c1d_orders_status.py"
 
 
 def _read_text(text: str, dialect: str = "postgres"):
