@@ -76,7 +76,7 @@ def read_alembic(source: SourceFile, dialect: str, version: Version) -> Migratio
         comments=python.comments() + tuple(reader.comments),
         # Alembic's env.py runs migrations inside a transaction where DDL is
         # transactional (PostgreSQL); on MySQL it does not (transactional_ddl=False).
-        runner_transaction=dialect == "postgres",
+        runner_transaction=dialect == "postgres", runner="alembic",
     )
 
 
@@ -140,6 +140,7 @@ class _AlembicReader:
         if batch_table is not None:
             signature = tuple(p for p in signature if p not in _TABLE_PARAMETERS)
         args = CallArgs(call, signature)
+        args.nodes = {name: _unwrap_f(node) for name, node in args.nodes.items()}
         if method == "execute":
             self.execute(call, args)
             return
@@ -404,6 +405,13 @@ def _op_aliases(tree: ast.Module) -> Tuple[str, ...]:
             names.update(f"{alias.asname or alias.name}.op" for alias in node.names
                          if alias.name == "alembic")
     return tuple(names)
+
+
+def _unwrap_f(node: ast.AST) -> ast.AST:
+    """``op.f("ix_users_email")`` marks a name as final (no naming convention): the name."""
+    if isinstance(node, ast.Call) and call_name(node) == "f" and len(node.args) == 1:
+        return node.args[0]
+    return node
 
 
 def _optional_ident(args: CallArgs, name: str) -> Optional[m.Ident]:
