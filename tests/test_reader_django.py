@@ -144,3 +144,44 @@ def test_separate_database_and_state_lints_database_operations_only():
             "    )]\n")
     migration = lint_source(SourceFile("shop/migrations/0009_s.py", text), options())
     assert [(f.rule, f.span.line) for f in migration] == [("ML103", 6)]
+
+
+def _django(operations_source: str, app: str = "shop", name: str = "0009_x.py"):
+    text = ("from django.db import migrations, models\nfrom django.db.models.functions import Now\n\n"
+            "class Migration(migrations.Migration):\n"
+            f"    operations = [\n{operations_source}    ]\n")
+    return SourceFile(f"{app}/migrations/{name}", text)
+
+
+def test_db_default_stays_and_alter_field_to_not_null_backfills(tmp_path):
+    folder = tmp_path / "crm" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "0001_initial.py").write_text(
+        "from django.db import migrations, models\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [migrations.CreateModel(name='Lead', fields=[\n"
+        "        ('id', models.BigAutoField(primary_key=True)),\n"
+        "        ('score', models.IntegerField(null=True)),\n"
+        "    ], options={'db_table': 'leads'})]\n")
+    path = folder / "0002_score.py"
+    path.write_text(
+        "from django.db import migrations, models\nfrom django.db.models.functions import Now\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [\n"
+        "        migrations.AddField('lead', 'seen_at', models.DateTimeField(db_default=Now())),\n"
+        "        migrations.AlterField('lead', 'score', models.IntegerField(default=0)),\n"
+        "        migrations.AlterUniqueTogether('lead', {('score', 'seen_at')}),\n"
+        "        migrations.RenameModel('Lead', 'Prospect'),\n"
+        "    ]\n")
+    migration = read(path)
+    add = of_type(migration, m.AddColumn)[0]
+    assert add.table.name.name == "leads"
+    assert add.column.default.sql == "now()" and add.column.default.volatility == "stable"
+    assert of_type(migration, m.DropDefault) == [
+        op for op in of_type(migration, m.DropDefault) if op.column.name == "score"]
+    kinds = [type(op).__name__ for op in migration.statements[1].operations]
+    assert kinds == ["SetDefault", "RawStatement", "SetNotNull", "DropDefault"]
+    unique = of_type(migration, m.AddConstraint)[0]
+    assert [c.name for c in unique.columns] == ["score", "seen_at"]
+    # db_table is kept by RenameModel: nothing is renamed in the database.
+    assert of_type(migration, m.RenameTable) == []

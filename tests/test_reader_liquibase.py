@@ -140,3 +140,12 @@ def test_xml_entities_make_sql_spans_point_at_the_element():
             "  </changeSet>\n</databaseChangeLog>\n")
     findings = lint_source(SourceFile("c.xml", text), options())
     assert [(f.rule, f.span.line, f.span.column) for f in findings] == [("ML103", 3, 5)]
+
+
+def test_yaml_hash_comment_suppresses_the_next_change():
+    text = ("databaseChangeLog:\n  - changeSet:\n      id: 1\n      author: a\n      changes:\n"
+            "        # migrationlint: ignore drop-column -- retired in 2026.10\n"
+            "        - dropColumn:\n            tableName: t\n            columnName: c\n"
+            "        - dropColumn:\n            tableName: t\n            columnName: d\n")
+    findings = lint_source(SourceFile("changelog.yaml", text), options())
+    assert [(f.rule, f.span.line) for f in findings] == [("ML103", 10)]

@@ -121,9 +121,12 @@ class _ChangelogReader:
         if not operations:
             is_dml = node.name in ("update", "insert", "delete", "loadData", "loadUpdateData")
             operations = [m.RawStatement(span=span, keyword=f"liquibase {node.name}", is_dml=is_dml)]
+        end = node.end
+        while end > node.start and self.source.text[end - 1].isspace():
+            end -= 1  # a YAML block ends where the next item starts
         self.statements.append(Statement(
-            len(self.statements), node.start, node.end, self.source.lines.span(node.start, node.end),
-            self.source.text[node.start:node.end], tuple(operations),
+            len(self.statements), node.start, end, self.source.lines.span(node.start, end),
+            self.source.text[node.start:end], tuple(operations),
             runner_transaction=self.in_transaction,
         ))
 
