@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from migrationlint import model as m
 from migrationlint.context import Migration, Statement, mark_transactions
@@ -66,10 +66,10 @@ def read_alembic(source: SourceFile, dialect: str, version: Version) -> Migratio
         return Migration(source=source, dialect=dialect, target_version=version,
                          statements=[syntax_error_statement(error, source)])
     reader = _AlembicReader(python, dialect)
-    upgrade = next((node for node in python.tree.body if isinstance(node, ast.FunctionDef)
-                    and node.name == "upgrade"), None)
-    if upgrade is not None:
-        reader.block(upgrade.body)
+    # upgrade(), and the upgrade_<engine>() functions of the multi-database template.
+    for name, function in reader.functions.items():
+        if name == "upgrade" or name.startswith("upgrade_"):
+            reader.function(name)
     return Migration(
         source=source, dialect=dialect, target_version=version,
         statements=mark_transactions(reader.statements),
@@ -90,6 +90,18 @@ class _AlembicReader:
         # batch_op name → table, for the enclosing ``with op.batch_alter_table(...)``.
         self.batches: Dict[str, m.ObjectName] = {}
         self.autocommit = False
+        # Said after the findings of the op call being read (set by the converters).
+        self.note: Optional[str] = None
+        # Module-level functions: upgrade() often calls helpers that hold the op calls.
+        self.functions = {node.name: node for node in python.tree.body
+                          if isinstance(node, ast.FunctionDef) and node.name != "downgrade"
+                          and not node.name.startswith("downgrade_")}
+        self.visited: Set[str] = set()
+
+    def function(self, name: str) -> None:
+        if name not in self.visited:  # each once: no endless recursion
+            self.visited.add(name)
+            self.block(self.functions[name].body)
 
     # -- walking upgrade() ---------------------------------------------------
     def block(self, body: Sequence[ast.stmt]) -> None:
@@ -123,6 +135,9 @@ class _AlembicReader:
 
     def call(self, call: ast.Call) -> None:
         func = call.func
+        if isinstance(func, ast.Name) and func.id in self.functions:
+            self.function(func.id)
+            return
         if not isinstance(func, ast.Attribute):
             return
         receiver, method = dotted(func.value), func.attr
@@ -136,6 +151,7 @@ class _AlembicReader:
 
     # -- one op call -----------------------------------------------------------
     def op_call(self, call: ast.Call, method: str, batch_table: Optional[m.ObjectName]) -> None:
+        self.note = None
         signature = _SIGNATURES.get(method, ())
         if batch_table is not None:
             signature = tuple(p for p in signature if p not in _TABLE_PARAMETERS)
@@ -167,7 +183,7 @@ class _AlembicReader:
         self.statements.append(Statement(
             len(self.statements), start, end, self.python.span(call),
             self.python.text[start:end], operations,
-            runner_transaction=False if self.autocommit else None,
+            runner_transaction=False if self.autocommit else None, note=self.note,
         ))
 
     def execute(self, call: ast.Call, args: CallArgs) -> None:
@@ -191,6 +207,9 @@ class _AlembicReader:
         column = args.node("column")
         spec = self.column(column) if isinstance(column, ast.Call) else None
         if spec is not None:
+            if spec.default is None and CallArgs(column, ()).has("default"):
+                self.note = ("the Column's default= is applied by SQLAlchemy on INSERT, not by "
+                             "the database; server_default= sets a database default")
             yield m.AddColumn(span=span, table=table, column=spec)
 
     def op_drop_column(self, args, table, span) -> Iterator[m.Operation]:
