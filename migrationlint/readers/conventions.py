@@ -19,6 +19,9 @@ transaction rules read from ``Migration.runner_transaction``:
   ``-- atlas:txmode none``; ``-- atlas:nolint`` is honoured as a suppression (suppress.py).
 - Diesel ``<ts>_name/up.sql`` (``down.sql`` skipped): a transaction unless the folder's
   ``metadata.toml`` sets ``run_in_transaction = false``.
+
+``"auto"`` detects the convention per file; ``"plain"`` turns detection off (the names are
+listed in config.Convention).
 """
 
 from __future__ import annotations
@@ -38,8 +41,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on older Pythons only
     import tomli as tomllib
 
-CONVENTIONS = ("auto", "plain", "flyway", "golang-migrate", "dbmate", "sqitch", "atlas",
-               "prisma", "diesel")
 
 _FLYWAY = re.compile(r"^(?P<kind>[VURB])(?P<version>[0-9][0-9._]*)?__.+\.sql$", re.I)
 _GOLANG_MIGRATE = re.compile(r"^\d+_.+\.(?P<direction>up|down)\.sql$", re.I)

@@ -1,9 +1,10 @@
-"""Plain SQL: split into statements, parse, normalise into operations.
+"""SQL text → statements: split, parse, normalise into operations.
 
-``sql_statements`` is also the path for SQL embedded in framework files (Alembic
-``op.execute``, Django ``RunSQL``, Liquibase ``<sql>``): the caller says where the SQL
-text starts in the file, or pins every span to one place when the embedded text does
-not map character for character onto the file (escapes, concatenation, entities).
+``sql_statements`` reads plain SQL files (readers/conventions.py) and is also the path
+for SQL embedded in framework files (Alembic ``op.execute``, Django ``RunSQL``,
+Liquibase ``<sql>``): the caller says where the SQL text starts in the file, or pins
+every span to one place when the embedded text does not map character for character
+onto the file (escapes, concatenation, entities).
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import List, Optional, Tuple, Union
 
-from migrationlint.context import Migration, Statement, mark_transactions
+from migrationlint.context import Statement
 from migrationlint.findings import Span
 from migrationlint.normalize import normalize_statement
 from migrationlint.readers.templating import mask_placeholders, unmask
-from migrationlint.source import LineIndex, SourceFile
+from migrationlint.source import LineIndex
 from migrationlint.splitter import Comment, StatementText, split_statements
-from migrationlint.versions import Version
 
 
 class PinnedLines:
@@ -38,14 +38,6 @@ Lines = Union[LineIndex, PinnedLines]
 class SqlChunk:
     statements: List[Statement]
     comments: Tuple[Comment, ...]
-
-
-def read_sql(source: SourceFile, dialect: str, version: Version) -> Migration:
-    chunk = sql_statements(source.text, dialect, source.lines)
-    return Migration(
-        source=source, dialect=dialect, target_version=version,
-        statements=mark_transactions(chunk.statements), comments=chunk.comments,
-    )
 
 
 def sql_statements(
