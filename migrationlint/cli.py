@@ -59,8 +59,11 @@ def cli() -> None:
               help="SARIF paths are relative to DIR [default: the git repository root].")
 @click.option("--sarif-category", metavar="CATEGORY",
               help="SARIF automationDetails.id: the GitHub code scanning category.")
+@click.option("--since", metavar="REF",
+              help="Only migration files added or changed since the git ref (committed, "
+              "staged or untracked), e.g. origin/main.")
 def check(paths, dialect, target_version, output_format, output, select, ignore, exit_zero,
-          config_path, no_cache, color, stdin_filename, sarif_root, sarif_category) -> None:
+          config_path, no_cache, color, stdin_filename, sarif_root, sarif_category, since) -> None:
     """Lint migration files and folders (`-` reads standard input)."""
     from migrationlint.config import ConfigError, load_settings
     from migrationlint.engine import STDIN_NAME, lint_paths
@@ -79,6 +82,17 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
     except (ValueError, SelectionError) as exc:
         raise _fail(str(exc))
 
+    only = None
+    if since is not None:
+        from migrationlint.gitdiff import GitError, changed_files
+
+        if "-" in paths:
+            raise _fail("--since cannot be combined with `-` (standard input)")
+        try:
+            only = changed_files(since, os.getcwd())
+        except GitError as exc:
+            raise _fail(str(exc))
+
     stdin = None
     file_paths = [p for p in paths if p != "-"]
     if "-" in paths:
@@ -86,7 +100,7 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
     elif not paths:
         file_paths = ["."]
     report = lint_paths(file_paths, resolver.for_path, exclude=loaded.settings.exclude,
-                        root=loaded.root, stdin=stdin)
+                        root=loaded.root, stdin=stdin, only=only)
 
     stream = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:

@@ -18,6 +18,9 @@ else:  # pragma: no cover - exercised on older Pythons only
 
 Dialect = Literal["postgres", "mysql", "mariadb"]
 Level = Literal["error", "warning", "note", "off"]
+# Plain-SQL directory conventions (readers/conventions.py); "auto" detects them by name.
+Convention = Literal["auto", "plain", "flyway", "golang-migrate", "dbmate", "sqitch", "atlas",
+                     "prisma", "diesel"]
 
 
 class ConfigError(Exception):
@@ -40,6 +43,7 @@ class Override(BaseModel):
     dialect: Optional[Dialect] = None
     target_version: Optional[str] = None
     ignore: List[str] = []
+    convention: Optional[Convention] = None
 
     _version = field_validator("target_version", mode="before")(_check_version)
 
@@ -56,6 +60,8 @@ class Settings(BaseModel):
     severity: Dict[str, Level] = {}
     # Per-folder settings, e.g. a MySQL service next to a PostgreSQL one; first match wins.
     overrides: List[Override] = []
+    # How plain SQL files are run (transactions, skipped down/undo files).
+    convention: Convention = "auto"
 
     _version = field_validator("target_version", mode="before")(_check_version)
 

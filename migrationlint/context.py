@@ -26,6 +26,13 @@ class Statement:
     error_span: Optional[Span] = None
     # Inside an explicit BEGIN ... COMMIT of the file.
     in_transaction: bool = False
+    # How the runner sends this statement when it differs from the file as a whole
+    # (an Alembic autocommit_block, a Liquibase changeset with runInTransaction="false");
+    # None: as ``Migration.runner_transaction`` says.
+    runner_transaction: Optional[bool] = None
+    # Said after every finding on this statement, e.g. how a framework reader derived
+    # a table name it could not see.
+    note: Optional[str] = None
 
 
 @dataclass
@@ -40,6 +47,10 @@ class Migration:
     # How the runner sends the file: None when unknown (plain SQL), True when it wraps
     # the file in a transaction, False when it runs statements one by one.
     runner_transaction: Optional[bool] = None
+    # The framework or directory convention that runs the file ("alembic", "django",
+    # "liquibase", "flyway", "golang-migrate", ...), None for plain SQL; rules can name
+    # the runner's own opt-out (atomic = False, -- atlas:txmode none, ...).
+    runner: Optional[str] = None
     _created: Dict[Tuple[str, ...], int] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -51,6 +62,15 @@ class Migration:
     @property
     def path(self) -> str:
         return self.source.path
+
+    def runs_in_transaction(self, statement: Statement) -> Optional[bool]:
+        """Whether ``statement`` runs inside a transaction: an explicit BEGIN of the file,
+        else the runner's behaviour for the statement or the file (None: unknown)."""
+        if statement.in_transaction:
+            return True
+        if statement.runner_transaction is not None:
+            return statement.runner_transaction
+        return self.runner_transaction
 
     def _created_before(self, key: Tuple[str, ...], index: int) -> bool:
         created = self._created.get(key)

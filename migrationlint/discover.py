@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass, field
-from typing import List, Sequence, Set, Tuple
+from typing import Callable, List, Optional, Sequence, Set, Tuple
 
 from migrationlint.findings import FileError
 from migrationlint.readers import MIGRATION_SUFFIXES
@@ -51,24 +51,33 @@ def relative_to(path: str, root: str) -> str:
         return os.path.abspath(path).replace(os.sep, "/")
 
 
-def discover(paths: Sequence[str], exclude: Sequence[str], cwd: str, root: str) -> Discovered:
+def discover(
+    paths: Sequence[str], exclude: Sequence[str], cwd: str, root: str,
+    accept: Optional[Callable[[str], bool]] = None, only: Optional[Set[str]] = None,
+) -> Discovered:
+    """Files under ``paths``. Files found in folders must also pass ``accept`` (the
+    readers' test: a known framework's migration, not a down/undo script); with ``only``
+    (real paths, e.g. the files changed since a git ref) every other file is left out."""
     result = Discovered()
     seen: Set[str] = set()
 
-    def add(path: str) -> None:
+    def add(path: str, walked: bool) -> None:
         real = os.path.realpath(path)
-        display = display_path(path, cwd)
-        if real in seen or matches_any(relative_to(path, root), exclude):
+        if real in seen or (only is not None and real not in only):
+            return
+        if matches_any(relative_to(path, root), exclude):
+            return
+        if walked and accept is not None and not accept(path):
             return
         seen.add(real)
-        result.files.append((path, display))
+        result.files.append((path, display_path(path, cwd)))
 
     for path in paths:
         if os.path.isdir(path):
             for found in _walk(path, result):
-                add(found)
+                add(found, walked=True)
         elif os.path.exists(path):
-            add(path)  # a file named explicitly is linted whatever its suffix
+            add(path, walked=False)  # a file named explicitly is linted whatever its suffix
         else:
             result.errors.append(FileError(path=path, message=f"{path}: no such file or folder"))
     result.files.sort(key=lambda pair: pair[1])

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from migrationlint import __version__
 from migrationlint.context import Migration
 from migrationlint.discover import discover
 from migrationlint.findings import FileError, Finding, LintReport
-from migrationlint.readers import read_migration
+from migrationlint.readers import NotAMigration, read_migration, wanted
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import RuleInfo, all_rules
 from migrationlint.selection import Selection
@@ -28,10 +28,12 @@ class LintOptions:
     dialect: str
     version: Version
     selection: Selection
+    # Plain-SQL directory convention (readers/conventions.py); "auto" detects it.
+    convention: str = "auto"
 
 
 def lint_source(source: SourceFile, options: LintOptions) -> List[Finding]:
-    migration = read_migration(source, options.dialect, options.version)
+    migration = read_migration(source, options.dialect, options.version, options.convention)
     return lint_migration(migration, options)
 
 
@@ -61,11 +63,18 @@ def _run_rules(migration: Migration, rules: Sequence[RuleInfo]) -> List[Finding]
         for operation in statement.operations:
             for info in operation_rules:
                 if isinstance(operation, info.on):
-                    findings += info.check(operation, RuleContext(info, migration, statement))
+                    found = info.check(operation, RuleContext(info, migration, statement))
+                    findings += [_with_note(f, statement.note) for f in found]
     for info in rules:
         if info.scope == "migration":
             findings += info.check(RuleContext(info, migration, None))
     return findings
+
+
+def _with_note(finding: Finding, note: Optional[str]) -> Finding:
+    if not note:
+        return finding
+    return finding.model_copy(update={"message": f"{finding.message} ({note})"})
 
 
 def _parse_errors(migration: Migration, info: RuleInfo) -> Iterator[Finding]:
@@ -114,14 +123,17 @@ def lint_paths(
     exclude: Sequence[str] = (),
     root: Optional[str] = None,
     stdin: Optional[Tuple[bytes, str]] = None,
+    only: Optional[Set[str]] = None,
 ) -> LintReport:
     """Lint files and folders; ``options_for(path)`` gives each file's options
-    (``None`` for standard input without a filename)."""
+    (``None`` for standard input without a filename). ``only`` restricts the run to
+    these real paths (``check --since``)."""
     findings: List[Finding] = []
     errors: List[FileError] = []
     files = 0
     cwd = os.getcwd()
-    discovered = discover(paths, exclude, cwd, root or cwd)
+    discovered = discover(paths, exclude, cwd, root or cwd, only=only,
+                          accept=lambda path: wanted(path, options_for(path).convention))
     errors += discovered.errors
     for path, display in discovered.files:
         files += 1
@@ -152,6 +164,8 @@ def lint_one(
     warnings = [FileError(path=display, message=w, level="warning") for w in source.warnings]
     try:
         return lint_source(source, options), warnings
+    except NotAMigration as exc:
+        return [], warnings + [FileError(path=display, message=str(exc), level="warning")]
     except RecursionError:
         return [], warnings + [FileError(path=display, message=f"{display}: too deeply nested to analyse")]
     except Exception as exc:  # an internal error must not hide the other files' findings

@@ -25,7 +25,7 @@ class OptionsResolver:
         self.cli_version = target_version
         self.select = list(select) or list(loaded.settings.select)
         self.ignore = [*loaded.settings.ignore, *ignore]
-        self._cache: Dict[Tuple[str, str, Tuple[str, ...]], LintOptions] = {}
+        self._cache: Dict[Tuple[str, str, Tuple[str, ...], str], LintOptions] = {}
         # Build the default options now so a bad selector or version fails before linting.
         self.default = self.for_path(None)
         for override in loaded.settings.overrides:
@@ -42,15 +42,18 @@ class OptionsResolver:
         version = self.cli_version or (override and override.target_version) or (
             settings.target_version if dialect == settings.dialect else None
         )
-        return self._options(dialect, version, override.ignore if override else [])
+        convention = (override and override.convention) or settings.convention
+        return self._options(dialect, version, override.ignore if override else [], convention)
 
-    def _options(self, dialect: str, version: Optional[str], ignore: Sequence[str]) -> LintOptions:
-        key = (dialect, version or "", tuple(ignore))
+    def _options(self, dialect: str, version: Optional[str], ignore: Sequence[str],
+                 convention: str = "auto") -> LintOptions:
+        key = (dialect, version or "", tuple(ignore), convention)
         if key not in self._cache:
             selection = Selection.build(
                 dialect, self.select, [*self.ignore, *ignore], self.loaded.settings.severity
             )
             self._cache[key] = LintOptions(
-                dialect, Version(version) if version else default_version(dialect), selection
+                dialect, Version(version) if version else default_version(dialect), selection,
+                convention,
             )
         return self._cache[key]

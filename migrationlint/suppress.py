@@ -3,6 +3,10 @@
 ``-- migrationlint: ignore ML101, drop-column -- reason`` on a statement's first line
 or the line before it; ``-- migrationlint: ignore-file [CODE ...]`` before the first
 statement. Unknown codes and suppressions that suppress nothing become findings.
+
+Atlas's ``-- atlas:nolint [analyzer|code ...]`` is honoured too (for teams moving from
+Atlas): its analyzers and codes map to ours, a header comment followed by a blank line
+covers the file, and since it was written for Atlas it is never reported as unused.
 """
 
 from __future__ import annotations
@@ -20,6 +24,15 @@ _DIRECTIVE = re.compile(
     r"migrationlint\s*:\s*(?P<kind>ignore-file|ignore)\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
 )
 _REASON = re.compile(r"\s--(\s|$)")
+_ATLAS_NOLINT = re.compile(r"atlas:nolint\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+# Atlas analyzers and codes → our rule codes (only registered ones are used).
+_ATLAS_NAMES = {
+    "destructive": ("ML103", "ML104", "ML108"), "ds101": ("ML108",), "ds102": ("ML104",),
+    "ds103": ("ML103",), "incompatible": ("ML101", "ML102"),
+    "backward_incompatible": ("ML101", "ML102"), "bc101": ("ML102",), "bc102": ("ML101",),
+    "data_depend": ("ML105",), "mf103": ("ML105",), "mf104": ("ML106",),
+    "concurrent_index": ("ML201",), "pg101": ("ML201",),
+}
 
 
 @dataclass
@@ -33,12 +46,18 @@ class Suppression:
     # A comment naming no rule at all covers every rule.
     every_rule: bool = False
     used: Set[str] = field(default_factory=set)
+    # Written for another tool (atlas:nolint): never reported as unused or invalid.
+    lenient: bool = False
 
 
 def parse_suppressions(comments: Sequence[Comment], lines: LineIndex) -> List[Suppression]:
     found = []
     for comment in comments:
         body = comment.text.lstrip("-#/* ").rstrip("*/ ").strip()
+        atlas = _ATLAS_NOLINT.match(body)
+        if atlas is not None:
+            found += _atlas_suppression(comment, atlas.group("rest"), lines)
+            continue
         match = _DIRECTIVE.match(body)
         if match is None:
             continue
@@ -54,6 +73,18 @@ def parse_suppressions(comments: Sequence[Comment], lines: LineIndex) -> List[Su
                         every_rule=not known and not unknown)
         )
     return found
+
+
+def _atlas_suppression(comment: Comment, rest: str, lines: LineIndex) -> List[Suppression]:
+    words = [w.lower() for w in re.split(r"[\s,]+", rest) if w]
+    codes = sorted({code for w in words for code in _ATLAS_NAMES.get(w, ()) if find_rule(code)})
+    if words and not codes:
+        return []  # only analyzers we have no rule for
+    span = lines.span(comment.start, comment.end)
+    next_line = span.end_line + 1
+    header = next_line <= lines.line_count and not lines.line_text(next_line).strip()
+    return [Suppression(span=span, line=span.line, whole_file=header, codes=tuple(codes),
+                        lenient=True, every_rule=not words)]
 
 
 def apply_suppressions(
@@ -75,6 +106,10 @@ def apply_suppressions(
     active: List[Suppression] = []
     starts = set(statement_lines.values())
     for suppression in suppressions:
+        if suppression.whole_file and suppression.lenient and (
+            first_statement_line is not None and suppression.line > first_statement_line
+        ):
+            suppression.whole_file = False  # a blank line after a statement-level nolint
         if suppression.whole_file:
             if first_statement_line is not None and suppression.line > first_statement_line:
                 problems.append(_meta(meta["ML002"], path, suppression.span,
@@ -103,6 +138,8 @@ def apply_suppressions(
             kept.append(finding)
 
     for suppression in active:
+        if suppression.lenient:
+            continue
         # A rule that is not enabled cannot fire, so its suppression is not "unused".
         unused = [c for c in suppression.codes if c not in suppression.used and c in enabled]
         if suppression.every_rule and not suppression.used:

@@ -198,10 +198,10 @@ def test_internal_error_in_one_file_does_not_hide_others(project, monkeypatch):
 
     real = engine.read_migration
 
-    def flaky(source, dialect, version):
+    def flaky(source, dialect, version, *args, **kwargs):
         if source.path.endswith("004_crlf.sql"):
             raise ValueError("reader bug")
-        return real(source, dialect, version)
+        return real(source, dialect, version, *args, **kwargs)
 
     monkeypatch.setattr(engine, "read_migration", flaky)
     result = run("check", "migrations", "--format", "json")

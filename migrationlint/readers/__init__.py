@@ -1,16 +1,96 @@
-"""Readers turn a source file into a Migration. A reader claims files by name;
-plain SQL is the fallback for anything explicitly given."""
+"""Readers turn a source file into a Migration.
+
+Which reader applies is decided from the file's name and content: Python files that
+import Alembic's ``op`` or define a Django ``Migration`` class, Liquibase changelogs
+(XML/YAML/JSON with a ``databaseChangeLog`` root, or SQL starting with
+``--liquibase formatted sql``), and plain SQL read under a directory convention
+(Flyway, golang-migrate, dbmate, sqitch, Atlas, Prisma, Diesel; ``conventions.py``).
+Folder discovery asks ``wanted`` so that other ``.py``/``.json``/... files in a
+searched folder, and down/undo/revert scripts, are skipped silently.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+from typing import Optional
+
 from migrationlint.context import Migration
-from migrationlint.readers.sql import read_sql
 from migrationlint.source import SourceFile
 from migrationlint.versions import Version
 
-# File name suffixes that folder discovery picks up.
-MIGRATION_SUFFIXES = (".sql",)
+# File name suffixes that folder discovery considers; ``wanted`` decides on content.
+MIGRATION_SUFFIXES = (".sql", ".py", ".xml", ".yaml", ".yml", ".json")
+# How much of a non-SQL file is read to recognise its framework.
+_SNIFF_CHARS = 65536
+_DJANGO_MIGRATION = re.compile(r"^class\s+\w+\s*\(\s*(?:\w+\.)*Migration\s*\)\s*:", re.M)
+_ALEMBIC_OP = re.compile(r"^\s*from\s+alembic\s+import\s+[^\n]*\bop\b|^\s*import\s+alembic\b", re.M)
+_LIQUIBASE_SQL = re.compile(r"\A\s*--\s*liquibase\s+formatted\s+sql", re.I)
 
 
-def read_migration(source: SourceFile, dialect: str, version: Version) -> Migration:
-    return read_sql(source, dialect, version)
+class NotAMigration(ValueError):
+    """A file given explicitly that no reader recognises (reported, not linted)."""
+
+
+def framework_of(path: str, text: str) -> Optional[str]:
+    """"alembic", "django", "liquibase", "liquibase-sql", "sql", or None."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix == ".sql":
+        return "liquibase-sql" if _LIQUIBASE_SQL.match(text) else "sql"
+    if suffix == ".py":
+        if _DJANGO_MIGRATION.search(text) and "operations" in text:
+            return "django"
+        if _ALEMBIC_OP.search(text) and "def upgrade" in text:
+            return "alembic"
+        return None
+    if suffix in (".xml", ".yaml", ".yml", ".json") and "databaseChangeLog" in text:
+        return "liquibase"
+    return None
+
+
+def wanted(path: str, convention: str = "auto") -> bool:
+    """Whether folder discovery lints ``path``: a known framework's migration, and not
+    a script the convention never runs forward (down, undo, revert, verify)."""
+    from migrationlint.readers.conventions import skip_reason
+
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in MIGRATION_SUFFIXES:
+        return False
+    if suffix == ".sql":
+        return skip_reason(path, convention) is None
+    try:
+        with open(path, "r", encoding="utf-8", errors="replace") as handle:
+            head = handle.read(_SNIFF_CHARS)
+    except OSError:
+        return True  # let the reader report why it cannot be read
+    return framework_of(path, head) is not None
+
+
+def read_migration(
+    source: SourceFile, dialect: str, version: Version, convention: str = "auto"
+) -> Migration:
+    framework = framework_of(source.path, source.text)
+    if framework == "alembic":
+        from migrationlint.readers.alembic import read_alembic
+
+        return read_alembic(source, dialect, version)
+    if framework == "django":
+        from migrationlint.readers.django import read_django
+
+        return read_django(source, dialect, version)
+    if framework == "liquibase":
+        from migrationlint.readers.liquibase import read_changelog
+
+        return read_changelog(source, dialect, version)
+    if framework == "liquibase-sql":
+        from migrationlint.readers.liquibase import read_formatted_sql
+
+        return read_formatted_sql(source, dialect, version)
+    if framework is None and os.path.splitext(source.path)[1].lower() in MIGRATION_SUFFIXES[1:]:
+        raise NotAMigration(
+            f"{source.path}: skipped, not a migration of a known framework (Alembic, Django, "
+            "Liquibase)"
+        )
+    from migrationlint.readers.conventions import read_plain_sql
+
+    return read_plain_sql(source, dialect, version, convention)

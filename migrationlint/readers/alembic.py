@@ -1,0 +1,444 @@
+"""Alembic migrations: the ``op.*`` calls of ``upgrade()``, read with ``ast``.
+
+``downgrade()`` is not linted. Each op call becomes one statement whose span is the
+call, so a finding points at the line of its op call; SQL passed to ``op.execute``
+(a string, ``sa.text(...)`` or a module-level constant) goes through the SQL path.
+Calls inside ``with op.get_context().autocommit_block():`` run outside the
+migration's transaction; ``with op.batch_alter_table("t") as batch_op:`` supplies
+the table to ``batch_op.*`` calls.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+
+from migrationlint import model as m
+from migrationlint.context import Migration, Statement, mark_transactions
+from migrationlint.readers.columns import default_from_sql, default_from_value, ident, object_name
+from migrationlint.readers.python_source import (
+    UNKNOWN, CallArgs, PythonFile, call_name, dotted, literal, syntax_error_statement,
+)
+from migrationlint.source import SourceFile
+from migrationlint.splitter import Comment
+from migrationlint.versions import Version
+
+# Positional parameters of the op functions; batch_op.* omit the table.
+_SIGNATURES = {
+    "add_column": ("table_name", "column"),
+    "drop_column": ("table_name", "column_name"),
+    "alter_column": ("table_name", "column_name"),
+    "create_index": ("index_name", "table_name", "columns"),
+    "drop_index": ("index_name", "table_name"),
+    "create_foreign_key": ("constraint_name", "source_table", "referent_table", "local_cols",
+                           "remote_cols"),
+    "create_unique_constraint": ("constraint_name", "table_name", "columns"),
+    "create_check_constraint": ("constraint_name", "table_name", "condition"),
+    "create_primary_key": ("constraint_name", "table_name", "columns"),
+    "drop_constraint": ("constraint_name", "table_name", "type_"),
+    "rename_table": ("old_table_name", "new_table_name"),
+    "drop_table": ("table_name",),
+    "create_table": ("table_name",),
+    "execute": ("sqltext",),
+    "bulk_insert": ("table", "rows"),
+}
+_TABLE_PARAMETERS = ("table_name", "source_table")
+
+_TYPES = {
+    "string": "varchar", "unicode": "varchar", "varchar": "varchar", "char": "char",
+    "text": "text", "unicodetext": "text", "integer": "integer", "int": "integer",
+    "biginteger": "bigint", "bigint": "bigint", "smallinteger": "smallint",
+    "smallint": "smallint", "boolean": "boolean", "date": "date", "time": "time",
+    "interval": "interval", "numeric": "numeric", "decimal": "numeric",
+    "float": "double precision", "double": "double precision", "real": "real",
+    "json": "json", "jsonb": "jsonb", "uuid": "uuid", "largebinary": "bytea",
+    "bytea": "bytea", "inet": "inet", "citext": "citext",
+}
+_MYSQL_TYPES = {"integer": "int", "boolean": "tinyint(1)", "double precision": "double",
+                "bytea": "blob", "uuid": "char(32)", "jsonb": "json"}
+
+
+def read_alembic(source: SourceFile, dialect: str, version: Version) -> Migration:
+    try:
+        python = PythonFile(source)
+    except SyntaxError as error:
+        return Migration(source=source, dialect=dialect, target_version=version,
+                         statements=[syntax_error_statement(error, source)])
+    reader = _AlembicReader(python, dialect)
+    # upgrade(), and the upgrade_<engine>() functions of the multi-database template.
+    for name, function in reader.functions.items():
+        if name == "upgrade" or name.startswith("upgrade_"):
+            reader.function(name)
+    return Migration(
+        source=source, dialect=dialect, target_version=version,
+        statements=mark_transactions(reader.statements),
+        comments=python.comments() + tuple(reader.comments),
+        # Alembic's env.py runs migrations inside a transaction where DDL is
+        # transactional (PostgreSQL); on MySQL it does not (transactional_ddl=False).
+        runner_transaction=dialect == "postgres", runner="alembic",
+    )
+
+
+class _AlembicReader:
+    def __init__(self, python: PythonFile, dialect: str) -> None:
+        self.python = python
+        self.dialect = dialect
+        self.op_names = _op_aliases(python.tree)
+        self.statements: List[Statement] = []
+        self.comments: List[Comment] = []
+        # batch_op name → table, for the enclosing ``with op.batch_alter_table(...)``.
+        self.batches: Dict[str, m.ObjectName] = {}
+        self.autocommit = False
+        # Said after the findings of the op call being read (set by the converters).
+        self.note: Optional[str] = None
+        # Module-level functions: upgrade() often calls helpers that hold the op calls.
+        self.functions = {node.name: node for node in python.tree.body
+                          if isinstance(node, ast.FunctionDef) and node.name != "downgrade"
+                          and not node.name.startswith("downgrade_")}
+        self.visited: Set[str] = set()
+
+    def function(self, name: str) -> None:
+        if name not in self.visited:  # each once: no endless recursion
+            self.visited.add(name)
+            self.block(self.functions[name].body)
+
+    # -- walking upgrade() ---------------------------------------------------
+    def block(self, body: Sequence[ast.stmt]) -> None:
+        for statement in body:
+            if isinstance(statement, (ast.With, ast.AsyncWith)):
+                self.with_block(statement)
+            elif isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
+                if isinstance(statement.value, ast.Call):
+                    self.call(statement.value)
+            elif isinstance(statement, (ast.If, ast.For, ast.While, ast.Try)):
+                # Conditional or repeated ops are linted as if they run once.
+                for part in ("body", "orelse", "finalbody"):
+                    self.block(getattr(statement, part, []))
+                for handler in getattr(statement, "handlers", []):
+                    self.block(handler.body)
+
+    def with_block(self, statement: ast.With) -> None:
+        saved_batches, saved_autocommit = dict(self.batches), self.autocommit
+        for item in statement.items:
+            context = item.context_expr
+            name = call_name(context) if isinstance(context, ast.Call) else None
+            if name == "autocommit_block":
+                self.autocommit = True
+            elif name == "batch_alter_table" and isinstance(item.optional_vars, ast.Name):
+                args = CallArgs(context, ("table_name",))
+                table = args.text("table_name")
+                if table is not None:
+                    self.batches[item.optional_vars.id] = object_name(table, args.text("schema"))
+        self.block(statement.body)
+        self.batches, self.autocommit = saved_batches, saved_autocommit
+
+    def call(self, call: ast.Call) -> None:
+        func = call.func
+        if isinstance(func, ast.Name) and func.id in self.functions:
+            self.function(func.id)
+            return
+        if not isinstance(func, ast.Attribute):
+            return
+        receiver, method = dotted(func.value), func.attr
+        if receiver in self.op_names:
+            self.op_call(call, method, None)
+        elif receiver in self.batches:
+            self.op_call(call, method, self.batches[receiver])
+        elif method == "execute":
+            # conn.execute(...), op.get_bind().execute(...): SQL all the same.
+            self.op_call(call, method, None)
+
+    # -- one op call -----------------------------------------------------------
+    def op_call(self, call: ast.Call, method: str, batch_table: Optional[m.ObjectName]) -> None:
+        self.note = None
+        signature = _SIGNATURES.get(method, ())
+        if batch_table is not None:
+            signature = tuple(p for p in signature if p not in _TABLE_PARAMETERS)
+        args = CallArgs(call, signature)
+        args.nodes = {name: _unwrap_f(node) for name, node in args.nodes.items()}
+        if method == "execute":
+            self.execute(call, args)
+            return
+        table = batch_table or self.table(args)
+        span = self.python.span(call)
+        converter = getattr(self, f"op_{method}", None)
+        operations: List[m.Operation] = []
+        if converter is not None and (table is not None or method in _TABLELESS):
+            operations = list(converter(args, table, span))
+        if not operations:
+            is_dml = method == "bulk_insert"
+            operations = [m.RawStatement(span=span, keyword=f"alembic op.{method}", is_dml=is_dml)]
+        self.add(call, tuple(operations))
+
+    def table(self, args: CallArgs) -> Optional[m.ObjectName]:
+        for parameter in _TABLE_PARAMETERS:
+            name = args.text(parameter)
+            if name is not None:
+                return object_name(name, args.text("schema"))
+        return None
+
+    def add(self, call: ast.Call, operations: Tuple[m.Operation, ...]) -> None:
+        start, end = self.python.bounds(call)
+        self.statements.append(Statement(
+            len(self.statements), start, end, self.python.span(call),
+            self.python.text[start:end], operations,
+            runner_transaction=False if self.autocommit else None, note=self.note,
+        ))
+
+    def execute(self, call: ast.Call, args: CallArgs) -> None:
+        node = args.node("sqltext") or args.node("statement")
+        if isinstance(node, ast.Call) and call_name(node) == "text" and node.args:
+            node = node.args[0]
+        literal_node = self.python.string_node(node)
+        if literal_node is None:
+            span = self.python.span(call)
+            self.add(call, (m.RawStatement(span=span, keyword="alembic op.execute (dynamic SQL)"),))
+            return
+        chunk = self.python.embedded_sql(literal_node, call, self.dialect, len(self.statements))
+        for statement in chunk.statements:
+            if self.autocommit:
+                statement = replace(statement, runner_transaction=False)
+            self.statements.append(statement)
+        self.comments += chunk.comments
+
+    # -- converters: (args, table, span) → operations ----------------------------
+    def op_add_column(self, args, table, span) -> Iterator[m.Operation]:
+        column = args.node("column")
+        spec = self.column(column) if isinstance(column, ast.Call) else None
+        if spec is not None:
+            if spec.default is None and CallArgs(column, ()).has("default"):
+                self.note = ("the Column's default= is applied by SQLAlchemy on INSERT, not by "
+                             "the database; server_default= sets a database default")
+            yield m.AddColumn(span=span, table=table, column=spec)
+
+    def op_drop_column(self, args, table, span) -> Iterator[m.Operation]:
+        name = args.text("column_name")
+        if name:
+            yield m.DropColumn(span=span, table=table, column=ident(name))
+
+    def op_alter_column(self, args, table, span) -> Iterator[m.Operation]:
+        name = args.text("column_name")
+        if not name:
+            return
+        column = ident(name)
+        if args.has("type_"):
+            yield m.AlterColumnType(span=span, table=table, column=column,
+                                    new_type_sql=self.type_sql(args.node("type_")),
+                                    using_sql=args.text("postgresql_using"))
+        nullable = args.value("nullable", UNKNOWN)
+        if nullable is False:
+            yield m.SetNotNull(span=span, table=table, column=column)
+        elif nullable is True:
+            yield m.DropNotNull(span=span, table=table, column=column)
+        if args.has("server_default"):
+            default = self.server_default(args.node("server_default"))
+            if default is None:
+                yield m.DropDefault(span=span, table=table, column=column)
+            else:
+                yield m.SetDefault(span=span, table=table, column=column, default_sql=default.sql)
+        new_name = args.text("new_column_name")
+        if new_name:
+            yield m.RenameColumn(span=span, table=table, column=column, new_name=ident(new_name))
+
+    def op_create_index(self, args, table, span) -> Iterator[m.Operation]:
+        name = args.text("index_name")
+        columns = args.node("columns")
+        items = columns.elts if isinstance(columns, (ast.List, ast.Tuple)) else [columns]
+        yield m.CreateIndex(
+            span=span, table=table, name=ident(name) if name else None,
+            columns_sql=tuple(self.expression_sql(item) for item in items if item is not None),
+            unique=args.value("unique") is True,
+            concurrently=args.value("postgresql_concurrently") is True,
+            if_not_exists=args.value("if_not_exists") is True,
+            method=args.text("postgresql_using"),
+            where_sql=self.sql_text(args.node("postgresql_where")),
+        )
+
+    def op_drop_index(self, args, table, span) -> Iterator[m.Operation]:
+        name = args.text("index_name")
+        if name:
+            yield m.DropIndex(span=span, name=object_name(name, args.text("schema")), table=table,
+                              concurrently=args.value("postgresql_concurrently") is True,
+                              if_exists=args.value("if_exists") is True)
+
+    def op_create_foreign_key(self, args, table, span) -> Iterator[m.Operation]:
+        referent = args.text("referent_table")
+        yield m.AddConstraint(
+            span=span, table=table, kind="foreign_key", name=_optional_ident(args, "constraint_name"),
+            columns=_idents(args.value("local_cols", [])),
+            references=object_name(referent, args.text("referent_schema")) if referent else None,
+            not_valid=args.value("postgresql_not_valid") is True,
+        )
+
+    def op_create_unique_constraint(self, args, table, span) -> Iterator[m.Operation]:
+        yield m.AddConstraint(span=span, table=table, kind="unique",
+                              name=_optional_ident(args, "constraint_name"),
+                              columns=_idents(args.value("columns", [])))
+
+    def op_create_primary_key(self, args, table, span) -> Iterator[m.Operation]:
+        yield m.AddConstraint(span=span, table=table, kind="primary_key",
+                              name=_optional_ident(args, "constraint_name"),
+                              columns=_idents(args.value("columns", [])))
+
+    def op_create_check_constraint(self, args, table, span) -> Iterator[m.Operation]:
+        condition = args.node("condition")
+        yield m.AddConstraint(span=span, table=table, kind="check",
+                              name=_optional_ident(args, "constraint_name"),
+                              expression_sql=self.sql_text(condition),
+                              not_valid=args.value("postgresql_not_valid") is True)
+
+    def op_drop_constraint(self, args, table, span) -> Iterator[m.Operation]:
+        name = args.text("constraint_name")
+        if name:
+            yield m.DropConstraint(span=span, table=table, name=ident(name))
+
+    def op_rename_table(self, args, table, span) -> Iterator[m.Operation]:
+        old, new = args.text("old_table_name"), args.text("new_table_name")
+        if old and new:
+            schema = args.text("schema")
+            yield m.RenameTable(span=span, table=object_name(old, schema),
+                                new_name=object_name(new, schema))
+
+    def op_drop_table(self, args, table, span) -> Iterator[m.Operation]:
+        yield m.DropTable(span=span, table=table, if_exists=args.value("if_exists") is True)
+
+    def op_create_table(self, args, table, span) -> Iterator[m.Operation]:
+        columns = tuple(
+            spec for spec in (self.column(node) for node in args.extra
+                              if isinstance(node, ast.Call) and call_name(node) == "Column")
+            if spec is not None
+        )
+        yield m.CreateTable(span=span, table=table, columns=columns,
+                            if_not_exists=args.value("if_not_exists") is True)
+
+    # -- SQLAlchemy expressions ------------------------------------------------------
+    def column(self, node: ast.Call) -> Optional[m.ColumnSpec]:
+        """``sa.Column("name", sa.Type(...), ..., nullable=, server_default=, ...)``."""
+        if call_name(node) != "Column":
+            return None
+        args = CallArgs(node, ())
+        positional = list(node.args)
+        name_node = positional.pop(0) if positional else args.node("name")
+        name = literal(name_node) if name_node is not None else UNKNOWN
+        if not isinstance(name, str):
+            return None
+        type_node = next((p for p in positional if call_name(p) not in _COLUMN_EXTRAS), None)
+        type_node = type_node or args.node("type_")
+        extras = {call_name(p): p for p in positional if call_name(p) in _COLUMN_EXTRAS}
+        primary_key = args.value("primary_key") is True
+        nullable = args.value("nullable", UNKNOWN)
+        references = None
+        if "ForeignKey" in extras and extras["ForeignKey"].args:
+            target = literal(extras["ForeignKey"].args[0])
+            if isinstance(target, str) and "." in target:
+                references = object_name(target.rsplit(".", 1)[0])
+        return m.ColumnSpec(
+            name=ident(name), type_sql=self.type_sql(type_node) if type_node else "",
+            not_null=nullable is False or (primary_key and nullable is not True),
+            default=self.server_default(args.node("server_default"))
+            if args.has("server_default") else None,
+            primary_key=primary_key, unique=args.value("unique") is True, references=references,
+            identity="Identity" in extras, generated_stored="Computed" in extras,
+            auto_increment=args.value("autoincrement") is True and self.dialect != "postgres",
+        )
+
+    def server_default(self, node: Optional[ast.AST]) -> Optional[m.ColumnDefault]:
+        if node is None:
+            return None
+        if isinstance(node, ast.Call) and call_name(node) in ("text", "literal_column") and node.args:
+            sql = literal(node.args[0])
+            return default_from_sql(sql, self.dialect) if isinstance(sql, str) else None
+        if isinstance(node, ast.Call) and call_name(node) in ("true", "false"):
+            return default_from_value(call_name(node) == "true")
+        if isinstance(node, ast.Call) and dotted(node.func).split(".")[-2:-1] == ["func"]:
+            return default_from_sql(f"{call_name(node)}()", self.dialect)
+        value = literal(node)
+        if value is UNKNOWN:
+            return m.ColumnDefault(sql=ast.unparse(node), volatility="volatile",
+                                   unknown_function=ast.unparse(node))
+        return default_from_value(value)
+
+    def type_sql(self, node: Optional[ast.AST]) -> str:
+        """SQL for a SQLAlchemy type: ``sa.String(50)`` → ``varchar(50)``."""
+        if node is None:
+            return ""
+        name = (call_name(node) if isinstance(node, ast.Call) else
+                node.attr if isinstance(node, ast.Attribute) else
+                node.id if isinstance(node, ast.Name) else "")
+        args = CallArgs(node, ()) if isinstance(node, ast.Call) else None
+        key = (name or "").lower()
+        if key == "enum" and args is not None:
+            values = [v for v in map(literal, node.args) if isinstance(v, str)]
+            if self.dialect != "postgres" and values:
+                return "enum(" + ", ".join(f"'{v}'" for v in values) + ")"
+            return args.text("name") or "varchar"
+        if key == "array" and isinstance(node, ast.Call) and node.args:
+            return f"{self.type_sql(node.args[0])}[]"
+        if key in ("datetime", "timestamp"):
+            with_zone = args is not None and args.value("timezone") is True
+            if self.dialect != "postgres":
+                return "datetime"
+            return "timestamp with time zone" if with_zone else "timestamp"
+        sql = _TYPES.get(key, key)
+        if self.dialect != "postgres":
+            sql = _MYSQL_TYPES.get(sql, sql)
+        sizes = [str(v) for v in (literal(a) for a in getattr(node, "args", [])) if isinstance(v, int)]
+        if args is not None and not sizes:
+            sizes = [str(args.value(k)) for k in ("length", "precision", "scale")
+                     if isinstance(args.value(k), int)]
+        return f"{sql}({', '.join(sizes)})" if sizes else sql
+
+    def sql_text(self, node: Optional[ast.AST]) -> Optional[str]:
+        """SQL given as a string or ``sa.text("...")``; None for a Python expression
+        (``sa.column("x") > 0``), which is not SQL a rewrite could quote."""
+        if isinstance(node, ast.Call) and call_name(node) == "text" and node.args:
+            node = node.args[0]
+        value = literal(node) if node is not None else UNKNOWN
+        return value if isinstance(value, str) else None
+
+    def expression_sql(self, node: Optional[ast.AST]) -> str:
+        """SQL text of an index column or condition: a name, ``sa.text("...")``, or the
+        Python expression as written when it is neither."""
+        if node is None:
+            return ""
+        if isinstance(node, ast.Call) and call_name(node) == "text" and node.args:
+            node = node.args[0]
+        value = literal(node)
+        return value if isinstance(value, str) else ast.unparse(node)
+
+
+# Calls that are not an op's table argument but still need no table.
+_TABLELESS = ("rename_table",)
+# Positional arguments of sa.Column(...) that are not its type.
+_COLUMN_EXTRAS = ("ForeignKey", "Identity", "Computed", "Sequence", "CheckConstraint")
+
+
+def _op_aliases(tree: ast.Module) -> Tuple[str, ...]:
+    """Names under which ``alembic.op`` is used: ``op`` unless imported ``as`` another."""
+    names = {"op"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "alembic":
+            names.update(alias.asname or alias.name for alias in node.names if alias.name == "op")
+        elif isinstance(node, ast.Import):
+            names.update(f"{alias.asname or alias.name}.op" for alias in node.names
+                         if alias.name == "alembic")
+    return tuple(names)
+
+
+def _unwrap_f(node: ast.AST) -> ast.AST:
+    """``op.f("ix_users_email")`` marks a name as final (no naming convention): the name."""
+    if isinstance(node, ast.Call) and call_name(node) == "f" and len(node.args) == 1:
+        return node.args[0]
+    return node
+
+
+def _optional_ident(args: CallArgs, name: str) -> Optional[m.Ident]:
+    value = args.text(name)
+    return ident(value) if value else None
+
+
+def _idents(values) -> Tuple[m.Ident, ...]:
+    return tuple(ident(v) for v in values if isinstance(v, str)) if isinstance(
+        values, (list, tuple)) else ()
+

@@ -1,0 +1,46 @@
+"""Column defaults and names shared by the framework readers."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import sqlglot
+
+from migrationlint import model as m
+from migrationlint.parse import sqlglot_dialect
+from migrationlint.volatility import classify
+
+
+def default_from_sql(sql: str, dialect: str) -> m.ColumnDefault:
+    """A default given as an SQL expression (``sa.text("now()")``, ``defaultValueComputed``)."""
+    try:
+        expression = sqlglot.parse_one(sql, read=sqlglot_dialect(dialect))
+    except Exception:  # unparseable: say nothing about volatility we cannot know
+        return m.ColumnDefault(sql=sql, volatility="volatile", unknown_function=sql)
+    volatility, unknown = classify(expression)
+    return m.ColumnDefault(sql=sql, volatility=volatility, unknown_function=unknown)
+
+
+def default_from_value(value: Any) -> Optional[m.ColumnDefault]:
+    """A constant default given as a Python or XML value."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return m.ColumnDefault(sql="true" if value else "false")
+    if isinstance(value, (int, float)):
+        return m.ColumnDefault(sql=str(value))
+    text = str(value).replace("'", "''")
+    return m.ColumnDefault(sql=f"'{text}'")
+
+
+def ident(name: str) -> m.Ident:
+    """A name from a framework file: frameworks quote what they generate, so the exact
+    spelling is kept (Ident.key folds case only for unquoted names)."""
+    return m.Ident(name=name, quoted=name != name.lower())
+
+
+def object_name(name: str, schema: Optional[str] = None) -> m.ObjectName:
+    """``schema.table`` or ``table``; a dotted name without a schema splits on the dot."""
+    if schema is None and "." in name:
+        schema, name = name.split(".", 1)
+    return m.ObjectName(name=ident(name), schema_=ident(schema) if schema else None)

@@ -1,0 +1,187 @@
+"""Plain-SQL migration runners recognised by their directory conventions.
+
+Each convention says which files run forward (down, undo, revert and verify scripts
+are skipped by folder discovery) and how the runner sends a file, which the
+transaction rules read from ``Migration.runner_transaction``:
+
+- Flyway ``V<version>__name.sql`` and repeatable ``R__name.sql``; ``U...`` undo files are
+  skipped. Each file runs in a transaction unless its ``<file>.conf`` sets
+  ``executeInTransaction=false``.
+- golang-migrate ``<n>_name.up.sql`` (``.down.sql`` skipped) and Prisma
+  ``migrations/<ts>_name/migration.sql``: no BEGIN of their own, but the file goes to the
+  server in one message, which PostgreSQL runs as one implicit transaction when it holds
+  more than one statement (why CONCURRENTLY fails there unless alone in its file).
+- dbmate ``-- migrate:up`` / ``-- migrate:down`` sections (down not linted); a transaction
+  unless the up marker says ``transaction:false``.
+- sqitch ``deploy/`` scripts (``revert/``, ``verify/`` skipped); scripts hold their own
+  BEGIN/COMMIT, sqitch adds none.
+- Atlas (a folder with ``atlas.sum``): each file in a transaction unless
+  ``-- atlas:txmode none``; ``-- atlas:nolint`` is honoured as a suppression (suppress.py).
+- Diesel ``<ts>_name/up.sql`` (``down.sql`` skipped): a transaction unless the folder's
+  ``metadata.toml`` sets ``run_in_transaction = false``.
+
+``"auto"`` detects the convention per file; ``"plain"`` turns detection off (the names are
+listed in config.Convention).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from typing import Optional, Tuple
+
+from migrationlint.context import Migration, mark_transactions
+from migrationlint.readers.sql import sql_statements
+from migrationlint.source import SourceFile
+from migrationlint.versions import Version
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on older Pythons only
+    import tomli as tomllib
+
+
+_FLYWAY = re.compile(r"^(?P<kind>[VURB])(?P<version>[0-9][0-9._]*)?__.+\.sql$", re.I)
+_GOLANG_MIGRATE = re.compile(r"^\d+_.+\.(?P<direction>up|down)\.sql$", re.I)
+_DBMATE_MARKER = re.compile(r"^--\s*migrate:(?P<direction>up|down)\b(?P<options>[^\n]*)$", re.M)
+_ATLAS_TXMODE = re.compile(r"^--\s*atlas:txmode\s+(?P<mode>\w+)", re.M)
+_SQITCH_FOLDERS = ("deploy", "revert", "verify")
+
+
+def detect(path: str, text: str = "") -> str:
+    """The convention a plain SQL file follows, from its name, folder and content."""
+    name = os.path.basename(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if _DBMATE_MARKER.search(text):
+        return "dbmate"
+    if os.path.isfile(os.path.join(folder, "atlas.sum")) or _ATLAS_TXMODE.search(text):
+        return "atlas"
+    if _sqitch_root(path) is not None:
+        return "sqitch"
+    if _GOLANG_MIGRATE.match(name):
+        return "golang-migrate"
+    if _FLYWAY.match(name):
+        return "flyway"
+    if name.lower() in ("up.sql", "down.sql"):
+        return "diesel"
+    if name.lower() == "migration.sql" and os.path.basename(os.path.dirname(folder)) == "migrations":
+        return "prisma"
+    return "plain"
+
+
+def skip_reason(path: str, convention: str = "auto") -> Optional[str]:
+    """Why folder discovery skips ``path`` (a script that never runs forward), or None."""
+    if convention == "auto":
+        convention = detect(path)
+    name = os.path.basename(path).lower()
+    if convention == "golang-migrate" and name.endswith(".down.sql"):
+        return "golang-migrate down migration"
+    flyway = _FLYWAY.match(os.path.basename(path))
+    if convention == "flyway" and flyway and flyway.group("kind").upper() == "U":
+        return "Flyway undo migration"
+    if convention == "diesel" and name == "down.sql":
+        return "Diesel down migration"
+    if convention == "sqitch":
+        root = _sqitch_root(path)
+        folder = root[1] if root else os.path.basename(os.path.dirname(os.path.abspath(path)))
+        if folder in ("revert", "verify"):
+            return f"sqitch {folder} script"
+    return None
+
+
+def read_plain_sql(source: SourceFile, dialect: str, version: Version,
+                   convention: str = "auto") -> Migration:
+    if convention == "auto":
+        convention = detect(source.path, source.text)
+    text = source.text
+    if convention == "dbmate":
+        text = _dbmate_up_section(text)
+    chunk = sql_statements(text, dialect, source.lines)
+    statements = mark_transactions(chunk.statements)
+    return Migration(
+        source=source, dialect=dialect, target_version=version, statements=statements,
+        comments=chunk.comments,
+        runner_transaction=_runner_transaction(convention, source, dialect, len(statements)),
+        runner=None if convention == "plain" else convention,
+    )
+
+
+def _runner_transaction(convention: str, source: SourceFile, dialect: str,
+                        count: int) -> Optional[bool]:
+    if convention == "flyway":
+        return _flyway_in_transaction(source.path)
+    if convention in ("golang-migrate", "prisma"):
+        # One message to the server: an implicit transaction on PostgreSQL when the
+        # file holds several statements; MySQL commits each DDL anyway.
+        return dialect == "postgres" and count > 1
+    if convention == "dbmate":
+        marker = _dbmate_up_marker(source.text)
+        return not (marker and re.search(r"transaction\s*:\s*false", marker.group("options")))
+    if convention == "sqitch":
+        return False
+    if convention == "atlas":
+        mode = _ATLAS_TXMODE.search(source.text)
+        return not (mode and mode.group("mode").lower() == "none")
+    if convention == "diesel":
+        return _diesel_in_transaction(source.path)
+    return None
+
+
+def _flyway_in_transaction(path: str) -> bool:
+    """A script's ``<name>.sql.conf`` may set ``executeInTransaction=false``."""
+    try:
+        with open(f"{path}.conf", encoding="utf-8", errors="replace") as handle:
+            settings = handle.read()
+    except OSError:
+        return True
+    match = re.search(r"^\s*executeInTransaction\s*=\s*(\w+)", settings, re.M)
+    return not (match and match.group(1).lower() == "false")
+
+
+def _diesel_in_transaction(path: str) -> bool:
+    metadata = os.path.join(os.path.dirname(path), "metadata.toml")
+    try:
+        with open(metadata, "rb") as handle:
+            return tomllib.load(handle).get("run_in_transaction", True) is not False
+    except (OSError, tomllib.TOMLDecodeError):
+        return True
+
+
+def _dbmate_up_marker(text: str):
+    return next((m for m in _DBMATE_MARKER.finditer(text) if m.group("direction") == "up"), None)
+
+
+def _dbmate_up_section(text: str) -> str:
+    """Blank out everything outside ``-- migrate:up`` sections, keeping offsets."""
+    pieces = []
+    last, keep = 0, False
+    for marker in _DBMATE_MARKER.finditer(text):
+        section = text[last:marker.start()]
+        pieces.append(section if keep else _blank(section))
+        keep = marker.group("direction") == "up"
+        pieces.append(marker.group())
+        last = marker.end()
+    section = text[last:]
+    pieces.append(section if keep else _blank(section))
+    return "".join(pieces)
+
+
+def _blank(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
+
+
+def _sqitch_root(path: str) -> Optional[Tuple[str, str]]:
+    """(project folder, script folder) when ``path`` is in a sqitch deploy/revert/verify
+    folder next to a sqitch.plan or sqitch.conf."""
+    folder = os.path.dirname(os.path.abspath(path))
+    current = folder
+    while True:
+        parent = os.path.dirname(current)
+        if os.path.basename(current) in _SQITCH_FOLDERS and any(
+            os.path.isfile(os.path.join(parent, name)) for name in ("sqitch.plan", "sqitch.conf")
+        ):
+            return parent, os.path.basename(current)
+        if parent == current:
+            return None
+        current = parent

@@ -1,0 +1,658 @@
+"""Django migrations: the ``operations`` of a ``Migration`` class, read with ``ast``.
+
+No settings, no database, no import of the project: table and column names follow
+Django's defaults (``<app_label>_<model>``, ``<field>_id`` for foreign keys) unless a
+``db_table``/``db_column`` is visible in this app's migrations. The reader replays the
+app's earlier migration files (same folder, by name) statically to know each model's
+table and each field's previous definition, which AlterField needs: Django's own
+autodetector compares the same states.
+
+Django behaviour modelled here:
+- AddField with a ``default`` adds the column WITH that default, then drops the default
+  (existing rows get the value; a callable default is evaluated once, so every existing
+  row gets the same value). ``db_default`` stays.
+- AlterField from null to NOT NULL with a default: SET DEFAULT, UPDATE the NULL rows,
+  SET NOT NULL, DROP DEFAULT.
+- ``atomic = False`` runs the operations outside a transaction; on MySQL Django never
+  wraps schema changes (no transactional DDL).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Dict, Iterator, List, Optional, Tuple
+
+from migrationlint import model as m
+from migrationlint.context import Migration, Statement, mark_transactions
+from migrationlint.readers.columns import default_from_sql, default_from_value, ident
+from migrationlint.readers.python_source import (
+    UNKNOWN, CallArgs, PythonFile, call_name, literal, syntax_error_statement,
+)
+from migrationlint.source import SourceFile
+from migrationlint.splitter import Comment
+from migrationlint.versions import Version
+
+# Positional parameters of the operations this reader understands.
+_SIGNATURES = {
+    "CreateModel": ("name", "fields", "options"),
+    "DeleteModel": ("name",),
+    "RenameModel": ("old_name", "new_name"),
+    "AlterModelTable": ("name", "table"),
+    "AddField": ("model_name", "name", "field"),
+    "RemoveField": ("model_name", "name"),
+    "AlterField": ("model_name", "name", "field"),
+    "RenameField": ("model_name", "old_name", "new_name"),
+    "AddIndex": ("model_name", "index"),
+    "AddIndexConcurrently": ("model_name", "index"),
+    "RemoveIndex": ("model_name", "name"),
+    "RemoveIndexConcurrently": ("model_name", "name"),
+    "AddConstraint": ("model_name", "constraint"),
+    "AddConstraintNotValid": ("model_name", "constraint"),
+    "ValidateConstraint": ("model_name", "name"),
+    "RemoveConstraint": ("model_name", "name"),
+    "AlterUniqueTogether": ("name", "unique_together"),
+    "AlterIndexTogether": ("name", "index_together"),
+    "RunSQL": ("sql", "reverse_sql"),
+    "RunPython": ("code", "reverse_code"),
+    "SeparateDatabaseAndState": ("database_operations", "state_operations"),
+}
+
+# Django field class → (PostgreSQL type, MySQL type); "{n}" is max_length.
+_FIELD_TYPES = {
+    "AutoField": ("integer", "int"), "BigAutoField": ("bigint", "bigint"),
+    "SmallAutoField": ("smallint", "smallint"), "CharField": ("varchar({n})", "varchar({n})"),
+    "SlugField": ("varchar({n})", "varchar({n})"), "EmailField": ("varchar({n})", "varchar({n})"),
+    "URLField": ("varchar({n})", "varchar({n})"), "FileField": ("varchar({n})", "varchar({n})"),
+    "ImageField": ("varchar({n})", "varchar({n})"), "TextField": ("text", "longtext"),
+    "IntegerField": ("integer", "int"), "PositiveIntegerField": ("integer", "int unsigned"),
+    "BigIntegerField": ("bigint", "bigint"), "PositiveBigIntegerField": ("bigint", "bigint unsigned"),
+    "SmallIntegerField": ("smallint", "smallint"),
+    "PositiveSmallIntegerField": ("smallint", "smallint unsigned"),
+    "BooleanField": ("boolean", "bool"), "NullBooleanField": ("boolean", "bool"),
+    "DateTimeField": ("timestamp with time zone", "datetime(6)"), "DateField": ("date", "date"),
+    "TimeField": ("time", "time(6)"), "DurationField": ("interval", "bigint"),
+    "FloatField": ("double precision", "double precision"),
+    "UUIDField": ("uuid", "char(32)"), "JSONField": ("jsonb", "json"),
+    "BinaryField": ("bytea", "longblob"), "GenericIPAddressField": ("inet", "char(39)"),
+    "ForeignKey": ("bigint", "bigint"), "OneToOneField": ("bigint", "bigint"),
+}
+_DEFAULT_LENGTHS = {"SlugField": 50, "EmailField": 254, "URLField": 200, "FileField": 100,
+                    "ImageField": 100}
+_RELATIONS = ("ForeignKey", "OneToOneField")
+
+
+@dataclass
+class FieldDef:
+    """What the database sees of a model field."""
+
+    name: str
+    kind: str
+    type_sql: str
+    null: bool = False
+    unique: bool = False
+    db_index: bool = False
+    primary_key: bool = False
+    db_column: Optional[str] = None
+    default: Optional[m.ColumnDefault] = None
+    callable_default: bool = False
+    db_default: Optional[m.ColumnDefault] = None
+    references: Optional[str] = None
+
+    @property
+    def column(self) -> str:
+        if self.db_column:
+            return self.db_column
+        return f"{self.name}_id" if self.kind in _RELATIONS else self.name
+
+    @property
+    def is_relation_only(self) -> bool:
+        """ManyToManyField and friends: no column in the model's table."""
+        return self.kind in ("ManyToManyField", "GenericRelation")
+
+
+@dataclass
+class ModelState:
+    name: str
+    db_table: Optional[str] = None
+    fields: Dict[str, FieldDef] = field(default_factory=dict)
+    unique_together: Tuple[Tuple[str, ...], ...] = ()
+
+
+class AppState:
+    """Models of one app as its migrations, replayed in order, leave them."""
+
+    def __init__(self, app_label: str, dialect: str) -> None:
+        self.app_label = app_label
+        self.dialect = dialect
+        self.models: Dict[str, ModelState] = {}
+
+    def model(self, name: str) -> ModelState:
+        return self.models.setdefault(name.lower(), ModelState(name))
+
+    def table(self, model_name: str) -> Tuple[str, bool]:
+        """(table name, whether it is Django's default rather than a db_table seen)."""
+        state = self.models.get(model_name.lower())
+        if state is not None and state.db_table:
+            return state.db_table, False
+        return f"{self.app_label}_{model_name.lower()}", True
+
+
+def read_django(source: SourceFile, dialect: str, version: Version) -> Migration:
+    try:
+        python = PythonFile(source)
+    except SyntaxError as error:
+        return Migration(source=source, dialect=dialect, target_version=version,
+                         statements=[syntax_error_statement(error, source)], runner="django")
+    app_label = _app_label(source.path)
+    state = AppState(app_label, dialect)
+    for earlier in _earlier_migrations(source.path):
+        for call in _operations_of(earlier):
+            _Replayer(state).apply(call)
+    migration_class = _migration_class(python.tree)
+    reader = _DjangoReader(python, state, dialect)
+    atomic = True
+    if migration_class is not None:
+        atomic = _class_attribute(migration_class, "atomic", True) is not False
+        operations = _class_attribute_node(migration_class, "operations")
+        if isinstance(operations, (ast.List, ast.Tuple)):
+            reader.operations(operations.elts)
+    return Migration(
+        source=source, dialect=dialect, target_version=version,
+        statements=mark_transactions(reader.statements),
+        comments=python.comments() + tuple(reader.comments),
+        runner_transaction=atomic and dialect == "postgres", runner="django",
+    )
+
+
+# -- reading one file's operations --------------------------------------------------
+class _Replayer:
+    """Applies operations to the app state (no statements): earlier migrations, and the
+    state side of the current one."""
+
+    def __init__(self, state: AppState) -> None:
+        self.state = state
+
+    def apply(self, call: ast.Call) -> None:
+        name = call_name(call)
+        args = CallArgs(call, _SIGNATURES.get(name, ()))
+        state = self.state
+        if name == "CreateModel":
+            model = state.model(args.text("name") or "")
+            model.fields = dict(_fields(args.node("fields"), state.dialect))
+            options = args.value("options", {})
+            if isinstance(options, dict) and isinstance(options.get("db_table"), str):
+                model.db_table = options["db_table"]
+        elif name == "DeleteModel":
+            state.models.pop((args.text("name") or "").lower(), None)
+        elif name == "RenameModel":
+            old = state.models.pop((args.text("old_name") or "").lower(), None)
+            if old is not None:
+                old.name = args.text("new_name") or old.name
+                state.models[old.name.lower()] = old
+        elif name == "AlterModelTable":
+            state.model(args.text("name") or "").db_table = args.text("table")
+        elif name in ("AddField", "AlterField"):
+            definition = _field(args.text("name") or "", args.node("field"), state.dialect)
+            if definition is not None:
+                state.model(args.text("model_name") or "").fields[definition.name] = definition
+        elif name == "RemoveField":
+            state.model(args.text("model_name") or "").fields.pop(args.text("name") or "", None)
+        elif name == "RenameField":
+            fields = state.model(args.text("model_name") or "").fields
+            old = fields.pop(args.text("old_name") or "", None)
+            if old is not None:
+                old.name = args.text("new_name") or old.name
+                fields[old.name] = old
+        elif name == "AlterUniqueTogether":
+            state.model(args.text("name") or "").unique_together = _together(
+                args.value("unique_together"))
+        elif name == "SeparateDatabaseAndState":
+            for node in _list(args.node("state_operations")):
+                if isinstance(node, ast.Call):
+                    self.apply(node)
+
+
+class _DjangoReader:
+    def __init__(self, python: PythonFile, state: AppState, dialect: str) -> None:
+        self.python = python
+        self.state = state
+        self.dialect = dialect
+        self.statements: List[Statement] = []
+        self.comments: List[Comment] = []
+        # Said after the findings of the operation being read (set by the converters).
+        self.note: Optional[str] = None
+
+    def operations(self, nodes) -> None:
+        for node in nodes:
+            if isinstance(node, ast.Call):
+                self.operation(node)
+
+    def operation(self, call: ast.Call) -> None:
+        name = call_name(call) or "?"
+        args = CallArgs(call, _SIGNATURES.get(name, ()))
+        if name == "RunSQL":
+            self.run_sql(call, args)
+            return
+        if name == "SeparateDatabaseAndState":
+            # Only database_operations touch the database; state_operations change the state.
+            self.operations(_list(args.node("database_operations")))
+            _Replayer(self.state).apply(call)
+            return
+        span = self.python.span(call)
+        self.note = None
+        converter = getattr(self, f"op_{name}", None)
+        operations = list(converter(args, span)) if converter is not None else []
+        if not operations:
+            keyword = f"Django {name}"
+            operations = [m.RawStatement(span=span, keyword=keyword, is_dml=name == "RunPython")]
+        start, end = self.python.bounds(call)
+        self.statements.append(Statement(
+            len(self.statements), start, end, span, self.python.text[start:end],
+            tuple(operations), note=self.note,
+        ))
+        _Replayer(self.state).apply(call)
+
+    def run_sql(self, call: ast.Call, args: CallArgs) -> None:
+        sql = args.node("sql")
+        items = _list(sql) if isinstance(sql, (ast.List, ast.Tuple)) else [sql]
+        for item in items:
+            if isinstance(item, ast.Tuple) and item.elts:  # (sql, params)
+                item = item.elts[0]
+            node = self.python.string_node(item)
+            if node is None:
+                span = self.python.span(call)
+                start, end = self.python.bounds(call)
+                raw = m.RawStatement(span=span, keyword="Django RunSQL (dynamic SQL)")
+                self.statements.append(Statement(len(self.statements), start, end, span,
+                                                 self.python.text[start:end], (raw,)))
+                continue
+            chunk = self.python.embedded_sql(node, call, self.dialect, len(self.statements))
+            self.statements += chunk.statements
+            self.comments += chunk.comments
+
+    # -- names -----------------------------------------------------------------------
+    def table(self, model_name: Optional[str]) -> m.ObjectName:
+        name, assumed = self.state.table(model_name or "")
+        if assumed:
+            self.note = (
+                f"table name {name} assumed from app label `{self.state.app_label}` and model "
+                f"`{model_name}`: no db_table for it in this app's migrations"
+            )
+        return m.ObjectName(name=ident(name))
+
+    def field_of(self, model_name: Optional[str], field_name: Optional[str]) -> Optional[FieldDef]:
+        model = self.state.models.get((model_name or "").lower())
+        return model.fields.get(field_name or "") if model is not None else None
+
+    def column_name(self, model_name: Optional[str], field_name: str) -> m.Ident:
+        known = self.field_of(model_name, field_name)
+        return ident(known.column if known is not None else field_name)
+
+    # -- converters: (args, span) → operations ----------------------------------------
+    def op_CreateModel(self, args, span) -> Iterator[m.Operation]:
+        options = args.value("options", {})
+        model_name = args.text("name") or ""
+        if isinstance(options, dict) and isinstance(options.get("db_table"), str):
+            self.state.model(model_name).db_table = options["db_table"]
+        columns = tuple(_spec(d) for _, d in _fields(args.node("fields"), self.dialect)
+                        if not d.is_relation_only)
+        yield m.CreateTable(span=span, table=self.table(model_name), columns=columns)
+
+    def op_DeleteModel(self, args, span) -> Iterator[m.Operation]:
+        yield m.DropTable(span=span, table=self.table(args.text("name")))
+
+    def op_RenameModel(self, args, span) -> Iterator[m.Operation]:
+        old_name, new_name = args.text("old_name"), args.text("new_name")
+        old_table, assumed = self.state.table(old_name or "")
+        if not assumed:  # a db_table stays: Django renames nothing in the database
+            return
+        table = self.table(old_name)
+        new_table = f"{self.state.app_label}_{(new_name or '').lower()}"
+        yield m.RenameTable(span=span, table=table, new_name=m.ObjectName(name=ident(new_table)))
+
+    def op_AlterModelTable(self, args, span) -> Iterator[m.Operation]:
+        new_table = args.text("table")
+        if new_table:
+            yield m.RenameTable(span=span, table=self.table(args.text("name")),
+                                new_name=m.ObjectName(name=ident(new_table)))
+
+    def op_AddField(self, args, span) -> Iterator[m.Operation]:
+        definition = _field(args.text("name") or "", args.node("field"), self.dialect)
+        if definition is None or definition.is_relation_only:
+            return
+        table = self.table(args.text("model_name"))
+        yield m.AddColumn(span=span, table=table, column=_spec(definition))
+        column = ident(definition.column)
+        if definition.default is not None and definition.db_default is None:
+            if definition.callable_default:
+                self.note = _join(self.note, "Django evaluates the callable default once, so "
+                                  "every existing row gets the same value")
+            yield m.DropDefault(span=span, table=table, column=column)
+        if definition.db_index and not definition.unique and not definition.primary_key:
+            yield m.CreateIndex(span=span, table=table, columns_sql=(definition.column,))
+
+    def op_RemoveField(self, args, span) -> Iterator[m.Operation]:
+        known = self.field_of(args.text("model_name"), args.text("name"))
+        if known is not None and known.is_relation_only:
+            return
+        yield m.DropColumn(span=span, table=self.table(args.text("model_name")),
+                           column=self.column_name(args.text("model_name"), args.text("name") or ""))
+
+    def op_RenameField(self, args, span) -> Iterator[m.Operation]:
+        model_name = args.text("model_name")
+        known = self.field_of(model_name, args.text("old_name"))
+        if known is not None and (known.db_column or known.is_relation_only):
+            return  # the column keeps its db_column name: nothing changes in the database
+        old = self.column_name(model_name, args.text("old_name") or "")
+        suffix = "_id" if known is not None and known.kind in _RELATIONS else ""
+        yield m.RenameColumn(span=span, table=self.table(model_name), column=old,
+                             new_name=ident(f"{args.text('new_name')}{suffix}"))
+
+    def op_AlterField(self, args, span) -> Iterator[m.Operation]:
+        model_name = args.text("model_name")
+        new = _field(args.text("name") or "", args.node("field"), self.dialect)
+        if new is None or new.is_relation_only:
+            return
+        table = self.table(model_name)
+        column = ident(new.column)
+        old = self.field_of(model_name, args.text("name"))
+        if old is None:
+            self.note = _join(self.note, "the field's previous definition is not in this app's "
+                              "migrations, so a type and nullability change is assumed")
+            yield m.AlterColumnType(span=span, table=table, column=column, new_type_sql=new.type_sql)
+            if not new.null:
+                yield m.SetNotNull(span=span, table=table, column=column)
+            return
+        if old.column != new.column:
+            yield m.RenameColumn(span=span, table=table, column=ident(old.column), new_name=column)
+        if old.type_sql != new.type_sql:
+            yield m.AlterColumnType(span=span, table=table, column=column, new_type_sql=new.type_sql)
+        if old.null and not new.null:
+            if new.default is not None:
+                yield m.SetDefault(span=span, table=table, column=column, default_sql=new.default.sql)
+                yield m.RawStatement(span=span, keyword="UPDATE", is_dml=True)
+            yield m.SetNotNull(span=span, table=table, column=column)
+            if new.default is not None:
+                yield m.DropDefault(span=span, table=table, column=column)
+        elif new.null and not old.null:
+            yield m.DropNotNull(span=span, table=table, column=column)
+        if new.unique and not old.unique:
+            yield m.AddConstraint(span=span, table=table, kind="unique", columns=(column,))
+        if new.db_index and not old.db_index and not new.unique:
+            yield m.CreateIndex(span=span, table=table, columns_sql=(new.column,))
+
+    def op_AddIndex(self, args, span, concurrently: bool = False) -> Iterator[m.Operation]:
+        index = args.node("index")
+        if not isinstance(index, ast.Call):
+            return
+        index_args = CallArgs(index, ())
+        model_name = args.text("model_name")
+        columns = []
+        for name in index_args.value("fields", []) or []:
+            if isinstance(name, str):
+                descending = name.startswith("-")
+                column = self.column_name(model_name, name.lstrip("-")).name
+                columns.append(f"{column} DESC" if descending else column)
+        index_name = index_args.text("name")
+        yield m.CreateIndex(
+            span=span, table=self.table(model_name), name=ident(index_name) if index_name else None,
+            columns_sql=tuple(columns), concurrently=concurrently,
+            method=_index_method(call_name(index)),
+        )
+
+    def op_AddIndexConcurrently(self, args, span) -> Iterator[m.Operation]:
+        yield from self.op_AddIndex(args, span, concurrently=True)
+
+    def op_RemoveIndex(self, args, span, concurrently: bool = False) -> Iterator[m.Operation]:
+        name = args.text("name")
+        if name:
+            yield m.DropIndex(span=span, name=m.ObjectName(name=ident(name)),
+                              table=self.table(args.text("model_name")), concurrently=concurrently)
+
+    def op_RemoveIndexConcurrently(self, args, span) -> Iterator[m.Operation]:
+        yield from self.op_RemoveIndex(args, span, concurrently=True)
+
+    def op_AddConstraint(self, args, span, not_valid: bool = False) -> Iterator[m.Operation]:
+        constraint = args.node("constraint")
+        if not isinstance(constraint, ast.Call):
+            return
+        model_name = args.text("model_name")
+        table = self.table(model_name)
+        c_args = CallArgs(constraint, ())
+        name = c_args.text("name")
+        kind = call_name(constraint)
+        fields = [f for f in (c_args.value("fields", []) or []) if isinstance(f, str)]
+        columns = tuple(self.column_name(model_name, f) for f in fields)
+        if kind == "UniqueConstraint" and c_args.has("condition"):
+            # A conditional unique constraint is a partial unique index in PostgreSQL.
+            yield m.CreateIndex(span=span, table=table, name=ident(name) if name else None,
+                                columns_sql=tuple(c.name for c in columns), unique=True)
+        elif kind == "UniqueConstraint":
+            yield m.AddConstraint(span=span, table=table, kind="unique",
+                                  name=ident(name) if name else None, columns=columns,
+                                  not_valid=not_valid)
+        elif kind == "CheckConstraint":
+            yield m.AddConstraint(span=span, table=table, kind="check",
+                                  name=ident(name) if name else None, not_valid=not_valid)
+        elif kind == "ExclusionConstraint":
+            yield m.AddConstraint(span=span, table=table, kind="exclude",
+                                  name=ident(name) if name else None)
+
+    def op_AddConstraintNotValid(self, args, span) -> Iterator[m.Operation]:
+        yield from self.op_AddConstraint(args, span, not_valid=True)
+
+    def op_ValidateConstraint(self, args, span) -> Iterator[m.Operation]:
+        name = args.text("name")
+        if name:
+            yield m.ValidateConstraint(span=span, table=self.table(args.text("model_name")),
+                                       name=ident(name))
+
+    def op_RemoveConstraint(self, args, span) -> Iterator[m.Operation]:
+        name = args.text("name")
+        if name:
+            yield m.DropConstraint(span=span, table=self.table(args.text("model_name")),
+                                   name=ident(name))
+
+    def op_AlterUniqueTogether(self, args, span) -> Iterator[m.Operation]:
+        model_name = args.text("name")
+        model = self.state.models.get((model_name or "").lower())
+        before = set(model.unique_together) if model is not None else set()
+        for group in _together(args.value("unique_together")):
+            if group not in before:
+                yield m.AddConstraint(
+                    span=span, table=self.table(model_name), kind="unique",
+                    columns=tuple(self.column_name(model_name, f) for f in group),
+                )
+
+    def op_AlterIndexTogether(self, args, span) -> Iterator[m.Operation]:
+        model_name = args.text("name")
+        for group in _together(args.value("index_together")):
+            yield m.CreateIndex(
+                span=span, table=self.table(model_name),
+                columns_sql=tuple(self.column_name(model_name, f).name for f in group),
+            )
+
+
+# -- fields ------------------------------------------------------------------------------
+def _fields(node: Optional[ast.AST], dialect: str) -> Iterator[Tuple[str, FieldDef]]:
+    for item in _list(node):
+        if isinstance(item, ast.Tuple) and len(item.elts) == 2:
+            name = literal(item.elts[0])
+            definition = _field(name, item.elts[1], dialect) if isinstance(name, str) else None
+            if definition is not None:
+                yield name, definition
+
+
+def _field(name: str, node: Optional[ast.AST], dialect: str) -> Optional[FieldDef]:
+    """``models.CharField(max_length=20, null=True, ...)`` → FieldDef."""
+    if not isinstance(node, ast.Call) or not name:
+        return None
+    kind = call_name(node) or ""
+    args = CallArgs(node, ("to",) if kind in _RELATIONS + ("ManyToManyField",) else ())
+    default, callable_default = _default(args.node("default"))
+    primary_key = args.value("primary_key") is True or kind.endswith("AutoField")
+    definition = FieldDef(
+        name=name, kind=kind, type_sql=_type_sql(kind, args, dialect),
+        null=args.value("null") is True, primary_key=primary_key,
+        unique=args.value("unique") is True or kind == "OneToOneField" or primary_key,
+        db_index=args.value("db_index", kind in _RELATIONS) is True,
+        db_column=args.text("db_column"), default=default, callable_default=callable_default,
+        db_default=_db_default(args.node("db_default"), dialect),
+        references=args.text("to"),
+    )
+    return definition
+
+
+def _type_sql(kind: str, args: CallArgs, dialect: str) -> str:
+    if kind == "DecimalField":
+        digits, places = args.value("max_digits"), args.value("decimal_places")
+        return f"numeric({digits}, {places})" if digits is not None else "numeric"
+    if kind == "ArrayField":
+        base = args.node("base_field") or (args.call.args[0] if args.call.args else None)
+        inner = _field("_", base, dialect)
+        return f"{inner.type_sql}[]" if inner is not None else "array"
+    postgres, mysql = _FIELD_TYPES.get(kind, (kind.lower(), kind.lower()))
+    template = postgres if dialect == "postgres" else mysql
+    length = args.value("max_length", _DEFAULT_LENGTHS.get(kind))
+    return template.replace("({n})", f"({length})" if length is not None else "")
+
+
+def _default(node: Optional[ast.AST]) -> Tuple[Optional[m.ColumnDefault], bool]:
+    """(default, whether it is a callable Django evaluates in Python)."""
+    if node is None:
+        return None, False
+    value = literal(node)
+    if value is not UNKNOWN:
+        return default_from_value(value) if value is not None else None, False
+    if isinstance(node, (ast.Name, ast.Attribute, ast.Lambda)):
+        # timezone.now, uuid.uuid4, dict, list...: called once for the whole column.
+        return m.ColumnDefault(sql=f"<value of {ast.unparse(node)}()>"), True
+    return m.ColumnDefault(sql=f"<value of {ast.unparse(node)}>"), False
+
+
+def _db_default(node: Optional[ast.AST], dialect: str) -> Optional[m.ColumnDefault]:
+    if node is None:
+        return None
+    value = literal(node)
+    if value is not UNKNOWN:
+        return default_from_value(value)
+    name = call_name(node) if isinstance(node, ast.Call) else None
+    if name == "Now":
+        return default_from_sql("now()", dialect)
+    if name == "Value" and node.args and literal(node.args[0]) is not UNKNOWN:
+        return default_from_value(literal(node.args[0]))
+    if name == "RawSQL" and node.args and isinstance(literal(node.args[0]), str):
+        return default_from_sql(literal(node.args[0]), dialect)
+    text = ast.unparse(node)
+    return m.ColumnDefault(sql=text, volatility="volatile", unknown_function=text)
+
+
+def _spec(definition: FieldDef) -> m.ColumnSpec:
+    return m.ColumnSpec(
+        name=ident(definition.column), type_sql=definition.type_sql,
+        not_null=not definition.null, default=definition.db_default or definition.default,
+        primary_key=definition.primary_key, unique=definition.unique and not definition.primary_key,
+        references=_referenced_table(definition.references),
+        identity=definition.kind.endswith("AutoField"),
+    )
+
+
+def _referenced_table(target: Optional[str]) -> Optional[m.ObjectName]:
+    """``"shop.Customer"`` → ``shop_customer`` (Django's default naming)."""
+    if not target or "." not in target:
+        return None
+    app, model = target.rsplit(".", 1)
+    return m.ObjectName(name=ident(f"{app.rsplit('.', 1)[-1]}_{model.lower()}"))
+
+
+def _index_method(index_class: Optional[str]) -> Optional[str]:
+    methods = {"GinIndex": "gin", "GistIndex": "gist", "BrinIndex": "brin", "HashIndex": "hash",
+               "SpGistIndex": "spgist", "BloomIndex": "bloom", "BTreeIndex": "btree"}
+    return methods.get(index_class or "")
+
+
+def _together(value) -> Tuple[Tuple[str, ...], ...]:
+    if not isinstance(value, (set, list, tuple, frozenset)):
+        return ()
+    items = list(value)
+    if items and all(isinstance(v, str) for v in items):
+        items = [tuple(items)]
+    return tuple(sorted(tuple(g) for g in items if isinstance(g, (tuple, list))))
+
+
+# -- file structure ------------------------------------------------------------------------
+def _migration_class(tree: ast.Module) -> Optional[ast.ClassDef]:
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and any(
+            (call_name(base) or "").endswith("Migration") for base in node.bases
+        ):
+            return node
+    return None
+
+
+def _class_attribute_node(cls: ast.ClassDef, name: str) -> Optional[ast.AST]:
+    for statement in cls.body:
+        if isinstance(statement, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in statement.targets
+        ):
+            return statement.value
+    return None
+
+
+def _class_attribute(cls: ast.ClassDef, name: str, default):
+    node = _class_attribute_node(cls, name)
+    value = literal(node) if node is not None else UNKNOWN
+    return default if value is UNKNOWN else value
+
+
+def _list(node: Optional[ast.AST]) -> List[ast.AST]:
+    return list(node.elts) if isinstance(node, (ast.List, ast.Tuple)) else []
+
+
+def _app_label(path: str) -> str:
+    """``shop/migrations/0003_x.py`` → ``shop``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.basename(folder) == "migrations":
+        return os.path.basename(os.path.dirname(folder)) or "app"
+    return os.path.basename(folder) or "app"
+
+
+def _earlier_migrations(path: str) -> List[str]:
+    """The app's migration files that sort before ``path`` (Django numbers them)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    name = os.path.basename(path)
+    try:
+        entries = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    return [os.path.join(folder, entry) for entry in entries
+            if entry.endswith(".py") and entry < name and entry[:1].isdigit()]
+
+
+def _operations_of(path: str) -> Tuple[ast.Call, ...]:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return ()
+    return _cached_operations(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4096)
+def _cached_operations(path: str, mtime: int, size: int) -> Tuple[ast.Call, ...]:
+    """Each earlier migration is parsed once per run, however many files replay it."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            tree = ast.parse(handle.read())
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return ()
+    cls = _migration_class(tree)
+    node = _class_attribute_node(cls, "operations") if cls is not None else None
+    return tuple(item for item in _list(node) if isinstance(item, ast.Call))
+
+
+def _join(note: Optional[str], more: str) -> str:
+    return f"{note}; {more}" if note else more
+

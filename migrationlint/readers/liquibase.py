@@ -1,0 +1,362 @@
+"""Liquibase changelogs (XML, YAML, JSON) and formatted SQL changelogs.
+
+Each change element becomes one statement whose operations point at the element's
+line. ``<sql>`` bodies go through the SQL path (spans inside the body when the file
+holds it verbatim, CDATA included). ``<rollback>`` and preconditions are not linted.
+Each changeset runs in a transaction unless ``runInTransaction="false"``; a changeset
+or ``<sql>`` whose ``dbms`` excludes the target database is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import replace
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
+
+from migrationlint import model as m
+from migrationlint.context import Migration, Statement, mark_transactions
+from migrationlint.findings import Span
+from migrationlint.readers.changelog_tree import (
+    ChangelogError, Node, parse_json, parse_xml, parse_yaml,
+)
+from migrationlint.readers.columns import default_from_sql, default_from_value, ident, object_name
+from migrationlint.readers.sql import PinnedLines, sql_statements
+from migrationlint.source import SourceFile
+from migrationlint.splitter import Comment
+from migrationlint.versions import Version
+
+_PARSERS = {".xml": parse_xml, ".yaml": parse_yaml, ".yml": parse_yaml, ".json": parse_json}
+# Liquibase's names for the target databases.
+_DBMS = {"postgres": ("postgresql",), "mysql": ("mysql",), "mariadb": ("mariadb", "mysql")}
+_NOT_CHANGES = ("comment", "preConditions", "rollback", "validCheckSum", "tagDatabase")
+
+
+def read_changelog(source: SourceFile, dialect: str, version: Version) -> Migration:
+    parse = _PARSERS[os.path.splitext(source.path)[1].lower()]
+    try:
+        root, comments = parse(source)
+    except ChangelogError as exc:
+        return _unreadable(source, dialect, version, str(exc), exc.offset)
+    reader = _ChangelogReader(source, dialect)
+    for changeset in root.children:
+        if changeset.name == "changeSet":
+            reader.changeset(changeset)
+    return Migration(
+        source=source, dialect=dialect, target_version=version,
+        statements=mark_transactions(reader.statements), comments=comments + tuple(reader.comments),
+        runner_transaction=True, runner="liquibase",
+    )
+
+
+def _unreadable(source, dialect, version, message: str, offset: int) -> Migration:
+    offset = min(max(offset, 0), len(source.text))
+    span = source.lines.span(offset, min(offset + 1, len(source.text)))
+    statement = Statement(0, offset, offset, span, "", (), message, span)
+    return Migration(source=source, dialect=dialect, target_version=version,
+                     statements=[statement], runner="liquibase")
+
+
+def dbms_matches(value: Optional[str], dialect: str) -> bool:
+    """Liquibase ``dbms`` filter: comma-separated names, ``all``, ``none``, ``!name``."""
+    if value is None or not str(value).strip():
+        return True
+    names = [n.strip().lower() for n in str(value).split(",") if n.strip()]
+    ours = _DBMS[dialect]
+    if any(n.startswith("!") and n[1:] in ours for n in names):
+        return False
+    positive = [n for n in names if not n.startswith("!")]
+    if not positive:
+        return True
+    return "all" in positive or any(n in ours for n in positive)
+
+
+def _flag(node: Node, name: str) -> Optional[bool]:
+    value = node.attrs.get(name)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def _text(node: Node, name: str) -> Optional[str]:
+    value = node.attrs.get(name)
+    return str(value) if value is not None and str(value) != "" else None
+
+
+def _names(value: Optional[str]) -> Tuple[m.Ident, ...]:
+    return tuple(ident(n.strip()) for n in (value or "").split(",") if n.strip())
+
+
+class _ChangelogReader:
+    def __init__(self, source: SourceFile, dialect: str) -> None:
+        self.source = source
+        self.dialect = dialect
+        self.statements: List[Statement] = []
+        self.comments: List[Comment] = []
+        self.in_transaction: Optional[bool] = None
+
+    def span(self, node: Node) -> Span:
+        return self.source.lines.span(node.start, node.start + len(node.name) + 1)
+
+    def changeset(self, changeset: Node) -> None:
+        if not dbms_matches(_text(changeset, "dbms"), self.dialect):
+            return
+        self.in_transaction = False if _flag(changeset, "runInTransaction") is False else None
+        changes = changeset.child("changes")
+        for change in (changes or changeset).children:
+            if change.name not in _NOT_CHANGES:
+                self.change(change)
+
+    def change(self, node: Node) -> None:
+        if not dbms_matches(_text(node, "dbms"), self.dialect):
+            return
+        if node.name == "sql":
+            self.sql(node)
+            return
+        span = self.span(node)
+        converter: Optional[Callable] = _CONVERTERS.get(node.name)
+        operations = list(converter(self, node, span)) if converter is not None else []
+        if not operations:
+            is_dml = node.name in ("update", "insert", "delete", "loadData", "loadUpdateData")
+            operations = [m.RawStatement(span=span, keyword=f"liquibase {node.name}", is_dml=is_dml)]
+        end = node.end
+        while end > node.start and self.source.text[end - 1].isspace():
+            end -= 1  # a YAML block ends where the next item starts
+        self.statements.append(Statement(
+            len(self.statements), node.start, end, self.source.lines.span(node.start, end),
+            self.source.text[node.start:end], tuple(operations),
+            runner_transaction=self.in_transaction,
+        ))
+
+    def sql(self, node: Node) -> None:
+        text = node.text or ""
+        if not text.strip():
+            return
+        delimiter = _text(node, "endDelimiter")
+        if delimiter and delimiter != ";":
+            # Same length, so offsets into the body stay exact.
+            text = text.replace(delimiter, ";" + " " * (len(delimiter) - 1))
+        if node.text_offset is not None:
+            chunk = sql_statements(text, self.dialect, self.source.lines, node.text_offset,
+                                   len(self.statements))
+        else:
+            at = (node.start, node.end)
+            chunk = sql_statements(text, self.dialect, PinnedLines(self.span(node)), 0,
+                                   len(self.statements), pinned_at=at)
+        self.statements += [replace(s, runner_transaction=self.in_transaction) for s in chunk.statements]
+        self.comments += chunk.comments
+
+    # -- columns -----------------------------------------------------------------------
+    def column(self, node: Node) -> Optional[m.ColumnSpec]:
+        name = _text(node, "name")
+        if name is None:
+            return None
+        constraints = node.child("constraints")
+        nullable = _flag(constraints, "nullable") if constraints is not None else None
+        primary_key = constraints is not None and _flag(constraints, "primaryKey") is True
+        references = None
+        if constraints is not None:
+            target = _text(constraints, "referencedTableName") or _text(constraints, "references")
+            if target:
+                references = object_name(target.split("(", 1)[0].strip())
+        return m.ColumnSpec(
+            name=ident(name), type_sql=_text(node, "type") or "",
+            not_null=nullable is False or primary_key, default=self.default(node),
+            primary_key=primary_key,
+            unique=constraints is not None and _flag(constraints, "unique") is True,
+            references=references, auto_increment=_flag(node, "autoIncrement") is True,
+        )
+
+    def default(self, node: Node) -> Optional[m.ColumnDefault]:
+        computed = _text(node, "defaultValueComputed")
+        if computed:
+            return default_from_sql(computed, self.dialect)
+        for key in ("defaultValue", "defaultValueNumeric", "defaultValueDate"):
+            if node.attrs.get(key) is not None:
+                value = node.attrs[key]
+                return default_from_value(value if key != "defaultValueNumeric" else _number(value))
+        if node.attrs.get("defaultValueBoolean") is not None:
+            return default_from_value(_flag(node, "defaultValueBoolean"))
+        return None
+
+    def table(self, node: Node, key: str = "tableName") -> Optional[m.ObjectName]:
+        name = _text(node, key)
+        return object_name(name, _text(node, "schemaName") or _text(node, "baseTableSchemaName")) if name else None
+
+
+def _number(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return value
+
+
+# -- change converters: (reader, node, span) → operations ---------------------------------------
+def _rename_column(r: _ChangelogReader, node: Node, span: Span) -> Iterator[m.Operation]:
+    table, old, new = r.table(node), _text(node, "oldColumnName"), _text(node, "newColumnName")
+    if table and old and new:
+        yield m.RenameColumn(span=span, table=table, column=ident(old), new_name=ident(new))
+
+
+def _rename_table(r, node, span):
+    old, new = _text(node, "oldTableName"), _text(node, "newTableName")
+    if old and new:
+        schema = _text(node, "schemaName")
+        yield m.RenameTable(span=span, table=object_name(old, schema), new_name=object_name(new, schema))
+
+
+def _drop_column(r, node, span):
+    table = r.table(node)
+    names = [_text(node, "columnName")] + [_text(c, "name") for c in node.children if c.name == "column"]
+    for name in filter(None, names):
+        if table:
+            yield m.DropColumn(span=span, table=table, column=ident(name))
+
+
+def _drop_table(r, node, span):
+    table = r.table(node)
+    if table:
+        yield m.DropTable(span=span, table=table)
+
+
+def _add_not_null(r, node, span):
+    table, column = r.table(node), _text(node, "columnName")
+    if table and column:
+        if _text(node, "defaultNullValue") is not None:
+            # Liquibase first updates NULL rows to the value: a backfill in the migration.
+            yield m.RawStatement(span=span, keyword="UPDATE", is_dml=True)
+        yield m.SetNotNull(span=span, table=table, column=ident(column))
+
+
+def _drop_not_null(r, node, span):
+    table, column = r.table(node), _text(node, "columnName")
+    if table and column:
+        yield m.DropNotNull(span=span, table=table, column=ident(column))
+
+
+def _add_column(r, node, span):
+    table = r.table(node)
+    for child in node.children:
+        spec = r.column(child) if child.name == "column" else None
+        if table and spec is not None:
+            yield m.AddColumn(span=span, table=table, column=spec)
+
+
+def _create_table(r, node, span):
+    table = r.table(node)
+    if table:
+        columns = tuple(filter(None, (r.column(c) for c in node.children if c.name == "column")))
+        yield m.CreateTable(span=span, table=table, columns=columns)
+
+
+def _modify_data_type(r, node, span):
+    table, column, new_type = r.table(node), _text(node, "columnName"), _text(node, "newDataType")
+    if table and column and new_type:
+        yield m.AlterColumnType(span=span, table=table, column=ident(column), new_type_sql=new_type)
+
+
+def _create_index(r, node, span):
+    table = r.table(node)
+    if table:
+        name = _text(node, "indexName")
+        columns = tuple(filter(None, (_text(c, "name") for c in node.children if c.name == "column")))
+        yield m.CreateIndex(span=span, table=table, name=ident(name) if name else None,
+                            columns_sql=columns, unique=_flag(node, "unique") is True)
+
+
+def _drop_index(r, node, span):
+    name = _text(node, "indexName")
+    if name:
+        yield m.DropIndex(span=span, name=object_name(name, _text(node, "schemaName")),
+                          table=r.table(node))
+
+
+def _add_foreign_key(r, node, span):
+    table, referenced = r.table(node, "baseTableName"), _text(node, "referencedTableName")
+    if table:
+        name = _text(node, "constraintName")
+        yield m.AddConstraint(
+            span=span, table=table, kind="foreign_key", name=ident(name) if name else None,
+            columns=_names(_text(node, "baseColumnNames")),
+            references=object_name(referenced, _text(node, "referencedTableSchemaName"))
+            if referenced else None,
+            not_valid=_flag(node, "validate") is False,
+        )
+
+
+def _constraint(kind: str):
+    def convert(r, node, span):
+        table = r.table(node)
+        if table:
+            name = _text(node, "constraintName")
+            yield m.AddConstraint(span=span, table=table, kind=kind,
+                                  name=ident(name) if name else None,
+                                  columns=_names(_text(node, "columnNames")))
+    return convert
+
+
+def _drop_constraint(table_key: str):
+    def convert(r, node, span):
+        table, name = r.table(node, table_key), _text(node, "constraintName")
+        if table and name:
+            yield m.DropConstraint(span=span, table=table, name=ident(name))
+    return convert
+
+
+def _add_default(r, node, span):
+    table, column = r.table(node), _text(node, "columnName")
+    default = r.default(node)
+    if table and column and default is not None:
+        yield m.SetDefault(span=span, table=table, column=ident(column), default_sql=default.sql)
+
+
+def _drop_default(r, node, span):
+    table, column = r.table(node), _text(node, "columnName")
+    if table and column:
+        yield m.DropDefault(span=span, table=table, column=ident(column))
+
+
+_CONVERTERS: Dict[str, Callable] = {
+    "renameColumn": _rename_column, "renameTable": _rename_table, "dropColumn": _drop_column,
+    "dropTable": _drop_table, "addNotNullConstraint": _add_not_null,
+    "dropNotNullConstraint": _drop_not_null, "addColumn": _add_column,
+    "createTable": _create_table, "modifyDataType": _modify_data_type,
+    "createIndex": _create_index, "dropIndex": _drop_index,
+    "addForeignKeyConstraint": _add_foreign_key,
+    "addUniqueConstraint": _constraint("unique"), "addPrimaryKey": _constraint("primary_key"),
+    "dropForeignKeyConstraint": _drop_constraint("baseTableName"),
+    "dropUniqueConstraint": _drop_constraint("tableName"),
+    "dropPrimaryKey": _drop_constraint("tableName"),
+    "addDefaultValue": _add_default, "dropDefaultValue": _drop_default,
+}
+
+
+# -- formatted SQL ---------------------------------------------------------------------------
+_CHANGESET = re.compile(r"^--\s*changeset\s+(?P<rest>[^\n]*)$", re.M | re.I)
+_ATTRIBUTE = re.compile(r"(\w+):(\S+)")
+
+
+def read_formatted_sql(source: SourceFile, dialect: str, version: Version) -> Migration:
+    """``--liquibase formatted sql`` with ``--changeset author:id attr:value`` sections;
+    ``--rollback`` lines are comments to the SQL path, so they are not linted."""
+    chunk = sql_statements(source.text, dialect, source.lines)
+    sections = [(match.start(), dict(_ATTRIBUTE.findall(match.group("rest"))[1:]))
+                for match in _CHANGESET.finditer(source.text)]
+    statements = []
+    for statement in chunk.statements:
+        attributes = next((a for start, a in reversed(sections) if start <= statement.start), {})
+        if not dbms_matches(attributes.get("dbms"), dialect):
+            continue
+        in_transaction = False if attributes.get("runInTransaction", "").lower() == "false" else None
+        statements.append(replace(statement, index=len(statements),
+                                  runner_transaction=in_transaction))
+    return Migration(
+        source=source, dialect=dialect, target_version=version,
+        statements=mark_transactions(statements), comments=chunk.comments,
+        runner_transaction=True, runner="liquibase",
+    )

@@ -1,0 +1,165 @@
+"""Reading Python migration files statically with ``ast``: positions, literals, comments
+and embedded SQL. The user's code is parsed, never imported or executed."""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from migrationlint.context import Statement
+from migrationlint.findings import Span
+from migrationlint.readers.sql import PinnedLines, SqlChunk, sql_statements
+from migrationlint.source import SourceFile
+from migrationlint.splitter import Comment
+
+# Returned by ``literal`` for anything that is not a plain Python literal.
+UNKNOWN = object()
+_STRING_PREFIX_CHARS = "rRbBuUfF"
+
+
+class PythonFile:
+    """A parsed Python source with offset helpers (ast columns are UTF-8 byte offsets)."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.text = source.text
+        self.lines = source.lines
+        self.tree = ast.parse(self.text)
+        self.constants = _module_string_constants(self.tree)
+
+    def offset(self, lineno: int, col_bytes: int) -> int:
+        line = self.lines.line_text(lineno)
+        column = col_bytes if line.isascii() else len(
+            line.encode("utf-8")[:col_bytes].decode("utf-8", errors="ignore")
+        )
+        return self.lines.offset(lineno, column + 1)
+
+    def bounds(self, node: ast.AST) -> Tuple[int, int]:
+        return (self.offset(node.lineno, node.col_offset),
+                self.offset(node.end_lineno, node.end_col_offset))
+
+    def span(self, node: ast.AST) -> Span:
+        return self.lines.span(*self.bounds(node))
+
+    def comments(self) -> Tuple[Comment, ...]:
+        """``#`` comments, for suppressions (``# migrationlint: ignore ML103``)."""
+        found = []
+        try:
+            for token in tokenize.generate_tokens(io.StringIO(self.text).readline):
+                if token.type == tokenize.COMMENT:
+                    start = self.lines.offset(token.start[0], token.start[1] + 1)
+                    found.append(Comment(start, start + len(token.string), token.string))
+        except (tokenize.TokenError, IndentationError, SyntaxError):
+            pass
+        return tuple(found)
+
+    def string_node(self, node: Optional[ast.AST]) -> Optional[ast.Constant]:
+        """The string literal ``node`` is, or names through a module-level constant."""
+        if isinstance(node, ast.Name):
+            node = self.constants.get(node.id)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node
+        return None
+
+    def embedded_sql(
+        self, node: ast.Constant, holder: ast.AST, dialect: str, first_index: int
+    ) -> SqlChunk:
+        """Statements of the SQL in string literal ``node``. Spans point into the literal
+        when its source text is the SQL character for character; otherwise (escapes,
+        implicit concatenation) they all point at ``holder``, the op call."""
+        start, end = self.bounds(node)
+        segment = self.text[start:end]
+        body = segment.lstrip(_STRING_PREFIX_CHARS)
+        quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+        content_start = start + (len(segment) - len(body)) + len(quote)
+        if body.endswith(quote) and body[len(quote):len(body) - len(quote)] == node.value:
+            return sql_statements(node.value, dialect, self.lines, content_start, first_index)
+        at = self.bounds(holder)
+        return sql_statements(node.value, dialect, PinnedLines(self.lines.span(*at)), 0,
+                              first_index, pinned_at=at)
+
+
+class CallArgs:
+    """A call's arguments by parameter name, for a known positional signature."""
+
+    def __init__(self, call: ast.Call, positional: Sequence[str]) -> None:
+        self.call = call
+        self.nodes: Dict[str, ast.AST] = {}
+        for name, node in zip(positional, call.args):
+            self.nodes[name] = node
+        self.extra = list(call.args[len(positional):])
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                self.nodes[keyword.arg] = keyword.value
+
+    def node(self, name: str) -> Optional[ast.AST]:
+        return self.nodes.get(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.nodes
+
+    def value(self, name: str, default: Any = None) -> Any:
+        node = self.nodes.get(name)
+        if node is None:
+            return default
+        value = literal(node)
+        return default if value is UNKNOWN else value
+
+    def text(self, name: str) -> Optional[str]:
+        value = self.value(name)
+        return value if isinstance(value, str) else None
+
+
+def literal(node: ast.AST) -> Any:
+    """The value of a literal expression (strings, numbers, lists, dicts...), else UNKNOWN."""
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return UNKNOWN
+
+
+def call_name(node: ast.AST) -> Optional[str]:
+    """The last name of a call's function: ``sa.String(50)`` → ``String``."""
+    func = node.func if isinstance(node, ast.Call) else node
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
+
+
+def dotted(node: ast.AST) -> str:
+    """``a.b.c`` for attribute chains, '' otherwise."""
+    parts: List[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return ""
+
+
+def _module_string_constants(tree: ast.Module) -> Dict[str, ast.Constant]:
+    """``NAME = "..."`` at module level: SQL is often kept in such constants."""
+    constants: Dict[str, ast.Constant] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+            if isinstance(target, ast.Name) and isinstance(value, ast.Constant) and isinstance(
+                value.value, str
+            ):
+                constants[target.id] = value
+    return constants
+
+
+def syntax_error_statement(error: SyntaxError, source: SourceFile) -> Statement:
+    """A statement carrying a Python syntax error, reported as a parse error."""
+    line = min(max(error.lineno or 1, 1), source.lines.line_count)
+    column = max(error.offset or 1, 1)
+    start = source.lines.offset(line, 1)
+    span = source.lines.span(start + column - 1, start + column)
+    message = f"Python syntax error: {error.msg}"
+    return Statement(0, start, start, span, "", (), message, span)

@@ -1,0 +1,74 @@
+"""Templated SQL: mask ``{{ ... }}``, ``${...}``, ``{% ... %}`` and ``{# ... #}`` before
+parsing so placeholders do not turn into parse errors or garbage findings.
+
+Masks keep the text's length and line breaks, so every offset stays exact. A value
+placeholder becomes an identifier-like word of the same length (``${schema}.users``
+still parses as a qualified name); ``unmask`` puts the original text back into the
+operations so messages show ``${schema}``, not the mask.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, List, Tuple
+
+from pydantic import BaseModel
+
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[^{}\n]*\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+Masks = Tuple[Tuple[str, str], ...]
+
+
+def mask_placeholders(text: str) -> Tuple[str, Masks]:
+    """Return the masked text and (mask, original) pairs, longest mask first."""
+    if "{" not in text:
+        return text, ()
+    pieces: List[str] = []
+    masks: List[Tuple[str, str]] = []
+    last = 0
+    for match in _PLACEHOLDER.finditer(text):
+        original = match.group()
+        pieces.append(text[last:match.start()])
+        if original.startswith(("{%", "{#")) or "\n" in original:
+            # Statements (loops, comments) and multi-line placeholders: blank them out.
+            pieces.append(re.sub(r"[^\n]", " ", original))
+        else:
+            mask = _mask_word(len(masks), len(original))
+            masks.append((mask, original))
+            pieces.append(mask)
+        last = match.end()
+    pieces.append(text[last:])
+    masks.sort(key=lambda pair: -len(pair[0]))
+    return "".join(pieces), tuple(masks)
+
+
+def _mask_word(number: int, length: int) -> str:
+    digits = ""
+    while True:
+        number, digit = divmod(number, len(_DIGITS))
+        digits = _DIGITS[digit] + digits
+        if number == 0:
+            break
+    return f"_t{digits}".ljust(length, "_")[:length]
+
+
+def unmask(value: Any, masks: Masks) -> Any:
+    """``value`` (an operation, or anything inside one) with the masks replaced back."""
+    if not masks:
+        return value
+    if isinstance(value, str):
+        for mask, original in masks:
+            value = value.replace(mask, original)
+        return value
+    if isinstance(value, tuple):
+        return tuple(unmask(item, masks) for item in value)
+    if isinstance(value, BaseModel):
+        changed = {}
+        for name in type(value).model_fields:
+            current = getattr(value, name)
+            restored = unmask(current, masks)
+            if restored is not current and restored != current:
+                changed[name] = restored
+        return value.model_copy(update=changed) if changed else value
+    return value

@@ -1,0 +1,122 @@
+"""Plain-SQL directory conventions: detection, skipped scripts, transaction semantics,
+templated SQL and atlas directives."""
+
+from __future__ import annotations
+
+import pytest
+
+from framework_helpers import FIXTURES, lint_file, of_type, read
+from helpers import codes, lint
+from migrationlint import model as m
+from migrationlint.readers import wanted
+from migrationlint.readers.conventions import detect, skip_reason
+
+CONVENTIONS = FIXTURES / "conventions"
+
+
+@pytest.mark.parametrize("relative,expected", [
+    ("flyway/V3__orders_status.sql", "flyway"),
+    ("flyway/R__order_totals_view.sql", "flyway"),
+    ("golang-migrate/000012_orders_channel.up.sql", "golang-migrate"),
+    ("dbmate/20261120093000_users_email.sql", "dbmate"),
+    ("sqitch/deploy/users_email.sql", "sqitch"),
+    ("atlas/20261201090000_payments.sql", "atlas"),
+    ("prisma/migrations/20261201090000_init/migration.sql", "prisma"),
+    ("diesel/migrations/2026-12-01-000000_add_sku/up.sql", "diesel"),
+])
+def test_detection(relative, expected):
+    path = CONVENTIONS / relative
+    assert detect(str(path), path.read_text()) == expected
+
+
+@pytest.mark.parametrize("relative", [
+    "flyway/U3__orders_status.sql",
+    "golang-migrate/000012_orders_channel.down.sql",
+    "sqitch/revert/users_email.sql",
+    "sqitch/verify/users_email.sql",
+    "diesel/migrations/2026-12-01-000000_add_sku/down.sql",
+])
+def test_scripts_that_never_run_forward_are_skipped(relative):
+    path = str(CONVENTIONS / relative)
+    assert skip_reason(path) is not None
+    assert not wanted(path)
+    assert wanted(path, convention="plain")  # an explicit convention overrides detection
+
+
+def test_forward_scripts_are_wanted():
+    assert wanted(str(CONVENTIONS / "flyway/V3__orders_status.sql"))
+    assert wanted(str(CONVENTIONS / "golang-migrate/000012_orders_channel.up.sql"))
+    assert not wanted(str(CONVENTIONS / "atlas/atlas.sum"))
+
+
+@pytest.mark.parametrize("relative,expected", [
+    ("flyway/V3__orders_status.sql", True),
+    ("flyway/V4__orders_status_concurrently.sql", False),  # executeInTransaction=false in .conf
+    ("golang-migrate/000012_orders_channel.up.sql", True),  # several statements: implicit
+    ("golang-migrate/000013_orders_placed_idx.up.sql", False),  # alone in its file
+    ("dbmate/20261120093000_users_email.sql", False),  # transaction:false
+    ("sqitch/deploy/users_email.sql", False),  # explicit BEGIN/COMMIT only
+    ("atlas/20261201090000_payments.sql", False),  # atlas:txmode none
+    ("prisma/migrations/20261201090000_init/migration.sql", True),
+    ("diesel/migrations/2026-12-01-000000_add_sku/up.sql", False),  # metadata.toml
+])
+def test_runner_transaction(relative, expected):
+    assert read(CONVENTIONS / relative).runner_transaction is expected
+
+
+def test_golang_migrate_on_mysql_has_no_transaction():
+    migration = read(CONVENTIONS / "golang-migrate/000012_orders_channel.up.sql", dialect="mysql")
+    assert migration.runner_transaction is False
+
+
+def test_sqitch_explicit_transaction_is_seen():
+    migration = read(CONVENTIONS / "sqitch/deploy/users_email.sql")
+    rename = next(s for s in migration.statements
+                  if any(isinstance(o, m.RenameColumn) for o in s.operations))
+    assert migration.runs_in_transaction(rename) is True
+
+
+def test_dbmate_down_section_is_not_linted():
+    migration = read(CONVENTIONS / "dbmate/20261120093000_users_email.sql")
+    assert of_type(migration, m.DropColumn) == [] and of_type(migration, m.DropIndex) == []
+    assert len(of_type(migration, m.RenameColumn)) == 1
+
+
+def test_dbmate_convention_can_be_forced_and_plain_reads_everything():
+    path = CONVENTIONS / "dbmate/20261120093000_users_email.sql"
+    assert len(of_type(read(path, convention="plain"), m.DropColumn)) == 1
+
+
+def test_atlas_nolint_is_a_suppression():
+    found = [(f.rule, f.span.line) for f in lint_file(CONVENTIONS / "atlas/20261201090000_payments.sql")]
+    assert found == [("ML103", 6)]  # line 5 carries atlas:nolint DS103
+
+
+def test_atlas_nolint_forms():
+    sql = ("-- atlas:nolint naming\nALTER TABLE t DROP COLUMN b;\n"
+           "-- atlas:nolint\nALTER TABLE t RENAME COLUMN c TO d;\n")
+    assert codes(sql) == ["ML103"]  # an analyzer we have no rule for suppresses nothing
+    assert codes("-- atlas:nolint destructive\n\nALTER TABLE t DROP COLUMN a;\n"
+                 "ALTER TABLE t RENAME COLUMN c TO d;\n") == ["ML101"]  # header: whole file
+
+
+def test_placeholders_are_masked_and_restored_in_messages():
+    findings = lint_file(CONVENTIONS / "flyway/V5__templated.sql")
+    assert [(f.rule, f.span.line) for f in findings] == [("ML103", 4)]
+    assert "${schema}" in findings[0].message
+
+
+@pytest.mark.parametrize("sql", [
+    "ALTER TABLE {{ table }} ADD COLUMN {{ col }} int;",
+    "{% for t in tables %}\nALTER TABLE {{ t }} ADD COLUMN x int;\n{% endfor %}",
+    "INSERT INTO t (a) VALUES ('${value}');",
+    "CREATE INDEX CONCURRENTLY {{ name }} ON ${schema}.t (a);",
+])
+def test_templated_sql_gives_no_garbage_findings(sql):
+    assert codes(sql) == []
+
+
+def test_placeholder_masking_keeps_offsets():
+    finding = lint("ALTER TABLE {{ schema }}.t DROP COLUMN c;")[0]
+    assert finding.rule == "ML103"
+    assert finding.span.column == len("ALTER TABLE {{ schema }}.t DROP COLUMN ") + 1

@@ -1,0 +1,184 @@
+"""The Alembic reader: op calls of upgrade() become operations at the call's line."""
+
+from __future__ import annotations
+
+from framework_helpers import FIXTURES, lint_file, line_of, of_type, operations, read
+from helpers import options
+from migrationlint import model as m
+from migrationlint.engine import lint_source
+from migrationlint.readers import read_migration
+from migrationlint.source import SourceFile
+from migrationlint.versions import default_version
+
+ORDERS = FIXTURES / "alembic_project" / "versions" / "3f2a9c1d_orders_status.py"
+
+
+def _read_text(text: str, dialect: str = "postgres"):
+    return read_migration(SourceFile("versions/abc_rev.py", text), dialect,
+                          default_version(dialect))
+
+
+def test_upgrade_ops_map_to_operations_at_their_call_line():
+    migration = read(ORDERS)
+    (add_status, add_placed) = of_type(migration, m.AddColumn)
+    assert add_status.table.name.name == "orders"
+    assert add_status.column.name.name == "status"
+    assert add_status.column.type_sql == "varchar(20)"
+    assert add_status.column.not_null and add_status.column.default is None
+    assert add_status.span.line == line_of(ORDERS, '"status", sa.String')
+    assert add_placed.column.type_sql == "timestamp with time zone"
+    assert add_placed.column.default.sql == "now()"
+    assert add_placed.column.default.volatility == "stable"
+    rename = of_type(migration, m.RenameColumn)[0]
+    assert (rename.column.name, rename.new_name.name) == ("total", "total_cents")
+    assert rename.span.line == line_of(ORDERS, "new_column_name=")
+
+
+def test_downgrade_is_not_linted():
+    migration = read(ORDERS)
+    dropped = [op.column.name for op in of_type(migration, m.DropColumn)]
+    assert "status" not in dropped  # only downgrade() drops it
+    assert not any(op.name.name.name == "orders_placed_at_idx" for op in of_type(migration, m.DropIndex))
+
+
+def test_execute_sql_goes_through_the_sql_path_with_exact_spans():
+    migration = read(ORDERS)
+    fax = [op for op in of_type(migration, m.DropColumn) if op.column.name == "fax"][0]
+    line = line_of(ORDERS, "DROP COLUMN fax")
+    assert (fax.span.line, fax.span.column) == (
+        line, ORDERS.read_text().splitlines()[line - 1].index("fax") + 1)
+    # A module-level constant passed to op.execute is SQL too.
+    assert any(op.keyword == "UPDATE" and op.is_dml for op in of_type(migration, m.RawStatement))
+
+
+def test_batch_alter_table_supplies_the_table():
+    migration = read(ORDERS)
+    set_not_null = of_type(migration, m.SetNotNull)[0]
+    assert (set_not_null.table.name.name, set_not_null.column.name) == ("invoices", "number")
+    assert [op.column.name for op in of_type(migration, m.DropColumn)
+            if op.table.name.name == "invoices"] == ["draft_note"]
+
+
+def test_autocommit_block_runs_outside_the_transaction():
+    migration = read(ORDERS)
+    assert migration.runner_transaction is True
+    by_index = {op.name.name: s for s in migration.statements for op in s.operations
+                if isinstance(op, m.CreateIndex)}
+    concurrent = by_index["orders_placed_at_idx"]
+    assert concurrent.operations[0].concurrently
+    assert migration.runs_in_transaction(concurrent) is False
+    assert migration.runs_in_transaction(by_index["orders_customer_id_idx"]) is True
+
+
+def test_rules_fire_at_op_call_lines():
+    found = {(f.rule, f.span.line) for f in lint_file(ORDERS)}
+    assert ("ML105", line_of(ORDERS, '"status", sa.String')) in found
+    assert ("ML101", line_of(ORDERS, "new_column_name=")) in found
+    assert ("ML103", line_of(ORDERS, 'op.drop_column("orders", "legacy_ref")')) in found
+    assert ("ML201", line_of(ORDERS, '"orders_customer_id_idx"')) in found
+    assert ("ML103", line_of(ORDERS, 'batch_op.drop_column("draft_note")')) in found
+    # New table: its index is not flagged; the concurrent index is not flagged.
+    assert ("ML201", line_of(ORDERS, '"order_events_order_id_idx"')) not in found
+    assert ("ML201", line_of(ORDERS, '"orders_placed_at_idx"')) not in found
+    # The server default keeps ML105 quiet for placed_at.
+    assert [rule for rule, _ in found].count("ML105") == 1
+
+
+def test_more_op_calls():
+    migration = _read_text(
+        "from alembic import op as alembic_op\nimport sqlalchemy as sa\n\n"
+        "def upgrade():\n"
+        "    alembic_op.create_foreign_key('fk_o_c', 'orders', 'customers', ['customer_id'], ['id'])\n"
+        "    alembic_op.create_unique_constraint('uq_email', 'users', ['email'])\n"
+        "    alembic_op.create_check_constraint('ck_qty', 'items', 'qty > 0')\n"
+        "    alembic_op.create_primary_key('pk_t', 't', ['id'])\n"
+        "    alembic_op.rename_table('old', 'new')\n"
+        "    alembic_op.drop_table('gone')\n"
+        "    alembic_op.drop_index('ix_a', table_name='a', postgresql_concurrently=True)\n"
+        "    alembic_op.alter_column('t', 'c', type_=sa.Numeric(10, 2), nullable=True,\n"
+        "                            server_default=None)\n"
+        "    alembic_op.create_index('ix_u', 'users', ['email'], unique=True)\n"
+    )
+    kinds = [(line, type(op).__name__) for line, op in operations(migration)]
+    assert kinds == [(5, "AddConstraint"), (6, "AddConstraint"), (7, "AddConstraint"),
+                     (8, "AddConstraint"), (9, "RenameTable"), (10, "DropTable"),
+                     (11, "DropIndex"), (12, "AlterColumnType"), (12, "DropNotNull"),
+                     (12, "DropDefault"), (14, "CreateIndex")]
+    constraints = of_type(migration, m.AddConstraint)
+    assert [c.kind for c in constraints] == ["foreign_key", "unique", "check", "primary_key"]
+    assert constraints[0].references.name.name == "customers"
+    assert constraints[2].expression_sql == "qty > 0"
+    assert of_type(migration, m.AlterColumnType)[0].new_type_sql == "numeric(10, 2)"
+    assert of_type(migration, m.DropIndex)[0].concurrently
+    assert of_type(migration, m.CreateIndex)[0].unique
+
+
+def test_mysql_migration_has_no_runner_transaction():
+    migration = _read_text("from alembic import op\n\ndef upgrade():\n    op.drop_table('t')\n",
+                           dialect="mysql")
+    assert migration.runner_transaction is False
+
+
+def test_dynamic_sql_is_kept_as_raw_and_escaped_sql_is_pinned_to_the_call():
+    migration = _read_text(
+        "from alembic import op\n\ndef upgrade():\n"
+        "    op.execute(f'DROP TABLE {name}')\n"
+        "    op.execute('ALTER TABLE t\\n DROP COLUMN c')\n"
+    )
+    raw = of_type(migration, m.RawStatement)[0]
+    assert "dynamic" in raw.keyword and raw.span.line == 4
+    dropped = of_type(migration, m.DropColumn)[0]
+    assert dropped.column.name == "c" and dropped.span.line == 5 and dropped.span.column == 5
+
+
+def test_suppression_comment_in_python():
+    text = ("from alembic import op\n\ndef upgrade():\n"
+            "    # migrationlint: ignore drop-column -- unused since 2026.10\n"
+            "    op.drop_column('users', 'fax')\n")
+    findings = lint_source(SourceFile("versions/x.py", text), options())
+    assert [f.rule for f in findings] == []
+
+
+def test_python_syntax_error_is_a_parse_error_finding():
+    findings = lint_source(
+        SourceFile("versions/x.py", "from alembic import op\n\ndef upgrade(:\n    op.x()\n"),
+        options())
+    assert [(f.rule, f.span.line) for f in findings] == [("ML001", 3)]
+
+
+def test_autogenerated_names_wrapped_in_op_f():
+    migration = _read_text(
+        "from alembic import op\nimport sqlalchemy as sa\n\ndef upgrade():\n"
+        "    op.create_index(op.f('ix_users_email'), 'users', ['email'], unique=False)\n"
+        "    with op.batch_alter_table('users', schema=None) as batch_op:\n"
+        "        batch_op.drop_index(batch_op.f('ix_users_old'))\n"
+    )
+    assert of_type(migration, m.CreateIndex)[0].name.name == "ix_users_email"
+    dropped = of_type(migration, m.DropIndex)[0]
+    assert (dropped.name.name.name, dropped.table.name.name) == ("ix_users_old", "users")
+    assert migration.runner == "alembic"
+
+
+def test_helpers_called_from_upgrade_are_read_and_python_defaults_are_explained():
+    text = ("from alembic import op\nimport sqlalchemy as sa\n\n"
+            "def _add_flag():\n"
+            "    op.add_column('users', sa.Column('flag', sa.Boolean(), nullable=False, default=False))\n\n"
+            "def _unused_in_downgrade():\n"
+            "    op.drop_column('users', 'never')\n\n"
+            "def upgrade():\n"
+            "    _add_flag()\n"
+            "    _add_flag()\n\n"
+            "def downgrade():\n"
+            "    _unused_in_downgrade()\n")
+    findings = lint_source(SourceFile("versions/x.py", text), options())
+    assert [(f.rule, f.span.line) for f in findings] == [("ML105", 5)]
+    assert "applied by SQLAlchemy on INSERT" in findings[0].message
+
+
+def test_multi_database_template_upgrade_functions():
+    migration = _read_text(
+        "from alembic import op\n\n"
+        "def upgrade(engine_name):\n    globals()['upgrade_%s' % engine_name]()\n\n"
+        "def upgrade_engine1():\n    op.drop_column('a', 'b')\n\n"
+        "def downgrade_engine1():\n    op.drop_column('a', 'c')\n")
+    assert [op.column.name for op in of_type(migration, m.DropColumn)] == ["b"]

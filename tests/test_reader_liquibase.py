@@ -1,0 +1,151 @@
+"""The Liquibase reader: XML, YAML, JSON and formatted SQL changelogs."""
+
+from __future__ import annotations
+
+import pytest
+
+from framework_helpers import FIXTURES, lint_file, line_of, of_type, read
+from helpers import options
+from migrationlint import model as m
+from migrationlint.engine import lint_source
+from migrationlint.readers.liquibase import dbms_matches
+from migrationlint.source import SourceFile
+
+FOLDER = FIXTURES / "liquibase"
+XML = FOLDER / "db.changelog-2026-11.xml"
+YAML = FOLDER / "db.changelog-2026-12.yaml"
+JSON = FOLDER / "db.changelog-2027-01.json"
+FORMATTED = FOLDER / "2027-02-shipments.sql"
+
+
+def test_xml_changes_map_to_operations_at_the_element_line():
+    migration = read(XML)
+    rename = of_type(migration, m.RenameColumn)[0]
+    assert (rename.table.name.name, rename.column.name, rename.new_name.name) == (
+        "accounts", "mail", "email")
+    assert rename.span.line == line_of(XML, "<renameColumn")
+    region, tier = of_type(migration, m.AddColumn)
+    assert region.column.not_null and region.column.default is None
+    assert tier.column.default.sql == "'free'"
+    assert region.span.line == line_of(XML, "<addColumn")
+    set_not_null = of_type(migration, m.SetNotNull)[0]
+    assert set_not_null.column.name == "country"
+    assert of_type(migration, m.AlterColumnType)[0].new_type_sql == "numeric(14,2)"
+    fk, unique = of_type(migration, m.AddConstraint)
+    assert (fk.kind, fk.references.name.name, fk.columns[0].name) == ("foreign_key", "accounts", "account_id")
+    assert (unique.kind, unique.name.name) == ("unique", "accounts_email_key")
+    assert of_type(migration, m.RenameTable)[0].new_name.name.name == "account_notes"
+    assert of_type(migration, m.DropTable)[0].table.name.name == "legacy_sessions"
+
+
+def test_rollback_is_not_linted_and_nested_columns_are():
+    migration = read(XML)
+    dropped = [(op.column.name, op.span.line) for op in of_type(migration, m.DropColumn)]
+    assert ("region", line_of(XML, 'columnName="region"')) not in dropped
+    assert ("telex", line_of(XML, "<dropColumn", 3)) in dropped
+
+
+def test_sql_body_keeps_exact_spans_and_dbms_filters_apply():
+    migration = read(XML)
+    pager = [op for op in of_type(migration, m.DropColumn) if op.column.name == "pager"][0]
+    assert pager.span.line == line_of(XML, "DROP COLUMN pager")
+    assert pager.span.column == len("ALTER TABLE accounts DROP COLUMN ") + 1
+    names = {op.column.name for op in of_type(migration, m.DropColumn)}
+    assert "mysql_only" not in names and "mysql_legacy" not in names
+    mysql_names = {op.column.name for op in of_type(read(XML, dialect="mysql"), m.DropColumn)}
+    assert {"mysql_only", "mysql_legacy"} <= mysql_names and "pager" not in mysql_names
+
+
+def test_run_in_transaction_false_marks_the_changeset_statements():
+    migration = read(XML)
+    index = {op.name.name: s for s in migration.statements for op in s.operations
+             if isinstance(op, m.CreateIndex)}
+    assert migration.runs_in_transaction(index["accounts_region_idx"]) is True
+    assert migration.runs_in_transaction(index["accounts_created_at_idx"]) is False
+    assert index["accounts_created_at_idx"].operations[0].concurrently
+
+
+def test_rules_and_suppression_in_xml():
+    found = [(f.rule, f.span.line) for f in lint_file(XML)]
+    assert ("ML101", line_of(XML, "<renameColumn")) in found
+    assert ("ML105", line_of(XML, "<addColumn")) in found
+    assert ("ML201", line_of(XML, 'indexName="accounts_region_idx"')) in found
+    assert ("ML201", line_of(XML, 'indexName="account_flags_account_id_idx"')) not in found
+    # The XML comment suppresses the fax drop; nothing reports it as unused.
+    assert ("ML103", line_of(XML, 'columnName="fax"')) not in found
+    assert not [f for f in found if f[0] in ("ML002", "ML003")]
+
+
+def test_yaml_changelog():
+    migration = read(YAML)
+    assert of_type(migration, m.RenameColumn)[0].span.line == line_of(YAML, "- renameColumn:")
+    currency, issued = of_type(migration, m.AddColumn)
+    assert currency.column.type_sql == "char(3)" and currency.column.not_null
+    assert issued.column.default.sql == "now()" and issued.column.default.volatility == "stable"
+    paper = [op for op in of_type(migration, m.DropColumn) if op.column.name == "paper_copy"][0]
+    assert paper.span.line == line_of(YAML, "DROP COLUMN paper_copy")
+    statement = next(s for s in migration.statements if paper in s.operations)
+    assert migration.runs_in_transaction(statement) is False
+    found = {(f.rule, f.span.line) for f in lint_file(YAML)}
+    assert ("ML105", line_of(YAML, "- addColumn:")) in found
+    assert ("ML201", line_of(YAML, "- createIndex:")) in found
+
+
+def test_json_changelog_with_tabs():
+    migration = read(JSON)
+    drop = of_type(migration, m.DropColumn)[0]
+    assert (drop.column.name, drop.span.line) == ("card_pan", line_of(JSON, '"dropColumn"'))
+    assert of_type(migration, m.AddColumn)[0].column.not_null
+    index = of_type(migration, m.CreateIndex)[0]
+    assert index.span.line == line_of(JSON, "CREATE INDEX payments_psp_idx")
+    assert index.span.column > 40  # inside the JSON string, not at the change key
+
+
+def test_formatted_sql_changesets():
+    migration = read(FORMATTED)
+    assert migration.runner == "liquibase"
+    dropped = [op.column.name for op in of_type(migration, m.DropColumn)]
+    assert dropped == ["tracking_url"]  # the mysql-only changeset is skipped
+    index_statement = next(s for s in migration.statements
+                           if any(isinstance(o, m.CreateIndex) for o in s.operations))
+    assert migration.runs_in_transaction(index_statement) is False
+    renames = of_type(migration, m.RenameColumn)
+    assert len(renames) == 1  # the --rollback line is a comment
+
+
+@pytest.mark.parametrize("value,dialect,expected", [
+    (None, "postgres", True), ("postgresql", "postgres", True), ("mysql", "postgres", False),
+    ("postgresql, mysql", "mysql", True), ("!postgresql", "postgres", False),
+    ("!h2", "postgres", True), ("all", "mysql", True), ("mysql", "mariadb", True),
+])
+def test_dbms_filter(value, dialect, expected):
+    assert dbms_matches(value, dialect) is expected
+
+
+@pytest.mark.parametrize("name,text", [
+    ("bad.xml", "<databaseChangeLog><changeSet id='1'></databaseChangeLog>"),
+    ("entity.xml", '<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY a "aaaa">]>\n'
+                   "<databaseChangeLog>&a;</databaseChangeLog>"),
+    ("bad.yaml", "databaseChangeLog:\n  - changeSet: {id: 1\n"),
+    ("bad.json", '{"databaseChangeLog": [ {"changeSet": } ]}'),
+])
+def test_broken_changelogs_are_parse_errors_not_crashes(name, text):
+    findings = lint_source(SourceFile(name, text), options())
+    assert [f.rule for f in findings] == ["ML001"]
+
+
+def test_xml_entities_make_sql_spans_point_at_the_element():
+    text = ("<databaseChangeLog>\n  <changeSet id='1' author='a'>\n"
+            "    <sql>UPDATE t SET a = 1 WHERE b &lt; 2; ALTER TABLE t DROP COLUMN c</sql>\n"
+            "  </changeSet>\n</databaseChangeLog>\n")
+    findings = lint_source(SourceFile("c.xml", text), options())
+    assert [(f.rule, f.span.line, f.span.column) for f in findings] == [("ML103", 3, 5)]
+
+
+def test_yaml_hash_comment_suppresses_the_next_change():
+    text = ("databaseChangeLog:\n  - changeSet:\n      id: 1\n      author: a\n      changes:\n"
+            "        # migrationlint: ignore drop-column -- retired in 2026.10\n"
+            "        - dropColumn:\n            tableName: t\n            columnName: c\n"
+            "        - dropColumn:\n            tableName: t\n            columnName: d\n")
+    findings = lint_source(SourceFile("changelog.yaml", text), options())
+    assert [(f.rule, f.span.line) for f in findings] == [("ML103", 10)]
