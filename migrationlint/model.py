@@ -269,5 +269,6 @@ class DataChange(TableOperation):
     keyed: bool = False
     # Tables an INSERT ... SELECT (or UPDATE ... FROM) reads.
     sources: Tuple[ObjectName, ...] = ()
-    # For UPDATE: the columns it assigns.
+    # For UPDATE: the columns it assigns and the values, in order.
     assigned: Tuple[Ident, ...] = ()
+    values_sql: Tuple[str, ...] = ()

@@ -334,15 +334,16 @@ class _Converter:
             source for source in _read_tables(ast.args.get("from_") or ast.args.get("from"))
             if source.name.key not in ctes
         )
-        assigned = tuple(
-            ident(e.this) for e in ast.expressions if isinstance(e, exp.EQ)
-        ) if isinstance(ast, exp.Update) else ()
+        assignments = [
+            e for e in ast.expressions if isinstance(e, exp.EQ)
+        ] if isinstance(ast, exp.Update) else []
         return m.DataChange(
             span=self.spans.statement, table=object_name(target),
             kind="update" if isinstance(ast, exp.Update) else "delete",
             where_sql=self.sql(condition) if condition is not None else None,
             keyed=condition is not None and _is_keyed(condition),
-            sources=sources, assigned=assigned,
+            sources=sources, assigned=tuple(ident(e.this) for e in assignments),
+            values_sql=tuple(self.sql(e.expression) for e in assignments),
         )
 
     # -- SET ---------------------------------------------------------------
