@@ -6,6 +6,7 @@ parse go to the token-level recogniser (migrationlint.recognize).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Tuple
 
@@ -431,15 +432,24 @@ def _is_keyed(condition: exp.Expression) -> bool:
         return _is_keyed(condition.this) or _is_keyed(condition.expression)
     if isinstance(condition, exp.EQ):
         sides = (condition.this, condition.expression)
-        return any(isinstance(s, exp.Column) for s in sides) and any(
+        return any(_is_key_column(s) for s in sides) and any(
             isinstance(s, exp.Literal) for s in sides
         )
     if isinstance(condition, exp.In):
         values = condition.expressions
-        return isinstance(condition.this, exp.Column) and bool(values) and all(
+        return _is_key_column(condition.this) and bool(values) and all(
             isinstance(v, exp.Literal) for v in values
         )
     return False
+
+
+_KEY_COLUMN = re.compile(r"^(id|uuid|key|slug|code)$|_(id|uuid|key)$", re.I)
+
+
+def _is_key_column(node: exp.Expression) -> bool:
+    """A column that names rows by identity (``id``, ``account_id``, ``slug``), unlike
+    ``state = 'paid'`` which can match most of a table."""
+    return isinstance(node, exp.Column) and bool(_KEY_COLUMN.search(node.name))
 
 
 def _schema_or_database_name(target: exp.Expression) -> m.Ident:

@@ -3,6 +3,7 @@
 from typing import Iterator
 
 from migrationlint import model as m
+from migrationlint.autofix import add_concurrently
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
@@ -49,4 +50,4 @@ def check(op: m.CreateIndex, ctx: RuleContext) -> Iterator[Finding]:
                  "again."),
         ),
     )
-    yield ctx.finding(op.span, message, rewrite)
+    yield ctx.finding(op.span, message, rewrite, add_concurrently(ctx, "create_index"))
