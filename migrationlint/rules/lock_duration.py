@@ -40,18 +40,21 @@ def _exclusive_table(migration: Migration, statement: Statement) -> Optional[m.O
     return None
 
 
-def _prolongs(migration: Migration, statement: Statement, held: m.ObjectName) -> bool:
-    """Slow work on an existing table, or a blocking lock on another existing table."""
+def _prolonging(
+    migration: Migration, statement: Statement, held: m.ObjectName
+) -> Optional[m.Operation]:
+    """The first operation doing slow work on an existing table, or taking a blocking
+    lock on another existing table."""
     for op in statement.operations:
         locks = table_locks(op)
         if holds_long(op) and any(_existing(migration, t, statement.index) for t, _ in locks):
-            return True
+            return op
         for table, mode in locks:
             if mode in BLOCKING and table is not None and not table.matches(held) and _existing(
                 migration, table, statement.index
             ):
-                return True
-    return False
+                return op
+    return None
 
 
 @rule(
@@ -65,7 +68,8 @@ def check_after_exclusive(ctx: RuleContext) -> Iterator[Finding]:
     for group in _transaction_groups(migration):
         held: Optional[Tuple[m.ObjectName, Statement]] = None
         for statement in group:
-            if held is not None and _prolongs(migration, statement, held[0]):
+            late = _prolonging(migration, statement, held[0]) if held is not None else None
+            if late is not None:
                 table = ctx.q(held[0])
                 message = (
                     f"This statement runs in the same transaction as line {held[1].span.line}, "
@@ -79,7 +83,7 @@ def check_after_exclusive(ctx: RuleContext) -> Iterator[Finding]:
                                 "migration, or COMMIT right after the statement that locks "
                                 f"{table}."),),
                 )
-                yield ctx.finding(statement.span, message, rewrite)
+                yield ctx.finding(late.span, message, rewrite)
                 break
             if held is None:
                 table = _exclusive_table(migration, statement)
@@ -99,6 +103,8 @@ def check_lock_timeout(ctx: RuleContext) -> Iterator[Finding]:
         if setting is not None and setting.strip("'\" ").lower() not in ("0", "0s", "0ms"):
             return  # set before the first dangerous statement
         for op in statement.operations:
+            if isinstance(op, m.TableOperation) and migration.table_is_new(op.table, statement.index):
+                continue  # e.g. a foreign key from a new table: its validation is instant
             for table, mode in table_locks(op):
                 if mode not in (ACCESS_EXCLUSIVE, SHARE_ROW_EXCLUSIVE):
                     continue

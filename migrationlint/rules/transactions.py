@@ -111,6 +111,7 @@ def check_enum_in_transaction(op: m.AddEnumValue, ctx: RuleContext) -> Iterator[
     "VALIDATE CONSTRAINT in the same transaction as its NOT VALID add keeps the add's lock "
     "for the whole validation scan.",
     on=(m.ValidateConstraint,), dialects=POSTGRES, tags=("transactions", "locking"),
+    supersedes=("ML213",),
 )
 def check_validate(op: m.ValidateConstraint, ctx: RuleContext) -> Iterator[Finding]:
     blocks = explicit_blocks(ctx.migration)
