@@ -170,7 +170,7 @@ def test_inline_unique_and_references_on_add_column():
 def test_fk_rewrite_and_fix():
     finding = only("ALTER TABLE s.orders ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES s.customers (id);",
                    "ML204")
-    assert "REFERENCES s.customers NOT VALID;" in rewrite_sql(finding)
+    assert "REFERENCES s.customers (id) NOT VALID;" in rewrite_sql(finding)
     assert "ALTER TABLE s.orders VALIDATE CONSTRAINT fk;" in rewrite_sql(finding)
     assert finding.fix is not None
 
@@ -219,7 +219,9 @@ def test_nested_and_unterminated_transactions():
 
 def test_statements_after_exclusive_lock():
     base = "BEGIN; SET LOCAL lock_timeout = '1s'; ALTER TABLE users ADD COLUMN a text; {} COMMIT;"
-    assert "ML213" in codes(base.format("CREATE INDEX i ON users (b);"))
+    # A statement with its own, more specific finding reports the hazard once.
+    assert codes(base.format("CREATE INDEX i ON users (b);")) == ["ML201"]
+    assert "ML213" in codes(base.format("ALTER TABLE users VALIDATE CONSTRAINT users_b_check;"))
     assert "ML213" in codes(base.format("ALTER TABLE orders ADD COLUMN b text;"))
     assert "ML213" not in codes(base.format("ALTER TABLE users ADD COLUMN b text;"))
     assert "ML213" not in codes(base.format("CREATE TABLE n (id int); CREATE INDEX j ON n (id);"))
@@ -277,3 +279,17 @@ def test_drop_constraint_not_named_like_fk_is_not_flagged():
 def test_truncate_cascade_mentions_cascade():
     finding = only("TRUNCATE events CASCADE;", "ML112")
     assert "CASCADE" in finding.message
+
+
+def test_fk_rewrite_keeps_the_users_clauses():
+    sql = ('ALTER TABLE "b" ADD CONSTRAINT "b_fk" FOREIGN KEY ("a") REFERENCES "acc" ("id") '
+           "ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED;")
+    finding = only(sql, "ML204")
+    assert sql[:-1] + " NOT VALID;" in rewrite_sql(finding)
+
+
+def test_unnamed_constraint_rewrite_names_it_for_the_validate_step():
+    finding = only("ALTER TABLE t ADD FOREIGN KEY (a_id) REFERENCES a (id) ON DELETE CASCADE;", "ML204")
+    assert ("ALTER TABLE t ADD CONSTRAINT t_a_id_fkey FOREIGN KEY (a_id) REFERENCES a (id) "
+            "ON DELETE CASCADE NOT VALID;") in rewrite_sql(finding)
+    assert "ALTER TABLE t VALIDATE CONSTRAINT t_a_id_fkey;" in rewrite_sql(finding)

@@ -1,5 +1,6 @@
 """ML204 add-foreign-key-without-not-valid and ML205 add-check-without-not-valid."""
 
+import re
 from typing import Iterator, Union
 
 from migrationlint import model as m
@@ -11,15 +12,30 @@ from migrationlint.rules import POSTGRES, rule
 from migrationlint.sqlgen import generated_name
 
 
-def _not_valid_rewrite(ctx: RuleContext, table: m.ObjectName, name: m.Ident, body: str) -> Rewrite:
-    t, c = ctx.q(table), ctx.q(name)
+def _add_not_valid_sql(
+    ctx: RuleContext, table: m.ObjectName, name: m.Ident, body: str, own_statement: bool
+) -> str:
+    """The user's own statement plus NOT VALID when it adds just this named constraint
+    (keeping referenced columns, ON DELETE, DEFERRABLE as written); otherwise rebuilt."""
+    if own_statement and len(ctx.statement.operations) == 1:
+        text = ctx.statement.text.rstrip().rstrip(";").rstrip()
+        if not re.search(r"\bADD\s+CONSTRAINT\b", text, re.I):
+            # Name the constraint so the VALIDATE step can refer to it.
+            text = re.sub(r"\bADD\s+", f"ADD CONSTRAINT {ctx.q(name)} ", text, count=1, flags=re.I)
+        return text + " NOT VALID;"
+    return f"ALTER TABLE {ctx.q(table)} ADD CONSTRAINT {ctx.q(name)} {body} NOT VALID;"
+
+
+def _not_valid_rewrite(
+    ctx: RuleContext, table: m.ObjectName, name: m.Ident, body: str, own_statement: bool = False
+) -> Rewrite:
     return Rewrite(
         summary="Add the constraint NOT VALID now (brief lock, no scan) and VALIDATE it in a "
         "separate migration.",
         steps=(
             Step(phase=Phase.EXPAND, title="Add it NOT VALID: new and updated rows are checked, "
                  "existing rows are not scanned",
-                 sql=f"ALTER TABLE {t} ADD CONSTRAINT {c} {body} NOT VALID;"),
+                 sql=_add_not_valid_sql(ctx, table, name, body, own_statement)),
             validate_separately(ctx.dialect, table, name),
         ),
     )
@@ -33,6 +49,7 @@ def _validate_sql(ctx: RuleContext, table: m.ObjectName, name: m.Ident) -> str:
     "ML204", "add-foreign-key-without-not-valid", "error",
     "Adding a foreign key without NOT VALID blocks writes to both tables during validation.",
     on=(m.AddConstraint, m.AddColumn), dialects=POSTGRES, tags=("locking",),
+    supersedes=("ML213",),
 )
 def check_foreign_key(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator[Finding]:
     if ctx.table_is_new(op.table):
@@ -70,7 +87,7 @@ def check_foreign_key(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext)
     )
     columns = ", ".join(ctx.q(c) for c in op.columns)
     body = f"FOREIGN KEY ({columns}) REFERENCES {parent}"
-    rewrite = _not_valid_rewrite(ctx, op.table, name, body)
+    rewrite = _not_valid_rewrite(ctx, op.table, name, body, own_statement=True)
     fix = split_not_valid(ctx, _validate_sql(ctx, op.table, op.name)) if op.name else None
     yield ctx.finding(op.span, message, rewrite, fix)
 
@@ -79,6 +96,7 @@ def check_foreign_key(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext)
     "ML205", "add-check-without-not-valid", "error",
     "Adding a CHECK constraint without NOT VALID scans the table under ACCESS EXCLUSIVE.",
     on=(m.AddConstraint,), dialects=POSTGRES, tags=("locking",),
+    supersedes=("ML213",),
 )
 def check_check(op: m.AddConstraint, ctx: RuleContext) -> Iterator[Finding]:
     if op.kind != "check" or op.not_valid or ctx.table_is_new(op.table):
@@ -89,6 +107,7 @@ def check_check(op: m.AddConstraint, ctx: RuleContext) -> Iterator[Finding]:
         "while holding ACCESS EXCLUSIVE: no read or write gets through until it finishes."
     )
     name = op.name or generated_name(ctx.dialect, op.table.name.name, suffix="check")
-    rewrite = _not_valid_rewrite(ctx, op.table, name, f"CHECK ({op.expression_sql})")
+    rewrite = _not_valid_rewrite(ctx, op.table, name, f"CHECK ({op.expression_sql})",
+                                 own_statement=True)
     fix = split_not_valid(ctx, _validate_sql(ctx, op.table, op.name)) if op.name else None
     yield ctx.finding(op.span, message, rewrite, fix)

@@ -20,6 +20,7 @@ def old_type(op: m.AlterColumnType, ctx: RuleContext) -> Optional[str]:
     "Changing a column's type rewrites the table under an exclusive lock and changes what "
     "the running application reads and writes.",
     on=(m.AlterColumnType,), tags=("backward-compatibility", "locking"),
+    supersedes=("ML213",),
 )
 def check(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.column_is_new(op.table, op.column):

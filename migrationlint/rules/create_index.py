@@ -26,6 +26,7 @@ def concurrent_index_sql(op: m.CreateIndex, ctx: RuleContext) -> str:
     "ML201", "create-index-without-concurrently", "error",
     "CREATE INDEX without CONCURRENTLY blocks writes to the table for the whole build.",
     on=(m.CreateIndex,), dialects=POSTGRES, tags=("locking",),
+    supersedes=("ML213",),
 )
 def check(op: m.CreateIndex, ctx: RuleContext) -> Iterator[Finding]:
     if op.concurrently or ctx.table_is_new(op.table):

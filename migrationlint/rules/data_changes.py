@@ -20,6 +20,7 @@ _OUTSIDE = Step(
     "UPDATE or DELETE over an existing table inside a schema migration locks rows for the whole "
     "statement and holds the migration's locks meanwhile.",
     on=(m.DataChange,), tags=("data",),
+    supersedes=("ML213",),
 )
 def check_update_delete(op: m.DataChange, ctx: RuleContext) -> Iterator[Finding]:
     if op.kind not in ("update", "delete") or op.keyed or ctx.table_is_new(op.table):
@@ -58,6 +59,7 @@ def check_update_delete(op: m.DataChange, ctx: RuleContext) -> Iterator[Finding]
     "INSERT ... SELECT from an existing table inside a schema migration copies an unbounded "
     "number of rows in one transaction.",
     on=(m.DataChange,), tags=("data",),
+    supersedes=("ML213",),
 )
 def check_insert_select(op: m.DataChange, ctx: RuleContext) -> Iterator[Finding]:
     if op.kind != "insert_select":

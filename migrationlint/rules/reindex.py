@@ -13,6 +13,7 @@ from migrationlint.rules import POSTGRES, rule
     "ML203", "reindex-without-concurrently", "error",
     "REINDEX without CONCURRENTLY blocks reads and writes (PostgreSQL 12+ has CONCURRENTLY).",
     on=(m.Reindex,), dialects=POSTGRES, tags=("locking",),
+    supersedes=("ML213",),
 )
 def check(op: m.Reindex, ctx: RuleContext) -> Iterator[Finding]:
     if op.concurrently or op.target == "system" or not ctx.version.at_least(12):

@@ -13,6 +13,7 @@ from migrationlint.rules import POSTGRES, rule
     "ML209", "vacuum-full-or-cluster", "error",
     "VACUUM FULL and CLUSTER rewrite the table under ACCESS EXCLUSIVE.",
     on=(m.Vacuum, m.Cluster), dialects=POSTGRES, tags=("locking",),
+    supersedes=("ML213",),
 )
 def check_rewrite(op: Union[m.Vacuum, m.Cluster], ctx: RuleContext) -> Iterator[Finding]:
     if isinstance(op, m.Vacuum) and not op.full:
@@ -41,6 +42,7 @@ def check_rewrite(op: Union[m.Vacuum, m.Cluster], ctx: RuleContext) -> Iterator[
     "ML210", "set-logged-or-unlogged", "error",
     "SET LOGGED / SET UNLOGGED rewrites the table under ACCESS EXCLUSIVE.",
     on=(m.SetLogged,), dialects=POSTGRES, tags=("locking",),
+    supersedes=("ML213",),
 )
 def check_logged(op: m.SetLogged, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.table_is_new(op.table):
@@ -68,6 +70,7 @@ def check_logged(op: m.SetLogged, ctx: RuleContext) -> Iterator[Finding]:
     "ML211", "refresh-materialized-view-without-concurrently", "warning",
     "REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads of the view.",
     on=(m.RefreshMaterializedView,), dialects=POSTGRES, tags=("locking",),
+    supersedes=("ML213",),
 )
 def check_refresh(op: m.RefreshMaterializedView, ctx: RuleContext) -> Iterator[Finding]:
     if op.concurrently:

@@ -14,6 +14,7 @@ from migrationlint.rules import rule
     "SET NOT NULL on an existing column scans the table under an exclusive lock and breaks "
     "writers that still store NULL.",
     on=(m.SetNotNull,), tags=("backward-compatibility", "locking"),
+    supersedes=("ML213",),
 )
 def check(op: m.SetNotNull, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.column_is_new(op.table, op.column):

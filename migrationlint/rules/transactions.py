@@ -54,6 +54,7 @@ _SEPARATE = Step(
     on=(m.CreateIndex, m.DropIndex, m.Reindex, m.DetachPartition, m.Vacuum, m.Cluster,
         m.DropDatabase),
     dialects=POSTGRES, tags=("transactions",),
+    supersedes=("ML213",),
 )
 def check_non_transactional(op: m.Operation, ctx: RuleContext) -> Iterator[Finding]:
     name = _non_transactional(op)

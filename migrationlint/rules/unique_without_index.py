@@ -21,6 +21,7 @@ def _what(op: Union[m.AddConstraint, m.AddColumn]) -> Tuple[str, Tuple[m.Ident, 
     "ML206", "add-unique-without-using-index", "error",
     "Adding a UNIQUE or PRIMARY KEY constraint builds its index under ACCESS EXCLUSIVE.",
     on=(m.AddConstraint, m.AddColumn), dialects=POSTGRES, tags=("locking",),
+    supersedes=("ML213",),
 )
 def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator[Finding]:
     if ctx.table_is_new(op.table):
@@ -68,6 +69,7 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
     "ML207", "add-exclusion-constraint", "error",
     "An EXCLUDE constraint on an existing table builds its index under ACCESS EXCLUSIVE.",
     on=(m.AddConstraint,), dialects=POSTGRES, tags=("locking",),
+    supersedes=("ML213",),
 )
 def check_exclude(op: m.AddConstraint, ctx: RuleContext) -> Iterator[Finding]:
     if op.kind != "exclude" or ctx.table_is_new(op.table):

@@ -33,6 +33,7 @@ def _why_rewrite(column: m.ColumnSpec, ctx: RuleContext) -> Optional[str]:
     "ADD COLUMN with a volatile default, serial, identity or stored generated value rewrites "
     "the table under ACCESS EXCLUSIVE.",
     on=(m.AddColumn,), dialects=POSTGRES, tags=("locking",),
+    supersedes=("ML213",),
 )
 def check(op: m.AddColumn, ctx: RuleContext) -> Iterator[Finding]:
     column = op.column
