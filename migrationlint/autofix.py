@@ -14,11 +14,13 @@ from migrationlint.findings import Edit, Fix
 from migrationlint.rulecontext import RuleContext
 from migrationlint.transactions import in_transaction, substantive
 
+_NAME = r'(?:"[^"]+"|[\w$]+)'
 _KEYWORD_BEFORE_CONCURRENTLY = {
     "create_index": re.compile(r"^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+", re.I),
     "drop_index": re.compile(r"^\s*DROP\s+INDEX\s+", re.I),
     "reindex": re.compile(r"^\s*REINDEX\s+(?:\([^)]*\)\s*)?(?:INDEX|TABLE)\s+", re.I),
-    "detach": re.compile(r"\bDETACH\s+PARTITION\s+(?:\"[^\"]+\"|[\w$.]+)(?:\s*\.\s*(?:\"[^\"]+\"|[\w$]+))?", re.I),
+    # DETACH PARTITION [schema.]name: CONCURRENTLY goes after the name.
+    "detach": re.compile(rf"\bDETACH\s+PARTITION\s+{_NAME}(?:\s*\.\s*{_NAME})?", re.I),
 }
 
 
@@ -56,14 +58,19 @@ def split_not_valid(ctx: RuleContext, validate_sql: str) -> Optional[Fix]:
     text = " NOT VALID;\n" + validate_sql
     # The statement text excludes its semicolon; replace it when it follows directly.
     source = ctx.migration.source.text
-    semicolon = end + 1 if source[end:end + 1] == ";" else end
+    after = end
+    while source[after:after + 1] in (" ", "\t"):
+        after += 1
+    semicolon = after + 1 if source[after:after + 1] == ";" else end
     return Fix(title="Add NOT VALID and validate in a separate statement",
                edits=(Edit(start=end, end=semicolon, text=text),))
 
 
 def apply_fixes(text: str, fixes: Iterable[Fix]) -> str:
     """Apply the edits of ``fixes``; an edit overlapping one already applied is skipped."""
-    edits: List[Edit] = sorted((e for fix in fixes for e in fix.edits), key=lambda e: (e.start, e.end))
+    edits: List[Edit] = sorted(
+        (edit for fix in fixes for edit in fix.edits), key=lambda edit: (edit.start, edit.end)
+    )
     out, position = [], 0
     for edit in edits:
         if edit.start < position:

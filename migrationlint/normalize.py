@@ -133,10 +133,12 @@ class _Converter:
             yield from self.settings(ast)
         elif isinstance(ast, exp.TruncateTable):
             yield from self.truncate(ast)
-        elif isinstance(ast, (exp.Update, exp.Delete, exp.Insert)) and self.data_change(ast):
-            yield self.data_change(ast)
         else:
-            yield self.raw(ast)
+            change = (
+                self.data_change(ast)
+                if isinstance(ast, (exp.Update, exp.Delete, exp.Insert)) else None
+            )
+            yield change if change is not None else self.raw(ast)
 
     def raw(self, ast: exp.Expression) -> m.RawStatement:
         is_dml = isinstance(ast, (exp.Insert, exp.Update, exp.Delete, exp.Merge))

@@ -303,12 +303,15 @@ def reindex(cursor: Cursor) -> Optional[List[m.Operation]]:
     return [m.Reindex(span=span, target=target, name=name, concurrently=concurrently)]
 
 
+_VACUUM_WORDS = ("FULL", "FREEZE", "VERBOSE", "ANALYZE", "ANALYSE")
+
+
 @recognizer("VACUUM", dialects=("postgres",))
 @_safely
 def vacuum(cursor: Cursor) -> Optional[List[m.Operation]]:
     rest = _rest_as_tokens(cursor)
     words = _skip_parenthesised_options(rest)
-    while not rest.done and rest.peek().text.upper() in ("FULL", "FREEZE", "VERBOSE", "ANALYZE", "ANALYSE"):
+    while not rest.done and rest.peek().text.upper() in _VACUUM_WORDS:
         words.append(rest.peek().text.upper())
         rest.position += 1
     full = "FULL" in words and "FALSE" not in words[words.index("FULL") + 1:words.index("FULL") + 2]

@@ -65,3 +65,10 @@ def test_cli_diff_and_fix(tmp_path, monkeypatch):
     assert '"ML201"' not in fixed.output and '"ML101"' in fixed.output
     assert fixed.exit_code == 1  # the rename is still there
     assert runner.invoke(cli, ["check", "--diff", "."]).exit_code == 0
+
+
+def test_split_fix_with_space_before_semicolon():
+    before = "ALTER TABLE o ADD CONSTRAINT pos CHECK (n > 0) ;\n"
+    fixed = apply_fixes(before, [f.fix for f in lint(before) if f.rule == "ML205"])
+    assert fixed == ("ALTER TABLE o ADD CONSTRAINT pos CHECK (n > 0) NOT VALID;\n"
+                     "ALTER TABLE o VALIDATE CONSTRAINT pos;\n")

@@ -30,11 +30,14 @@ def rewrite_sql(finding) -> str:
     "CREATE TABLE t (id bigint); TRUNCATE t;",
     "CREATE TABLE t (id bigint); UPDATE t SET id = 1;",
     "ALTER TABLE t ADD COLUMN a int; ALTER TABLE t ALTER COLUMN a DROP NOT NULL;",
+    "CREATE INDEX CONCURRENTLY i ON t (a); REINDEX INDEX i;",
+    "CREATE TABLE t (id int); REINDEX TABLE t; VACUUM FULL t; CLUSTER t USING t_pkey;",
     "ALTER TABLE t ADD CONSTRAINT t_p_fkey FOREIGN KEY (p) REFERENCES u (id) NOT VALID;"
     " ALTER TABLE t DROP CONSTRAINT t_p_fkey;",
 ])
 def test_new_objects_are_not_flagged(sql):
-    assert [c for c in codes(sql) if c not in ("ML214",)] == []
+    # ML301 is about transactions: VACUUM in a transaction fails whatever the table.
+    assert [c for c in codes(sql) if c != "ML301"] == []
 
 
 def test_new_table_matching_ignores_missing_schema_but_not_other_tables():
@@ -293,3 +296,7 @@ def test_unnamed_constraint_rewrite_names_it_for_the_validate_step():
     assert ("ALTER TABLE t ADD CONSTRAINT t_a_id_fkey FOREIGN KEY (a_id) REFERENCES a (id) "
             "ON DELETE CASCADE NOT VALID;") in rewrite_sql(finding)
     assert "ALTER TABLE t VALIDATE CONSTRAINT t_a_id_fkey;" in rewrite_sql(finding)
+
+
+def test_mysql_change_with_rename_is_reported_once_as_a_rename():
+    assert codes("ALTER TABLE t CHANGE old_name new_name INT NOT NULL;", dialect="mysql") == ["ML101"]

@@ -15,6 +15,13 @@ def old_type(op: m.AlterColumnType, ctx: RuleContext) -> Optional[str]:
     return ctx.migration.column_type(op.table, op.column, ctx.index)
 
 
+def _renamed_in_same_statement(op: m.AlterColumnType, ctx: RuleContext) -> bool:
+    return any(
+        isinstance(other, m.RenameColumn) and other.column.key == op.column.key
+        for other in ctx.statement.operations
+    )
+
+
 @rule(
     "ML107", "change-column-type", "error",
     "Changing a column's type rewrites the table under an exclusive lock and changes what "
@@ -26,6 +33,8 @@ def check(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.column_is_new(op.table, op.column):
         return
     before = old_type(op, ctx)
+    if before is None and _renamed_in_same_statement(op, ctx):
+        return  # MySQL CHANGE old new <type>: rename-column reports it, with the recipe
     if before is not None and op.using_sql is None and keeps_data(before, op.new_type_sql, ctx.dialect):
         return  # e.g. varchar widening: no rewrite, nothing the application notices
     table, column = ctx.q(op.table), ctx.q(op.column)

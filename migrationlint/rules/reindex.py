@@ -18,6 +18,11 @@ from migrationlint.rules import POSTGRES, rule
 def check(op: m.Reindex, ctx: RuleContext) -> Iterator[Finding]:
     if op.concurrently or op.target == "system" or not ctx.version.at_least(12):
         return
+    if op.name is not None and (
+        (op.target == "index" and ctx.migration.index_is_new(op.name, ctx.index))
+        or (op.target == "table" and ctx.table_is_new(op.name))
+    ):
+        return
     name = ctx.q(op.name) if op.name is not None else ""
     target = f"{op.target.upper()} {name}".strip()
     message = (

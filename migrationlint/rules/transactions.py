@@ -181,16 +181,18 @@ def check_nesting(ctx: RuleContext) -> Iterator[Finding]:
     dialects=POSTGRES, tags=("transactions",), scope="migration",
 )
 def check_unterminated(ctx: RuleContext) -> Iterator[Finding]:
-    begin = None
+    open_begin: Optional[m.TransactionControl] = None
     for statement in ctx.migration.statements:
         for op in statement.operations:
-            if isinstance(op, m.TransactionControl):
-                begin = op if op.action == "begin" and begin is None else (
-                    begin if op.action == "begin" else None
-                )
-    if begin is not None:
-        yield ctx.finding(begin.span, "This BEGIN is never committed: depending on the runner the "
-                          "migration's changes are rolled back when the session ends, or stay "
+            if not isinstance(op, m.TransactionControl):
+                continue
+            if op.action != "begin":
+                open_begin = None
+            elif open_begin is None:  # a nested BEGIN is ML304's business
+                open_begin = op
+    if open_begin is not None:
+        yield ctx.finding(open_begin.span, "This BEGIN is never committed: depending on the runner "
+                          "the migration's changes are rolled back when the session ends, or stay "
                           "locked in an open transaction.", Rewrite(
                               summary="End the transaction.",
                               steps=(Step(phase=Phase.EXPAND, title="Add COMMIT at the end of the file",
