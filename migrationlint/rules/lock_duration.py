@@ -16,6 +16,16 @@ def _existing(migration: Migration, table: Optional[m.ObjectName], index: int) -
     return table is None or not migration.table_is_new(table, index)
 
 
+def _on_new_object(migration: Migration, op: m.Operation, index: int) -> bool:
+    if isinstance(op, m.TableOperation):
+        return migration.table_is_new(op.table, index)
+    if isinstance(op, m.DropIndex):
+        return migration.index_is_new(op.name, index)
+    if isinstance(op, m.Reindex) and op.name is not None:
+        return migration.index_is_new(op.name, index) or migration.table_is_new(op.name, index)
+    return False
+
+
 def _transaction_groups(migration: Migration) -> List[List[Statement]]:
     """Statements grouped by the transaction they share: explicit blocks, plus the rest
     of the file when the runner is known to wrap it."""
@@ -103,7 +113,7 @@ def check_lock_timeout(ctx: RuleContext) -> Iterator[Finding]:
         if setting is not None and setting.strip("'\" ").lower() not in ("0", "0s", "0ms"):
             return  # set before the first dangerous statement
         for op in statement.operations:
-            if isinstance(op, m.TableOperation) and migration.table_is_new(op.table, statement.index):
+            if _on_new_object(migration, op, statement.index):
                 continue  # e.g. a foreign key from a new table: its validation is instant
             for table, mode in table_locks(op):
                 if mode not in (ACCESS_EXCLUSIVE, SHARE_ROW_EXCLUSIVE):
