@@ -304,3 +304,18 @@ def test_unnamed_constraint_rewrite_names_it_for_the_validate_step():
 
 def test_mysql_change_with_rename_is_reported_once_as_a_rename():
     assert codes("ALTER TABLE t CHANGE old_name new_name INT NOT NULL;", dialect="mysql") == ["ML101"]
+
+
+def test_volatile_default_rewrite_keeps_values_for_new_rows_and_not_null():
+    finding = only("ALTER TABLE o ADD COLUMN pid uuid NOT NULL DEFAULT gen_random_uuid();", "ML208")
+    sql = rewrite_sql(finding)
+    assert "ALTER TABLE o ADD COLUMN pid UUID;" in sql
+    assert "ALTER TABLE o ALTER COLUMN pid SET DEFAULT GEN_RANDOM_UUID();" in sql
+    assert "SET pid = GEN_RANDOM_UUID()" in sql and "pid IS NULL LIMIT 1000" in sql
+    assert "CHECK (pid IS NOT NULL) NOT VALID" in sql
+
+
+def test_serial_rewrite_uses_a_plain_integer_and_a_sequence():
+    sql = rewrite_sql(only("ALTER TABLE events ADD COLUMN seq bigserial;", "ML208"))
+    assert "ALTER TABLE events ADD COLUMN seq BIGINT;" in sql
+    assert "CREATE SEQUENCE events_seq_seq OWNED BY events.seq;" in sql
