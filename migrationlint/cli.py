@@ -62,8 +62,11 @@ def cli() -> None:
 @click.option("--since", metavar="REF",
               help="Only migration files added or changed since the git ref (committed, "
               "staged or untracked), e.g. origin/main.")
+@click.option("--fix", "apply_fix", is_flag=True, help="Apply the mechanical, meaning-preserving fixes to the files, then report what is left.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff instead of applying them; exit 1 if there are any.")
 def check(paths, dialect, target_version, output_format, output, select, ignore, exit_zero,
-          config_path, no_cache, color, stdin_filename, sarif_root, sarif_category, since) -> None:
+          config_path, no_cache, color, stdin_filename, sarif_root, sarif_category, since,
+          apply_fix, show_diff) -> None:
     """Lint migration files and folders (`-` reads standard input)."""
     from migrationlint.config import ConfigError, load_settings
     from migrationlint.engine import STDIN_NAME, lint_paths
@@ -101,6 +104,18 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
         file_paths = ["."]
     report = lint_paths(file_paths, resolver.for_path, exclude=loaded.settings.exclude,
                         root=loaded.root, stdin=stdin, only=only)
+    if apply_fix or show_diff:
+        from migrationlint.fixing import planned_changes, write_changes
+
+        changes = planned_changes(report)
+        if show_diff:
+            click.echo("".join(change.diff() for change in changes), nl=False)
+            raise click.exceptions.Exit(EXIT_FINDINGS if changes else EXIT_OK)
+        write_changes(changes)
+        if changes:
+            click.echo(f"Fixed {len(changes)} file{'s' if len(changes) != 1 else ''}.", err=True)
+            report = lint_paths(file_paths, resolver.for_path, exclude=loaded.settings.exclude,
+                                root=loaded.root, stdin=stdin, only=only)
 
     stream = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:

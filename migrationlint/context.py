@@ -102,6 +102,42 @@ class Migration:
                     found = op.new_type_sql
         return found
 
+    def constraint_is_new(self, table: m.ObjectName, name: m.Ident, before: int) -> bool:
+        return self.table_is_new(table, before) or self._created_before(
+            ("constraint", table.name.key, name.key), before
+        )
+
+    def operations_before(self, before: int):
+        """(statement index, operation) pairs of the statements before ``before``."""
+        for statement in self.statements[:before]:
+            for operation in statement.operations:
+                yield statement.index, operation
+
+    def not_null_proven(self, table: m.ObjectName, column: m.Ident, before: int) -> bool:
+        """A validated ``CHECK (column IS NOT NULL)`` precedes ``before`` in this file:
+        added without NOT VALID, or validated later; or a VALIDATE CONSTRAINT of a check
+        from an earlier migration whose name mentions the column (the usual
+        ``<table>_<column>_not_null`` convention)."""
+        checks: Dict[str, bool] = {}
+        validated_elsewhere = False
+        for _, op in self.operations_before(before):
+            if isinstance(op, m.AddConstraint) and op.table.matches(table) and (
+                op.kind == "check" and op.name is not None
+                and _checks_not_null(op.expression_sql, column)
+            ):
+                checks[op.name.key] = not op.not_valid
+            elif isinstance(op, m.AddConstraint) and op.table.matches(table) and (
+                op.kind == "check" and not op.not_valid
+                and _checks_not_null(op.expression_sql, column)
+            ):
+                return True
+            elif isinstance(op, m.ValidateConstraint) and op.table.matches(table):
+                if op.name.key in checks:
+                    checks[op.name.key] = True
+                elif column.key in op.name.key:
+                    validated_elsewhere = True
+        return validated_elsewhere or any(checks.values())
+
     def setting(self, name: str, before: int) -> Optional[str]:
         """The last value this file SETs for ``name`` before statement ``before``."""
         value = None
@@ -110,6 +146,15 @@ class Migration:
                 if isinstance(operation, m.SetSetting) and operation.name == name.lower():
                     value = operation.value
         return value
+
+
+def _checks_not_null(expression_sql: Optional[str], column: m.Ident) -> bool:
+    if not expression_sql:
+        return False
+    text = " ".join(expression_sql.replace('"', "").split()).lower()
+    return text.strip("()") == f"{column.key.lower()} is not null" or (
+        text.strip("()") == f"not {column.key.lower()} is null"
+    )
 
 
 def _created_keys(operation: m.Operation) -> List[Tuple[str, ...]]:

@@ -157,6 +157,8 @@ class ValidateConstraint(TableOperation):
 
 class DropConstraint(TableOperation):
     name: Ident
+    # Known from the syntax (MySQL's DROP FOREIGN KEY); None when only the name is given.
+    kind: Optional[str] = None
 
 
 class CreateIndex(TableOperation):
@@ -193,3 +195,80 @@ class RawStatement(Operation):
     keyword: str
     # Data-changing statements (INSERT/UPDATE/DELETE/...) are DML, the rest DDL or utility.
     is_dml: bool = False
+
+
+# -- PostgreSQL utility statements, enums, partitions and data changes -----------
+# Added for the PostgreSQL catalogue (issue 3). Most come from the token-level
+# recogniser because sqlglot keeps them as ``exp.Command``.
+
+
+class AddEnumValue(Operation):
+    type_name: ObjectName
+    value: str
+    if_not_exists: bool = False
+
+
+class RenameEnumValue(Operation):
+    type_name: ObjectName
+    value: str
+    new_value: str
+
+
+class Reindex(Operation):
+    # "index" | "table" | "schema" | "database" | "system"
+    target: str
+    name: Optional[ObjectName] = None
+    concurrently: bool = False
+
+
+class Vacuum(Operation):
+    tables: Tuple[ObjectName, ...] = ()
+    full: bool = False
+
+
+class Cluster(Operation):
+    table: Optional[ObjectName] = None
+    index: Optional[Ident] = None
+
+
+class RefreshMaterializedView(Operation):
+    name: ObjectName
+    concurrently: bool = False
+
+
+class SetLogged(TableOperation):
+    logged: bool
+
+
+class DetachPartition(TableOperation):
+    partition: ObjectName
+    concurrently: bool = False
+    finalize: bool = False
+
+
+class DropSchema(Operation):
+    name: Ident
+    cascade: bool = False
+
+
+class DropDatabase(Operation):
+    name: Ident
+
+
+class Truncate(TableOperation):
+    cascade: bool = False
+
+
+class DataChange(TableOperation):
+    """UPDATE, DELETE or INSERT ... SELECT run by a schema migration."""
+
+    # "update" | "delete" | "insert_select"
+    kind: str
+    where_sql: Optional[str] = None
+    # The WHERE names rows by key equality or a literal IN list (a small, fixed set).
+    keyed: bool = False
+    # Tables an INSERT ... SELECT (or UPDATE ... FROM) reads.
+    sources: Tuple[ObjectName, ...] = ()
+    # For UPDATE: the columns it assigns and the values, in order.
+    assigned: Tuple[Ident, ...] = ()
+    values_sql: Tuple[str, ...] = ()

@@ -6,6 +6,7 @@ parse go to the token-level recogniser (migrationlint.recognize).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Tuple
 
@@ -62,8 +63,9 @@ class Spans:
 def normalize_statement(text: str, start: int, lines: LineIndex, dialect: str) -> Normalized:
     spans = Spans(lines, start, start + len(text))
     tokens = None
-    if _leading_word(text) in _TRANSACTION_WORDS:
-        # sqlglot reads PostgreSQL's START TRANSACTION as a column alias; decide by tokens.
+    if _leading_word(text) in _TRANSACTION_WORDS | _RECOGNISED_BEFORE_PARSING:
+        # sqlglot reads PostgreSQL's START TRANSACTION as a column alias (and CLUSTER
+        # as a column); decide by tokens.
         tokens = tokenize(text, dialect)
         recognized = recognize(tokens, text, dialect, spans)
         if recognized:
@@ -81,6 +83,7 @@ def normalize_statement(text: str, start: int, lines: LineIndex, dialect: str) -
 
 
 _TRANSACTION_WORDS = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT"}
+_RECOGNISED_BEFORE_PARSING = {"CLUSTER"}
 
 
 def _leading_word(text: str) -> str:
@@ -127,8 +130,14 @@ class _Converter:
             yield m.TransactionControl(span=self.spans.statement, action="rollback")
         elif isinstance(ast, exp.Set):
             yield from self.settings(ast)
+        elif isinstance(ast, exp.TruncateTable):
+            yield from self.truncate(ast)
         else:
-            yield self.raw(ast)
+            change = (
+                self.data_change(ast)
+                if isinstance(ast, (exp.Update, exp.Delete, exp.Insert)) else None
+            )
+            yield change if change is not None else self.raw(ast)
 
     def raw(self, ast: exp.Expression) -> m.RawStatement:
         is_dml = isinstance(ast, (exp.Insert, exp.Update, exp.Delete, exp.Merge))
@@ -164,6 +173,8 @@ class _Converter:
             yield m.RenameTable(span=span, table=table, new_name=new_name)
         elif isinstance(action, exp.ModifyColumn):
             yield from self.modify_column(table, action, span)
+        elif isinstance(action, exp.AlterSet) and _set_logged(action) is not None:
+            yield m.SetLogged(span=span, table=table, logged=_set_logged(action))
         else:
             yield m.RawStatement(span=span, keyword=f"ALTER TABLE {action.key.upper()}")
 
@@ -175,6 +186,10 @@ class _Converter:
                 yield m.DropColumn(span=span, table=table, column=ident(target))
             elif kind == "CONSTRAINT":
                 yield m.DropConstraint(span=span, table=table, name=ident(target.this))
+            elif kind == "FOREIGN KEY":  # MySQL
+                yield m.DropConstraint(
+                    span=span, table=table, name=ident(target.this), kind="foreign_key"
+                )
             else:
                 yield m.RawStatement(span=span, keyword=f"ALTER TABLE DROP {kind}")
 
@@ -280,6 +295,11 @@ class _Converter:
                 yield m.DropTable(
                     span=span, table=object_name(target), if_exists=bool(ast.args.get("exists"))
                 )
+            elif kind == "SCHEMA":
+                yield m.DropSchema(span=span, name=_schema_or_database_name(target),
+                                   cascade=bool(ast.args.get("cascade")))
+            elif kind == "DATABASE":
+                yield m.DropDatabase(span=span, name=_schema_or_database_name(target))
             elif kind == "INDEX":
                 yield m.DropIndex(
                     span=span, name=object_name(target),
@@ -288,6 +308,45 @@ class _Converter:
                 )
             else:
                 yield m.RawStatement(span=span, keyword=f"DROP {kind}")
+
+    # -- TRUNCATE and data changes (issue 3) ---------------------------------
+    def truncate(self, ast: exp.TruncateTable) -> Iterator[m.Operation]:
+        cascade = (ast.args.get("option") or "").upper() == "CASCADE"
+        for target in ast.expressions:
+            if isinstance(target, exp.Table):
+                yield m.Truncate(span=self.spans.of(target), table=object_name(target),
+                                 cascade=cascade)
+
+    def data_change(self, ast: exp.Expression) -> Optional[m.DataChange]:
+        target = ast.this.this if isinstance(ast.this, exp.Schema) else ast.this
+        if not isinstance(target, exp.Table):
+            return None
+        if isinstance(ast, exp.Insert):
+            query = ast.expression
+            if not isinstance(query, (exp.Select, exp.SetOperation)):
+                return None  # INSERT ... VALUES adds known rows: not a data migration
+            return m.DataChange(
+                span=self.spans.statement, table=object_name(target), kind="insert_select",
+                sources=_read_tables(query),
+            )
+        where = ast.args.get("where")
+        condition = where.this if isinstance(where, exp.Where) else None
+        ctes = {cte.alias_or_name.lower() for cte in ast.find_all(exp.CTE)}
+        sources = tuple(
+            source for source in _read_tables(ast.args.get("from_") or ast.args.get("from"))
+            if source.name.key not in ctes
+        )
+        assignments = [
+            e for e in ast.expressions if isinstance(e, exp.EQ)
+        ] if isinstance(ast, exp.Update) else []
+        return m.DataChange(
+            span=self.spans.statement, table=object_name(target),
+            kind="update" if isinstance(ast, exp.Update) else "delete",
+            where_sql=self.sql(condition) if condition is not None else None,
+            keyed=condition is not None and _is_keyed(condition),
+            sources=sources, assigned=tuple(ident(e.this) for e in assignments),
+            values_sql=tuple(self.sql(e.expression) for e in assignments),
+        )
 
     # -- SET ---------------------------------------------------------------
     def settings(self, ast: exp.Set) -> Iterator[m.Operation]:
@@ -347,3 +406,53 @@ def _columns(node: Optional[exp.Expression]) -> Tuple[m.Ident, ...]:
         return ()
     items: List[exp.Expression] = list(node.expressions)
     return tuple(ident(item) for item in items if isinstance(item, (exp.Identifier, exp.Column)))
+
+
+def _set_logged(action: exp.AlterSet) -> Optional[bool]:
+    option = action.args.get("option")
+    word = option.name.upper() if option is not None else ""
+    return {"LOGGED": True, "UNLOGGED": False}.get(word)
+
+
+def _read_tables(node: Optional[exp.Expression]) -> Tuple[m.ObjectName, ...]:
+    if node is None:
+        return ()
+    ctes = {cte.alias_or_name.lower() for cte in node.find_all(exp.CTE)}
+    return tuple(
+        object_name(table) for table in node.find_all(exp.Table)
+        if isinstance(table.this, exp.Identifier) and table.name.lower() not in ctes
+    )
+
+
+def _is_keyed(condition: exp.Expression) -> bool:
+    """``id = 5``, ``id IN (1, 2)`` or ``code = 'x'`` (possibly ANDed): a small, fixed
+    set of rows named by value, as opposed to a predicate over the whole table."""
+    if isinstance(condition, exp.Paren):
+        return _is_keyed(condition.this)
+    if isinstance(condition, exp.And):
+        return _is_keyed(condition.this) or _is_keyed(condition.expression)
+    if isinstance(condition, exp.EQ):
+        sides = (condition.this, condition.expression)
+        return any(_is_key_column(s) for s in sides) and any(
+            isinstance(s, exp.Literal) for s in sides
+        )
+    if isinstance(condition, exp.In):
+        values = condition.expressions
+        return _is_key_column(condition.this) and bool(values) and all(
+            isinstance(v, exp.Literal) for v in values
+        )
+    return False
+
+
+_KEY_COLUMN = re.compile(r"^(id|uuid|key|slug|code)$|_(id|uuid|key)$", re.I)
+
+
+def _is_key_column(node: exp.Expression) -> bool:
+    """A column that names rows by identity (``id``, ``account_id``, ``slug``), unlike
+    ``state = 'paid'`` which can match most of a table."""
+    return isinstance(node, exp.Column) and bool(_KEY_COLUMN.search(node.name))
+
+
+def _schema_or_database_name(target: exp.Expression) -> m.Ident:
+    # sqlglot keeps DROP SCHEMA's name in the table's ``db`` slot.
+    return ident(target.args.get("db") or target.this)

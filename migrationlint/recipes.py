@@ -141,3 +141,63 @@ def stop_using_column(dialect: str, table: m.ObjectName, column: m.Ident) -> Ste
                     "SeparateDatabaseAndState; SQLAlchemy: drop it from the mapped class) and "
                     "deploy, so no running version selects or inserts it by name."
                 ))
+
+
+# -- PostgreSQL catalogue recipes (issue 3) ------------------------------------------
+def concurrent_unique_index(
+    dialect: str, table: m.ObjectName, index: m.Ident, columns: List[m.Ident]
+) -> Step:
+    t = qualified(table, dialect)
+    cols = ", ".join(quote(c, dialect) for c in columns)
+    return Step(
+        phase=Phase.EXPAND,
+        title="Build the unique index concurrently, in a migration of its own outside a "
+        "transaction (reads and writes continue)",
+        sql=f"CREATE UNIQUE INDEX CONCURRENTLY {quote(index, dialect)} ON {t} ({cols});",
+    )
+
+
+def validate_separately(dialect: str, table: m.ObjectName, constraint: m.Ident) -> Step:
+    return Step(
+        phase=Phase.CONTRACT,
+        title="In a separate migration (another transaction), validate it: SHARE UPDATE "
+        "EXCLUSIVE, so reads and writes continue during the scan",
+        sql=f"ALTER TABLE {qualified(table, dialect)} VALIDATE CONSTRAINT "
+        f"{quote(constraint, dialect)};",
+    )
+
+
+def lock_timeout_step(dialect: str) -> Step:
+    if dialect == "postgres":
+        sql = "SET lock_timeout = '2s';"
+    else:
+        sql = "SET SESSION lock_wait_timeout = 2;"
+    return Step(
+        phase=Phase.EXPAND,
+        title="Bound the wait for the lock at the top of the migration, and retry the "
+        "migration when it times out (a queued exclusive lock blocks every later query)",
+        sql=sql,
+    )
+
+
+def batched_delete(dialect: str, table: m.ObjectName, where_sql: Optional[str]) -> Step:
+    t = qualified(table, dialect)
+    where = where_sql or "TRUE"
+    if dialect == "postgres":
+        sql = (f"DELETE FROM {t}\nWHERE ctid IN (SELECT ctid FROM {t} WHERE {where} "
+               f"LIMIT {BATCH_SIZE});")
+    else:
+        sql = f"DELETE FROM {t} WHERE {where} LIMIT {BATCH_SIZE};"
+    return Step(
+        phase=Phase.BACKFILL,
+        title=f"Delete from {t} in batches outside the schema migration; repeat until no row "
+        "is deleted",
+        sql=sql,
+    )
+
+
+def not_distinct(dialect: str, left: str, right: str) -> str:
+    """``left`` differs from ``right``, NULLs compared as values."""
+    if dialect == "postgres":
+        return f"{left} IS DISTINCT FROM {right}"
+    return f"NOT ({left} <=> {right})"

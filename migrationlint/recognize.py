@@ -213,3 +213,149 @@ def rename_table(cursor: Cursor) -> Optional[List[m.Operation]]:
         if token is None or token.token_type != TokenType.COMMA:
             return operations
         cursor.position += 1
+
+
+# -- PostgreSQL utility statements (issue 3) ---------------------------------------
+def _string(cursor: Cursor) -> str:
+    """A string literal ('x' or $$x$$)."""
+    token = cursor.peek()
+    if token is None or token.token_type not in (TokenType.STRING, TokenType.HEREDOC_STRING):
+        raise _NoMatch()
+    cursor.position += 1
+    return token.text
+
+
+def _rest_as_tokens(cursor: Cursor) -> Cursor:
+    """sqlglot tokenizes ``VACUUM ...``, ``REINDEX ...`` and ``REFRESH ...`` as one
+    COMMAND token plus the rest as a string; re-tokenize the rest, keeping offsets."""
+    from migrationlint.parse import tokenize  # parse imports nothing from here
+
+    first = cursor.tokens[0]
+    blanked = " " * (first.end + 1) + cursor.text[first.end + 1:]
+    rest = Cursor(tokenize(blanked, "postgres"), cursor.text, cursor.spans)
+    return rest
+
+
+def _skip_parenthesised_options(cursor: Cursor) -> List[str]:
+    """Read ``(FULL, ANALYZE)``-style option lists; returns the upper-cased words."""
+    words: List[str] = []
+    token = cursor.peek()
+    if token is None or token.token_type != TokenType.L_PAREN:
+        return words
+    depth = 0
+    while not cursor.done:
+        token = cursor.peek()
+        cursor.position += 1
+        if token.token_type == TokenType.L_PAREN:
+            depth += 1
+        elif token.token_type == TokenType.R_PAREN:
+            depth -= 1
+            if depth == 0:
+                break
+        else:
+            words.append(token.text.upper())
+    return words
+
+
+def _name_list(cursor: Cursor) -> List[m.ObjectName]:
+    names = []
+    while not cursor.done and cursor.peek().token_type != TokenType.SEMICOLON:
+        names.append(cursor.name())
+        # VACUUM t (col, ...) names columns to analyse: skip them.
+        _skip_parenthesised_options(cursor)
+        if cursor.peek() is None or cursor.peek().token_type != TokenType.COMMA:
+            break
+        cursor.position += 1
+    return names
+
+
+@recognizer("ALTER", "TYPE", dialects=("postgres",))
+@_safely
+def alter_enum_value(cursor: Cursor) -> Optional[List[m.Operation]]:
+    cursor.expect("ALTER", "TYPE")
+    type_name = cursor.name()
+    span = cursor.statement_span()
+    if cursor.accept("ADD", "VALUE"):
+        if_not_exists = cursor.accept("IF", "NOT", "EXISTS")
+        value = _string(cursor)
+        return [m.AddEnumValue(span=span, type_name=type_name, value=value,
+                               if_not_exists=if_not_exists)]
+    cursor.expect("RENAME", "VALUE")
+    value = _string(cursor)
+    cursor.expect("TO")
+    new_value = _string(cursor)
+    return [m.RenameEnumValue(span=span, type_name=type_name, value=value, new_value=new_value)]
+
+
+@recognizer("REINDEX", dialects=("postgres",))
+@_safely
+def reindex(cursor: Cursor) -> Optional[List[m.Operation]]:
+    rest = _rest_as_tokens(cursor)
+    options = _skip_parenthesised_options(rest)
+    target = rest.peek().text.lower() if rest.peek() is not None else ""
+    if target not in ("index", "table", "schema", "database", "system"):
+        return None
+    rest.position += 1
+    concurrently = rest.accept("CONCURRENTLY") or "CONCURRENTLY" in options
+    start = rest.position
+    name = rest.name() if not rest.done else None
+    span = rest.span_from(start) if name is not None else cursor.statement_span()
+    return [m.Reindex(span=span, target=target, name=name, concurrently=concurrently)]
+
+
+_VACUUM_WORDS = ("FULL", "FREEZE", "VERBOSE", "ANALYZE", "ANALYSE")
+
+
+@recognizer("VACUUM", dialects=("postgres",))
+@_safely
+def vacuum(cursor: Cursor) -> Optional[List[m.Operation]]:
+    rest = _rest_as_tokens(cursor)
+    words = _skip_parenthesised_options(rest)
+    while not rest.done and rest.peek().text.upper() in _VACUUM_WORDS:
+        words.append(rest.peek().text.upper())
+        rest.position += 1
+    full = "FULL" in words and "FALSE" not in words[words.index("FULL") + 1:words.index("FULL") + 2]
+    return [m.Vacuum(span=cursor.statement_span(), tables=tuple(_name_list(rest)), full=full)]
+
+
+@recognizer("CLUSTER", dialects=("postgres",))
+@_safely
+def cluster(cursor: Cursor) -> Optional[List[m.Operation]]:
+    cursor.expect("CLUSTER")
+    _skip_parenthesised_options(cursor)
+    cursor.accept("VERBOSE")
+    if cursor.done:
+        return [m.Cluster(span=cursor.statement_span())]
+    table = cursor.name()
+    index = cursor.ident() if cursor.accept("USING") else None
+    return [m.Cluster(span=cursor.statement_span(), table=table, index=index)]
+
+
+@recognizer("REFRESH", dialects=("postgres",))
+@_safely
+def refresh_materialized_view(cursor: Cursor) -> Optional[List[m.Operation]]:
+    rest = _rest_as_tokens(cursor)
+    rest.expect("MATERIALIZED", "VIEW")
+    concurrently = rest.accept("CONCURRENTLY")
+    name = rest.name()
+    return [m.RefreshMaterializedView(span=cursor.statement_span(), name=name,
+                                      concurrently=concurrently)]
+
+
+@recognizer("ALTER", "TABLE", dialects=("postgres",))
+@_safely
+def alter_table_detach_partition(cursor: Cursor) -> Optional[List[m.Operation]]:
+    table = _alter_table_head(cursor)
+    start = cursor.position
+    cursor.expect("DETACH", "PARTITION")
+    partition = cursor.name()
+    concurrently = cursor.accept("CONCURRENTLY")
+    finalize = cursor.accept("FINALIZE")
+    return [m.DetachPartition(span=cursor.span_from(start), table=table, partition=partition,
+                              concurrently=concurrently, finalize=finalize)]
+
+
+@recognizer("DO", dialects=("postgres",))
+def do_block(cursor: Cursor) -> Optional[List[m.Operation]]:
+    # Procedural code is not analysed; name it so reports and the corpus count say "DO".
+    return [m.RawStatement(span=cursor.statement_span(), keyword="DO")]

@@ -3,6 +3,7 @@
 from typing import Iterator
 
 from migrationlint import model as m
+from migrationlint.autofix import add_concurrently
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
@@ -25,6 +26,7 @@ def concurrent_index_sql(op: m.CreateIndex, ctx: RuleContext) -> str:
     "ML201", "create-index-without-concurrently", "error",
     "CREATE INDEX without CONCURRENTLY blocks writes to the table for the whole build.",
     on=(m.CreateIndex,), dialects=POSTGRES, tags=("locking",),
+    supersedes=("ML213",),
 )
 def check(op: m.CreateIndex, ctx: RuleContext) -> Iterator[Finding]:
     if op.concurrently or ctx.table_is_new(op.table):
@@ -49,4 +51,4 @@ def check(op: m.CreateIndex, ctx: RuleContext) -> Iterator[Finding]:
                  "again."),
         ),
     )
-    yield ctx.finding(op.span, message, rewrite)
+    yield ctx.finding(op.span, message, rewrite, add_concurrently(ctx, "create_index"))

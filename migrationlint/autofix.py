@@ -1,0 +1,82 @@
+"""Mechanical, meaning-preserving fixes (``check --fix`` / ``--diff``) and applying them.
+
+A fix is offered only where the result is exactly equivalent and lints clean: adding
+CONCURRENTLY to a statement that is alone in its file (session SETs aside) and outside
+any transaction, or splitting ``ADD CONSTRAINT ... NOT VALID`` + ``VALIDATE CONSTRAINT``
+in a file that is not one transaction."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, List, Optional
+
+from migrationlint.findings import Edit, Fix
+from migrationlint.rulecontext import RuleContext
+from migrationlint.transactions import in_transaction, substantive
+
+_NAME = r'(?:"[^"]+"|[\w$]+)'
+_KEYWORD_BEFORE_CONCURRENTLY = {
+    "create_index": re.compile(r"^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+", re.I),
+    "drop_index": re.compile(r"^\s*DROP\s+INDEX\s+", re.I),
+    "reindex": re.compile(r"^\s*REINDEX\s+(?:\([^)]*\)\s*)?(?:INDEX|TABLE)\s+", re.I),
+    # DETACH PARTITION [schema.]name: CONCURRENTLY goes after the name.
+    "detach": re.compile(rf"\bDETACH\s+PARTITION\s+{_NAME}(?:\s*\.\s*{_NAME})?", re.I),
+}
+
+
+def _alone_outside_transactions(ctx: RuleContext) -> bool:
+    statement = ctx.statement
+    others = [s for s in ctx.migration.statements if s is not statement and substantive(s)]
+    return len(statement.operations) == 1 and not others and not in_transaction(
+        ctx.migration, statement
+    )
+
+
+def add_concurrently(ctx: RuleContext, kind: str) -> Optional[Fix]:
+    """Insert CONCURRENTLY into the current statement."""
+    if not _alone_outside_transactions(ctx):
+        return None
+    text = ctx.statement.text
+    match = _KEYWORD_BEFORE_CONCURRENTLY[kind].search(text)
+    if match is None or re.search(r"\bCASCADE\b", text, re.I):
+        return None  # DROP INDEX CONCURRENTLY does not support CASCADE
+    at = ctx.statement.start + match.end()
+    insert = "CONCURRENTLY " if kind != "detach" else " CONCURRENTLY"
+    return Fix(title="Add CONCURRENTLY", edits=(Edit(start=at, end=at, text=insert),))
+
+
+def split_not_valid(ctx: RuleContext, validate_sql: str) -> Optional[Fix]:
+    """``ADD CONSTRAINT ...;`` -> ``ADD CONSTRAINT ... NOT VALID;`` followed by
+    ``validate_sql``, when the statement is not inside a transaction block (explicit, or
+    a runner known to wrap the file)."""
+    statement = ctx.statement
+    if len(statement.operations) != 1 or statement.in_transaction or (
+        ctx.migration.runner_transaction
+    ):
+        return None
+    end = statement.start + len(statement.text.rstrip())
+    text = " NOT VALID;\n" + validate_sql
+    # The statement text excludes its semicolon; replace it when it follows directly.
+    source = ctx.migration.source.text
+    after = end
+    while source[after:after + 1] in (" ", "\t"):
+        after += 1
+    semicolon = after + 1 if source[after:after + 1] == ";" else end
+    return Fix(title="Add NOT VALID and validate in a separate statement",
+               edits=(Edit(start=end, end=semicolon, text=text),))
+
+
+def apply_fixes(text: str, fixes: Iterable[Fix]) -> str:
+    """Apply the edits of ``fixes``; an edit overlapping one already applied is skipped."""
+    edits: List[Edit] = sorted(
+        (edit for fix in fixes for edit in fix.edits), key=lambda edit: (edit.start, edit.end)
+    )
+    out, position = [], 0
+    for edit in edits:
+        if edit.start < position:
+            continue
+        out.append(text[position:edit.start])
+        out.append(edit.text)
+        position = edit.end
+    out.append(text[position:])
+    return "".join(out)

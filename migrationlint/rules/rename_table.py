@@ -1,0 +1,47 @@
+"""ML102 rename-table."""
+
+from typing import Iterator
+
+from migrationlint import model as m
+from migrationlint.findings import Finding, Phase, Rewrite, Step
+from migrationlint.rulecontext import RuleContext
+from migrationlint.rules import rule
+
+
+@rule(
+    "ML102", "rename-table", "error",
+    "Renaming a table breaks the application version that still uses the old name.",
+    on=(m.RenameTable,), tags=("backward-compatibility",),
+)
+def check(op: m.RenameTable, ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.table_is_new(op.table):
+        return
+    old, new = ctx.q(op.table), ctx.q(op.new_name)
+    message = (
+        f"Renaming table {old} to {new} breaks every running application version that still "
+        f"queries {old}: during the rollout, and after a rollback, its queries fail with "
+        "an unknown-table error."
+    )
+    if ctx.dialect == "postgres":
+        swap = (f"BEGIN;\nALTER TABLE {old} RENAME TO {ctx.q(op.new_name.name)};\n"
+                f"CREATE VIEW {old} AS SELECT * FROM {new};\nCOMMIT;")
+        swap_title = ("Rename and create an updatable view under the old name in one "
+                      "transaction, so old and new code both work")
+    else:
+        swap = f"RENAME TABLE {old} TO {new};\nCREATE VIEW {old} AS SELECT * FROM {new};"
+        swap_title = ("Rename, then at once create an updatable view under the old name "
+                      "(MySQL commits each DDL, so the two run back to back)")
+    rewrite = Rewrite(
+        summary=f"Keep {old} working during the transition: rename, serve the old name "
+        "from a simple view, switch the application, then drop the view.",
+        steps=(
+            Step(phase=Phase.EXPAND, title=swap_title, sql=swap),
+            Step(phase=Phase.SWITCH, title=f"Deploy application code that uses {new}",
+                 instruction=f"Release the version that reads and writes {new}; a single-table "
+                 "view passes INSERT, UPDATE and DELETE through to the table."),
+            Step(phase=Phase.CONTRACT,
+                 title="In a later release, once no running version uses the old name, drop "
+                 "the view", sql=f"DROP VIEW {old};"),
+        ),
+    )
+    yield ctx.finding(op.span, message, rewrite)

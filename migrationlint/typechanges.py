@@ -1,0 +1,74 @@
+"""Which column type changes keep the stored data as it is (no table rewrite on
+PostgreSQL, and nothing an application reading the column would notice).
+
+From the no-rewrite cases in shared/reference/locks.md (PostgreSQL row 15): varchar
+widening or removing its limit, varchar to text, text to unlimited varchar, numeric
+precision increase at the same scale or removing the limit, time/timestamp/interval
+precision increase, cidr to inet."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from migrationlint.parse import sqlglot_dialect
+
+T = exp.DataType.Type
+_TEXTUAL = {T.VARCHAR, T.TEXT}
+_PRECISION_ONLY = {T.TIME, T.TIMESTAMP, T.TIMESTAMPTZ, T.TIMETZ, T.INTERVAL}
+
+
+def _build(type_sql: str, dialect: str) -> Optional[exp.DataType]:
+    try:
+        return exp.DataType.build(type_sql, dialect=sqlglot_dialect(dialect))
+    except (ParseError, ValueError, TypeError):
+        return None
+
+
+def _params(data_type: exp.DataType) -> List[int]:
+    values = []
+    for param in data_type.expressions:
+        node = param.this if isinstance(param, exp.DataTypeParam) else param
+        try:
+            values.append(int(node.name))
+        except (ValueError, AttributeError):
+            return []
+    return values
+
+
+def keeps_data(old_sql: str, new_sql: str, dialect: str) -> bool:
+    """True when changing a column from ``old_sql`` to ``new_sql`` is known not to
+    rewrite or reinterpret the data; False when it does or we cannot tell."""
+    if dialect == "postgres" and (old_sql.strip().lower(), new_sql.strip().lower()) == (
+        "cidr", "inet"
+    ):
+        return True  # sqlglot has no cidr type
+    old, new = _build(old_sql, dialect), _build(new_sql, dialect)
+    if old is None or new is None:
+        return False
+    if old == new:
+        return True
+    old_params, new_params = _params(old), _params(new)
+    if old.this in _TEXTUAL and new.this in _TEXTUAL:
+        if new.this == T.TEXT or not new_params:
+            return dialect == "postgres" or old.this == new.this
+        return old.this == T.VARCHAR and bool(old_params) and new_params[0] >= old_params[0]
+    if old.this == new.this == T.DECIMAL:
+        if not new_params:
+            return dialect == "postgres"
+        old_scale = old_params[1] if len(old_params) > 1 else 0
+        new_scale = new_params[1] if len(new_params) > 1 else 0
+        return bool(old_params) and new_params[0] >= old_params[0] and new_scale == old_scale
+    if old.this == new.this and old.this in _PRECISION_ONLY and dialect == "postgres":
+        return not new_params or (bool(old_params) and new_params[0] >= old_params[0])
+    return False
+
+
+def enum_values(type_sql: str, dialect: str) -> Optional[List[str]]:
+    """The values of a MySQL ``ENUM('a', 'b')`` type, or None for other types."""
+    data_type = _build(type_sql, dialect)
+    if data_type is None or data_type.this != T.ENUM:
+        return None
+    return [value.name for value in data_type.expressions]

@@ -1,0 +1,74 @@
+"""`check --fix` / `--diff`: each fix is exactly the documented mechanical edit, and the
+fixed file parses and lints clean of the fixed rule (and of the transaction rules)."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from helpers import lint
+from migrationlint.autofix import apply_fixes
+from migrationlint.cli import cli
+
+FIXABLE = [
+    ("ML201", "CREATE INDEX idx ON orders (created_at);",
+     "CREATE INDEX CONCURRENTLY idx ON orders (created_at);"),
+    ("ML201", "SET lock_timeout = '2s';\nCREATE UNIQUE INDEX IF NOT EXISTS k ON s.t USING btree (a);",
+     "SET lock_timeout = '2s';\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS k ON s.t USING btree (a);"),
+    ("ML202", "DROP INDEX IF EXISTS idx;", "DROP INDEX CONCURRENTLY IF EXISTS idx;"),
+    ("ML203", "REINDEX (VERBOSE) TABLE s.t;", "REINDEX (VERBOSE) TABLE CONCURRENTLY s.t;"),
+    ("ML212", "ALTER TABLE m DETACH PARTITION s.m_2023;",
+     "ALTER TABLE m DETACH PARTITION s.m_2023 CONCURRENTLY;"),
+    ("ML204", "ALTER TABLE o ADD CONSTRAINT o_c_fkey FOREIGN KEY (c) REFERENCES c (id);\n",
+     "ALTER TABLE o ADD CONSTRAINT o_c_fkey FOREIGN KEY (c) REFERENCES c (id) NOT VALID;\n"
+     "ALTER TABLE o VALIDATE CONSTRAINT o_c_fkey;\n"),
+    ("ML205", "ALTER TABLE o ADD CONSTRAINT pos CHECK (n > 0)",
+     "ALTER TABLE o ADD CONSTRAINT pos CHECK (n > 0) NOT VALID;\nALTER TABLE o VALIDATE CONSTRAINT pos;"),
+]
+
+
+@pytest.mark.parametrize("code,before,after", FIXABLE, ids=[f[0] for f in FIXABLE])
+def test_fix_is_exact_and_lints_clean(code, before, after):
+    fixes = [f.fix for f in lint(before) if f.rule == code and f.fix is not None]
+    assert len(fixes) == 1
+    fixed = apply_fixes(before, fixes)
+    assert fixed == after
+    remaining = {f.rule for f in lint(fixed)}
+    assert not remaining & {code, "ML001", "ML301", "ML303"}, remaining
+
+
+@pytest.mark.parametrize("sql", [
+    "BEGIN;\nCREATE INDEX i ON t (a);\nCOMMIT;",         # would fail inside a transaction
+    "CREATE INDEX i ON t (a);\nALTER TABLE t ADD COLUMN b int;",  # implicit transaction
+    "DROP INDEX i CASCADE;",                             # CONCURRENTLY does not allow CASCADE
+    "DROP INDEX a, b;",                                  # CONCURRENTLY drops one index
+])
+def test_no_concurrently_fix_where_it_would_not_run(sql):
+    assert [f.rule for f in lint(sql) if f.fix is not None] == []
+
+
+def test_cli_diff_and_fix(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "001.sql").write_bytes(b"CREATE INDEX idx ON orders (created_at);\r\n")
+    (tmp_path / "002.sql").write_text("ALTER TABLE users RENAME COLUMN a TO b;\n")
+    runner = CliRunner()
+    diff = runner.invoke(cli, ["check", "--diff", "."])
+    assert diff.exit_code == 1
+    assert "+CREATE INDEX CONCURRENTLY idx ON orders (created_at);" in diff.output
+    assert "002.sql" not in diff.output  # a rename has no meaning-preserving fix
+    assert (tmp_path / "001.sql").read_bytes() == b"CREATE INDEX idx ON orders (created_at);\r\n"
+
+    fixed = runner.invoke(cli, ["check", "--fix", "--format", "json", "."])
+    assert (tmp_path / "001.sql").read_bytes() == (
+        b"CREATE INDEX CONCURRENTLY idx ON orders (created_at);\r\n"
+    )
+    assert '"ML201"' not in fixed.output and '"ML101"' in fixed.output
+    assert fixed.exit_code == 1  # the rename is still there
+    assert runner.invoke(cli, ["check", "--diff", "."]).exit_code == 0
+
+
+def test_split_fix_with_space_before_semicolon():
+    before = "ALTER TABLE o ADD CONSTRAINT pos CHECK (n > 0) ;\n"
+    fixed = apply_fixes(before, [f.fix for f in lint(before) if f.rule == "ML205"])
+    assert fixed == ("ALTER TABLE o ADD CONSTRAINT pos CHECK (n > 0) NOT VALID;\n"
+                     "ALTER TABLE o VALIDATE CONSTRAINT pos;\n")

@@ -1,0 +1,321 @@
+"""Context cases of the PostgreSQL catalogue: objects new in the file, version gates,
+transactions, one finding per hazard, and rewrites that name the real objects."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import codes, lint
+
+
+def only(sql, code, **kwargs):
+    found = [f for f in lint(sql, **kwargs) if f.rule == code]
+    assert len(found) == 1, [f.rule for f in lint(sql, **kwargs)]
+    return found[0]
+
+
+def rewrite_sql(finding) -> str:
+    return "\n".join(step.sql or step.instruction or "" for step in finding.rewrite.steps)
+
+
+# -- objects created earlier in the same file ---------------------------------------
+@pytest.mark.parametrize("sql", [
+    "CREATE TABLE t (id bigint, a int); ALTER TABLE t RENAME TO t2;",
+    "CREATE TABLE t (id bigint); DROP TABLE t;",
+    "CREATE TABLE t (id bigint, a int); ALTER TABLE t ALTER COLUMN a SET NOT NULL;",
+    "CREATE TABLE t (id bigint, a int); ALTER TABLE t ALTER COLUMN a TYPE bigint;",
+    "CREATE TABLE t (id bigint); ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY (id);",
+    "CREATE TABLE t (id bigint, p bigint); ALTER TABLE t ADD FOREIGN KEY (p) REFERENCES t (id);",
+    "CREATE TABLE t (id bigint); ALTER TABLE t ADD COLUMN u uuid DEFAULT gen_random_uuid();",
+    "CREATE TABLE t (id bigint); TRUNCATE t;",
+    "CREATE TABLE t (id bigint); UPDATE t SET id = 1;",
+    "ALTER TABLE t ADD COLUMN a int; ALTER TABLE t ALTER COLUMN a DROP NOT NULL;",
+    "CREATE INDEX CONCURRENTLY i ON t (a); REINDEX INDEX i;",
+    "CREATE TABLE t (id int); REINDEX TABLE t; VACUUM FULL t; CLUSTER t USING t_pkey;",
+    "ALTER TABLE t ADD CONSTRAINT t_p_fkey FOREIGN KEY (p) REFERENCES u (id) NOT VALID;"
+    " ALTER TABLE t DROP CONSTRAINT t_p_fkey;",
+])
+def test_new_objects_are_not_flagged(sql):
+    # ML301 is about transactions: VACUUM in a transaction fails whatever the table;
+    # ML214 rightly notes the first ALTER of an existing table.
+    assert [c for c in codes(sql) if c not in ("ML301", "ML214")] == []
+
+
+def test_new_table_matching_ignores_missing_schema_but_not_other_tables():
+    assert "ML201" in codes("CREATE TABLE a (id int); CREATE INDEX i ON b (id);")
+
+
+# -- SET NOT NULL -------------------------------------------------------------------
+def test_set_not_null_rewrite_uses_a_generated_check_name():
+    finding = only('ALTER TABLE "Orders" ALTER COLUMN customer_id SET NOT NULL;', "ML106")
+    sql = rewrite_sql(finding)
+    assert 'ALTER TABLE "Orders" ADD CONSTRAINT orders_customer_id_not_null CHECK ' \
+           '(customer_id IS NOT NULL) NOT VALID;' in sql
+    assert 'VALIDATE CONSTRAINT orders_customer_id_not_null' in sql
+
+
+def test_set_not_null_check_name_fits_63_bytes():
+    table, column = "t" * 40, "c" * 40
+    finding = only(f"ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL;", "ML106")
+    name = rewrite_sql(finding).split("ADD CONSTRAINT ")[1].split()[0]
+    assert len(name.encode()) <= 63
+
+
+def test_validated_check_only_helps_from_12():
+    sql = ("ALTER TABLE o ADD CONSTRAINT o_c_nn CHECK (c IS NOT NULL);"
+           " ALTER TABLE o ALTER COLUMN c SET NOT NULL;")
+    assert "ML106" not in codes(sql, version="12")
+    assert "ML106" in codes(sql, version="11")
+
+
+def test_not_valid_check_without_validate_does_not_help():
+    sql = ("ALTER TABLE o ADD CONSTRAINT o_c_nn CHECK (c IS NOT NULL) NOT VALID;"
+           " ALTER TABLE o ALTER COLUMN c SET NOT NULL;")
+    assert "ML106" in codes(sql)
+
+
+def test_check_on_another_column_does_not_help():
+    sql = ("ALTER TABLE o ADD CONSTRAINT o_d_nn CHECK (d IS NOT NULL);"
+           " ALTER TABLE o ALTER COLUMN c SET NOT NULL;")
+    assert "ML106" in codes(sql)
+
+
+# -- type changes -------------------------------------------------------------------
+@pytest.mark.parametrize("old,new,flagged", [
+    ("varchar(20)", "varchar(40)", False), ("varchar(40)", "varchar(20)", True),
+    ("varchar(20)", "text", False), ("int", "bigint", True),
+    ("numeric(10,2)", "numeric(14,2)", False), ("numeric(10,2)", "numeric(14,4)", True),
+    ("timestamp", "timestamptz", True),
+])
+def test_type_change_with_known_old_type(old, new, flagged):
+    sql = (f"ALTER TABLE t ALTER COLUMN c TYPE {old};"
+           f" ALTER TABLE t ALTER COLUMN c TYPE {new};")
+    lines = [f.span.line for f in lint(sql.replace("; ", ";\n")) if f.rule == "ML107"]
+    # The first change is always flagged: its old type is not known from the file.
+    assert lines == ([1, 2] if flagged else [1])
+
+
+def test_type_change_rewrite_names_new_column_and_cast():
+    finding = only("ALTER TABLE shop.orders ALTER COLUMN total_cents TYPE bigint;", "ML107")
+    sql = rewrite_sql(finding)
+    assert "ALTER TABLE shop.orders ADD COLUMN total_cents_new BIGINT;" in sql
+    assert "SET total_cents_new = CAST(total_cents AS BIGINT)" in sql
+    assert "DROP COLUMN total_cents;" in sql
+
+
+def test_mysql_type_change_rewrite_is_quoted_for_mysql():
+    finding = only("ALTER TABLE `order` MODIFY `total` BIGINT NOT NULL;", "ML107", dialect="mysql")
+    sql = rewrite_sql(finding)
+    assert "ALTER TABLE `order` ADD COLUMN total_new BIGINT;" in sql
+    assert "LIMIT 1000;" in sql and "ctid" not in sql
+
+
+def test_enum_value_removal_supersedes_type_change_on_mysql():
+    sql = ("ALTER TABLE t MODIFY s ENUM('a', 'b', 'c');"
+           " ALTER TABLE t MODIFY s ENUM('a', 'c');")
+    found = [f.rule for f in lint(sql, dialect="mysql")]
+    assert found.count("ML111") == 1 and found.count("ML107") == 1  # only the first MODIFY
+
+
+# -- defaults and version gates -----------------------------------------------------
+def test_unknown_function_default_counts_as_volatile_and_says_so():
+    finding = only("ALTER TABLE users ADD COLUMN token text DEFAULT make_token();", "ML208")
+    assert "make_token()" in finding.message and "not a known built-in" in finding.message
+
+
+@pytest.mark.parametrize("sql", [
+    "ALTER TABLE t ADD COLUMN c timestamptz DEFAULT now();",
+    "ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT 0;",
+    "ALTER TABLE t ADD COLUMN c text DEFAULT lower('X');",
+])
+def test_non_volatile_defaults_are_fine_from_11(sql):
+    assert "ML208" not in codes(sql, version="11")
+    assert "ML208" in codes(sql, version="10")
+
+
+@pytest.mark.parametrize("sql", [
+    "ALTER TABLE t ADD COLUMN c bigserial;",
+    "ALTER TABLE t ADD COLUMN c bigint GENERATED ALWAYS AS IDENTITY;",
+    "ALTER TABLE t ADD COLUMN c text GENERATED ALWAYS AS (lower(d)) STORED;",
+    "ALTER TABLE t ADD COLUMN c double precision DEFAULT random();",
+])
+def test_rewriting_column_adds(sql):
+    assert "ML208" in codes(sql)
+
+
+def test_reindex_and_detach_gates():
+    assert "ML203" not in codes("REINDEX TABLE t;", version="11")
+    assert "ML203" in codes("REINDEX TABLE t;", version="12")
+    assert "ML212" not in codes("ALTER TABLE p DETACH PARTITION c;", version="13")
+    assert "ML212" in codes("ALTER TABLE p DETACH PARTITION c;", version="14")
+
+
+@pytest.mark.parametrize("version,flagged", [("14.0", True), ("14.3", True), ("14.4", False),
+                                             ("14", False), ("13", False), ("16", False)])
+def test_pg14_concurrent_index_corruption(version, flagged):
+    found = "ML215" in codes("CREATE INDEX CONCURRENTLY i ON t (a);", version=version)
+    assert found is flagged
+
+
+# -- constraints --------------------------------------------------------------------
+def test_unique_rewrite_builds_index_concurrently_then_attaches_it():
+    finding = only('ALTER TABLE "Orders" ADD CONSTRAINT uq UNIQUE (public_id, "Region");', "ML206")
+    sql = rewrite_sql(finding)
+    assert 'CREATE UNIQUE INDEX CONCURRENTLY orders_public_id_region_idx ON "Orders" ' \
+           '(public_id, "Region");' in sql
+    assert 'ADD CONSTRAINT uq UNIQUE USING INDEX orders_public_id_region_idx;' in sql
+
+
+def test_inline_unique_and_references_on_add_column():
+    sql = "ALTER TABLE t ADD COLUMN code text UNIQUE; ALTER TABLE t ADD COLUMN p bigint REFERENCES u (id);"
+    assert {"ML206", "ML204"} <= set(codes(sql))
+
+
+def test_fk_rewrite_and_fix():
+    finding = only("ALTER TABLE s.orders ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES s.customers (id);",
+                   "ML204")
+    assert "REFERENCES s.customers (id) NOT VALID;" in rewrite_sql(finding)
+    assert "ALTER TABLE s.orders VALIDATE CONSTRAINT fk;" in rewrite_sql(finding)
+    assert finding.fix is not None
+
+
+def test_no_split_fix_inside_explicit_transaction():
+    finding = only("BEGIN; ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0); COMMIT;", "ML205")
+    assert finding.fix is None
+
+
+# -- transactions -------------------------------------------------------------------
+@pytest.mark.parametrize("sql,flagged", [
+    ("CREATE INDEX CONCURRENTLY i ON t (a);", False),
+    ("SET lock_timeout = '1s'; CREATE INDEX CONCURRENTLY i ON t (a);", False),
+    ("BEGIN; CREATE INDEX CONCURRENTLY i ON t (a); COMMIT;", True),
+    ("CREATE INDEX CONCURRENTLY i ON t (a); CREATE INDEX CONCURRENTLY j ON t (b);", True),
+    ("DROP INDEX CONCURRENTLY i; SELECT 1;", True),
+    ("BEGIN; VACUUM t; COMMIT;", True),
+    ("ALTER TABLE p DETACH PARTITION c CONCURRENTLY; ALTER TABLE p ADD COLUMN x int;", True),
+])
+def test_non_transactional_statements(sql, flagged):
+    assert ("ML301" in codes(sql)) is flagged
+
+
+def test_enum_add_value_in_transaction():
+    sql = "BEGIN; ALTER TYPE mood ADD VALUE 'calm'; COMMIT;"
+    assert "ML302" in codes(sql, version="11")
+    assert "ML302" not in codes(sql, version="12")
+    used = "BEGIN; ALTER TYPE mood ADD VALUE 'calm'; UPDATE people SET mood = 'calm' WHERE id = 1; COMMIT;"
+    assert "ML302" in codes(used, version="12")
+
+
+def test_validate_in_same_explicit_transaction_only():
+    add = "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;"
+    validate = "ALTER TABLE t VALIDATE CONSTRAINT c;"
+    assert "ML303" in codes(f"BEGIN; {add} {validate} COMMIT;")
+    assert "ML303" not in codes(f"BEGIN; {add} COMMIT; BEGIN; {validate} COMMIT;")
+    assert "ML303" not in codes(f"{add} {validate}")
+
+
+def test_nested_and_unterminated_transactions():
+    assert codes("BEGIN; BEGIN; SELECT 1; COMMIT; COMMIT;", select=["ML304", "ML305"]) == ["ML304", "ML304"]
+    assert codes("COMMIT;", select=["ML304"]) == ["ML304"]
+    assert codes("BEGIN; ALTER TABLE t ADD COLUMN a int;", select=["ML305"]) == ["ML305"]
+    assert codes("BEGIN; SELECT 1; COMMIT;", select=["ML304", "ML305"]) == []
+
+
+def test_statements_after_exclusive_lock():
+    base = "BEGIN; SET LOCAL lock_timeout = '1s'; ALTER TABLE users ADD COLUMN a text; {} COMMIT;"
+    # A statement with its own, more specific finding reports the hazard once.
+    assert codes(base.format("CREATE INDEX i ON users (b);")) == ["ML201"]
+    assert "ML213" in codes(base.format("ALTER TABLE users VALIDATE CONSTRAINT users_b_check;"))
+    assert "ML213" in codes(base.format("ALTER TABLE orders ADD COLUMN b text;"))
+    assert "ML213" not in codes(base.format("ALTER TABLE users ADD COLUMN b text;"))
+    assert "ML213" not in codes(base.format("CREATE TABLE n (id int); CREATE INDEX j ON n (id);"))
+
+
+def test_missing_lock_timeout_once_per_file_and_respects_set():
+    sql = "ALTER TABLE a ADD COLUMN x int; ALTER TABLE b ADD COLUMN y int;"
+    assert codes(sql, select=["ML214"]) == ["ML214"]
+    assert codes("SET lock_timeout = '2s'; " + sql, select=["ML214"]) == []
+    assert codes("SET lock_timeout = 0; " + sql, select=["ML214"]) == ["ML214"]
+    assert codes("CREATE INDEX CONCURRENTLY i ON t (a);", select=["ML214"]) == []
+    assert codes("CREATE INDEX CONCURRENTLY i ON t (a); REINDEX INDEX i; DROP INDEX i;",
+                 select=["ML214"]) == []
+    assert codes("REINDEX INDEX i;", select=["ML214"]) == ["ML214"]
+
+
+# -- data changes -------------------------------------------------------------------
+def test_update_rewrite_is_batched_and_idempotent():
+    finding = only("UPDATE users SET locale = 'en' WHERE locale IS NULL;", "ML501")
+    sql = rewrite_sql(finding)
+    assert "WHERE ctid IN (SELECT ctid FROM users WHERE (locale IS NULL) AND locale IS " \
+           "DISTINCT FROM 'en' LIMIT 1000);" in sql
+
+
+def test_mysql_update_rewrite():
+    finding = only("UPDATE `users` SET `locale` = 'en';", "ML501", dialect="mysql")
+    assert ("UPDATE `users` SET `locale` = 'en' WHERE NOT (`locale` <=> 'en') LIMIT 1000;"
+            in rewrite_sql(finding))
+
+
+@pytest.mark.parametrize("where,flagged", [
+    ("id = 5", False), ("account_id IN (1, 2)", False), ("state = 'paid'", True),
+    ("created_at < now()", True), ("id > 5", True),
+])
+def test_keyed_where(where, flagged):
+    assert ("ML501" in codes(f"DELETE FROM t WHERE {where};")) is flagged
+
+
+# -- compatibility on MySQL -----------------------------------------------------------
+def test_rename_table_rewrite_per_dialect():
+    pg = only('ALTER TABLE "Accounts" RENAME TO customers;', "ML102")
+    assert 'CREATE VIEW "Accounts" AS SELECT * FROM customers;' in rewrite_sql(pg)
+    my = only("ALTER TABLE accounts RENAME TO `order`;", "ML102", dialect="mysql")
+    assert "RENAME TABLE accounts TO `order`;" in rewrite_sql(my)  # reserved word quoted
+    assert "CREATE VIEW accounts AS SELECT * FROM `order`;" in rewrite_sql(my)
+
+
+def test_drop_foreign_key_on_mysql_is_a_note():
+    finding = only("ALTER TABLE orders DROP FOREIGN KEY orders_ibfk_1;", "ML113", dialect="mysql")
+    assert finding.severity.value == "note"
+    assert "DROP FOREIGN KEY orders_ibfk_1;" in rewrite_sql(finding)
+
+
+def test_drop_constraint_not_named_like_fk_is_not_flagged():
+    assert "ML113" not in codes("ALTER TABLE users DROP CONSTRAINT users_email_check;")
+
+
+def test_truncate_cascade_mentions_cascade():
+    finding = only("TRUNCATE events CASCADE;", "ML112")
+    assert "CASCADE" in finding.message
+
+
+def test_fk_rewrite_keeps_the_users_clauses():
+    sql = ('ALTER TABLE "b" ADD CONSTRAINT "b_fk" FOREIGN KEY ("a") REFERENCES "acc" ("id") '
+           "ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED;")
+    finding = only(sql, "ML204")
+    assert sql[:-1] + " NOT VALID;" in rewrite_sql(finding)
+
+
+def test_unnamed_constraint_rewrite_names_it_for_the_validate_step():
+    finding = only("ALTER TABLE t ADD FOREIGN KEY (a_id) REFERENCES a (id) ON DELETE CASCADE;", "ML204")
+    assert ("ALTER TABLE t ADD CONSTRAINT t_a_id_fkey FOREIGN KEY (a_id) REFERENCES a (id) "
+            "ON DELETE CASCADE NOT VALID;") in rewrite_sql(finding)
+    assert "ALTER TABLE t VALIDATE CONSTRAINT t_a_id_fkey;" in rewrite_sql(finding)
+
+
+def test_mysql_change_with_rename_is_reported_once_as_a_rename():
+    assert codes("ALTER TABLE t CHANGE old_name new_name INT NOT NULL;", dialect="mysql") == ["ML101"]
+
+
+def test_volatile_default_rewrite_keeps_values_for_new_rows_and_not_null():
+    finding = only("ALTER TABLE o ADD COLUMN pid uuid NOT NULL DEFAULT gen_random_uuid();", "ML208")
+    sql = rewrite_sql(finding)
+    assert "ALTER TABLE o ADD COLUMN pid UUID;" in sql
+    assert "ALTER TABLE o ALTER COLUMN pid SET DEFAULT GEN_RANDOM_UUID();" in sql
+    assert "SET pid = GEN_RANDOM_UUID()" in sql and "pid IS NULL LIMIT 1000" in sql
+    assert "CHECK (pid IS NOT NULL) NOT VALID" in sql
+
+
+def test_serial_rewrite_uses_a_plain_integer_and_a_sequence():
+    sql = rewrite_sql(only("ALTER TABLE events ADD COLUMN seq bigserial;", "ML208"))
+    assert "ALTER TABLE events ADD COLUMN seq BIGINT;" in sql
+    assert "CREATE SEQUENCE events_seq_seq OWNED BY events.seq;" in sql
