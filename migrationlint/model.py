@@ -87,6 +87,9 @@ class ColumnSpec(BaseModel):
     generated_virtual: bool = False
     identity: bool = False
     auto_increment: bool = False
+    # MySQL/MariaDB: CHARACTER SET of the column, and FIRST / AFTER <column> placement.
+    charset: Optional[str] = None
+    position: Optional[str] = None
 
 
 class CreateTable(TableOperation):
@@ -121,6 +124,8 @@ class AlterColumnType(TableOperation):
     using_sql: Optional[str] = None
     # MySQL MODIFY/CHANGE restate the whole definition.
     not_null: Optional[bool] = None
+    # MySQL MODIFY/CHANGE: the restated definition (charset, position, generated, ...).
+    definition: Optional[ColumnSpec] = None
 
 
 class SetNotNull(TableOperation):
@@ -167,6 +172,8 @@ class CreateIndex(TableOperation):
     if_not_exists: bool = False
     method: Optional[str] = None
     where_sql: Optional[str] = None
+    # MySQL/MariaDB: "fulltext" | "spatial" for those index kinds.
+    index_kind: Optional[str] = None
 
 
 class DropIndex(Operation):
@@ -193,3 +200,55 @@ class RawStatement(Operation):
     keyword: str
     # Data-changing statements (INSERT/UPDATE/DELETE/...) are DML, the rest DDL or utility.
     is_dml: bool = False
+
+
+# -- MySQL / MariaDB -------------------------------------------------------------
+# Operations for MySQL-only ALTER TABLE clauses. Rules about online DDL classify
+# them (migrationlint.mysql_online_ddl); other dialects never produce them.
+
+
+class OnlineDdlClauses(TableOperation):
+    """The ALGORITHM= and LOCK= clauses of one ALTER TABLE / CREATE INDEX / DROP INDEX
+    statement (upper case, e.g. "INPLACE", "NONE"); they apply to the whole statement."""
+
+    algorithm: Optional[str] = None
+    lock: Optional[str] = None
+
+
+class TableOption(TableOperation):
+    """A table-level clause: ``option`` is "engine", "row_format", "key_block_size",
+    "charset" (CHARACTER SET =), "collate", "convert_charset" (CONVERT TO CHARACTER SET),
+    "force", "auto_increment", "comment", "encryption" or "other"."""
+
+    option: str
+    value: Optional[str] = None
+
+
+class PartitionChange(TableOperation):
+    """``action``: "partition_by", "remove_partitioning", "add", "drop", "coalesce",
+    "reorganize", "rebuild", "optimize", "truncate", "exchange", "analyze", "check",
+    "repair", "discard", "import"."""
+
+    action: str
+
+
+class DropPrimaryKey(TableOperation):
+    pass
+
+
+class RenameIndex(TableOperation):
+    name: Ident
+    new_name: Ident
+
+
+class AlterIndexVisibility(TableOperation):
+    """ALTER INDEX ... VISIBLE | INVISIBLE (MySQL 8.0), IGNORED | NOT IGNORED (MariaDB)."""
+
+    name: Ident
+    visible: bool
+
+
+class TableMaintenance(TableOperation):
+    """OPTIMIZE / ANALYZE / CHECK / REPAIR TABLE; ``action`` is the lower-case verb."""
+
+    action: str

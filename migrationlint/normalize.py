@@ -142,6 +142,7 @@ class _Converter:
         not_valid = bool(ast.args.get("not_valid"))
         for action in ast.args.get("actions") or ():
             yield from self.alter_action(table, action, not_valid)
+        yield from self.mysql_alter_options(table, ast.args.get("options") or ())
 
     def alter_action(self, table: m.ObjectName, action: exp.Expression, not_valid: bool):
         span = self.spans.of(action)
@@ -157,7 +158,10 @@ class _Converter:
             yield from self.alter_column(table, action, span)
         elif isinstance(action, exp.AddConstraint):
             for constraint in action.expressions:
-                yield self.add_constraint(table, constraint, not_valid)
+                if isinstance(constraint, exp.IndexColumnConstraint):  # MySQL ADD INDEX / KEY
+                    yield self.mysql_add_index(table, constraint)
+                else:
+                    yield self.add_constraint(table, constraint, not_valid)
         elif isinstance(action, exp.AlterRename):
             new_name = object_name(action.this)
             if new_name.schema_ is None and table.schema_ is not None:
@@ -166,7 +170,8 @@ class _Converter:
         elif isinstance(action, exp.ModifyColumn):
             yield from self.modify_column(table, action, span)
         else:
-            yield m.RawStatement(span=span, keyword=f"ALTER TABLE {action.key.upper()}")
+            mysql = self.mysql_alter_action(table, action, span) if self.dialect in _MYSQL else None
+            yield mysql or m.RawStatement(span=span, keyword=f"ALTER TABLE {action.key.upper()}")
 
     def alter_drop(self, table: m.ObjectName, action: exp.Drop) -> Iterator[m.Operation]:
         kind = (action.args.get("kind") or "").upper()
@@ -174,8 +179,10 @@ class _Converter:
             span = self.spans.of(target)
             if kind == "COLUMN":
                 yield m.DropColumn(span=span, table=table, column=ident(target))
-            elif kind == "CONSTRAINT":
+            elif kind in ("CONSTRAINT", "FOREIGN KEY", "CHECK"):
                 yield m.DropConstraint(span=span, table=table, name=ident(target.this))
+            elif kind in ("INDEX", "KEY"):  # MySQL ALTER TABLE ... DROP INDEX
+                yield m.DropIndex(span=span, name=object_name(target), table=table)
             else:
                 yield m.RawStatement(span=span, keyword=f"ALTER TABLE DROP {kind}")
 
@@ -211,7 +218,7 @@ class _Converter:
         spec = self.column_spec(definition)
         yield m.AlterColumnType(
             span=span, table=table, column=old_name, new_type_sql=spec.type_sql,
-            not_null=spec.not_null,
+            not_null=spec.not_null, definition=spec,
         )
 
     def add_constraint(self, table, constraint: exp.Expression, not_valid: bool) -> m.AddConstraint:
@@ -282,8 +289,10 @@ class _Converter:
                     span=span, table=object_name(target), if_exists=bool(ast.args.get("exists"))
                 )
             elif kind == "INDEX":
+                on_table = ast.args.get("cluster")  # MySQL DROP INDEX name ON table
                 yield m.DropIndex(
                     span=span, name=object_name(target),
+                    table=object_name(on_table.this) if isinstance(on_table, exp.OnProperty) else None,
                     concurrently=bool(ast.args.get("concurrently")),
                     if_exists=bool(ast.args.get("exists")),
                 )
@@ -313,6 +322,9 @@ class _Converter:
             fields["identity"] = True
         for constraint in definition.args.get("constraints") or ():
             fields.update(self.column_constraint(constraint.args.get("kind")))
+        position = definition.args.get("position")
+        if isinstance(position, exp.ColumnPosition):
+            fields["position"] = self.sql(position)
         return m.ColumnSpec(**fields)
 
     def column_constraint(self, kind: Optional[exp.Expression]) -> dict:
@@ -340,7 +352,74 @@ class _Converter:
             return {"identity": True}
         if isinstance(kind, exp.AutoIncrementColumnConstraint):
             return {"auto_increment": True}
+        if isinstance(kind, exp.CharacterSetColumnConstraint):
+            return {"charset": kind.this.name.lower()}
         return {}
+
+
+    # -- MySQL / MariaDB ALTER TABLE clauses -------------------------------
+    def mysql_alter_action(self, table: m.ObjectName, action: exp.Expression, span: Span):
+        """The operation for a MySQL-only ALTER TABLE action, or None."""
+        if isinstance(action, exp.DropPrimaryKey):
+            return m.DropPrimaryKey(span=span, table=table)
+        if isinstance(action, exp.AlterIndex):
+            return m.AlterIndexVisibility(
+                span=span, table=table, name=ident(action.this), visible=bool(action.args.get("visible"))
+            )
+        if isinstance(action, exp.RenameIndex):
+            return m.RenameIndex(
+                span=span, table=table, name=ident(action.this), new_name=ident(action.args["to"])
+            )
+        if isinstance(action, exp.ForceProperty):
+            return m.TableOption(span=span, table=table, option="force")
+        return None
+
+    def mysql_add_index(self, table: m.ObjectName, index: exp.IndexColumnConstraint) -> m.CreateIndex:
+        kind = index.args.get("kind")
+        return m.CreateIndex(
+            span=self.spans.of(index), table=table, name=ident(index.this),
+            columns_sql=tuple(self.sql(c) for c in index.expressions),
+            index_kind=str(kind).lower() if kind else None,
+        )
+
+    def mysql_alter_options(self, table: m.ObjectName, options) -> Iterator[m.Operation]:
+        """ALGORITHM= / LOCK= become one OnlineDdlClauses; the rest table options."""
+        span = self.spans.statement
+        clauses = {}
+        for option in options:
+            value = option.this.name if isinstance(option.this, exp.Expression) else None
+            if isinstance(option, exp.AlgorithmProperty):
+                clauses["algorithm"] = value.upper()
+            elif isinstance(option, exp.LockProperty):
+                clauses["lock"] = value.upper()
+            elif isinstance(option, (exp.PartitionByRangeProperty, exp.PartitionByListProperty,
+                                     exp.PartitionedByProperty)):
+                yield m.PartitionChange(span=span, table=table, action="partition_by")
+            else:
+                name = _TABLE_OPTIONS.get(type(option).__name__)
+                if name is None and type(option) is exp.Property:
+                    name = option.this.name.lower()
+                    value = option.args["value"].name if option.args.get("value") else None
+                yield m.TableOption(span=span, table=table, option=name or "other", value=value)
+        if clauses:
+            yield m.OnlineDdlClauses(span=span, table=table, **clauses)
+
+
+_MYSQL = ("mysql", "mariadb")
+
+
+def alter_table_operations(text: str, spans: Spans) -> Optional[List[m.Operation]]:
+    """Operations of a MySQL ALTER TABLE whose unparseable clauses the recogniser has
+    blanked out of ``text``; None when sqlglot still cannot read it."""
+    parsed = parse_statement(text, "mysql")
+    if not isinstance(parsed.ast, exp.Alter):
+        return None
+    return list(_Converter(spans, "mysql").convert(parsed.ast))
+_TABLE_OPTIONS = {
+    "EngineProperty": "engine", "RowFormatProperty": "row_format",
+    "CharacterSetProperty": "charset", "CollateProperty": "collate",
+    "AutoIncrementProperty": "auto_increment", "SchemaCommentProperty": "comment",
+}
 
 
 def _columns(node: Optional[exp.Expression]) -> Tuple[m.Ident, ...]:
