@@ -87,9 +87,11 @@ class ColumnSpec(BaseModel):
     generated_virtual: bool = False
     identity: bool = False
     auto_increment: bool = False
-    # MySQL/MariaDB: CHARACTER SET of the column, and FIRST / AFTER <column> placement.
+    # MySQL/MariaDB: CHARACTER SET of the column, FIRST / AFTER <column> placement, and
+    # an inline REFERENCES clause as written (MySQL parses it and ignores it).
     charset: Optional[str] = None
     position: Optional[str] = None
+    references_sql: Optional[str] = None
 
 
 class CreateTable(TableOperation):
@@ -213,6 +215,8 @@ class OnlineDdlClauses(TableOperation):
 
     algorithm: Optional[str] = None
     lock: Optional[str] = None
+    # MariaDB ``WAIT n`` / ``NOWAIT`` (seconds; "0" for NOWAIT): a per-statement lock wait limit.
+    wait: Optional[str] = None
 
 
 class TableOption(TableOperation):

@@ -342,7 +342,7 @@ class _Converter:
             return {"unique": True}
         if isinstance(kind, exp.Reference):
             target = kind.this
-            return {"references": object_name(target)}
+            return {"references": object_name(target), "references_sql": self.sql(kind)}
         if isinstance(kind, exp.CheckColumnConstraint):
             return {"check_sql": self.sql(kind.this)}
         if isinstance(kind, exp.ComputedColumnConstraint):

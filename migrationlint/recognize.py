@@ -377,7 +377,11 @@ def mysql_alter_table(cursor: Cursor) -> Optional[List[m.Operation]]:
     cursor.expect("TABLE")
     table = cursor.name()
     wait_start = cursor.position
-    if cursor.accept("NOWAIT") or (cursor.accept("WAIT") and cursor.ident()):
+    if cursor.accept("NOWAIT"):
+        clauses["wait"] = "0"
+    elif cursor.accept("WAIT"):
+        clauses["wait"] = cursor.ident().name
+    if "wait" in clauses:
         blank.append(_token_range(cursor, wait_start, cursor.position - 1))
     operations: List[m.Operation] = []
     ordinary = 0
