@@ -408,11 +408,11 @@ class _Converter:
 _MYSQL = ("mysql", "mariadb")
 
 
-def alter_table_operations(text: str, spans: Spans) -> Optional[List[m.Operation]]:
-    """Operations of a MySQL ALTER TABLE whose unparseable clauses the recogniser has
+def reparsed_operations(text: str, spans: Spans) -> Optional[List[m.Operation]]:
+    """Operations of a MySQL statement whose unparseable clauses the recogniser has
     blanked out of ``text``; None when sqlglot still cannot read it."""
     parsed = parse_statement(text, "mysql")
-    if not isinstance(parsed.ast, exp.Alter):
+    if parsed.ast is None or isinstance(parsed.ast, exp.Command):
         return None
     return list(_Converter(spans, "mysql").convert(parsed.ast))
 _TABLE_OPTIONS = {

@@ -404,9 +404,9 @@ def mysql_alter_table(cursor: Cursor) -> Optional[List[m.Operation]]:
     if not blank:
         return None
     if ordinary:
-        from migrationlint.normalize import alter_table_operations  # normalize imports us
+        from migrationlint.normalize import reparsed_operations  # normalize imports us
 
-        parsed = alter_table_operations(_blanked(cursor.text, blank), cursor.spans)
+        parsed = reparsed_operations(_blanked(cursor.text, blank), cursor.spans)
         if parsed is None:
             return None
         operations = parsed + operations
@@ -476,6 +476,27 @@ def _mysql_alter_clause(cursor: Cursor, table: m.ObjectName, clauses: Dict[str, 
             span=span, table=table, kind="check", name=name, expression_sql=expression
         )
     return False
+
+
+@recognizer("CREATE", "TABLE", dialects=_MYSQL)
+@recognizer("CREATE", "TEMPORARY", "TABLE", dialects=_MYSQL)
+@_safely
+def mysql_create_table_partitioned(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """CREATE TABLE ... PARTITION BY KEY/HASH ... (which sqlglot rejects): the table
+    without its partitioning clause."""
+    depth = 0
+    for index, token in enumerate(cursor.tokens):
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
+        is_partition = token.token_type == TokenType.PARTITION_BY or (
+            token.text.upper() == "PARTITION" and index + 1 < len(cursor.tokens)
+            and cursor.tokens[index + 1].text.upper() == "BY")
+        if depth == 0 and is_partition:
+            from migrationlint.normalize import reparsed_operations  # normalize imports us
+
+            end = cursor.tokens[-1].end + 1
+            text = _blanked(cursor.text, [(token.start, end)])
+            return reparsed_operations(text, cursor.spans)
+    return None
 
 
 # -- stored programs: DDL sqlglot cannot split (BEGIN ... END bodies) ------------------
