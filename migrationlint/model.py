@@ -109,10 +109,12 @@ class RenameTable(TableOperation):
 
 class AddColumn(TableOperation):
     column: ColumnSpec
+    if_not_exists: bool = False
 
 
 class DropColumn(TableOperation):
     column: Ident
+    if_exists: bool = False
 
 
 class RenameColumn(TableOperation):

@@ -151,7 +151,8 @@ class _Converter:
                 span=span, table=table, column=ident(action.this), new_name=ident(action.args["to"])
             )
         elif isinstance(action, exp.ColumnDef):
-            yield m.AddColumn(span=span, table=table, column=self.column_spec(action))
+            yield m.AddColumn(span=span, table=table, column=self.column_spec(action),
+                              if_not_exists=bool(action.args.get("exists")))
         elif isinstance(action, exp.Drop):
             yield from self.alter_drop(table, action)
         elif isinstance(action, exp.AlterColumn):
@@ -178,7 +179,8 @@ class _Converter:
         for target in action.args.get("tables") or ():
             span = self.spans.of(target)
             if kind == "COLUMN":
-                yield m.DropColumn(span=span, table=table, column=ident(target))
+                yield m.DropColumn(span=span, table=table, column=ident(target),
+                                   if_exists=bool(action.args.get("exists")))
             elif kind in ("CONSTRAINT", "FOREIGN KEY", "CHECK"):
                 yield m.DropConstraint(span=span, table=table, name=ident(target.this))
             elif kind in ("INDEX", "KEY"):  # MySQL ALTER TABLE ... DROP INDEX

@@ -464,6 +464,15 @@ def _mysql_alter_clause(cursor: Cursor, table: m.ObjectName, clauses: Dict[str, 
     for action in _PARTITION_ACTIONS:
         if cursor.accept(action, "PARTITION"):
             return m.PartitionChange(span=span, table=table, action=action.lower())
+    if cursor.accept("ALTER", "INDEX"):  # MariaDB: ALTER INDEX name [NOT] IGNORED
+        name = cursor.ident()
+        hidden = not cursor.accept("NOT") and (cursor.accept("IGNORED") or cursor.accept("INVISIBLE"))
+        return m.AlterIndexVisibility(span=span, table=table, name=name, visible=not hidden)
+    if (cursor.accept("ADD", "INDEX") or cursor.accept("ADD", "KEY")) and cursor.accept("IF", "NOT", "EXISTS"):
+        name = cursor.ident()
+        return m.CreateIndex(span=span, table=table, name=name,
+                             columns_sql=tuple(_parenthesized(cursor)), if_not_exists=True)
+    cursor.position = start
     if cursor.accept("ADD"):  # ADD [CONSTRAINT [name]] CHECK (...)
         name = None
         upcoming = cursor.peek(1)

@@ -149,3 +149,16 @@ def test_version_comments_and_delimiter_blocks_end_to_end():
     assert [s.span.line for s in migration.statements] == [1, 2, 4, 7]
     assert isinstance(migration.statements[2].operations[0], m.RawStatement)
     assert isinstance(migration.statements[3].operations[0], m.AddColumn)
+
+
+def test_mariadb_ignored_indexes_and_guarded_index():
+    ops = operations("ALTER TABLE t ALTER INDEX i NOT IGNORED, ADD INDEX IF NOT EXISTS i2 (b, c), "
+                     "ALGORITHM=NOCOPY;", "mariadb")
+    assert [type(op).__name__ for op in ops] == ["AlterIndexVisibility", "CreateIndex", "OnlineDdlClauses"]
+    assert ops[0].visible is True and ops[1].if_not_exists and ops[1].columns_sql == ("b", "c")
+    assert only("ALTER TABLE t ALTER INDEX i IGNORED;", m.AlterIndexVisibility, "mariadb").visible is False
+
+
+def test_guarded_column_changes():
+    assert only("ALTER TABLE t ADD COLUMN IF NOT EXISTS x INT;", m.AddColumn, "mariadb").if_not_exists
+    assert only("ALTER TABLE t DROP COLUMN IF EXISTS x;", m.DropColumn, "mariadb").if_exists

@@ -81,3 +81,10 @@ def test_stored_program_in_the_split_is_an_instruction():
     [finding] = found(sql)
     assert finding.span.line == 3
     assert finding.rewrite.steps[1].sql is None and "DELIMITER" in finding.rewrite.steps[1].instruction
+
+
+def test_mariadb_guarded_column_changes_are_rerunnable():
+    sql = ("ALTER TABLE t ADD COLUMN IF NOT EXISTS a INT;\n"
+           "ALTER TABLE t DROP COLUMN IF EXISTS b;\n"
+           "ALTER TABLE t ADD COLUMN c INT;\n")
+    assert "ML401" not in codes(sql, dialect="mariadb")

@@ -25,6 +25,7 @@ _CONTROL_OPERATIONS = (m.TransactionControl, m.SetSetting)
 _GUARDED = {
     m.CreateTable: "if_not_exists", m.CreateIndex: "if_not_exists",
     m.DropTable: "if_exists", m.DropIndex: "if_exists",
+    m.AddColumn: "if_not_exists", m.DropColumn: "if_exists",
 }
 # Long files: list this many migrations in the suggested split, then summarise.
 _MAX_SPLIT_STEPS = 8
