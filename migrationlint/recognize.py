@@ -385,6 +385,7 @@ def mysql_alter_table(cursor: Cursor) -> Optional[List[m.Operation]]:
         blank.append(_token_range(cursor, wait_start, cursor.position - 1))
     operations: List[m.Operation] = []
     ordinary = 0
+    blanked_commas = set()
     clause_ranges = _top_level_clauses(cursor)
     for number, (first, last) in enumerate(clause_ranges):
         cursor.position = first
@@ -397,10 +398,15 @@ def mysql_alter_table(cursor: Cursor) -> Optional[List[m.Operation]]:
             continue
         if operation is not None:
             operations.append(operation)
-        comma = first - 1 if number > 0 else last + 1
-        if not _is(cursor.peek(comma - cursor.position), TokenType.COMMA):
-            comma = first
-        blank.append(_token_range(cursor, min(first, comma), max(last, comma)))
+        # Blank one separating comma with the clause: the one before it, unless that is
+        # gone already (or there is none), then the one after it.
+        comma = next((i for i in (first - 1, last + 1) if i not in blanked_commas and 0 <= i < len(
+            cursor.tokens) and cursor.tokens[i].token_type == TokenType.COMMA), None)
+        start, end = first, last
+        if comma is not None:
+            blanked_commas.add(comma)
+            start, end = min(first, comma), max(last, comma)
+        blank.append(_token_range(cursor, start, end))
     if not blank:
         return None
     if ordinary:

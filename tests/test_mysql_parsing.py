@@ -162,3 +162,10 @@ def test_mariadb_ignored_indexes_and_guarded_index():
 def test_guarded_column_changes():
     assert only("ALTER TABLE t ADD COLUMN IF NOT EXISTS x INT;", m.AddColumn, "mariadb").if_not_exists
     assert only("ALTER TABLE t DROP COLUMN IF EXISTS x;", m.DropColumn, "mariadb").if_exists
+
+
+def test_several_unparseable_clauses_around_ordinary_ones():
+    ops = operations("ALTER TABLE t ADD COLUMN x INT, CONVERT TO CHARACTER SET utf8mb4, "
+                     "ADD CHECK (a > 0), ADD COLUMN y INT;")
+    assert sorted(type(op).__name__ for op in ops) == [
+        "AddColumn", "AddColumn", "AddConstraint", "TableOption"]
