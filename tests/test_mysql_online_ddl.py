@@ -7,7 +7,7 @@ import pytest
 from helpers import lint
 from migrationlint.mysql_online_ddl import compare_types
 
-ONLINE_RULES = ("ML404", "ML405", "ML406", "ML407")
+ONLINE_RULES = ("ML404", "ML405", "ML406", "ML407", "ML412")
 
 
 def online(sql, dialect="mysql", version=None):
@@ -40,11 +40,14 @@ def test_type_comparison_knows_the_length_prefix_and_enum_storage(old, new, char
     ("ALTER TABLE orders ADD COLUMN note TEXT NULL;", "8.0.12", ["ML406"]),
     # ... and in any position from 8.0.29
     ("ALTER TABLE orders ADD COLUMN note TEXT NULL AFTER id;", "8.0.28", ["ML405"]),
-    ("ALTER TABLE orders ADD COLUMN note TEXT NULL AFTER id;", "8.0.29", ["ML406"]),
+    # (on 8.0.29-8.0.31 an INSTANT column change is reported by ML412 instead)
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL AFTER id;", "8.0.29", ["ML412"]),
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL AFTER id;", "8.0.32", ["ML406"]),
     ("ALTER TABLE orders ADD COLUMN note TEXT NULL AFTER id;", "8.4", ["ML406"]),
     # DROP COLUMN: INSTANT from 8.0.29
     ("ALTER TABLE orders DROP COLUMN note;", "8.0.28", ["ML405"]),
-    ("ALTER TABLE orders DROP COLUMN note;", "8.0.29", ["ML406"]),
+    ("ALTER TABLE orders DROP COLUMN note;", "8.0.29", ["ML412"]),
+    ("ALTER TABLE orders DROP COLUMN note;", "8.0.32", ["ML406"]),
     # CONVERT TO CHARACTER SET blocks writes everywhere (COPY on 5.7)
     ("ALTER TABLE orders CONVERT TO CHARACTER SET utf8mb4;", "5.7", ["ML404"]),
     ("ALTER TABLE orders CONVERT TO CHARACTER SET utf8mb4;", "8.4", ["ML404"]),
@@ -171,3 +174,14 @@ def test_foreign_key_rewrite_disables_checks_around_an_inplace_add():
         "ALTER TABLE orders ADD CONSTRAINT fk_c FOREIGN KEY (customer_id) REFERENCES customers (id), "
         "ALGORITHM=INPLACE, LOCK=NONE;\nSET SESSION foreign_key_checks = 1;")
     assert not any("gh-ost" in (s.instruction or "") for s in finding.rewrite.steps)
+
+
+@pytest.mark.parametrize("sql,version,expected", [
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL;", "8.0.29", ["ML412"]),
+    ("ALTER TABLE orders DROP COLUMN note, ALGORITHM=INSTANT;", "8.0.31", ["ML412"]),
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL, ALGORITHM=INPLACE, LOCK=NONE;", "8.0.29", []),
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL, ALGORITHM=INSTANT;", "8.0.32", []),
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL, ALGORITHM=INSTANT;", "8.0", []),
+])
+def test_instant_defect_releases(sql, version, expected):
+    assert online(sql, version=version) == expected
