@@ -34,6 +34,7 @@ EXPECTED = {
     "20261113170000_rename_table.sql": [],
     "20261114180000_seed_countries.sql": [],
     "20261115190000_status_default.sql": [("ML411", 1)],
+    "20261116100000_index_instant.sql": [("ML407", 3)],
     "V1__create_shop_schema.sql": [],
     "V2__orders_gift_note.sql": [],
     "V3__orders_status_index.sql": [],
@@ -46,18 +47,23 @@ def _files():
     return sorted(CORPUS.glob("*.sql"))
 
 
-def test_corpus_findings_per_file():
+def _findings_per_file():
     found = {}
     for path in _files():
         source = read_file(str(path), path.name)
         findings = lint_source(source, options("mysql", select=CODES))
         found[path.name] = sorted((f.rule, f.span.line) for f in findings)
-    assert found == EXPECTED
+    return found
+
+
+def test_corpus_findings_per_file():
+    assert _findings_per_file() == EXPECTED
 
 
 def test_every_mysql_rule_fires_somewhere_in_the_corpus():
-    fired = Counter(code for pins in EXPECTED.values() for code, _ in pins)
-    assert sorted(c for c in CODES if c.startswith("ML4") and c not in ("ML407", "ML412")) == sorted(
+    fired = Counter(code for pins in _findings_per_file().values() for code, _ in pins)
+    # ML412 needs a target of 8.0.29-8.0.31; the corpus targets the latest 8.0.
+    assert sorted(c for c in CODES if c.startswith("ML4") and c != "ML412") == sorted(
         c for c in fired if c.startswith("ML4"))
 
 
@@ -71,7 +77,7 @@ def test_unrecognised_statements_in_the_corpus():
                    if isinstance(op, m.RawStatement) and not op.is_dml]
             if statement.error or raw:
                 unrecognised.append((path.name, statement.span.line, raw))
-    assert statements == 39
+    assert statements == 41
     # SET NAMES (a session setting with no value to track) and a trigger body.
     assert unrecognised == [
         ("20261109100000_audit_trigger.sql", 3, ["CREATE TRIGGER"]),
