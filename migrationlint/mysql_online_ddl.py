@@ -141,9 +141,12 @@ class Support:
         return self.best == Algorithm.INSTANT
 
 
-def support(kind: str, what: str, target: Target, uncertain: bool = False) -> Support:
+def support(kind: str, what: str, target: Target, uncertain: bool = False,
+            instant: bool = True) -> Support:
+    """``instant=False``: the statement has a clause that cannot run INSTANT, which makes
+    the whole statement non-instant."""
     row = ROWS[kind]
-    if target.instant_since(row):
+    if instant and target.instant_since(row):
         # Metadata-only rows need no clause; ADD/DROP COLUMN can silently fall back to a
         # rebuild (FULLTEXT index, ROW_FORMAT=COMPRESSED, row-version limit).
         return Support(kind, what, Algorithm.INSTANT, False, True, row.metadata_only, uncertain)
@@ -405,12 +408,20 @@ def plan(operations: Sequence[m.Operation], target: Target, facts: Facts, quote)
     items: List[Tuple[m.Operation, Support]] = []
     replaces_pk = any(isinstance(op, m.DropPrimaryKey) for op in operations) and any(
         isinstance(op, m.AddConstraint) and op.kind == "primary_key" for op in operations)
+    redefined = {(op.table.name.key, op.column.key) for op in operations
+                 if isinstance(op, m.AlterColumnType)}
     for op in operations:
         if replaces_pk and isinstance(op, m.DropPrimaryKey):
             continue  # dropping and adding the primary key together runs INPLACE
+        if isinstance(op, m.RenameColumn) and (op.table.name.key, op.column.key) in redefined:
+            continue  # CHANGE old new ...: the redefinition decides the algorithm
         found = classify(op, target, facts, quote)
         if found is not None:
             items.append((op, found))
+    if any(s.instant for _, s in items) and any(not (s.instant or s.uncertain) for _, s in items):
+        items = [(op, s if not s.instant else support(
+            s.kind, f"{s.what} (not INSTANT next to the other changes of this ALTER)", target,
+            s.uncertain, instant=False)) for op, s in items]
     table = next((op.table for op, _ in items if getattr(op, "table", None) is not None), None)
     if table is None:
         return None

@@ -185,3 +185,13 @@ def test_foreign_key_rewrite_disables_checks_around_an_inplace_add():
 ])
 def test_instant_defect_releases(sql, version, expected):
     assert online(sql, version=version) == expected
+
+
+def test_an_instant_change_next_to_a_non_instant_one_rebuilds():
+    sql = "ALTER TABLE orders ADD COLUMN shipped_at DATETIME NULL, ADD INDEX idx_s (shipped_at);"
+    [finding] = [f for f in lint(sql, dialect="mysql") if f.rule in ONLINE_RULES]
+    assert finding.rule == "ML405" and "not INSTANT next to" in finding.message
+    assert online("ALTER TABLE orders ADD COLUMN a INT, ADD INDEX i (a), ALGORITHM=INSTANT;") == ["ML407"]
+    # SET DEFAULT is instant too, so the statement stays instant
+    assert online("ALTER TABLE orders ADD COLUMN a INT, ALTER COLUMN b SET DEFAULT 1, "
+                  "ALGORITHM=INSTANT;") == []
