@@ -142,7 +142,8 @@ class _Converter:
         not_valid = bool(ast.args.get("not_valid"))
         for action in ast.args.get("actions") or ():
             yield from self.alter_action(table, action, not_valid)
-        yield from self.mysql_alter_options(table, ast.args.get("options") or ())
+        if self.dialect in _MYSQL:
+            yield from self.mysql_alter_options(table, ast.args.get("options") or ())
 
     def alter_action(self, table: m.ObjectName, action: exp.Expression, not_valid: bool):
         span = self.spans.of(action)
@@ -358,7 +359,6 @@ class _Converter:
             return {"charset": kind.this.name.lower()}
         return {}
 
-
     # -- MySQL / MariaDB ALTER TABLE clauses -------------------------------
     def mysql_alter_action(self, table: m.ObjectName, action: exp.Expression, span: Span):
         """The operation for a MySQL-only ALTER TABLE action, or None."""
@@ -417,6 +417,8 @@ def reparsed_operations(text: str, spans: Spans) -> Optional[List[m.Operation]]:
     if parsed.ast is None or isinstance(parsed.ast, exp.Command):
         return None
     return list(_Converter(spans, "mysql").convert(parsed.ast))
+
+
 _TABLE_OPTIONS = {
     "EngineProperty": "engine", "RowFormatProperty": "row_format",
     "CharacterSetProperty": "charset", "CollateProperty": "collate",
