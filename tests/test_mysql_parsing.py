@@ -169,3 +169,14 @@ def test_several_unparseable_clauses_around_ordinary_ones():
                      "ADD CHECK (a > 0), ADD COLUMN y INT;")
     assert sorted(type(op).__name__ for op in ops) == [
         "AddColumn", "AddColumn", "AddConstraint", "TableOption"]
+
+
+@pytest.mark.parametrize("sql,kind", [
+    ("ALTER TABLE `orders` RENAME TO `purchases`;", m.RenameTable),
+    ("DROP TABLE IF EXISTS `orders`;", m.DropTable),
+    ("ALTER TABLE `orders` DROP COLUMN `note`;", m.DropColumn),
+    ("ALTER TABLE `orders` ADD COLUMN `note` TEXT;", m.AddColumn),
+    ("ALTER TABLE `orders` RENAME COLUMN `note` TO `memo`;", m.RenameColumn),
+])
+def test_backward_compatibility_operations_from_mysql_syntax(sql, kind):
+    assert only(sql, kind).table.name == m.Ident(name="orders", quoted=True)
