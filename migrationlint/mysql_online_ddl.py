@@ -283,8 +283,8 @@ def _modify_column(op: m.AlterColumnType, target: Target, facts: Facts, q) -> Su
         "widen_varchar": f"widening {column} from {old} to {op.new_type_sql}",
         "widen_varchar_across_length_bytes": (
             f"widening {column} from {old} to {op.new_type_sql}, across the 255-byte "
-            f"length-prefix boundary ({charset}: {_CHARSET_BYTES.get(charset, 4)} bytes per "
-            "character)"),
+            f"length-prefix boundary ({charset}: up to {charset_width(charset)} "
+            f"byte{'s' if charset_width(charset) > 1 else ''} per character)"),
         "append_enum_values": f"appending values to {column}",
     }.get(kind, f"MODIFY of column {column}")
     if kind == "same_type":
@@ -292,6 +292,11 @@ def _modify_column(op: m.AlterColumnType, target: Target, facts: Facts, q) -> Su
             "rename_column", f"changing attributes of {column}")
         return support(kind, what, target, uncertain=True)
     return support(kind, what, target)
+
+
+def charset_width(charset: str) -> int:
+    """Maximum bytes per character; unknown character sets count as 4 (the worst case)."""
+    return _CHARSET_BYTES.get(charset.lower(), 4)
 
 
 def compare_types(old: str, new: str, charset: str = DEFAULT_CHARSET) -> str:
@@ -308,7 +313,7 @@ def compare_types(old: str, new: str, charset: str = DEFAULT_CHARSET) -> str:
         old_len, new_len = int(old_args[0]), int(new_args[0])
         if new_len < old_len:
             return "change_column_type"
-        width = _CHARSET_BYTES.get(charset.lower(), 4)
+        width = charset_width(charset)
         if (old_len * width > 255) == (new_len * width > 255):
             return "widen_varchar"
         return "widen_varchar_across_length_bytes"

@@ -134,7 +134,7 @@ def test_varchar_widening_uses_the_type_from_earlier_in_the_file():
     findings = [f for f in lint(sql, dialect="mysql") if f.rule in ONLINE_RULES]
     assert [(f.rule, f.span.line) for f in findings] == [("ML404", 3), ("ML404", 4)]
     assert "across the 255-byte" in findings[0].message and "utf8mb4" in findings[0].message
-    assert "latin1: 1 bytes" in findings[1].message
+    assert "latin1: up to 1 byte per character" in findings[1].message
 
 
 def test_blocking_rewrite_has_real_names_and_tool_command_lines():
@@ -195,3 +195,14 @@ def test_an_instant_change_next_to_a_non_instant_one_rebuilds():
     # SET DEFAULT is instant too, so the statement stays instant
     assert online("ALTER TABLE orders ADD COLUMN a INT, ALTER COLUMN b SET DEFAULT 1, "
                   "ALGORITHM=INSTANT;") == []
+
+
+@pytest.mark.parametrize("sql,hint", [
+    ("ALTER TABLE t MODIFY code VARCHAR(100);", "widening from VARCHAR(63) or shorter copies"),
+    ("ALTER TABLE t MODIFY code VARCHAR(40);", "1-byte length prefix"),
+    ("ALTER TABLE t MODIFY code VARCHAR(300) CHARACTER SET latin1;", "widening from VARCHAR(255) or shorter"),
+    ("ALTER TABLE t MODIFY code VARCHAR(100) CHARACTER SET utf8mb3;", "widening from VARCHAR(85) or shorter"),
+])
+def test_unknown_old_varchar_explains_the_length_prefix_of_the_new_type(sql, hint):
+    [finding] = [f for f in lint(sql, dialect="mysql") if f.rule == "ML404"]
+    assert hint in finding.message

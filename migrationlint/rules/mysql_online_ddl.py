@@ -15,7 +15,9 @@ from typing import Iterator, List, Optional, Tuple
 from migrationlint import model as m
 from migrationlint.context import Statement
 from migrationlint.findings import Finding, Phase, Rewrite, Step
-from migrationlint.mysql_online_ddl import DEFAULT_CHARSET, Algorithm, Facts, Plan, Target, plan
+from migrationlint.mysql_online_ddl import (
+    DEFAULT_CHARSET, Algorithm, Facts, Plan, Target, charset_width, plan,
+)
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import MYSQL, rule
 
@@ -95,10 +97,8 @@ def online_tool_steps(statement: Statement, plan_: Plan, ctx: RuleContext) -> Li
         f"--table={shlex.quote(table.name.name)} --alter={alter} "
         "--exact-rowcount --concurrent-rowcount --execute"
     )
-    pt_osc = (
-        f"pt-online-schema-change --alter={alter} --alter-foreign-keys-method=auto "
-        f"--execute D={database},t={table.name.name}"
-    )
+    dsn = shlex.quote(f"D={table.schema_.name if table.schema_ else '<database>'},t={table.name.name}")
+    pt_osc = f"pt-online-schema-change --alter={alter} --alter-foreign-keys-method=auto --execute {dsn}"
     return [
         Step(phase=Phase.EXPAND,
              title="Run the change with gh-ost: it copies rows in throttled chunks while writes "
@@ -129,6 +129,23 @@ def _unchecked_foreign_key_steps(statement: Statement) -> List[Step]:
 def _clause_step(statement: Statement, clause: str, title: str) -> List[Step]:
     sql = with_online_clause(statement, clause)
     return [Step(phase=Phase.EXPAND, title=title, sql=sql)] if sql else []
+
+
+def varchar_boundary_hint(op: m.Operation) -> Optional[str]:
+    """For MODIFY ... VARCHAR(n): which old lengths share its length prefix."""
+    if not isinstance(op, m.AlterColumnType):
+        return None
+    match = re.match(r"^\s*VARCHAR\s*\(\s*(\d+)\s*\)", op.new_type_sql, re.I)
+    if not match:
+        return None
+    charset = (op.definition.charset if op.definition else None) or DEFAULT_CHARSET
+    width, length = charset_width(charset), int(match.group(1))
+    last_short = 255 // width  # the longest VARCHAR with a 1-byte length prefix
+    if length <= last_short:
+        return (f"VARCHAR({length}) in {charset} has a 1-byte length prefix, so any shorter "
+                "VARCHAR widens in place")
+    return (f"VARCHAR({length}) in {charset} is {length * width} bytes with a 2-byte length "
+            f"prefix: widening from VARCHAR({last_short}) or shorter copies the table")
 
 
 def _assessments(ctx: RuleContext) -> Iterator[Tuple[Statement, Plan, Target]]:
@@ -187,7 +204,7 @@ def check_blocks_writes(ctx: RuleContext) -> Iterator[Finding]:
         )
         steps: List[Step] = []
         if worst.uncertain and found.algorithm != "COPY" and found.lock is None:
-            charset_hint = (
+            charset_hint = varchar_boundary_hint(op) or (
                 f"with {DEFAULT_CHARSET}, VARCHAR(63) to VARCHAR(64) crosses the 255-byte "
                 "length prefix"
             )
