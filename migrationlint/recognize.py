@@ -524,5 +524,5 @@ def _stored_program(cursor: Cursor) -> Optional[List[m.Operation]]:
 
 
 for _leading in (("CREATE", "TRIGGER"), ("CREATE", "PROCEDURE"), ("CREATE", "FUNCTION"),
-                 ("CREATE", "EVENT"), ("CREATE", "DEFINER")):
+                 ("CREATE", "EVENT"), ("CREATE", "DEFINER"), ("CREATE", "OR", "REPLACE")):
     recognizer(*_leading, dialects=_MYSQL)(_stored_program)

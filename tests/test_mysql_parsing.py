@@ -180,3 +180,11 @@ def test_several_unparseable_clauses_around_ordinary_ones():
 ])
 def test_backward_compatibility_operations_from_mysql_syntax(sql, kind):
     assert only(sql, kind).table.name == m.Ident(name="orders", quoted=True)
+
+
+def test_mariadb_create_or_replace_trigger_and_index():
+    sql = ("DELIMITER //\nCREATE OR REPLACE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW "
+           "BEGIN SET NEW.a = 1; END//\nDELIMITER ;\nCREATE OR REPLACE INDEX i ON t (a);\n")
+    ops = operations(sql, "mariadb")
+    assert [type(op).__name__ for op in ops] == ["RawStatement", "CreateIndex"]
+    assert ops[0].keyword == "CREATE TRIGGER"
