@@ -206,3 +206,10 @@ def test_an_instant_change_next_to_a_non_instant_one_rebuilds():
 def test_unknown_old_varchar_explains_the_length_prefix_of_the_new_type(sql, hint):
     [finding] = [f for f in lint(sql, dialect="mysql") if f.rule == "ML404"]
     assert hint in finding.message
+
+
+def test_mariadb_rewrite_uses_pt_online_schema_change_only():
+    [finding] = [f for f in lint("ALTER TABLE orders MODIFY total BIGINT;", dialect="mariadb")
+                 if f.rule == "ML404"]
+    tools = [s.instruction.split()[0] for s in finding.rewrite.steps if s.instruction]
+    assert tools == ["pt-online-schema-change"]

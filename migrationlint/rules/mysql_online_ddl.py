@@ -99,15 +99,24 @@ def online_tool_steps(statement: Statement, plan_: Plan, ctx: RuleContext) -> Li
     )
     dsn = shlex.quote(f"D={table.schema_.name if table.schema_ else '<database>'},t={table.name.name}")
     pt_osc = f"pt-online-schema-change --alter={alter} --alter-foreign-keys-method=auto --execute {dsn}"
+    pt_osc_step = Step(
+        phase=Phase.EXPAND,
+        title="Run the change with pt-online-schema-change: it copies rows in chunks through "
+        "triggers while writes continue, pauses on replica lag, and swaps the tables at the end",
+        instruction=f"{pt_osc}\nRun it instead of this migration, and record the migration "
+        "as applied.",
+    )
+    if ctx.dialect == "mariadb":  # gh-ost does not support MariaDB officially
+        return [pt_osc_step]
     return [
         Step(phase=Phase.EXPAND,
              title="Run the change with gh-ost: it copies rows in throttled chunks while writes "
              "continue and swaps the tables at the end (no foreign keys or triggers allowed)",
              instruction=f"{gh_ost}\nRehearse with --test-on-replica, then run it instead of "
              "this migration, and record the migration as applied."),
-        Step(phase=Phase.EXPAND,
-             title="Or, if the table has foreign keys or triggers, use pt-online-schema-change",
-             instruction=pt_osc),
+        pt_osc_step.model_copy(update={
+            "title": "Or, if the table has foreign keys or triggers, use "
+            "pt-online-schema-change", "instruction": pt_osc}),
     ]
 
 
