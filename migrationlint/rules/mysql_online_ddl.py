@@ -106,7 +106,7 @@ def online_tool_steps(statement: Statement, plan_: Plan, ctx: RuleContext) -> Li
         instruction=f"{pt_osc}\nRun it instead of this migration, and record the migration "
         "as applied.",
     )
-    if ctx.dialect == "mariadb":  # gh-ost does not support MariaDB officially
+    if ctx.dialect == "mariadb":  # gh-ost is not tested on MariaDB (github/gh-ost#725)
         return [pt_osc_step]
     return [
         Step(phase=Phase.EXPAND,
