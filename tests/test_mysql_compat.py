@@ -84,7 +84,8 @@ def test_modify_to_not_null_rewrite_restates_the_column():
 
 
 @pytest.mark.parametrize("dialect,version,fires", [
-    ("mysql", "8.0", True), ("mysql", "8.4", True), ("mysql", "9.0", False), ("mariadb", "11.4", True),
+    ("mysql", "8.0", True), ("mysql", "8.4", True), ("mysql", "9.0", False),
+    ("mariadb", "10.4", True), ("mariadb", "10.5", False),
 ])
 def test_inline_references(dialect, version, fires):
     sql = "ALTER TABLE items ADD COLUMN order_id BIGINT REFERENCES orders (id);"

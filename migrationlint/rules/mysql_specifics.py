@@ -117,13 +117,14 @@ def _inline_references(op: m.Operation):
 
 @rule(
     "ML410", "inline-references-ignored", "warning",
-    "A REFERENCES clause in a column definition creates no foreign key on MySQL 8.x and "
-    "MariaDB: it is parsed and silently ignored.",
+    "A REFERENCES clause in a column definition creates no foreign key on MySQL before 9.0 "
+    "and MariaDB before 10.5: it is parsed and silently ignored.",
     on=(m.CreateTable, m.AddColumn), dialects=MYSQL, tags=("correctness",),
 )
 def check_inline_references(op: m.Operation, ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.dialect == "mysql" and ctx.version.at_least(9):
-        return  # MySQL 9.0 enforces inline REFERENCES
+    # Enforced from MySQL 9.0 (WL#16130) and MariaDB 10.5 (MDEV-20729).
+    if ctx.version.at_least(*((10, 5) if ctx.dialect == "mariadb" else (9,))):
+        return
     for column in _inline_references(op):
         table, name = ctx.q(op.table), ctx.q(column.name)
         constraint = ctx.q(generated_name(ctx.dialect, op.table.name.name, column.name.name,
@@ -140,7 +141,8 @@ def check_inline_references(op: m.Operation, ctx: RuleContext) -> Iterator[Findi
                        sql=f"ALTER TABLE {table} ADD COLUMN {name} {column.type_sql}, ADD {clause};")
         message = (
             f"{name} of {table} is declared with an inline REFERENCES, which "
-            f"{'MariaDB' if ctx.dialect == 'mariadb' else 'MySQL before 9.0'} parses and ignores: "
+            f"{'MariaDB before 10.5' if ctx.dialect == 'mariadb' else 'MySQL before 9.0'} parses "
+            "and ignores: "
             "no foreign key is created, so orphan rows are accepted and ON DELETE actions "
             "never run."
         )
