@@ -42,8 +42,7 @@ def _drop_clauses(text: str) -> str:
 
 
 def _kind(statement: Statement) -> str:
-    words = statement.text.split(None, 3)
-    head = " ".join(words[:3]).upper()
+    head = " ".join(statement.text.split(None, 4)[:4]).upper()
     if head.startswith("ALTER"):
         return "alter"
     if head.startswith("OPTIMIZE"):
