@@ -87,6 +87,11 @@ class ColumnSpec(BaseModel):
     generated_virtual: bool = False
     identity: bool = False
     auto_increment: bool = False
+    # MySQL/MariaDB: CHARACTER SET of the column, FIRST / AFTER <column> placement, and
+    # an inline REFERENCES clause as written (MySQL parses it and ignores it).
+    charset: Optional[str] = None
+    position: Optional[str] = None
+    references_sql: Optional[str] = None
 
 
 class CreateTable(TableOperation):
@@ -104,10 +109,12 @@ class RenameTable(TableOperation):
 
 class AddColumn(TableOperation):
     column: ColumnSpec
+    if_not_exists: bool = False
 
 
 class DropColumn(TableOperation):
     column: Ident
+    if_exists: bool = False
 
 
 class RenameColumn(TableOperation):
@@ -121,6 +128,8 @@ class AlterColumnType(TableOperation):
     using_sql: Optional[str] = None
     # MySQL MODIFY/CHANGE restate the whole definition.
     not_null: Optional[bool] = None
+    # MySQL MODIFY/CHANGE: the restated definition (charset, position, generated, ...).
+    definition: Optional[ColumnSpec] = None
 
 
 class SetNotNull(TableOperation):
@@ -169,6 +178,8 @@ class CreateIndex(TableOperation):
     if_not_exists: bool = False
     method: Optional[str] = None
     where_sql: Optional[str] = None
+    # MySQL/MariaDB: "fulltext" | "spatial" for those index kinds.
+    index_kind: Optional[str] = None
 
 
 class DropIndex(Operation):
@@ -272,3 +283,57 @@ class DataChange(TableOperation):
     # For UPDATE: the columns it assigns and the values, in order.
     assigned: Tuple[Ident, ...] = ()
     values_sql: Tuple[str, ...] = ()
+
+
+# -- MySQL / MariaDB -------------------------------------------------------------
+# Operations for MySQL-only ALTER TABLE clauses. Rules about online DDL classify
+# them (migrationlint.mysql_online_ddl); other dialects never produce them.
+
+
+class OnlineDdlClauses(TableOperation):
+    """The ALGORITHM= and LOCK= clauses of one ALTER TABLE / CREATE INDEX / DROP INDEX
+    statement (upper case, e.g. "INPLACE", "NONE"); they apply to the whole statement."""
+
+    algorithm: Optional[str] = None
+    lock: Optional[str] = None
+    # MariaDB ``WAIT n`` / ``NOWAIT`` (seconds; "0" for NOWAIT): a per-statement lock wait limit.
+    wait: Optional[str] = None
+
+
+class TableOption(TableOperation):
+    """A table-level clause: ``option`` is "engine", "row_format", "key_block_size",
+    "charset" (CHARACTER SET =), "collate", "convert_charset" (CONVERT TO CHARACTER SET),
+    "force", "auto_increment", "comment", "encryption" or "other"."""
+
+    option: str
+    value: Optional[str] = None
+
+
+class PartitionChange(TableOperation):
+    """``action``: "partition_by", "remove_partitioning", "add", "drop", "coalesce",
+    "reorganize", "rebuild", "optimize", "truncate", "exchange", "analyze", "check",
+    "repair", "discard", "import"."""
+
+    action: str
+
+
+class DropPrimaryKey(TableOperation):
+    pass
+
+
+class RenameIndex(TableOperation):
+    name: Ident
+    new_name: Ident
+
+
+class AlterIndexVisibility(TableOperation):
+    """ALTER INDEX ... VISIBLE | INVISIBLE (MySQL 8.0), IGNORED | NOT IGNORED (MariaDB)."""
+
+    name: Ident
+    visible: bool
+
+
+class TableMaintenance(TableOperation):
+    """OPTIMIZE / ANALYZE / CHECK / REPAIR TABLE; ``action`` is the lower-case verb."""
+
+    action: str

@@ -150,6 +150,8 @@ class _Converter:
         not_valid = bool(ast.args.get("not_valid"))
         for action in ast.args.get("actions") or ():
             yield from self.alter_action(table, action, not_valid)
+        if self.dialect in _MYSQL:
+            yield from self.mysql_alter_options(table, ast.args.get("options") or ())
 
     def alter_action(self, table: m.ObjectName, action: exp.Expression, not_valid: bool):
         span = self.spans.of(action)
@@ -158,14 +160,18 @@ class _Converter:
                 span=span, table=table, column=ident(action.this), new_name=ident(action.args["to"])
             )
         elif isinstance(action, exp.ColumnDef):
-            yield m.AddColumn(span=span, table=table, column=self.column_spec(action))
+            yield m.AddColumn(span=span, table=table, column=self.column_spec(action),
+                              if_not_exists=bool(action.args.get("exists")))
         elif isinstance(action, exp.Drop):
             yield from self.alter_drop(table, action)
         elif isinstance(action, exp.AlterColumn):
             yield from self.alter_column(table, action, span)
         elif isinstance(action, exp.AddConstraint):
             for constraint in action.expressions:
-                yield self.add_constraint(table, constraint, not_valid)
+                if isinstance(constraint, exp.IndexColumnConstraint):  # MySQL ADD INDEX / KEY
+                    yield self.mysql_add_index(table, constraint)
+                else:
+                    yield self.add_constraint(table, constraint, not_valid)
         elif isinstance(action, exp.AlterRename):
             new_name = object_name(action.this)
             if new_name.schema_ is None and table.schema_ is not None:
@@ -176,20 +182,26 @@ class _Converter:
         elif isinstance(action, exp.AlterSet) and _set_logged(action) is not None:
             yield m.SetLogged(span=span, table=table, logged=_set_logged(action))
         else:
-            yield m.RawStatement(span=span, keyword=f"ALTER TABLE {action.key.upper()}")
+            mysql = self.mysql_alter_action(table, action, span) if self.dialect in _MYSQL else None
+            yield mysql or m.RawStatement(span=span, keyword=f"ALTER TABLE {action.key.upper()}")
 
     def alter_drop(self, table: m.ObjectName, action: exp.Drop) -> Iterator[m.Operation]:
         kind = (action.args.get("kind") or "").upper()
         for target in action.args.get("tables") or ():
             span = self.spans.of(target)
             if kind == "COLUMN":
-                yield m.DropColumn(span=span, table=table, column=ident(target))
-            elif kind == "CONSTRAINT":
-                yield m.DropConstraint(span=span, table=table, name=ident(target.this))
-            elif kind == "FOREIGN KEY":  # MySQL
+                yield m.DropColumn(span=span, table=table, column=ident(target),
+                                   if_exists=bool(action.args.get("exists")))
+            elif kind == "FOREIGN KEY":  # MySQL ALTER TABLE ... DROP FOREIGN KEY
                 yield m.DropConstraint(
                     span=span, table=table, name=ident(target.this), kind="foreign_key"
                 )
+            elif kind == "CHECK":  # MySQL ALTER TABLE ... DROP CHECK
+                yield m.DropConstraint(span=span, table=table, name=ident(target.this), kind="check")
+            elif kind == "CONSTRAINT":
+                yield m.DropConstraint(span=span, table=table, name=ident(target.this))
+            elif kind in ("INDEX", "KEY"):  # MySQL ALTER TABLE ... DROP INDEX
+                yield m.DropIndex(span=span, name=object_name(target), table=table)
             else:
                 yield m.RawStatement(span=span, keyword=f"ALTER TABLE DROP {kind}")
 
@@ -225,7 +237,7 @@ class _Converter:
         spec = self.column_spec(definition)
         yield m.AlterColumnType(
             span=span, table=table, column=old_name, new_type_sql=spec.type_sql,
-            not_null=spec.not_null,
+            not_null=spec.not_null, definition=spec,
         )
 
     def add_constraint(self, table, constraint: exp.Expression, not_valid: bool) -> m.AddConstraint:
@@ -301,8 +313,10 @@ class _Converter:
             elif kind == "DATABASE":
                 yield m.DropDatabase(span=span, name=_schema_or_database_name(target))
             elif kind == "INDEX":
+                on_table = ast.args.get("cluster")  # MySQL DROP INDEX name ON table
                 yield m.DropIndex(
                     span=span, name=object_name(target),
+                    table=object_name(on_table.this) if isinstance(on_table, exp.OnProperty) else None,
                     concurrently=bool(ast.args.get("concurrently")),
                     if_exists=bool(ast.args.get("exists")),
                 )
@@ -371,6 +385,9 @@ class _Converter:
             fields["identity"] = True
         for constraint in definition.args.get("constraints") or ():
             fields.update(self.column_constraint(constraint.args.get("kind")))
+        position = definition.args.get("position")
+        if isinstance(position, exp.ColumnPosition):
+            fields["position"] = self.sql(position)
         return m.ColumnSpec(**fields)
 
     def column_constraint(self, kind: Optional[exp.Expression]) -> dict:
@@ -388,7 +405,7 @@ class _Converter:
             return {"unique": True}
         if isinstance(kind, exp.Reference):
             target = kind.this
-            return {"references": object_name(target)}
+            return {"references": object_name(target), "references_sql": self.sql(kind)}
         if isinstance(kind, exp.CheckColumnConstraint):
             return {"check_sql": self.sql(kind.this)}
         if isinstance(kind, exp.ComputedColumnConstraint):
@@ -398,7 +415,75 @@ class _Converter:
             return {"identity": True}
         if isinstance(kind, exp.AutoIncrementColumnConstraint):
             return {"auto_increment": True}
+        if isinstance(kind, exp.CharacterSetColumnConstraint):
+            return {"charset": kind.this.name.lower()}
         return {}
+
+    # -- MySQL / MariaDB ALTER TABLE clauses -------------------------------
+    def mysql_alter_action(self, table: m.ObjectName, action: exp.Expression, span: Span):
+        """The operation for a MySQL-only ALTER TABLE action, or None."""
+        if isinstance(action, exp.DropPrimaryKey):
+            return m.DropPrimaryKey(span=span, table=table)
+        if isinstance(action, exp.AlterIndex):
+            return m.AlterIndexVisibility(
+                span=span, table=table, name=ident(action.this), visible=bool(action.args.get("visible"))
+            )
+        if isinstance(action, exp.RenameIndex):
+            return m.RenameIndex(
+                span=span, table=table, name=ident(action.this), new_name=ident(action.args["to"])
+            )
+        if isinstance(action, exp.ForceProperty):
+            return m.TableOption(span=span, table=table, option="force")
+        return None
+
+    def mysql_add_index(self, table: m.ObjectName, index: exp.IndexColumnConstraint) -> m.CreateIndex:
+        kind = index.args.get("kind")
+        return m.CreateIndex(
+            span=self.spans.of(index), table=table, name=ident(index.this),
+            columns_sql=tuple(self.sql(c) for c in index.expressions),
+            index_kind=str(kind).lower() if kind else None,
+        )
+
+    def mysql_alter_options(self, table: m.ObjectName, options) -> Iterator[m.Operation]:
+        """ALGORITHM= / LOCK= become one OnlineDdlClauses; the rest table options."""
+        span = self.spans.statement
+        clauses = {}
+        for option in options:
+            value = option.this.name if isinstance(option.this, exp.Expression) else None
+            if isinstance(option, exp.AlgorithmProperty):
+                clauses["algorithm"] = value.upper()
+            elif isinstance(option, exp.LockProperty):
+                clauses["lock"] = value.upper()
+            elif isinstance(option, (exp.PartitionByRangeProperty, exp.PartitionByListProperty,
+                                     exp.PartitionedByProperty)):
+                yield m.PartitionChange(span=span, table=table, action="partition_by")
+            else:
+                name = _TABLE_OPTIONS.get(type(option).__name__)
+                if name is None and type(option) is exp.Property:
+                    name = option.this.name.lower()
+                    value = option.args["value"].name if option.args.get("value") else None
+                yield m.TableOption(span=span, table=table, option=name or "other", value=value)
+        if clauses:
+            yield m.OnlineDdlClauses(span=span, table=table, **clauses)
+
+
+_MYSQL = ("mysql", "mariadb")
+
+
+def reparsed_operations(text: str, spans: Spans) -> Optional[List[m.Operation]]:
+    """Operations of a MySQL statement whose unparseable clauses the recogniser has
+    blanked out of ``text``; None when sqlglot still cannot read it."""
+    parsed = parse_statement(text, "mysql")
+    if parsed.ast is None or isinstance(parsed.ast, exp.Command):
+        return None
+    return list(_Converter(spans, "mysql").convert(parsed.ast))
+
+
+_TABLE_OPTIONS = {
+    "EngineProperty": "engine", "RowFormatProperty": "row_format",
+    "CharacterSetProperty": "charset", "CollateProperty": "collate",
+    "AutoIncrementProperty": "auto_increment", "SchemaCommentProperty": "comment",
+}
 
 
 def _columns(node: Optional[exp.Expression]) -> Tuple[m.Ident, ...]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 from sqlglot.tokens import Token, TokenType
 
 from migrationlint import model as m
+from migrationlint.parse import tokenize
 
 if TYPE_CHECKING:
     from migrationlint.normalize import Spans
@@ -36,6 +37,7 @@ def recognize(
 ) -> Optional[List[m.Operation]]:
     if not tokens:
         return None
+    tokens = _split_command_string(tokens, text, dialect)
     cursor = Cursor(tokens, text, spans)
     words = cursor.upper_words(6)
     candidates = sorted(_RECOGNIZERS.get(dialect, ()), key=lambda item: -len(item[0]))
@@ -46,6 +48,24 @@ def recognize(
             if operations:
                 return operations
     return None
+
+
+def _split_command_string(tokens: List[Token], text: str, dialect: str) -> List[Token]:
+    """sqlglot's MySQL tokenizer keeps everything after a command word such as RENAME
+    or OPTIMIZE as one string token; tokenize that rest too, keeping offsets exact."""
+    if len(tokens) != 2 or tokens[1].token_type != TokenType.STRING or (
+        tokens[0].token_type not in (TokenType.COMMAND, TokenType.RENAME)
+    ):
+        return tokens
+    offset = tokens[0].end + 1  # the string token's own offsets are not reliable
+    rest = tokenize(text[offset:], dialect)
+    if not rest:
+        return tokens
+    shifted = [
+        Token(t.token_type, t.text, t.line, t.col, t.start + offset, t.end + offset, t.comments)
+        for t in rest
+    ]
+    return [tokens[0]] + shifted
 
 
 class Cursor:
@@ -359,3 +379,296 @@ def alter_table_detach_partition(cursor: Cursor) -> Optional[List[m.Operation]]:
 def do_block(cursor: Cursor) -> Optional[List[m.Operation]]:
     # Procedural code is not analysed; name it so reports and the corpus count say "DO".
     return [m.RawStatement(span=cursor.statement_span(), keyword="DO")]
+
+
+# -- MySQL / MariaDB ----------------------------------------------------------------
+_MYSQL = ("mysql", "mariadb")
+
+
+def _is(token: Optional[Token], *types: TokenType) -> bool:
+    return token is not None and token.token_type in types
+
+
+def _online_clause(cursor: Cursor, clauses: Dict[str, str]) -> bool:
+    """Consume ``ALGORITHM [=] x`` or ``LOCK [=] x`` into ``clauses``."""
+    for word in ("ALGORITHM", "LOCK"):
+        if cursor.accept(word):
+            cursor.accept("=")
+            clauses[word.lower()] = cursor.ident().name.upper()
+            return True
+    return False
+
+
+def _parenthesized(cursor: Cursor) -> List[str]:
+    """The comma-separated items of a parenthesised list, as written."""
+    if not _is(cursor.peek(), TokenType.L_PAREN):
+        raise _NoMatch()
+    cursor.position += 1
+    items: List[str] = []
+    depth, first = 0, cursor.peek()
+    while not cursor.done:
+        token = cursor.peek()
+        if depth == 0 and _is(token, TokenType.COMMA, TokenType.R_PAREN):
+            last = cursor.tokens[cursor.position - 1]
+            items.append(cursor.text[first.start:last.end + 1])
+            cursor.position += 1
+            if token.token_type == TokenType.R_PAREN:
+                return items
+            first = cursor.peek()
+            continue
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
+        cursor.position += 1
+    raise _NoMatch()
+
+
+@recognizer("CREATE", "INDEX", dialects=_MYSQL)
+@recognizer("CREATE", "UNIQUE", "INDEX", dialects=_MYSQL)
+@recognizer("CREATE", "FULLTEXT", "INDEX", dialects=_MYSQL)
+@recognizer("CREATE", "SPATIAL", "INDEX", dialects=_MYSQL)
+@recognizer("CREATE", "OR", "REPLACE", dialects=("mariadb",))
+@_safely
+def mysql_create_index(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX ... [USING t] [ALGORITHM=x] [LOCK=y]."""
+    cursor.expect("CREATE")
+    cursor.accept("OR", "REPLACE")
+    unique = cursor.accept("UNIQUE")
+    kind = next((k.lower() for k in ("FULLTEXT", "SPATIAL") if cursor.accept(k)), None)
+    cursor.expect("INDEX")
+    if_not_exists = cursor.accept("IF", "NOT", "EXISTS")
+    name = cursor.ident()
+    method = cursor.ident().name.upper() if cursor.accept("USING") else None
+    cursor.expect("ON")
+    start = cursor.position
+    table = cursor.name()
+    span = cursor.span_from(start)
+    columns = _parenthesized(cursor)
+    clauses: Dict[str, str] = {}
+    while not cursor.done and not _is(cursor.peek(), TokenType.SEMICOLON):
+        if cursor.accept("USING"):
+            method = cursor.ident().name.upper()
+        elif not _online_clause(cursor, clauses):
+            cursor.position += 1  # COMMENT '...', VISIBLE, KEY_BLOCK_SIZE, ...
+    operations: List[m.Operation] = [m.CreateIndex(
+        span=span, table=table, name=name, columns_sql=tuple(columns), unique=unique,
+        if_not_exists=if_not_exists, method=method, index_kind=kind,
+    )]
+    if clauses:
+        operations.append(m.OnlineDdlClauses(span=span, table=table, **clauses))
+    return operations
+
+
+@recognizer("DROP", "INDEX", dialects=_MYSQL)
+@_safely
+def mysql_drop_index(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """DROP INDEX name ON table [ALGORITHM=x] [LOCK=y] (sqlglot rejects the clauses)."""
+    cursor.expect("DROP", "INDEX")
+    if_exists = cursor.accept("IF", "EXISTS")
+    start = cursor.position
+    name = cursor.name()
+    span = cursor.span_from(start)
+    cursor.expect("ON")
+    table = cursor.name()
+    clauses: Dict[str, str] = {}
+    while _online_clause(cursor, clauses):
+        pass
+    operations: List[m.Operation] = [
+        m.DropIndex(span=span, name=name, table=table, if_exists=if_exists)
+    ]
+    if clauses:
+        operations.append(m.OnlineDdlClauses(span=span, table=table, **clauses))
+    return operations
+
+
+@recognizer("OPTIMIZE", dialects=_MYSQL)
+@_safely
+def mysql_optimize_table(cursor: Cursor) -> Optional[List[m.Operation]]:
+    cursor.expect("OPTIMIZE")
+    cursor.accept("NO_WRITE_TO_BINLOG") or cursor.accept("LOCAL")
+    cursor.expect("TABLE")
+    operations: List[m.Operation] = []
+    while True:
+        start = cursor.position
+        table = cursor.name()
+        operations.append(
+            m.TableMaintenance(span=cursor.span_from(start), table=table, action="optimize")
+        )
+        if not _is(cursor.peek(), TokenType.COMMA):
+            return operations
+        cursor.position += 1
+
+
+_PARTITION_ACTIONS = (
+    "ADD", "DROP", "COALESCE", "REORGANIZE", "REBUILD", "OPTIMIZE", "TRUNCATE", "EXCHANGE",
+    "ANALYZE", "CHECK", "REPAIR", "DISCARD", "IMPORT",
+)
+
+
+@recognizer("ALTER", "TABLE", dialects=_MYSQL)
+@recognizer("ALTER", "ONLINE", "TABLE", dialects=("mariadb", "mysql"))
+@recognizer("ALTER", "IGNORE", "TABLE", dialects=_MYSQL)
+@_safely
+def mysql_alter_table(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """ALTER TABLE with clauses sqlglot cannot parse (CONVERT TO CHARACTER SET, partition
+    maintenance, ADD CHECK, MariaDB ONLINE / WAIT n / NOWAIT). Those clauses become
+    operations here; the rest of the statement, with them blanked out (offsets kept),
+    goes back through sqlglot."""
+    blank: List[Tuple[int, int]] = []
+    clauses: Dict[str, str] = {}
+    cursor.expect("ALTER")
+    if cursor.accept("ONLINE"):
+        clauses["lock"] = "NONE"
+        blank.append(_token_range(cursor, cursor.position - 1, cursor.position - 1))
+    elif cursor.accept("IGNORE"):
+        blank.append(_token_range(cursor, cursor.position - 1, cursor.position - 1))
+    cursor.expect("TABLE")
+    table = cursor.name()
+    wait_start = cursor.position
+    if cursor.accept("NOWAIT"):
+        clauses["wait"] = "0"
+    elif cursor.accept("WAIT"):
+        clauses["wait"] = cursor.ident().name
+    if "wait" in clauses:
+        blank.append(_token_range(cursor, wait_start, cursor.position - 1))
+    operations: List[m.Operation] = []
+    ordinary = 0
+    blanked_commas = set()
+    clause_ranges = _top_level_clauses(cursor)
+    for number, (first, last) in enumerate(clause_ranges):
+        cursor.position = first
+        if first == last and operations and isinstance(operations[-1], m.PartitionChange):
+            operation = None  # the next name of "DROP PARTITION p0, p1"
+        else:
+            operation = _mysql_alter_clause(cursor, table, clauses, last)
+        if operation is False:
+            ordinary += 1  # sqlglot reads it below
+            continue
+        if operation is not None:
+            operations.append(operation)
+        # Blank one separating comma with the clause: the one before it, unless that is
+        # gone already (or there is none), then the one after it.
+        comma = next((i for i in (first - 1, last + 1) if i not in blanked_commas and 0 <= i < len(
+            cursor.tokens) and cursor.tokens[i].token_type == TokenType.COMMA), None)
+        start, end = first, last
+        if comma is not None:
+            blanked_commas.add(comma)
+            start, end = min(first, comma), max(last, comma)
+        blank.append(_token_range(cursor, start, end))
+    if not blank:
+        return None
+    if ordinary:
+        from migrationlint.normalize import reparsed_operations  # normalize imports us
+
+        parsed = reparsed_operations(_blanked(cursor.text, blank), cursor.spans)
+        if parsed is None:
+            return None
+        operations = parsed + operations
+    if clauses:
+        operations.append(m.OnlineDdlClauses(span=cursor.statement_span(), table=table, **clauses))
+    return operations or None
+
+
+def _token_range(cursor: Cursor, first: int, last: int) -> Tuple[int, int]:
+    return cursor.tokens[first].start, cursor.tokens[last].end + 1
+
+
+def _blanked(text: str, ranges: List[Tuple[int, int]]) -> str:
+    """``text`` with ``ranges`` replaced by spaces, so every offset stays the same."""
+    chars = list(text)
+    for start, end in ranges:
+        for index in range(start, end):
+            if chars[index] != "\n":
+                chars[index] = " "
+    return "".join(chars)
+
+
+def _top_level_clauses(cursor: Cursor) -> List[Tuple[int, int]]:
+    """Token index ranges (inclusive) of the comma-separated clauses from the cursor on."""
+    ranges: List[Tuple[int, int]] = []
+    depth, first = 0, cursor.position
+    for index in range(cursor.position, len(cursor.tokens)):
+        token = cursor.tokens[index]
+        if depth == 0 and token.token_type in (TokenType.COMMA, TokenType.SEMICOLON):
+            if index > first:
+                ranges.append((first, index - 1))
+            first = index + 1
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
+    if first < len(cursor.tokens):
+        ranges.append((first, len(cursor.tokens) - 1))
+    return ranges
+
+
+def _mysql_alter_clause(cursor: Cursor, table: m.ObjectName, clauses: Dict[str, str], last: int):
+    """The operation for one clause sqlglot cannot parse; None when the clause only sets
+    ``clauses``; False for an ordinary clause."""
+    start = cursor.position
+    span = cursor.spans.relative(cursor.tokens[start].start, cursor.tokens[last].end + 1)
+    if _online_clause(cursor, clauses):
+        return None
+    if cursor.accept("CONVERT", "TO"):
+        if not (cursor.accept("CHARACTER", "SET") or cursor.accept("CHARSET")):
+            raise _NoMatch()
+        charset = cursor.ident().name.lower()
+        return m.TableOption(span=span, table=table, option="convert_charset", value=charset)
+    if cursor.accept("REMOVE", "PARTITIONING"):
+        return m.PartitionChange(span=span, table=table, action="remove_partitioning")
+    if _is(cursor.peek(), TokenType.PARTITION_BY) or cursor.accept("PARTITION", "BY"):
+        return m.PartitionChange(span=span, table=table, action="partition_by")
+    for action in _PARTITION_ACTIONS:
+        if cursor.accept(action, "PARTITION"):
+            return m.PartitionChange(span=span, table=table, action=action.lower())
+    if cursor.accept("ALTER", "INDEX"):  # MariaDB: ALTER INDEX name [NOT] IGNORED
+        name = cursor.ident()
+        hidden = not cursor.accept("NOT") and (cursor.accept("IGNORED") or cursor.accept("INVISIBLE"))
+        return m.AlterIndexVisibility(span=span, table=table, name=name, visible=not hidden)
+    if (cursor.accept("ADD", "INDEX") or cursor.accept("ADD", "KEY")) and cursor.accept("IF", "NOT", "EXISTS"):
+        name = cursor.ident()
+        return m.CreateIndex(span=span, table=table, name=name,
+                             columns_sql=tuple(_parenthesized(cursor)), if_not_exists=True)
+    cursor.position = start
+    if cursor.accept("ADD"):  # ADD [CONSTRAINT [name]] CHECK (...)
+        name = None
+        upcoming = cursor.peek(1)
+        if cursor.accept("CONSTRAINT") and upcoming is not None and upcoming.text.upper() != "CHECK":
+            name = cursor.ident()
+        if not cursor.accept("CHECK") or cursor.done:
+            return False
+        expression = cursor.text[cursor.peek().start:cursor.tokens[last].end + 1]
+        return m.AddConstraint(
+            span=span, table=table, kind="check", name=name, expression_sql=expression
+        )
+    return False
+
+
+@recognizer("CREATE", "TABLE", dialects=_MYSQL)
+@recognizer("CREATE", "TEMPORARY", "TABLE", dialects=_MYSQL)
+@_safely
+def mysql_create_table_partitioned(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """CREATE TABLE ... PARTITION BY KEY/HASH ... (which sqlglot rejects): the table
+    without its partitioning clause."""
+    depth = 0
+    for index, token in enumerate(cursor.tokens):
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
+        is_partition = token.token_type == TokenType.PARTITION_BY or (
+            token.text.upper() == "PARTITION" and index + 1 < len(cursor.tokens)
+            and cursor.tokens[index + 1].text.upper() == "BY")
+        if depth == 0 and is_partition:
+            from migrationlint.normalize import reparsed_operations  # normalize imports us
+
+            end = cursor.tokens[-1].end + 1
+            text = _blanked(cursor.text, [(token.start, end)])
+            return reparsed_operations(text, cursor.spans)
+    return None
+
+
+# -- stored programs: DDL sqlglot cannot split (BEGIN ... END bodies) ------------------
+def _stored_program(cursor: Cursor) -> Optional[List[m.Operation]]:
+    words = [t.text.upper() for t in cursor.tokens[:8]]
+    kind = next((w for w in ("TRIGGER", "PROCEDURE", "FUNCTION", "EVENT") if w in words), None)
+    if kind is None:
+        return None
+    return [m.RawStatement(span=cursor.statement_span(), keyword=f"CREATE {kind}")]
+
+
+for _leading in (("CREATE", "TRIGGER"), ("CREATE", "PROCEDURE"), ("CREATE", "FUNCTION"),
+                 ("CREATE", "EVENT"), ("CREATE", "DEFINER"), ("CREATE", "OR", "REPLACE")):
+    recognizer(*_leading, dialects=_MYSQL)(_stored_program)

@@ -1,0 +1,436 @@
+"""How InnoDB runs each ALTER TABLE operation on a given MySQL or MariaDB version.
+
+Ground truth: the MySQL 5.7 / 8.0 / 8.4 online DDL tables and the MariaDB knowledge base
+(see /shared/reference/locks.md, part 2). ``ROWS`` is that table; ``classify`` maps one
+operation of the model to a row (using what the file shows about the column's old type),
+and ``plan`` combines a statement's operations with its ALGORITHM= / LOCK= clauses.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, replace
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from migrationlint import model as m
+from migrationlint.versions import Version
+
+
+class Algorithm(enum.IntEnum):
+    INSTANT = 0
+    INPLACE = 1
+    COPY = 2
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the online DDL table. ``instant_*`` is the first version with INSTANT
+    (None: never). ``rebuild`` and ``concurrent_dml`` describe the INPLACE (or, without
+    INPLACE, the COPY) path; the INSTANT path never rebuilds and never blocks writes."""
+
+    instant_mysql: Optional[Tuple[int, ...]]
+    instant_mariadb: Optional[Tuple[int, ...]]
+    inplace: bool
+    rebuild: bool
+    concurrent_dml: bool
+    metadata_only: bool = False
+    # MySQL before 8.0 (5.7) runs these with COPY and no concurrent writes.
+    copy_before_80: bool = False
+
+
+_ADD_COLUMN = Row((8, 0, 12), (10, 3, 2), True, True, True)
+ROWS: Dict[str, Row] = {
+    # indexes
+    "add_index": Row(None, None, True, False, True),
+    "drop_index": Row(None, None, True, False, True, metadata_only=True),
+    "rename_index": Row(None, None, True, False, True, metadata_only=True),
+    "index_visibility": Row(None, None, True, False, True, metadata_only=True),
+    "add_fulltext_index": Row(None, None, True, True, False),
+    "add_spatial_index": Row(None, None, True, False, False),
+    "add_primary_key": Row(None, None, True, True, True),
+    "drop_primary_key": Row(None, None, False, True, False),
+    "replace_primary_key": Row(None, None, True, True, True),
+    # columns
+    "add_column": _ADD_COLUMN,
+    "add_column_positioned": replace(_ADD_COLUMN, instant_mysql=(8, 0, 29), instant_mariadb=(10, 4)),
+    "add_auto_increment_column": Row(None, None, True, True, False),
+    "add_stored_generated_column": Row(None, None, False, True, False),
+    "add_virtual_generated_column": Row((8, 0, 12), (10, 3, 2), True, False, True, True),
+    "add_column_expression_default": Row(None, None, False, True, False),
+    "drop_column": Row((8, 0, 29), (10, 4), True, True, True),
+    "rename_column": Row((8, 0, 28), None, True, False, True, metadata_only=True),
+    "set_default": Row((8, 0, 12), (10, 3, 7), True, False, True, metadata_only=True),
+    "change_column_type": Row(None, None, False, True, False),
+    "widen_varchar": Row(None, (10, 4), True, False, True, metadata_only=True),
+    "widen_varchar_across_length_bytes": Row(None, None, False, True, False),
+    "make_not_null": Row(None, None, True, True, True),
+    "make_nullable": Row(None, None, True, True, True),
+    "append_enum_values": Row((8, 0, 12), (10, 3, 7), True, False, True, metadata_only=True),
+    "reorder_column": Row(None, None, True, True, True),
+    # constraints
+    "add_foreign_key": Row(None, None, False, True, False),
+    "add_foreign_key_unchecked": Row(None, None, True, False, True, metadata_only=True),
+    "drop_constraint": Row(None, None, True, False, True, metadata_only=True),
+    "add_check": Row(None, None, False, True, False),
+    # table options
+    "row_format": Row(None, None, True, True, True),
+    "table_charset": Row(None, None, True, True, True),
+    "convert_charset": Row(None, None, True, True, False, copy_before_80=True),
+    "null_rebuild": Row(None, None, True, True, True),
+    "change_engine": Row(None, None, False, True, False),
+    "encryption": Row(None, None, False, True, False),
+    "metadata_option": Row(None, None, True, False, True, metadata_only=True),
+    "optimize_table": Row(None, None, True, True, True),
+    "rename_table": Row((8, 0, 12), (10, 3, 7), True, False, True, metadata_only=True),
+    # partitions
+    "repartition": Row(None, None, False, True, False),
+    "add_or_drop_partition": Row(None, None, True, False, True, copy_before_80=True),
+    "reorganize_partitions": Row(None, None, True, False, False, copy_before_80=True),
+    "partition_maintenance": Row(None, None, True, False, True, metadata_only=True),
+    "rebuild_partitions": Row(None, None, False, True, False),
+}
+
+_CHARSET_BYTES = {
+    "utf8mb4": 4, "utf8mb3": 3, "utf8": 3, "latin1": 1, "ascii": 1, "binary": 1, "ucs2": 2,
+    "utf16": 4, "utf32": 4, "cp1252": 1, "latin2": 1, "gbk": 2, "big5": 2, "sjis": 2,
+}
+DEFAULT_CHARSET = "utf8mb4"
+_TYPE = re.compile(r"^\s*(\w+)\s*(?:\((.*)\))?", re.S)
+
+
+@dataclass(frozen=True)
+class Target:
+    dialect: str
+    version: Version
+
+    @property
+    def mariadb(self) -> bool:
+        return self.dialect == "mariadb"
+
+    def instant_since(self, row: Row) -> bool:
+        since = row.instant_mariadb if self.mariadb else row.instant_mysql
+        return since is not None and self.version.at_least(*since)
+
+    @property
+    def before_80(self) -> bool:
+        return not self.mariadb and self.version.below(8)
+
+    @property
+    def copy_allows_writes(self) -> bool:
+        """MariaDB 11.4 runs ALGORITHM=COPY with LOCK=NONE (online change buffer)."""
+        return self.mariadb and self.version.at_least(11, 4)
+
+
+@dataclass(frozen=True)
+class Support:
+    """How the server runs one operation at the target version."""
+
+    kind: str
+    what: str
+    best: Algorithm
+    rebuild: bool
+    concurrent_dml: bool
+    metadata_only: bool
+    # The verdict depends on the column's current definition, which this file does not
+    # show; the server decides, so ALGORITHM/LOCK clauses make it safe.
+    uncertain: bool = False
+
+    @property
+    def instant(self) -> bool:
+        return self.best == Algorithm.INSTANT
+
+
+def support(kind: str, what: str, target: Target, uncertain: bool = False,
+            instant: bool = True) -> Support:
+    """``instant=False``: the statement has a clause that cannot run INSTANT, which makes
+    the whole statement non-instant."""
+    row = ROWS[kind]
+    if instant and target.instant_since(row):
+        # Metadata-only rows need no clause; ADD/DROP COLUMN can silently fall back to a
+        # rebuild (FULLTEXT index, ROW_FORMAT=COMPRESSED, row-version limit).
+        return Support(kind, what, Algorithm.INSTANT, False, True, row.metadata_only, uncertain)
+    inplace = row.inplace and not (row.copy_before_80 and target.before_80)
+    if inplace:
+        return Support(kind, what, Algorithm.INPLACE, row.rebuild, row.concurrent_dml,
+                       row.metadata_only, uncertain)
+    writes = target.copy_allows_writes and kind != "add_auto_increment_column"
+    return Support(kind, what, Algorithm.COPY, True, writes, False, uncertain)
+
+
+# -- operation → row --------------------------------------------------------------
+@dataclass(frozen=True)
+class Facts:
+    """What the file shows around the statement: column types defined earlier and
+    session settings in effect."""
+
+    old_type: Callable[[m.ObjectName, m.Ident], Optional[str]]
+    foreign_key_checks_off: bool = False
+
+
+def classify(op: m.Operation, target: Target, facts: Facts, quote: Callable) -> Optional[Support]:
+    """The Support of one operation, or None when it is not an online-DDL concern."""
+    q = quote
+    if isinstance(op, m.AddColumn):
+        return support(_add_column_kind(op.column), f"adding column {q(op.column.name)}", target)
+    if isinstance(op, m.DropColumn):
+        return support("drop_column", f"dropping column {q(op.column)}", target)
+    if isinstance(op, m.RenameColumn):
+        return support("rename_column", f"renaming column {q(op.column)}", target)
+    if isinstance(op, (m.SetDefault, m.DropDefault)):
+        return support("set_default", f"changing the default of {q(op.column)}", target)
+    if isinstance(op, m.AlterColumnType):
+        return _modify_column(op, target, facts, q)
+    if isinstance(op, m.CreateIndex):
+        kind = {"fulltext": "add_fulltext_index", "spatial": "add_spatial_index"}.get(
+            op.index_kind or "", "add_index")
+        label = f"{op.index_kind.upper()} " if op.index_kind else ""
+        return support(kind, f"adding {label}index {q(op.name) if op.name else ''}".rstrip(), target)
+    if isinstance(op, m.DropIndex):
+        return support("drop_index", f"dropping index {q(op.name)}", target)
+    if isinstance(op, m.RenameIndex):
+        return support("rename_index", f"renaming index {q(op.name)}", target)
+    if isinstance(op, m.AlterIndexVisibility):
+        return support("index_visibility", f"changing the visibility of index {q(op.name)}", target)
+    if isinstance(op, m.DropPrimaryKey):
+        return support("drop_primary_key", "dropping the primary key", target)
+    if isinstance(op, m.AddConstraint):
+        return _add_constraint(op, target, facts)
+    if isinstance(op, m.DropConstraint):
+        return support("drop_constraint", f"dropping constraint {q(op.name)}", target)
+    if isinstance(op, m.TableOption):
+        return _table_option(op, target)
+    if isinstance(op, m.TableMaintenance) and op.action == "optimize":
+        return support("optimize_table", "OPTIMIZE TABLE (a full table rebuild)", target)
+    if isinstance(op, m.PartitionChange):
+        return _partition(op, target)
+    if isinstance(op, m.RenameTable):
+        return support("rename_table", "renaming the table", target)
+    return None
+
+
+def _add_column_kind(column: m.ColumnSpec) -> str:
+    if column.auto_increment:
+        return "add_auto_increment_column"
+    if column.generated_stored:
+        return "add_stored_generated_column"
+    if column.generated_virtual:
+        return "add_virtual_generated_column"
+    if column.default is not None and column.default.sql.startswith("("):
+        return "add_column_expression_default"  # DEFAULT (expr): ER 1845 with INSTANT
+    if column.position:
+        return "add_column_positioned"
+    return "add_column"
+
+
+def _add_constraint(op: m.AddConstraint, target: Target, facts: Facts) -> Support:
+    if op.kind == "primary_key":
+        return support("add_primary_key", "adding a primary key", target)
+    if op.kind == "foreign_key":
+        kind = "add_foreign_key_unchecked" if facts.foreign_key_checks_off else "add_foreign_key"
+        return support(kind, "adding a foreign key", target)
+    if op.kind == "check":
+        return support("add_check", "adding a CHECK constraint (every row is checked)", target)
+    return support("add_index", "adding a unique index", target)
+
+
+def _table_option(op: m.TableOption, target: Target) -> Support:
+    option, value = op.option, (op.value or "").lower()
+    if option in ("row_format", "key_block_size"):
+        return support("row_format", f"changing {option.upper()}", target)
+    if option in ("charset", "collate"):
+        return support("table_charset", "changing the table's default character set", target)
+    if option == "convert_charset":
+        return support("convert_charset", f"CONVERT TO CHARACTER SET {value}", target)
+    if option == "engine" and value != "innodb":
+        return support("change_engine", f"changing the engine to {op.value}", target)
+    if option in ("engine", "force"):
+        return support("null_rebuild", f"{'ENGINE=InnoDB' if option == 'engine' else 'FORCE'} "
+                       "(a full table rebuild)", target)
+    if option == "encryption":
+        return support("encryption", "changing ENCRYPTION", target)
+    return support("metadata_option", f"changing {option.upper()}", target)
+
+
+def _partition(op: m.PartitionChange, target: Target) -> Support:
+    action = op.action
+    if action in ("partition_by", "remove_partitioning"):
+        return support("repartition", "changing the partitioning", target)
+    if action in ("add", "drop"):
+        return support("add_or_drop_partition", f"{action.upper()} PARTITION", target)
+    if action in ("coalesce", "reorganize", "rebuild"):
+        return support("reorganize_partitions", f"{action.upper()} PARTITION", target)
+    if action in ("optimize", "discard", "import"):
+        return support("rebuild_partitions", f"{action.upper()} PARTITION", target)
+    return support("partition_maintenance", f"{action.upper()} PARTITION", target)
+
+
+def _modify_column(op: m.AlterColumnType, target: Target, facts: Facts, q) -> Support:
+    definition = op.definition
+    column = q(op.column)
+    if definition is not None and definition.position:
+        return support("reorder_column", f"moving column {column} ({definition.position})", target)
+    old = facts.old_type(op.table, op.column)
+    if old is None:
+        # MODIFY/CHANGE restate the column; without its current definition we cannot tell
+        # a rename or VARCHAR widening (online) from a type change (COPY).
+        return support("change_column_type", f"MODIFY/CHANGE of column {column}", target,
+                       uncertain=True)
+    charset = (definition.charset if definition else None) or DEFAULT_CHARSET
+    kind = compare_types(old, op.new_type_sql, charset)
+    what = {
+        "change_column_type": f"changing the type of {column} from {old} to {op.new_type_sql}",
+        "widen_varchar": f"widening {column} from {old} to {op.new_type_sql}",
+        "widen_varchar_across_length_bytes": (
+            f"widening {column} from {old} to {op.new_type_sql}, across the 255-byte "
+            f"length-prefix boundary ({charset}: up to {charset_width(charset)} "
+            f"byte{'s' if charset_width(charset) > 1 else ''} per character)"),
+        "append_enum_values": f"appending values to {column}",
+    }.get(kind, f"MODIFY of column {column}")
+    if kind == "same_type":
+        kind, what = ("make_not_null", f"making {column} NOT NULL") if op.not_null else (
+            "rename_column", f"changing attributes of {column}")
+        return support(kind, what, target, uncertain=True)
+    return support(kind, what, target)
+
+
+def charset_width(charset: str) -> int:
+    """Maximum bytes per character; unknown character sets count as 4 (the worst case)."""
+    return _CHARSET_BYTES.get(charset.lower(), 4)
+
+
+def compare_types(old: str, new: str, charset: str = DEFAULT_CHARSET) -> str:
+    """Classify a column type change: "same_type", "widen_varchar",
+    "widen_varchar_across_length_bytes", "append_enum_values" or "change_column_type"."""
+    old_match, new_match = _TYPE.match(old), _TYPE.match(new)
+    if not old_match or not new_match:
+        return "change_column_type"
+    old_name, new_name = old_match.group(1).upper(), new_match.group(1).upper()
+    old_args, new_args = _args(old_match.group(2)), _args(new_match.group(2))
+    if (old_name, old_args) == (new_name, new_args):
+        return "same_type"
+    if old_name == new_name == "VARCHAR" and old_args and new_args:
+        old_len, new_len = int(old_args[0]), int(new_args[0])
+        if new_len < old_len:
+            return "change_column_type"
+        width = charset_width(charset)
+        if (old_len * width > 255) == (new_len * width > 255):
+            return "widen_varchar"
+        return "widen_varchar_across_length_bytes"
+    if old_name == new_name and old_name in ("ENUM", "SET") and new_args[: len(old_args)] == old_args:
+        if _enum_storage(old_name, len(old_args)) == _enum_storage(new_name, len(new_args)):
+            return "append_enum_values"
+    return "change_column_type"
+
+
+def _args(text: Optional[str]) -> Tuple[str, ...]:
+    if not text:
+        return ()
+    return tuple(part.strip().lower() for part in re.split(r",(?=(?:[^']*'[^']*')*[^']*$)", text))
+
+
+def _enum_storage(kind: str, members: int) -> int:
+    if kind == "ENUM":
+        return 1 if members <= 255 else 2
+    return (members + 7) // 8
+
+
+# -- a whole statement ------------------------------------------------------------
+@dataclass(frozen=True)
+class Plan:
+    """A statement's operations with their Support, and its ALGORITHM= / LOCK= clauses."""
+
+    table: m.ObjectName
+    items: Tuple[Tuple[m.Operation, Support], ...]
+    algorithm: Optional[str] = None
+    lock: Optional[str] = None
+
+    @property
+    def supports(self) -> List[Support]:
+        return [s for _, s in self.items]
+
+    @property
+    def all_instant(self) -> bool:
+        return all(s.instant for s in self.supports)
+
+    @property
+    def worst(self) -> Tuple[m.Operation, Support]:
+        """The operation that decides the statement's cost."""
+        return max(self.items, key=lambda item: (
+            not item[1].concurrent_dml, item[1].best, item[1].rebuild, not item[1].uncertain))
+
+    @property
+    def requests_online(self) -> bool:
+        """ALGORITHM=INSTANT, or LOCK=NONE (with INPLACE or none): the server refuses
+        rather than block writes."""
+        return self.algorithm == "INSTANT" or (
+            self.lock == "NONE" and self.algorithm in (None, "INPLACE", "NOCOPY"))
+
+    def refused_clause(self, target: Target) -> Optional[Tuple[Support, str]]:
+        """A requested clause the server certainly cannot honour: the statement fails."""
+        for support_ in self.supports:
+            if support_.uncertain:
+                continue
+            if self.algorithm == "INSTANT" and not support_.instant:
+                return support_, "ALGORITHM=INSTANT"
+            if self.algorithm in ("INPLACE", "NOCOPY") and support_.best == Algorithm.COPY:
+                return support_, f"ALGORITHM={self.algorithm}"
+            if self.algorithm == "NOCOPY" and support_.rebuild:
+                return support_, "ALGORITHM=NOCOPY"
+            if self.lock == "NONE" and not support_.concurrent_dml and self.algorithm != "INSTANT":
+                return support_, "LOCK=NONE"
+        if self.algorithm == "INSTANT" and target.before_80:
+            return self.supports[0], "ALGORITHM=INSTANT"
+        return None
+
+    def blocks_writes(self, target: Target) -> Optional[str]:
+        """Why the statement blocks writes as written, or None."""
+        if self.lock in ("SHARED", "EXCLUSIVE"):
+            return f"LOCK={self.lock} blocks writes for the whole operation"
+        if self.algorithm == "COPY" and not (target.copy_allows_writes and self.lock in (None, "NONE")):
+            return "ALGORITHM=COPY copies the table with writes blocked"
+        _, worst = self.worst
+        if not worst.concurrent_dml:
+            if worst.best == Algorithm.COPY:
+                return (f"{worst.what} runs with ALGORITHM=COPY, which blocks writes while "
+                        "the table is copied")
+            return f"{worst.what} does not permit concurrent writes (LOCK=SHARED at best)"
+        return None
+
+    def rebuilds(self) -> Optional[Support]:
+        if self.algorithm == "COPY":
+            return self.worst[1]
+        return next((s for s in self.supports if s.rebuild), None)
+
+    @property
+    def needs_clause(self) -> bool:
+        return not all(s.metadata_only for s in self.supports)
+
+
+def plan(operations: Sequence[m.Operation], target: Target, facts: Facts, quote) -> Optional[Plan]:
+    """The Plan of one statement, or None when nothing in it is an online-DDL concern."""
+    clauses = next((op for op in operations if isinstance(op, m.OnlineDdlClauses)), None)
+    items: List[Tuple[m.Operation, Support]] = []
+    replaces_pk = any(isinstance(op, m.DropPrimaryKey) for op in operations) and any(
+        isinstance(op, m.AddConstraint) and op.kind == "primary_key" for op in operations)
+    redefined = {(op.table.name.key, op.column.key) for op in operations
+                 if isinstance(op, m.AlterColumnType)}
+    for op in operations:
+        if replaces_pk and isinstance(op, m.DropPrimaryKey):
+            continue  # dropping and adding the primary key together runs INPLACE
+        if isinstance(op, m.RenameColumn) and (op.table.name.key, op.column.key) in redefined:
+            continue  # CHANGE old new ...: the redefinition decides the algorithm
+        found = classify(op, target, facts, quote)
+        if found is not None:
+            items.append((op, found))
+    if any(s.instant for _, s in items) and any(not (s.instant or s.uncertain) for _, s in items):
+        items = [(op, s if not s.instant else support(
+            s.kind, f"{s.what} (not INSTANT next to the other changes of this ALTER)", target,
+            s.uncertain, instant=False)) for op, s in items]
+    table = next((op.table for op, _ in items if getattr(op, "table", None) is not None), None)
+    if table is None:
+        return None
+    return Plan(
+        table=table, items=tuple(items),
+        algorithm=clauses.algorithm if clauses else None, lock=clauses.lock if clauses else None,
+    )

@@ -1,0 +1,378 @@
+"""ML404 alter-table-blocks-writes, ML405 alter-table-rebuilds-table,
+ML406 alter-without-algorithm-lock, ML407 unsupported-algorithm-clause.
+
+Each statement on an existing table is classified once (migrationlint.mysql_online_ddl)
+and gets at most one of these findings, in that order of precedence: a clause the server
+refuses, then blocked writes, then a rebuild, then a missing ALGORITHM/LOCK clause.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Iterator, List, Optional, Tuple
+
+from migrationlint import model as m
+from migrationlint.context import Statement
+from migrationlint.findings import Finding, Phase, Rewrite, Step
+from migrationlint.mysql_online_ddl import (
+    DEFAULT_CHARSET, Algorithm, Facts, Plan, Target, charset_width, plan,
+)
+from migrationlint.rulecontext import RuleContext
+from migrationlint.rules import MYSQL, rule
+
+INPLACE_NONE = "ALGORITHM=INPLACE, LOCK=NONE"
+_ALTER_HEAD = re.compile(
+    r"^\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)?TABLE\s+(?:`(?:[^`]|``)*`|[^\s`.]+)"
+    r"(?:\s*\.\s*(?:`(?:[^`]|``)*`|[^\s`.]+))?\s*(?:(?:WAIT\s+\d+|NOWAIT)\s+)?",
+    re.I,
+)
+_CLAUSE = re.compile(
+    r"(,\s*)?\b(?:ALGORITHM|LOCK)\s*=?\s*(?:DEFAULT|INSTANT|INPLACE|NOCOPY|COPY|NONE|SHARED|EXCLUSIVE)\b(\s*,)?",
+    re.I,
+)
+_FK_OFF = ("0", "off", "false")
+
+
+def _drop_clauses(text: str) -> str:
+    def keep_one_comma(match: re.Match) -> str:
+        return ", " if match.group(1) and match.group(2) else ""
+
+    return _CLAUSE.sub(keep_one_comma, text).strip().rstrip(";").strip().rstrip(",").strip()
+
+
+def _kind(statement: Statement) -> str:
+    head = " ".join(statement.text.split(None, 4)[:4]).upper()
+    if head.startswith("ALTER"):
+        return "alter"
+    if head.startswith("OPTIMIZE"):
+        return "optimize"
+    if head.startswith("DROP INDEX"):
+        return "drop_index"
+    if head.startswith("CREATE") and "INDEX" in head:
+        return "create_index"
+    return "other"
+
+
+def with_online_clause(statement: Statement, clause: str) -> Optional[str]:
+    """The statement as written, asking for ``clause`` (e.g. ALGORITHM=INPLACE, LOCK=NONE)."""
+    kind = _kind(statement)
+    body = _drop_clauses(statement.text)
+    if kind == "alter":
+        return f"{body}, {clause};"
+    if kind in ("create_index", "drop_index"):
+        return f"{body} {clause.replace(',', '')};"
+    return None
+
+
+def alter_clause(statement: Statement, plan_: Plan, ctx: RuleContext) -> Optional[str]:
+    """The ALTER TABLE clause for gh-ost / pt-online-schema-change (no ALTER TABLE head)."""
+    kind = _kind(statement)
+    if kind == "alter":
+        head = _ALTER_HEAD.match(statement.text)
+        return _drop_clauses(statement.text[head.end():]) if head else None
+    if kind == "optimize":
+        return "ENGINE=InnoDB"
+    op = plan_.items[0][0]
+    if kind == "create_index" and isinstance(op, m.CreateIndex):
+        label = "UNIQUE " if op.unique else (f"{op.index_kind.upper()} " if op.index_kind else "")
+        name = f" {ctx.q(op.name)}" if op.name else ""
+        return f"ADD {label}INDEX{name} ({', '.join(op.columns_sql)})"
+    if kind == "drop_index" and isinstance(op, m.DropIndex):
+        return f"DROP INDEX {ctx.q(op.name.name)}"
+    return None
+
+
+def online_tool_steps(statement: Statement, plan_: Plan, ctx: RuleContext) -> List[Step]:
+    """gh-ost and pt-online-schema-change command lines for this table and ALTER clause."""
+    clause = alter_clause(statement, plan_, ctx)
+    if clause is None:
+        return []
+    table = plan_.table
+    database = shlex.quote(table.schema_.name) if table.schema_ else "<database>"
+    alter = shlex.quote(clause)
+    gh_ost = (
+        f"gh-ost --host=<host> --user=<user> --ask-pass --database={database} "
+        f"--table={shlex.quote(table.name.name)} --alter={alter} "
+        "--exact-rowcount --concurrent-rowcount --execute"
+    )
+    dsn = shlex.quote(f"D={table.schema_.name if table.schema_ else '<database>'},t={table.name.name}")
+    pt_osc = f"pt-online-schema-change --alter={alter} --alter-foreign-keys-method=auto --execute {dsn}"
+    pt_osc_step = Step(
+        phase=Phase.EXPAND,
+        title="Run the change with pt-online-schema-change: it copies rows in chunks through "
+        "triggers while writes continue, pauses on replica lag, and swaps the tables at the end",
+        instruction=f"{pt_osc}\nRun it instead of this migration, and record the migration "
+        "as applied.",
+    )
+    if ctx.dialect == "mariadb":  # gh-ost is not tested on MariaDB (github/gh-ost#725)
+        return [pt_osc_step]
+    return [
+        Step(phase=Phase.EXPAND,
+             title="Run the change with gh-ost: it copies rows in throttled chunks while writes "
+             "continue and swaps the tables at the end (no foreign keys or triggers allowed)",
+             instruction=f"{gh_ost}\nRehearse with --test-on-replica, then run it instead of "
+             "this migration, and record the migration as applied."),
+        pt_osc_step.model_copy(update={
+            "title": "Or, if the table has foreign keys or triggers, use "
+            "pt-online-schema-change", "instruction": pt_osc}),
+    ]
+
+
+def _unchecked_foreign_key_steps(statement: Statement) -> List[Step]:
+    sql = with_online_clause(statement, INPLACE_NONE)
+    if sql is None:
+        return []
+    return [
+        Step(phase=Phase.EXPAND,
+             title="Check first that every existing row has its parent (the server will not)",
+             instruction="Run a query joining the child to the parent table and fix orphans "
+             "before adding the key."),
+        Step(phase=Phase.EXPAND,
+             title="Add the foreign key in place, without a table copy",
+             sql=f"SET SESSION foreign_key_checks = 0;\n{sql}\nSET SESSION foreign_key_checks = 1;"),
+    ]
+
+
+def _clause_step(statement: Statement, clause: str, title: str) -> List[Step]:
+    sql = with_online_clause(statement, clause)
+    return [Step(phase=Phase.EXPAND, title=title, sql=sql)] if sql else []
+
+
+def varchar_boundary_hint(op: m.Operation) -> Optional[str]:
+    """For MODIFY ... VARCHAR(n): which old lengths share its length prefix."""
+    if not isinstance(op, m.AlterColumnType):
+        return None
+    match = re.match(r"^\s*VARCHAR\s*\(\s*(\d+)\s*\)", op.new_type_sql, re.I)
+    if not match:
+        return None
+    charset = (op.definition.charset if op.definition else None) or DEFAULT_CHARSET
+    width, length = charset_width(charset), int(match.group(1))
+    last_short = 255 // width  # the longest VARCHAR with a 1-byte length prefix
+    if length <= last_short:
+        return (f"VARCHAR({length}) in {charset} has a 1-byte length prefix, so any shorter "
+                "VARCHAR widens in place")
+    return (f"VARCHAR({length}) in {charset} is {length * width} bytes with a 2-byte length "
+            f"prefix: widening from VARCHAR({last_short}) or shorter copies the table")
+
+
+def _assessments(ctx: RuleContext) -> Iterator[Tuple[Statement, Plan, Target]]:
+    migration = ctx.migration
+    target = Target(ctx.dialect, ctx.version)
+    for statement in migration.statements:
+        if not statement.operations:
+            continue
+        index = statement.index
+
+        def old_type(table, column, index=index):
+            return migration.column_type(table, column, index)
+
+        facts = Facts(old_type=old_type, foreign_key_checks_off=(
+            (migration.setting("foreign_key_checks", index) or "").lower() in _FK_OFF))
+        found = plan(statement.operations, target, facts, ctx.q)
+        if found is not None and not migration.table_is_new(found.table, index):
+            yield statement, found, target
+
+
+def _verdict(found: Plan, target: Target) -> Optional[str]:
+    """The one rule code that reports this statement, or None when it is fine."""
+    if found.refused_clause(target):
+        return "ML407"
+    if found.requests_online:
+        return None
+    if found.blocks_writes(target):
+        return "ML404"
+    if found.rebuilds():
+        return "ML405"
+    if found.needs_clause and found.algorithm is None and found.lock is None:
+        return "ML406"
+    return None
+
+
+def _server(target: Target) -> str:
+    return f"{'MariaDB' if target.mariadb else 'MySQL'} {target.version}"
+
+
+@rule(
+    "ML404", "alter-table-blocks-writes", "error",
+    "The ALTER copies the table or otherwise blocks writes on MySQL/MariaDB for its whole "
+    "duration.",
+    dialects=MYSQL, scope="migration", tags=("locking", "online-ddl"),
+)
+def check_blocks_writes(ctx: RuleContext) -> Iterator[Finding]:
+    for statement, found, target in _assessments(ctx):
+        if _verdict(found, target) != "ML404":
+            continue
+        op, worst = found.worst
+        table = ctx.q(found.table)
+        reason = found.blocks_writes(target)
+        consequence = (
+            f"every INSERT, UPDATE and DELETE on {table} waits until it finishes (minutes to "
+            "hours on a large table), and replicas stall on it afterwards"
+        )
+        steps: List[Step] = []
+        if worst.uncertain and found.algorithm != "COPY" and found.lock is None:
+            charset_hint = varchar_boundary_hint(op) or (
+                f"with {DEFAULT_CHARSET}, VARCHAR(63) to VARCHAR(64) crosses the 255-byte "
+                "length prefix"
+            )
+            message = (
+                f"{worst.what} on {table} copies the table with writes blocked (ALGORITHM=COPY) "
+                "whenever it changes the stored type: a new data type, a shorter column, or a "
+                f"VARCHAR widened across 255 bytes ({charset_hint}). Renames, default changes and "
+                "widening within the same length prefix run in place. This file does not show "
+                f"the current definition and {_server(target)} picks COPY silently: "
+                f"{consequence}."
+            )
+            steps += _clause_step(
+                statement, INPLACE_NONE,
+                "Ask for an in-place change so the server refuses (ERROR 1846) instead of "
+                "copying the table",
+            )
+        else:
+            message = f"On {table}, {reason}: {consequence}."
+            if worst.kind == "add_foreign_key":
+                message += (" With foreign_key_checks=0 the server adds it in place, without "
+                            "checking existing rows.")
+                steps += _unchecked_foreign_key_steps(statement)
+        if worst.kind != "add_foreign_key":  # the tools cannot add foreign keys either
+            steps += online_tool_steps(statement, found, ctx)
+        if not steps:
+            steps.append(Step(phase=Phase.EXPAND, title="Schedule the change",
+                              instruction="Run it in a maintenance window or on a replica that "
+                              "is then promoted."))
+        yield ctx.finding(op.span, message, Rewrite(
+            summary="Do not block writes on a live table: let the server refuse unsafe "
+            "algorithms, and run copying changes with an online schema change tool.",
+            steps=tuple(steps),
+        ))
+
+
+@rule(
+    "ML405", "alter-table-rebuilds-table", "warning",
+    "The ALTER rebuilds the whole table (writes continue, but I/O, disk and replica lag "
+    "grow with the table).",
+    dialects=MYSQL, scope="migration", tags=("locking", "online-ddl"),
+)
+def check_rebuilds(ctx: RuleContext) -> Iterator[Finding]:
+    for statement, found, target in _assessments(ctx):
+        if _verdict(found, target) != "ML405":
+            continue
+        rebuilt = found.rebuilds()
+        op = next(o for o, s in found.items if s is rebuilt)
+        table = ctx.q(found.table)
+        message = (
+            f"{rebuilt.what} rebuilds {table} on {_server(target)}: writes continue, but the "
+            "table and its indexes are rewritten (temporary disk space the size of the table, "
+            "hours of I/O on a large one), and replicas apply the ALTER only after it "
+            "finishes, so they lag by as long."
+        )
+        steps = _clause_step(
+            statement, INPLACE_NONE,
+            "At least state the algorithm and lock, so the server refuses instead of falling "
+            "back to a blocking copy",
+        )
+        steps += online_tool_steps(statement, found, ctx)
+        yield ctx.finding(op.span, message, Rewrite(
+            summary="Rebuild large tables with gh-ost or pt-online-schema-change (throttled, "
+            "replica-aware); on small tables state ALGORITHM=INPLACE, LOCK=NONE.",
+            steps=tuple(steps),
+        ))
+
+
+@rule(
+    "ML406", "alter-without-algorithm-lock", "warning",
+    "An online-capable ALTER does not state ALGORITHM/LOCK, so MySQL silently falls back "
+    "to a slower or locking algorithm when it cannot run online.",
+    dialects=MYSQL, scope="migration", tags=("locking", "online-ddl"),
+)
+def check_missing_clause(ctx: RuleContext) -> Iterator[Finding]:
+    for statement, found, target in _assessments(ctx):
+        if _verdict(found, target) != "ML406":
+            continue
+        op, worst = found.worst
+        clause = "ALGORITHM=INSTANT" if found.all_instant else INPLACE_NONE
+        how = "instantly" if found.all_instant else "in place without blocking writes"
+        message = (
+            f"{worst.what} on {ctx.q(found.table)} can run {how} on {_server(target)}, but the "
+            f"statement does not ask for it: when it cannot (a FULLTEXT index, "
+            "ROW_FORMAT=COMPRESSED, too many instant changes, another clause in the same "
+            f"ALTER), the server silently picks a slower algorithm or a stronger lock. Add "
+            f"{clause} so it refuses instead."
+        )
+        steps = _clause_step(statement, clause, f"State {clause}")
+        if steps:
+            yield ctx.finding(op.span, message, Rewrite(
+                summary=f"Append {clause}; if the server refuses, follow alter-table-rebuilds-"
+                "table or alter-table-blocks-writes.",
+                steps=tuple(steps),
+            ))
+
+
+@rule(
+    "ML407", "unsupported-algorithm-clause", "error",
+    "The ALTER asks for an ALGORITHM or LOCK the operation does not support on the target "
+    "version, so the statement fails.",
+    dialects=MYSQL, scope="migration", tags=("online-ddl",),
+)
+def check_refused_clause(ctx: RuleContext) -> Iterator[Finding]:
+    for statement, found, target in _assessments(ctx):
+        if _verdict(found, target) != "ML407":
+            continue
+        refused, clause = found.refused_clause(target)
+        op = next(o for o, s in found.items if s is refused)
+        message = (
+            f"{clause} is not supported for {refused.what} on {_server(target)}: the statement "
+            f"fails (ERROR 1845/1846 \"... is not supported for this operation\") and the "
+            "migration stops."
+        )
+        steps: List[Step] = []
+        if refused.best != Algorithm.COPY and refused.concurrent_dml:
+            steps += _clause_step(statement, INPLACE_NONE,
+                                  "Ask for what the operation supports")
+        else:
+            steps += online_tool_steps(statement, found, ctx)
+        if not steps:
+            steps.append(Step(phase=Phase.EXPAND, title="Remove the clause",
+                              instruction=f"Drop {clause} and review the lock the statement "
+                              "then takes."))
+        yield ctx.finding(op.span, message, Rewrite(
+            summary="Request an algorithm the operation supports, or run it with an online "
+            "schema change tool.",
+            steps=tuple(steps),
+        ))
+
+
+def _instant_defect_release(target: Target) -> bool:
+    """MySQL 8.0.29-8.0.31: the 8.0.29 redo format for INSTANT ADD/DROP COLUMN could corrupt
+    tables on crash recovery, and XtraBackup refuses such tables up to 8.0.31."""
+    parts = target.version.parts
+    return not target.mariadb and len(parts) == 3 and parts[:2] == (8, 0) and 29 <= parts[2] <= 31
+
+
+@rule(
+    "ML412", "instant-column-change-8029", "warning",
+    "INSTANT ADD/DROP COLUMN on MySQL 8.0.29-8.0.31 can corrupt the table on crash recovery "
+    "and makes XtraBackup refuse it.",
+    dialects=("mysql",), scope="migration", tags=("online-ddl",), supersedes=("ML406",),
+)
+def check_instant_defect(ctx: RuleContext) -> Iterator[Finding]:
+    for statement, found, target in _assessments(ctx):
+        if not _instant_defect_release(target) or found.algorithm not in (None, "INSTANT"):
+            continue
+        for op, support_ in found.items:
+            if isinstance(op, (m.AddColumn, m.DropColumn)) and support_.instant:
+                message = (
+                    f"{support_.what} on {ctx.q(found.table)} runs INSTANT on MySQL "
+                    f"{target.version}: tables changed this way on 8.0.29 can be corrupted by "
+                    "crash recovery, and Percona XtraBackup refuses to back them up until the "
+                    "server is on 8.0.32 or later (the table is rebuilt)."
+                )
+                yield ctx.finding(op.span, message, Rewrite(
+                    summary="Use an in-place rebuild instead of INSTANT on this release, or "
+                    "upgrade to 8.0.32+ first.",
+                    steps=tuple(_clause_step(
+                        statement, INPLACE_NONE,
+                        "Force the in-place algorithm (a rebuild; writes continue)")),
+                ))
+                break

@@ -1,0 +1,200 @@
+"""ML408 drop-index-without-invisible, ML409 modify-column-to-not-null,
+ML410 inline-references-ignored, ML411 ddl-without-lock-wait-timeout."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from migrationlint import model as m
+from migrationlint.findings import Finding, Phase, Rewrite, Step
+from migrationlint.recipes import batched_backfill
+from migrationlint.rulecontext import RuleContext
+from migrationlint.rules import MYSQL, rule
+from migrationlint.rules.mysql_transactions import is_ddl
+from migrationlint.sqlgen import generated_name
+
+# A lock_wait_timeout above this many seconds does not count as "short".
+MAX_LOCK_WAIT_SECONDS = 60
+SUGGESTED_LOCK_WAIT_SECONDS = 10
+
+
+def _hide_index_sql(ctx: RuleContext, table: m.ObjectName, index: m.Ident) -> Optional[str]:
+    """The statement that makes the optimizer ignore an index while keeping it maintained."""
+    t, i = ctx.q(table), ctx.q(index)
+    if ctx.dialect == "mariadb":
+        return f"ALTER TABLE {t} ALTER INDEX {i} IGNORED;" if ctx.version.at_least(10, 6) else None
+    return f"ALTER TABLE {t} ALTER INDEX {i} INVISIBLE;" if ctx.version.at_least(8) else None
+
+
+@rule(
+    "ML408", "drop-index-without-invisible", "warning",
+    "Dropping an index that queries may rely on; make it invisible first so the drop can be "
+    "undone instantly.",
+    on=(m.DropIndex,), dialects=MYSQL, tags=("backward-compatibility",),
+)
+def check_drop_index(op: m.DropIndex, ctx: RuleContext) -> Iterator[Finding]:
+    if op.table is None or ctx.table_is_new(op.table) or ctx.migration.index_is_new(op.name, ctx.index):
+        return
+    table, index = ctx.q(op.table), ctx.q(op.name.name)
+    hide = _hide_index_sql(ctx, op.table, op.name.name)
+    message = (
+        f"Dropping index {index} on {table}: any query the optimizer serves with it turns into "
+        "a full scan as soon as it is gone, and putting it back is a full index build on a "
+        "large table, during the incident."
+    )
+    if hide is None:
+        steps = (
+            Step(phase=Phase.SWITCH, title="Check that nothing uses the index",
+                 instruction="Query sys.schema_unused_indexes (or performance_schema."
+                 "table_io_waits_summary_by_index_usage) on every server over a full business "
+                 "cycle before dropping it."),
+            Step(phase=Phase.CONTRACT, title="Then drop it", sql=f"DROP INDEX {index} ON {table};"),
+        )
+    else:
+        word = "IGNORED" if ctx.dialect == "mariadb" else "INVISIBLE"
+        undo = hide.replace(f" {word};", " NOT IGNORED;" if word == "IGNORED" else " VISIBLE;")
+        steps = (
+            Step(phase=Phase.EXPAND, title=f"Make the index {word.lower()}: the optimizer stops "
+                 "using it, but it stays maintained (metadata-only change)", sql=hide),
+            Step(phase=Phase.SWITCH, title="Watch slow-query logs and latency for a full business "
+                 "cycle; if anything degrades, undo it instantly", sql=undo),
+            Step(phase=Phase.CONTRACT, title="In a later migration, drop the index",
+                 sql=f"DROP INDEX {index} ON {table};"),
+        )
+    yield ctx.finding(op.span, message, Rewrite(
+        summary="Hide the index first, observe, and drop it in a later migration.",
+        steps=steps,
+    ))
+
+
+@rule(
+    "ML409", "modify-column-to-not-null", "warning",
+    "MODIFY/CHANGE ... NOT NULL on an existing column: NULLs fail the ALTER or are silently "
+    "replaced, and inserts that omit the column break.",
+    on=(m.AlterColumnType,), dialects=MYSQL, tags=("backward-compatibility",),
+)
+def check_modify_not_null(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[Finding]:
+    definition = op.definition
+    if definition is None or not op.not_null or definition.primary_key:
+        return
+    if ctx.column_is_new(op.table, op.column):
+        return
+    table, column = ctx.q(op.table), ctx.q(op.column)
+    inserts = (
+        "" if definition.default is not None else
+        f" Every INSERT from the running application version that leaves {column} out fails "
+        "too, since the column has no default."
+    )
+    message = (
+        f"MODIFY/CHANGE makes {column} of {table} NOT NULL. If it allows NULL today, existing "
+        "NULLs make the ALTER fail in strict mode (ERROR 1138 \"Invalid use of NULL value\") or, "
+        "without strict mode, are silently replaced by 0, '' or a zero date; the change also "
+        f"rebuilds the table.{inserts}"
+    )
+    full = f"{definition.type_sql} NOT NULL"
+    if definition.default is not None:
+        full += f" DEFAULT {definition.default.sql}"
+    steps = (
+        Step(phase=Phase.SWITCH, title=f"Deploy application code that always writes {column}",
+             instruction=f"Release the version that sets {column} on every INSERT and UPDATE."),
+        batched_backfill(ctx.dialect, op.table, op.column, None, f"{column} IS NULL"),
+        Step(phase=Phase.CONTRACT,
+             title="Then restate the whole column (MODIFY drops any attribute you leave out: "
+             "DEFAULT, COMMENT, CHARACTER SET) and rebuild in place",
+             sql=f"ALTER TABLE {table} MODIFY {column} {full}, ALGORITHM=INPLACE, LOCK=NONE;"),
+    )
+    yield ctx.finding(op.span, message, Rewrite(
+        summary=f"Backfill NULLs in {column} first, make every writer set it, then enforce NOT "
+        "NULL in its own migration.",
+        steps=steps,
+    ))
+
+
+def _inline_references(op: m.Operation):
+    columns = op.columns if isinstance(op, m.CreateTable) else (op.column,)
+    return [c for c in columns if c.references_sql]
+
+
+@rule(
+    "ML410", "inline-references-ignored", "warning",
+    "A REFERENCES clause in a column definition creates no foreign key on MySQL before 9.0 "
+    "and MariaDB before 10.5: it is parsed and silently ignored.",
+    on=(m.CreateTable, m.AddColumn), dialects=MYSQL, tags=("correctness",),
+)
+def check_inline_references(op: m.Operation, ctx: RuleContext) -> Iterator[Finding]:
+    # Enforced from MySQL 9.0 (WL#16130) and MariaDB 10.5 (MDEV-20729).
+    if ctx.version.at_least(*((10, 5) if ctx.dialect == "mariadb" else (9,))):
+        return
+    for column in _inline_references(op):
+        table, name = ctx.q(op.table), ctx.q(column.name)
+        constraint = ctx.q(generated_name(ctx.dialect, op.table.name.name, column.name.name,
+                                          suffix="fk"))
+        clause = f"CONSTRAINT {constraint} FOREIGN KEY ({name}) {column.references_sql}"
+        if isinstance(op, m.CreateTable):
+            fix = Step(phase=Phase.EXPAND,
+                       title="Declare the foreign key as a table constraint",
+                       instruction=f"Remove the inline REFERENCES from {name} and add "
+                       f"this line to the column list of CREATE TABLE {table}: {clause}")
+        else:
+            fix = Step(phase=Phase.EXPAND,
+                       title="Add the column and a real foreign key in one statement",
+                       sql=f"ALTER TABLE {table} ADD COLUMN {name} {column.type_sql}, ADD {clause};")
+        message = (
+            f"{name} of {table} is declared with an inline REFERENCES, which "
+            f"{'MariaDB before 10.5' if ctx.dialect == 'mariadb' else 'MySQL before 9.0'} parses "
+            "and ignores: "
+            "no foreign key is created, so orphan rows are accepted and ON DELETE actions "
+            "never run."
+        )
+        yield ctx.finding(op.span, message, Rewrite(
+            summary="Use a table-level FOREIGN KEY constraint.", steps=(fix,),
+        ))
+
+
+def _short_lock_wait(ctx: RuleContext, statement_index: int, op: m.Operation) -> bool:
+    if isinstance(op, m.OnlineDdlClauses) and op.wait is not None:
+        return True
+    value = ctx.migration.setting("lock_wait_timeout", statement_index)
+    try:
+        return value is not None and float(value) <= MAX_LOCK_WAIT_SECONDS
+    except ValueError:
+        return False
+
+
+def _touches_existing_table(ctx: RuleContext, statement) -> bool:
+    for op in statement.operations:
+        table = getattr(op, "table", None)
+        if isinstance(op, m.CreateTable) or table is None:
+            continue
+        if not ctx.migration.table_is_new(table, statement.index):
+            return True
+    return False
+
+
+@rule(
+    "ML411", "ddl-without-lock-wait-timeout", "note",
+    "DDL on an existing table without a short lock_wait_timeout can queue every query on the "
+    "table behind its metadata lock.",
+    dialects=MYSQL, scope="migration", tags=("locking",),
+)
+def check_lock_wait_timeout(ctx: RuleContext) -> Iterator[Finding]:
+    for statement in ctx.migration.statements:
+        if not is_ddl(statement) or not _touches_existing_table(ctx, statement):
+            continue
+        if any(_short_lock_wait(ctx, statement.index, op) for op in statement.operations):
+            return
+        default = "86400 s (one day)" if ctx.dialect == "mariadb" else "31536000 s (one year)"
+        message = (
+            "This DDL needs an exclusive metadata lock on the table. While it waits behind any "
+            "open transaction that touched the table, every new query on the table queues "
+            f"behind it, and lock_wait_timeout defaults to {default}."
+        )
+        yield ctx.finding(statement.span, message, Rewrite(
+            summary="Fail fast and retry instead of stalling the application.",
+            steps=(
+                Step(phase=Phase.EXPAND, title="Set a short metadata-lock wait at the top of the "
+                     "migration, and retry the migration when it times out (ERROR 1205)",
+                     sql=f"SET SESSION lock_wait_timeout = {SUGGESTED_LOCK_WAIT_SECONDS};"),
+            ),
+        ))
+        return

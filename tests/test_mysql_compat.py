@@ -1,0 +1,135 @@
+"""Backward compatibility on MySQL/MariaDB (the cross-dialect ML1xx rules, fed by MySQL
+syntax) and the MySQL-specific rules ML408-ML411; plus the issue's clean migrations."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import codes, lint
+from migrationlint.findings import Severity
+
+
+def only(sql, code, dialect="mysql", version=None):
+    found = [f for f in lint(sql, dialect=dialect, version=version) if f.rule == code]
+    assert len(found) == 1, [f.rule for f in lint(sql, dialect=dialect, version=version)]
+    return found[0]
+
+
+@pytest.mark.parametrize("sql", [
+    "ALTER TABLE `orders` RENAME COLUMN `note` TO `memo`;",
+    "ALTER TABLE `orders` CHANGE `note` `memo` TEXT;",
+    "ALTER TABLE `orders` CHANGE COLUMN `note` `memo` TEXT NULL, ALGORITHM=INPLACE, LOCK=NONE;",
+])
+def test_rename_column_forms_trigger_ml101_with_backticked_rewrite(sql):
+    finding = only(sql, "ML101")
+    assert "`note`" in finding.message and "`memo`" in finding.message
+    contract = finding.rewrite.steps[-1].sql
+    assert contract.endswith("ALTER TABLE `orders` DROP COLUMN `note`;")
+    assert "UPDATE `orders` SET `memo` = `note`" in finding.rewrite.steps[2].sql
+
+
+def test_change_keeping_the_name_is_not_a_rename():
+    assert "ML101" not in codes("ALTER TABLE orders CHANGE note note TEXT;", dialect="mysql")
+
+
+def test_drop_column_on_mysql():
+    finding = only("ALTER TABLE `order items` DROP COLUMN `legacy flag`, ALGORITHM=INSTANT;", "ML103")
+    assert finding.rewrite.steps[-1].sql == "ALTER TABLE `order items` DROP COLUMN `legacy flag`;"
+
+
+def test_add_not_null_column_without_default_on_mysql():
+    finding = only("ALTER TABLE `orders` ADD COLUMN `code` VARCHAR(10) NOT NULL;", "ML105")
+    assert "implicit zero value" in finding.message
+    assert finding.rewrite.steps[0].sql == "ALTER TABLE `orders` ADD COLUMN `code` VARCHAR(10);"
+    assert finding.rewrite.steps[-1].sql == "ALTER TABLE `orders` MODIFY `code` VARCHAR(10) NOT NULL;"
+    assert "ML105" not in codes("ALTER TABLE orders ADD COLUMN code VARCHAR(10) NOT NULL DEFAULT '';",
+                                dialect="mysql")
+
+
+def test_compat_rules_skip_tables_created_in_the_file():
+    sql = ("CREATE TABLE drafts (id INT PRIMARY KEY, note TEXT);\n"
+           "ALTER TABLE drafts CHANGE note memo TEXT, DROP COLUMN id, ADD COLUMN c INT NOT NULL;\n"
+           "DROP INDEX idx ON drafts;")
+    assert not {"ML101", "ML103", "ML105", "ML408", "ML409"} & set(codes(sql, dialect="mysql"))
+
+
+@pytest.mark.parametrize("dialect,version,hide", [
+    ("mysql", "8.0", "ALTER TABLE `orders` ALTER INDEX `idx_status` INVISIBLE;"),
+    ("mysql", "8.4", "ALTER TABLE `orders` ALTER INDEX `idx_status` INVISIBLE;"),
+    ("mariadb", "10.6", "ALTER TABLE `orders` ALTER INDEX `idx_status` IGNORED;"),
+    ("mysql", "5.7", None),
+    ("mariadb", "10.5", None),
+])
+def test_drop_index_suggests_hiding_it_where_the_version_can(dialect, version, hide):
+    finding = only("ALTER TABLE `orders` DROP INDEX `idx_status`;", "ML408", dialect, version)
+    first = finding.rewrite.steps[0]
+    assert first.sql == hide
+    assert finding.rewrite.steps[-1].sql == "DROP INDEX `idx_status` ON `orders`;"
+
+
+def test_index_created_in_the_same_file_may_be_dropped():
+    sql = "CREATE INDEX idx_tmp ON orders (a) ALGORITHM=INPLACE LOCK=NONE;\nDROP INDEX idx_tmp ON orders;"
+    assert "ML408" not in codes(sql, dialect="mysql")
+
+
+def test_modify_to_not_null_rewrite_restates_the_column():
+    finding = only("ALTER TABLE `orders` MODIFY `status` VARCHAR(20) NOT NULL DEFAULT 'new';", "ML409")
+    assert "leaves" not in finding.message  # it has a default: old inserts still work
+    assert finding.rewrite.steps[-1].sql == (
+        "ALTER TABLE `orders` MODIFY `status` VARCHAR(20) NOT NULL DEFAULT 'new', "
+        "ALGORITHM=INPLACE, LOCK=NONE;")
+    without_default = only("ALTER TABLE orders MODIFY status VARCHAR(20) NOT NULL;", "ML409")
+    assert "no default" in without_default.message
+    assert "ML409" not in codes("ALTER TABLE orders MODIFY status VARCHAR(20) NULL;", dialect="mysql")
+
+
+@pytest.mark.parametrize("dialect,version,fires", [
+    ("mysql", "8.0", True), ("mysql", "8.4", True), ("mysql", "9.0", False),
+    ("mariadb", "10.4", True), ("mariadb", "10.5", False),
+])
+def test_inline_references(dialect, version, fires):
+    sql = "ALTER TABLE items ADD COLUMN order_id BIGINT REFERENCES orders (id);"
+    assert ("ML410" in codes(sql, dialect=dialect, version=version)) is fires
+
+
+def test_inline_references_rewrite_uses_a_table_constraint():
+    finding = only("ALTER TABLE `items` ADD COLUMN `order_id` BIGINT REFERENCES `orders` (`id`);", "ML410")
+    assert finding.rewrite.steps[0].sql == (
+        "ALTER TABLE `items` ADD COLUMN `order_id` BIGINT, ADD CONSTRAINT items_order_id_fk "
+        "FOREIGN KEY (`order_id`) REFERENCES `orders` (`id`);")
+
+
+@pytest.mark.parametrize("sql,fires", [
+    ("ALTER TABLE orders ADD COLUMN a INT, ALGORITHM=INSTANT;", True),
+    ("SET SESSION lock_wait_timeout = 5;\nALTER TABLE orders ADD COLUMN a INT, ALGORITHM=INSTANT;", False),
+    ("SET SESSION lock_wait_timeout = 3600;\nALTER TABLE orders ADD COLUMN a INT, ALGORITHM=INSTANT;", True),
+    ("CREATE TABLE t (id INT PRIMARY KEY);\nCREATE INDEX i ON t (id);", False),
+    ("INSERT INTO t VALUES (1);", False),
+])
+def test_lock_wait_timeout_note(sql, fires):
+    findings = [f for f in lint(sql, dialect="mysql") if f.rule == "ML411"]
+    assert bool(findings) is fires
+    assert all(f.severity is Severity.NOTE for f in findings)
+
+
+def test_mariadb_wait_clause_counts_as_a_short_timeout():
+    assert "ML411" not in codes("ALTER TABLE orders NOWAIT ADD COLUMN a INT;", dialect="mariadb")
+
+
+# The issue's "Done when": these migrations produce no warning or error on MySQL and MariaDB.
+CLEAN_MIGRATIONS = [
+    "CREATE TABLE `payments` (\n  `id` BIGINT NOT NULL AUTO_INCREMENT,\n"
+    "  `amount` DECIMAL(12,2) NOT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;",
+    "ALTER TABLE `orders` ADD COLUMN `gift_note` TEXT NULL, ALGORITHM=INSTANT;",
+    "ALTER TABLE `orders` ADD INDEX `idx_orders_status` (`status`), ALGORITHM=INPLACE, LOCK=NONE;",
+    "START TRANSACTION;\nINSERT INTO `countries` (`code`, `name`) VALUES ('NO', 'Norway');\n"
+    "INSERT INTO `countries` (`code`, `name`) VALUES ('SE', 'Sweden');\nCOMMIT;",
+    "ALTER TABLE `orders` ALTER COLUMN `status` SET DEFAULT 'new';",
+]
+
+
+@pytest.mark.parametrize("dialect", ["mysql", "mariadb"])
+@pytest.mark.parametrize("sql", CLEAN_MIGRATIONS)
+def test_clean_migrations_have_no_warning(sql, dialect):
+    failing = [f"{f.rule} {f.message}" for f in lint(sql, dialect=dialect) if f.severity.fails_run]
+    assert failing == []

@@ -1,0 +1,215 @@
+"""Online DDL classification per MySQL/MariaDB version, and ML404-ML407 on top of it."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import lint
+from migrationlint.mysql_online_ddl import compare_types
+
+ONLINE_RULES = ("ML404", "ML405", "ML406", "ML407", "ML412")
+
+
+def online(sql, dialect="mysql", version=None):
+    return [f.rule for f in lint(sql, dialect=dialect, version=version) if f.rule in ONLINE_RULES]
+
+
+@pytest.mark.parametrize("old,new,charset,expected", [
+    ("VARCHAR(40)", "VARCHAR(63)", "utf8mb4", "widen_varchar"),
+    ("VARCHAR(63)", "VARCHAR(64)", "utf8mb4", "widen_varchar_across_length_bytes"),
+    ("VARCHAR(64)", "VARCHAR(500)", "utf8mb4", "widen_varchar"),
+    ("VARCHAR(85)", "VARCHAR(86)", "utf8mb3", "widen_varchar_across_length_bytes"),
+    ("VARCHAR(100)", "VARCHAR(255)", "latin1", "widen_varchar"),
+    ("VARCHAR(255)", "VARCHAR(256)", "latin1", "widen_varchar_across_length_bytes"),
+    ("VARCHAR(80)", "VARCHAR(40)", "utf8mb4", "change_column_type"),
+    ("INT", "BIGINT", "utf8mb4", "change_column_type"),
+    ("int", "INT", "utf8mb4", "same_type"),
+    ("ENUM('a', 'b')", "ENUM('a','b','c')", "utf8mb4", "append_enum_values"),
+    ("ENUM('a','b')", "ENUM('c','a','b')", "utf8mb4", "change_column_type"),
+    ("SET('a','b','c','d','e','f','g','h')", "SET('a','b','c','d','e','f','g','h','i')",
+     "utf8mb4", "change_column_type"),
+])
+def test_type_comparison_knows_the_length_prefix_and_enum_storage(old, new, charset, expected):
+    assert compare_types(old, new, charset) == expected
+
+
+@pytest.mark.parametrize("sql,version,expected", [
+    # ADD COLUMN: INPLACE rebuild on 5.7 and 8.0.0-8.0.11, INSTANT (last position) from 8.0.12
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL;", "5.7", ["ML405"]),
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL;", "8.0.11", ["ML405"]),
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL;", "8.0.12", ["ML406"]),
+    # ... and in any position from 8.0.29
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL AFTER id;", "8.0.28", ["ML405"]),
+    # (on 8.0.29-8.0.31 an INSTANT column change is reported by ML412 instead)
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL AFTER id;", "8.0.29", ["ML412"]),
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL AFTER id;", "8.0.32", ["ML406"]),
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL AFTER id;", "8.4", ["ML406"]),
+    # DROP COLUMN: INSTANT from 8.0.29
+    ("ALTER TABLE orders DROP COLUMN note;", "8.0.28", ["ML405"]),
+    ("ALTER TABLE orders DROP COLUMN note;", "8.0.29", ["ML412"]),
+    ("ALTER TABLE orders DROP COLUMN note;", "8.0.32", ["ML406"]),
+    # CONVERT TO CHARACTER SET blocks writes everywhere (COPY on 5.7)
+    ("ALTER TABLE orders CONVERT TO CHARACTER SET utf8mb4;", "5.7", ["ML404"]),
+    ("ALTER TABLE orders CONVERT TO CHARACTER SET utf8mb4;", "8.4", ["ML404"]),
+    # partition maintenance: not in place on 5.7
+    ("ALTER TABLE events ADD PARTITION (PARTITION p9 VALUES LESS THAN (2030));", "5.7", ["ML404"]),
+    ("ALTER TABLE events ADD PARTITION (PARTITION p9 VALUES LESS THAN (2030));", "8.0", ["ML406"]),
+    ("ALTER TABLE events REMOVE PARTITIONING;", "8.0", ["ML404"]),
+    # INSTANT does not exist on 5.7
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL, ALGORITHM=INSTANT;", "5.7", ["ML407"]),
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL, ALGORITHM=INSTANT;", "8.0.12", []),
+])
+def test_mysql_version_matrix(sql, version, expected):
+    assert online(sql, version=version) == expected
+
+
+@pytest.mark.parametrize("sql,version,expected", [
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL AFTER id;", "10.3", ["ML405"]),
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL AFTER id;", "10.4", ["ML406"]),
+    ("ALTER TABLE orders DROP COLUMN note;", "10.3", ["ML405"]),
+    ("ALTER TABLE orders FORCE, ALGORITHM=COPY;", "10.11", ["ML404"]),
+    # MariaDB 11.4 copies with LOCK=NONE: still a rebuild, but writes continue
+    ("ALTER TABLE orders FORCE, ALGORITHM=COPY;", "11.4", ["ML405"]),
+    ("ALTER ONLINE TABLE orders ADD INDEX idx_status (status);", "10.11", []),
+    ("ALTER TABLE orders ENGINE=InnoDB, ALGORITHM=NOCOPY;", "10.11", ["ML407"]),
+])
+def test_mariadb_versions(sql, version, expected):
+    assert online(sql, dialect="mariadb", version=version) == expected
+
+
+@pytest.mark.parametrize("sql,expected", [
+    ("ALTER TABLE orders MODIFY total BIGINT NOT NULL;", ["ML404"]),
+    ("ALTER TABLE orders MODIFY total BIGINT NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;", []),
+    ("ALTER TABLE orders CHANGE `total` `amount` DECIMAL(12,2), ALGORITHM=INSTANT;", []),
+    ("ALTER TABLE orders ADD FULLTEXT INDEX ft_note (note);", ["ML404"]),
+    ("ALTER TABLE orders ADD FULLTEXT INDEX ft_note (note), LOCK=NONE;", ["ML407"]),
+    ("CREATE SPATIAL INDEX sp_loc ON shops (location);", ["ML404"]),
+    ("ALTER TABLE orders DROP PRIMARY KEY;", ["ML404"]),
+    ("ALTER TABLE orders DROP PRIMARY KEY, ADD PRIMARY KEY (id, created_at);", ["ML405"]),
+    ("ALTER TABLE orders ADD COLUMN total_cents BIGINT AS (total * 100) STORED;", ["ML404"]),
+    ("ALTER TABLE orders ADD COLUMN total_cents BIGINT AS (total * 100) VIRTUAL;", []),
+    ("ALTER TABLE orders ADD COLUMN seen_at DATETIME DEFAULT (NOW());", ["ML404"]),
+    ("ALTER TABLE orders ADD COLUMN seq INT NOT NULL AUTO_INCREMENT UNIQUE;", ["ML404"]),
+    ("ALTER TABLE orders ADD CONSTRAINT fk_customer FOREIGN KEY (customer_id) REFERENCES customers (id);",
+     ["ML404"]),
+    ("SET foreign_key_checks = 0;\nALTER TABLE orders ADD CONSTRAINT fk_customer FOREIGN KEY "
+     "(customer_id) REFERENCES customers (id), ALGORITHM=INPLACE, LOCK=NONE;", []),
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL, LOCK=SHARED;", ["ML404"]),
+    ("ALTER TABLE orders ALGORITHM=COPY, ADD COLUMN note TEXT NULL;", ["ML404"]),
+    ("ALTER TABLE orders ROW_FORMAT=DYNAMIC;", ["ML405"]),
+    ("ALTER TABLE orders ENGINE=MyISAM;", ["ML404"]),
+    ("OPTIMIZE TABLE orders;", ["ML405"]),
+    ("ALTER TABLE orders ADD INDEX idx_status (status), ALGORITHM=INSTANT;", ["ML407"]),
+    ("ALTER TABLE orders MODIFY status ENUM('new','paid');\n"
+     "ALTER TABLE orders MODIFY status ENUM('new','paid','refunded');", ["ML404"]),
+    ("ALTER TABLE orders MODIFY status ENUM('new','paid');\n"
+     "ALTER TABLE orders MODIFY status ENUM('paid','new');", ["ML404", "ML404"]),
+])
+def test_operations_on_mysql_80(sql, expected):
+    assert online(sql) == expected
+
+
+@pytest.mark.parametrize("sql", [
+    "CREATE TABLE payments (id BIGINT PRIMARY KEY, amount DECIMAL(12,2) NOT NULL);",
+    "ALTER TABLE orders ADD COLUMN gift_note TEXT NULL, ALGORITHM=INSTANT;",
+    "ALTER TABLE orders ADD INDEX idx_status (status), ALGORITHM=INPLACE, LOCK=NONE;",
+    "CREATE INDEX idx_status ON orders (status) ALGORITHM=INPLACE LOCK=NONE;",
+    "ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'new';",
+    "ALTER TABLE orders RENAME INDEX idx_a TO idx_b;",
+    "DROP INDEX idx_a ON orders;",
+    "CREATE TABLE t (id INT PRIMARY KEY);\nALTER TABLE t ADD COLUMN x INT, MODIFY id BIGINT;\n"
+    "OPTIMIZE TABLE t;",
+])
+def test_clean_and_new_table_statements(sql):
+    assert online(sql) == []
+
+
+def test_varchar_widening_uses_the_type_from_earlier_in_the_file():
+    sql = (
+        "ALTER TABLE users MODIFY nickname VARCHAR(40), ALGORITHM=INPLACE, LOCK=NONE;\n"
+        "ALTER TABLE users MODIFY nickname VARCHAR(60);\n"
+        "ALTER TABLE users MODIFY nickname VARCHAR(120);\n"
+        "ALTER TABLE users MODIFY nickname VARCHAR(500) CHARACTER SET latin1;\n"
+    )
+    findings = [f for f in lint(sql, dialect="mysql") if f.rule in ONLINE_RULES]
+    assert [(f.rule, f.span.line) for f in findings] == [("ML404", 3), ("ML404", 4)]
+    assert "across the 255-byte" in findings[0].message and "utf8mb4" in findings[0].message
+    assert "latin1: up to 1 byte per character" in findings[1].message
+
+
+def test_blocking_rewrite_has_real_names_and_tool_command_lines():
+    sql = "ALTER TABLE `shop`.`order items` MODIFY `qty` BIGINT NOT NULL DEFAULT 0;"
+    [finding] = [f for f in lint(sql, dialect="mysql") if f.rule == "ML404"]
+    steps = finding.rewrite.steps
+    assert steps[0].sql == ("ALTER TABLE `shop`.`order items` MODIFY `qty` BIGINT NOT NULL DEFAULT 0, "
+                            "ALGORITHM=INPLACE, LOCK=NONE;")
+    assert steps[1].instruction.startswith(
+        "gh-ost --host=<host> --user=<user> --ask-pass --database=shop --table='order items' "
+        "--alter='MODIFY `qty` BIGINT NOT NULL DEFAULT 0' ")
+    assert "D=shop,t=order items" in steps[2].instruction
+    assert "--alter='MODIFY `qty` BIGINT NOT NULL DEFAULT 0'" in steps[2].instruction
+
+
+def test_tool_command_quotes_string_literals_for_the_shell():
+    [finding] = [f for f in lint("ALTER TABLE orders MODIFY status VARCHAR(20) DEFAULT 'new';",
+                                 dialect="mysql") if f.rule == "ML404"]
+    assert "--alter='MODIFY status VARCHAR(20) DEFAULT '\"'\"'new'\"'\"''" in finding.rewrite.steps[1].instruction
+
+
+def test_missing_clause_rewrite_appends_the_clause():
+    [finding] = [f for f in lint("CREATE INDEX `idx_created` ON `orders` (`created_at`);",
+                                 dialect="mysql") if f.rule == "ML406"]
+    assert finding.rewrite.steps[0].sql == (
+        "CREATE INDEX `idx_created` ON `orders` (`created_at`) ALGORITHM=INPLACE LOCK=NONE;")
+    [add] = [f for f in lint("ALTER TABLE orders ADD COLUMN note TEXT;", dialect="mysql")
+             if f.rule == "ML406"]
+    assert add.rewrite.steps[0].sql == "ALTER TABLE orders ADD COLUMN note TEXT, ALGORITHM=INSTANT;"
+
+
+def test_foreign_key_rewrite_disables_checks_around_an_inplace_add():
+    sql = "ALTER TABLE orders ADD CONSTRAINT fk_c FOREIGN KEY (customer_id) REFERENCES customers (id);"
+    [finding] = [f for f in lint(sql, dialect="mysql") if f.rule == "ML404"]
+    assert finding.rewrite.steps[1].sql == (
+        "SET SESSION foreign_key_checks = 0;\n"
+        "ALTER TABLE orders ADD CONSTRAINT fk_c FOREIGN KEY (customer_id) REFERENCES customers (id), "
+        "ALGORITHM=INPLACE, LOCK=NONE;\nSET SESSION foreign_key_checks = 1;")
+    assert not any("gh-ost" in (s.instruction or "") for s in finding.rewrite.steps)
+
+
+@pytest.mark.parametrize("sql,version,expected", [
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL;", "8.0.29", ["ML412"]),
+    ("ALTER TABLE orders DROP COLUMN note, ALGORITHM=INSTANT;", "8.0.31", ["ML412"]),
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL, ALGORITHM=INPLACE, LOCK=NONE;", "8.0.29", []),
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL, ALGORITHM=INSTANT;", "8.0.32", []),
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL, ALGORITHM=INSTANT;", "8.0", []),
+])
+def test_instant_defect_releases(sql, version, expected):
+    assert online(sql, version=version) == expected
+
+
+def test_an_instant_change_next_to_a_non_instant_one_rebuilds():
+    sql = "ALTER TABLE orders ADD COLUMN shipped_at DATETIME NULL, ADD INDEX idx_s (shipped_at);"
+    [finding] = [f for f in lint(sql, dialect="mysql") if f.rule in ONLINE_RULES]
+    assert finding.rule == "ML405" and "not INSTANT next to" in finding.message
+    assert online("ALTER TABLE orders ADD COLUMN a INT, ADD INDEX i (a), ALGORITHM=INSTANT;") == ["ML407"]
+    # SET DEFAULT is instant too, so the statement stays instant
+    assert online("ALTER TABLE orders ADD COLUMN a INT, ALTER COLUMN b SET DEFAULT 1, "
+                  "ALGORITHM=INSTANT;") == []
+
+
+@pytest.mark.parametrize("sql,hint", [
+    ("ALTER TABLE t MODIFY code VARCHAR(100);", "widening from VARCHAR(63) or shorter copies"),
+    ("ALTER TABLE t MODIFY code VARCHAR(40);", "1-byte length prefix"),
+    ("ALTER TABLE t MODIFY code VARCHAR(300) CHARACTER SET latin1;", "widening from VARCHAR(255) or shorter"),
+    ("ALTER TABLE t MODIFY code VARCHAR(100) CHARACTER SET utf8mb3;", "widening from VARCHAR(85) or shorter"),
+])
+def test_unknown_old_varchar_explains_the_length_prefix_of_the_new_type(sql, hint):
+    [finding] = [f for f in lint(sql, dialect="mysql") if f.rule == "ML404"]
+    assert hint in finding.message
+
+
+def test_mariadb_rewrite_uses_pt_online_schema_change_only():
+    [finding] = [f for f in lint("ALTER TABLE orders MODIFY total BIGINT;", dialect="mariadb")
+                 if f.rule == "ML404"]
+    tools = [s.instruction.split()[0] for s in finding.rewrite.steps if s.instruction]
+    assert tools == ["pt-online-schema-change"]
