@@ -200,6 +200,13 @@ class SetSetting(Operation):
     local: bool = False
 
 
+def changes_data(operation: "Operation") -> bool:
+    """True for data changes (INSERT/UPDATE/DELETE, data migrations), whatever the reader."""
+    return isinstance(operation, DataChange) or (
+        isinstance(operation, RawStatement) and operation.is_dml
+    )
+
+
 class RawStatement(Operation):
     """A statement the model has no specific operation for; ``keyword`` names it."""
 

@@ -303,7 +303,9 @@ def test_unnamed_constraint_rewrite_names_it_for_the_validate_step():
 
 
 def test_mysql_change_with_rename_is_reported_once_as_a_rename():
-    assert codes("ALTER TABLE t CHANGE old_name new_name INT NOT NULL;", dialect="mysql") == ["ML101"]
+    # Only the compatibility family matters here; MySQL's online-DDL rules (ML4xx) also fire.
+    found = codes("ALTER TABLE t CHANGE old_name new_name INT NOT NULL;", dialect="mysql")
+    assert [c for c in found if c.startswith("ML1")] == ["ML101"]
 
 
 def test_volatile_default_rewrite_keeps_values_for_new_rows_and_not_null():

@@ -1,5 +1,5 @@
 """Every SQL step of every rewrite, on the corpus and the rule pages' bad examples, is
-complete SQL that parses for its dialect (a rewrite with a broken step is worse than none)."""
+complete SQL that migrationlint itself parses for its dialect (a rewrite with a broken step is worse than none)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from helpers import lint
-from migrationlint.parse import parse_statement
+from migrationlint.normalize import normalize_statement
+from migrationlint.source import LineIndex
 from migrationlint.splitter import split_statements
 
 ROOT = Path(__file__).resolve().parent
@@ -37,5 +38,7 @@ def test_rewrite_steps_parse(sql, dialect):
             if step.sql is None:
                 continue
             for piece in split_statements(step.sql, dialect).statements:
-                parsed = parse_statement(piece.text, dialect)
-                assert parsed.error is None, f"{finding.rule}: {piece.text!r}: {parsed.error}"
+                # Our own parser (sqlglot plus the recognisers, which cover vendor syntax
+                # such as MariaDB's IGNORED indexes) must understand every step.
+                result = normalize_statement(piece.text, 0, LineIndex(piece.text), dialect)
+                assert result.error is None, f"{finding.rule}: {piece.text!r}: {result.error}"

@@ -33,6 +33,8 @@ _MAX_SPLIT_STEPS = 8
 
 def is_ddl(statement: Statement) -> bool:
     for op in statement.operations:
+        if m.changes_data(op):
+            continue
         if isinstance(op, m.RawStatement):
             if not op.is_dml and op.keyword.split(" ", 1)[0] in _DDL_WORDS:
                 return True
@@ -42,7 +44,7 @@ def is_ddl(statement: Statement) -> bool:
 
 
 def is_dml(statement: Statement) -> bool:
-    return any(isinstance(op, m.RawStatement) and op.is_dml for op in statement.operations)
+    return any(m.changes_data(op) for op in statement.operations)
 
 
 def is_rerunnable(statement: Statement) -> bool:
