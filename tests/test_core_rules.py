@@ -124,6 +124,7 @@ def test_every_rewrite_sql_parses_in_its_dialect():
 
 
 def test_statement_after_parse_error_is_still_checked():
-    findings = lint("ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT;\nALTER TABLE t DROP COLUMN d;")
+    findings = lint("ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT;\nALTER TABLE t DROP COLUMN d;",
+                    ignore=["ML214"])
     assert [f.rule for f in findings] == ["ML001", "ML103"]
     assert findings[0].span.line == 1 and findings[1].span.line == 2

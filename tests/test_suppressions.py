@@ -1,6 +1,13 @@
 """Inline suppression comments."""
 
-from helpers import codes, lint
+from functools import partial
+
+import helpers
+
+# Suppression mechanics are tested on ALTERs of existing tables, which also get the
+# once-per-file lock-timeout note; it is not what these tests are about.
+codes = partial(helpers.codes, ignore=helpers.TIMEOUT_NOTES)
+lint = partial(helpers.lint, ignore=helpers.TIMEOUT_NOTES)
 
 
 def test_suppression_on_line_before_by_name_with_reason():
