@@ -245,15 +245,11 @@ def _string(cursor: Cursor) -> str:
     return token.text
 
 
-def _rest_as_tokens(cursor: Cursor) -> Cursor:
-    """sqlglot tokenizes ``VACUUM ...``, ``REINDEX ...`` and ``REFRESH ...`` as one
-    COMMAND token plus the rest as a string; re-tokenize the rest, keeping offsets."""
-    from migrationlint.parse import tokenize  # parse imports nothing from here
-
-    first = cursor.tokens[0]
-    blanked = " " * (first.end + 1) + cursor.text[first.end + 1:]
-    rest = Cursor(tokenize(blanked, "postgres"), cursor.text, cursor.spans)
-    return rest
+def _after_command_word(cursor: Cursor) -> Cursor:
+    """Skip the leading command word (VACUUM, REINDEX, REFRESH); ``recognize`` has
+    already split the rest of such statements into tokens."""
+    cursor.position = 1
+    return cursor
 
 
 def _skip_parenthesised_options(cursor: Cursor) -> List[str]:
@@ -310,7 +306,7 @@ def alter_enum_value(cursor: Cursor) -> Optional[List[m.Operation]]:
 @recognizer("REINDEX", dialects=("postgres",))
 @_safely
 def reindex(cursor: Cursor) -> Optional[List[m.Operation]]:
-    rest = _rest_as_tokens(cursor)
+    rest = _after_command_word(cursor)
     options = _skip_parenthesised_options(rest)
     target = rest.peek().text.lower() if rest.peek() is not None else ""
     if target not in ("index", "table", "schema", "database", "system"):
@@ -329,7 +325,7 @@ _VACUUM_WORDS = ("FULL", "FREEZE", "VERBOSE", "ANALYZE", "ANALYSE")
 @recognizer("VACUUM", dialects=("postgres",))
 @_safely
 def vacuum(cursor: Cursor) -> Optional[List[m.Operation]]:
-    rest = _rest_as_tokens(cursor)
+    rest = _after_command_word(cursor)
     words = _skip_parenthesised_options(rest)
     while not rest.done and rest.peek().text.upper() in _VACUUM_WORDS:
         words.append(rest.peek().text.upper())
@@ -354,7 +350,7 @@ def cluster(cursor: Cursor) -> Optional[List[m.Operation]]:
 @recognizer("REFRESH", dialects=("postgres",))
 @_safely
 def refresh_materialized_view(cursor: Cursor) -> Optional[List[m.Operation]]:
-    rest = _rest_as_tokens(cursor)
+    rest = _after_command_word(cursor)
     rest.expect("MATERIALIZED", "VIEW")
     concurrently = rest.accept("CONCURRENTLY")
     name = rest.name()
