@@ -20,7 +20,10 @@ GARBAGE = "SELECT 'never closed;\n"
 @pytest.fixture
 def repo(tmp_path):
     return make_repo(tmp_path / "repo", {
-        "pyproject.toml": '[tool.migrationlint]\nseverity = { "ML001" = "note" }\n',
+        # The tests are about the formats, not about rules: the missing-lock-timeout note
+        # (ML214) that the DROP and RENAME also get would only shift every pinned list.
+        "pyproject.toml": ('[tool.migrationlint]\nseverity = { "ML001" = "note" }\n'
+                           'ignore = ["ML214"]\n'),
         "db/migrations/0001_drop.sql": DROP,
         "db/migrations/0002_rename.sql": MULTILINE_RENAME,
         "db/migrations/0003_garbage.sql": GARBAGE,

@@ -74,7 +74,8 @@ def test_convention_from_config_overrides_detection(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert _run("migrations")[1]["files"] == 0  # detected as golang-migrate: skipped
     (tmp_path / "migrationlint.toml").write_text('convention = "plain"\n')
-    status, report = _run("migrations")
+    # About which files are read: the lock-timeout note on the DROP is left out.
+    status, report = _run("--ignore", "ML214", "migrations")
     assert report["files"] == 1 and [f["rule"] for f in report["findings"]] == ["ML103"]
 
 

@@ -149,6 +149,9 @@ def test_corpus_findings_per_rule_are_pinned():
         "ML101": 1, "ML102": 1, "ML104": 1, "ML106": 1, "ML107": 2, "ML108": 1, "ML109": 1,
         "ML110": 1, "ML111": 1, "ML112": 1, "ML113": 1,
         "ML201": 3, "ML202": 1, "ML203": 1, "ML204": 1, "ML205": 1, "ML206": 1, "ML207": 1,
-        "ML208": 1, "ML209": 2, "ML210": 1, "ML211": 1, "ML212": 1, "ML213": 1, "ML214": 4,
+        # ML213: 2 since the golang-migrate convention (merged frameworks branch) runs the
+        # several statements of 000044_not_null_step1.up.sql in one transaction: its FK
+        # line locks customers while orders is held ACCESS EXCLUSIVE.
+        "ML208": 1, "ML209": 2, "ML210": 1, "ML211": 1, "ML212": 1, "ML213": 2, "ML214": 4,
         "ML301": 3, "ML302": 1, "ML303": 1, "ML501": 2, "ML502": 1,
     }

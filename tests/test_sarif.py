@@ -30,6 +30,9 @@ HAZARDS = (
 )
 GARBAGE = "ALTER TABLE users ADD COLUMN email text;\nSELECT 'never closed;\n"
 CLEAN = "CREATE TABLE invoices (id bigint PRIMARY KEY);\nCREATE INDEX invoices_id_idx ON invoices (id);\n"
+# The tests are about the format: the missing-lock-timeout note that every DROP/ALTER of an
+# existing table also gets would only shift the pinned results, so those runs ignore it.
+NO_LOCK_TIMEOUT_NOTE = ("--ignore", "ML214")
 
 
 def _validators():
@@ -94,7 +97,7 @@ def test_schemas_reject_what_github_rejects():
 
 # -- real output -------------------------------------------------------------------------
 def test_findings_parse_errors_and_unreadable_files_validate_against_both_schemas(repo):
-    document, result = sarif_of(repo, "db/migrations")
+    document, result = sarif_of(repo, "db/migrations", *NO_LOCK_TIMEOUT_NOTE)
     assert result.exit_code == 1
     run, = document["runs"]
     assert document["version"] == "2.1.0"
@@ -145,7 +148,7 @@ def test_full_description_is_the_what_it_flags_section(repo):
 
 
 def test_results_carry_rule_index_level_rewrite_and_code_point_region(repo):
-    document, _ = sarif_of(repo, "db/migrations/0001_hazards.sql")
+    document, _ = sarif_of(repo, "db/migrations/0001_hazards.sql", *NO_LOCK_TIMEOUT_NOTE)
     run = document["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     drop, index = run["results"]
@@ -210,7 +213,8 @@ def test_files_outside_the_root_never_get_absolute_paths(repo, tmp_path):
     outside.write_text("ALTER TABLE users DROP COLUMN legacy;\n")
     document, result = sarif_of(repo, str(outside))
     text = result.stdout
-    assert str(tmp_path) not in text and "file:" not in text
+    # "file:/" rather than "file:": rule pages in the driver say "in the file: ...".
+    assert str(tmp_path) not in text and "file:/" not in text
     uri = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert uri["uri"] == "../elsewhere/0009_drop.sql"
     assert "outside the SARIF root" in result.stderr
@@ -235,7 +239,8 @@ def test_names_that_need_percent_encoding(repo):
     ("migrations/0042.sql", {"uri": "db/migrations/0042.sql", "uriBaseId": "%SRCROOT%"}),
 ])
 def test_standard_input(repo, name, artifact):
-    args = ["--format", "sarif", "-"] + (["--stdin-filename", name] if name else [])
+    args = ["--format", "sarif", *NO_LOCK_TIMEOUT_NOTE, "-"] + (
+        ["--stdin-filename", name] if name else [])
     result = run_check(repo / "db", args, stdin="ALTER TABLE users DROP COLUMN legacy;\n")
     assert result.exit_code == 1
     result_, = assert_valid_sarif(result.stdout)["runs"][0]["results"]
@@ -258,7 +263,8 @@ def test_category_sets_automation_details(repo):
 
 
 def test_output_file(repo):
-    result = run_check(repo, ["--format", "sarif", "-o", "out.sarif", "db/migrations/0001_hazards.sql"])
+    result = run_check(repo, ["--format", "sarif", *NO_LOCK_TIMEOUT_NOTE, "-o", "out.sarif",
+                              "db/migrations/0001_hazards.sql"])
     assert result.exit_code == 1 and result.stdout == ""
     assert len(assert_valid_sarif((repo / "out.sarif").read_text())["runs"][0]["results"]) == 2
 
@@ -271,7 +277,7 @@ def test_no_warning_within_github_limits(repo):
 def test_warns_when_github_limits_would_be_exceeded(repo, monkeypatch):
     monkeypatch.setattr(sarif, "MAX_RESULTS", 1)
     monkeypatch.setattr(sarif, "MAX_GZIPPED_BYTES", 100)
-    document, result = sarif_of(repo, "db/migrations/0001_hazards.sql")
+    document, result = sarif_of(repo, "db/migrations/0001_hazards.sql", *NO_LOCK_TIMEOUT_NOTE)
     assert len(document["runs"][0]["results"]) == 2  # still written in full
     assert "2 SARIF results exceed GitHub code scanning's limit of 1" in result.stderr
     assert "gzipped, over GitHub code scanning's limit of 100" in result.stderr
