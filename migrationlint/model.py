@@ -176,6 +176,8 @@ class CreateIndex(TableOperation):
     unique: bool = False
     concurrently: bool = False
     if_not_exists: bool = False
+    # ON ONLY a partitioned parent: builds nothing until partitions' indexes are attached.
+    only: bool = False
     method: Optional[str] = None
     where_sql: Optional[str] = None
     # MySQL/MariaDB: "fulltext" | "spatial" for those index kinds.

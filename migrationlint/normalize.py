@@ -470,13 +470,24 @@ class _Converter:
 _MYSQL = ("mysql", "mariadb")
 
 
-def reparsed_operations(text: str, spans: Spans) -> Optional[List[m.Operation]]:
-    """Operations of a MySQL statement whose unparseable clauses the recogniser has
-    blanked out of ``text``; None when sqlglot still cannot read it."""
-    parsed = parse_statement(text, "mysql")
+def action_operations(text: str, spans: Spans, dialect: str) -> Optional[List[m.Operation]]:
+    """Like ``reparsed_operations``, but tells a syntax error (None) from syntax sqlglot
+    does not support ([], it keeps it as a Command)."""
+    parsed = parse_statement(text, dialect)
+    if parsed.ast is None:
+        return None
+    if isinstance(parsed.ast, exp.Command):
+        return []
+    return list(_Converter(spans, dialect).convert(parsed.ast))
+
+
+def reparsed_operations(text: str, spans: Spans, dialect: str = "mysql") -> Optional[List[m.Operation]]:
+    """Operations of a statement whose unparseable parts the recogniser has blanked out
+    of ``text`` (offsets kept); None when sqlglot still cannot read it."""
+    parsed = parse_statement(text, dialect)
     if parsed.ast is None or isinstance(parsed.ast, exp.Command):
         return None
-    return list(_Converter(spans, "mysql").convert(parsed.ast))
+    return list(_Converter(spans, dialect).convert(parsed.ast))
 
 
 _TABLE_OPTIONS = {

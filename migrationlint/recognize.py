@@ -668,3 +668,67 @@ def _stored_program(cursor: Cursor) -> Optional[List[m.Operation]]:
 for _leading in (("CREATE", "TRIGGER"), ("CREATE", "PROCEDURE"), ("CREATE", "FUNCTION"),
                  ("CREATE", "EVENT"), ("CREATE", "DEFINER"), ("CREATE", "OR", "REPLACE")):
     recognizer(*_leading, dialects=_MYSQL)(_stored_program)
+
+
+# -- PostgreSQL fallbacks: statements sqlglot reads only in part ----------------------
+@recognizer("CREATE", "INDEX", dialects=("postgres",))
+@recognizer("CREATE", "UNIQUE", "INDEX", dialects=("postgres",))
+@_safely
+def postgres_create_index(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """CREATE INDEX forms sqlglot rejects or keeps as a Command: ``ON ONLY parent``,
+    ``NULLS [NOT] DISTINCT`` (15+), and the like."""
+    cursor.expect("CREATE")
+    unique = cursor.accept("UNIQUE")
+    cursor.expect("INDEX")
+    concurrently = cursor.accept("CONCURRENTLY")
+    if_not_exists = cursor.accept("IF", "NOT", "EXISTS")
+    name = None if cursor.accept("ON") else cursor.ident()
+    if name is not None:
+        cursor.expect("ON")
+    only = cursor.accept("ONLY")
+    start = cursor.position
+    table = cursor.name()
+    span = cursor.span_from(start)
+    method = cursor.ident().name if cursor.accept("USING") else None
+    columns = _parenthesized(cursor)
+    where_sql = None
+    while not cursor.done:
+        if cursor.accept("WHERE"):
+            rest = cursor.peek()
+            where_sql = cursor.text[rest.start:].strip() if rest is not None else None
+            break
+        cursor.position += 1  # INCLUDE (...), NULLS NOT DISTINCT, WITH (...), TABLESPACE x
+    return [m.CreateIndex(
+        span=span, table=table, name=name, columns_sql=tuple(columns), unique=unique,
+        concurrently=concurrently, if_not_exists=if_not_exists, method=method,
+        where_sql=where_sql, only=only,
+    )]
+
+
+@recognizer("ALTER", "TABLE", dialects=("postgres",))
+@_safely
+def postgres_alter_table_by_action(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """An ALTER TABLE that sqlglot cannot read as a whole because one action is
+    unsupported (ATTACH PARTITION, ENABLE TRIGGER, SET STATISTICS, ...): read each
+    comma-separated action on its own, so a hazardous action next to an unsupported
+    one is still seen. Registered last, after the specific ALTER TABLE recognisers."""
+    from migrationlint.normalize import action_operations  # normalize imports us
+
+    _alter_table_head(cursor)
+    actions = _top_level_clauses(cursor)
+    if not actions:
+        return None
+    body_start, text_end = cursor.tokens[actions[0][0]].start, len(cursor.text)
+    operations: List[m.Operation] = []
+    for first, last in actions:
+        start, end = _token_range(cursor, first, last)
+        alone_text = _blanked(cursor.text, [(body_start, start), (end, text_end)])
+        alone = action_operations(alone_text, cursor.spans, "postgres")
+        if alone is None:
+            return None  # a syntax error: the statement is reported as unparseable
+        if not alone:
+            span = cursor.spans.relative(cursor.tokens[first].start, cursor.tokens[last].end + 1)
+            keyword = "ALTER TABLE " + cursor.tokens[first].text.upper()
+            alone = [m.RawStatement(span=span, keyword=keyword)]
+        operations += alone
+    return operations

@@ -128,3 +128,24 @@ def test_statement_after_parse_error_is_still_checked():
                     ignore=["ML214"])
     assert [f.rule for f in findings] == ["ML001", "ML103"]
     assert findings[0].span.line == 1 and findings[1].span.line == 2
+
+
+@pytest.mark.parametrize("sql,expected", [
+    # sqlglot keeps these as a Command or rejects them; the recogniser reads them.
+    ("CREATE UNIQUE INDEX i ON t (a) NULLS NOT DISTINCT;", True),
+    ("CREATE INDEX CONCURRENTLY i ON t (a) NULLS NOT DISTINCT;", False),
+    ("CREATE INDEX ON ONLY parent (a);", False),
+])
+def test_create_index_forms_sqlglot_cannot_read(sql, expected):
+    found = codes(sql)
+    assert "ML001" not in found
+    assert ("ML201" in found) is expected
+
+
+def test_alter_table_with_an_unsupported_action_still_checks_the_others():
+    sql = ("ALTER TABLE orders ADD COLUMN status text NOT NULL, ENABLE TRIGGER audit,\n"
+           "    DROP COLUMN legacy;")
+    findings = lint(sql, ignore=["ML214"])
+    assert [(f.rule, f.span.line, f.span.column) for f in findings] == [
+        ("ML105", 1, 31), ("ML103", 2, 17),
+    ]

@@ -29,7 +29,9 @@ def concurrent_index_sql(op: m.CreateIndex, ctx: RuleContext) -> str:
     supersedes=("ML213",),
 )
 def check(op: m.CreateIndex, ctx: RuleContext) -> Iterator[Finding]:
-    if op.concurrently or ctx.table_is_new(op.table):
+    # ON ONLY a partitioned parent builds nothing (the parent holds no rows); it is the
+    # first step of the per-partition recipe, since CONCURRENTLY refuses partitioned tables.
+    if op.concurrently or op.only or ctx.table_is_new(op.table):
         return
     table = ctx.q(op.table)
     message = (
