@@ -33,7 +33,11 @@ class SourceFile:
 def decode(data: bytes, path: str) -> SourceFile:
     """Decode a file's bytes the way a migration runner would read them."""
     if data.startswith(_UTF16_BOMS):
-        return SourceFile(path, data.decode("utf-16"), "utf-16")
+        text = data.decode("utf-16", errors="replace")
+        warnings = () if "\ufffd" not in text else (
+            f"{path}: invalid UTF-16 (odd length or broken surrogate); bad bytes read as \ufffd",
+        )
+        return SourceFile(path, text, "utf-16", warnings)
     if data.startswith(_UTF8_BOM):
         return SourceFile(path, data[len(_UTF8_BOM):].decode("utf-8", errors="replace"), "utf-8-sig")
     if b"\x00" in data[:_SNIFF_BYTES]:

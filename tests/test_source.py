@@ -37,3 +37,9 @@ def test_line_index_positions_count_code_points_and_handle_crlf():
     assert index.line_text(3) == "x"
     span = index.span(4, 6)
     assert (span.line, span.column, span.end_line, span.end_column) == (2, 1, 2, 3)
+
+
+def test_truncated_utf16_is_read_with_a_warning_not_a_crash():
+    source = decode(b"\xff\xfeS\x00E\x00L", "odd.sql")
+    assert source.text == "SE\ufffd"
+    assert source.warnings and "invalid UTF-16" in source.warnings[0]
