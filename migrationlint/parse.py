@@ -62,7 +62,20 @@ def parse_statement(text: str, dialect: str) -> Parsed:
     expressions = [e for e in expressions if e is not None]
     if len(expressions) != 1:
         return Parsed(error="could not parse as a single statement")
+    if isinstance(expressions[0], _BARE_EXPRESSIONS):
+        # sqlglot reads a lone word or expression ("x", "foo(1)") as an expression;
+        # in a migration file it is garbage, not a statement.
+        return Parsed(error="not a SQL statement", error_offset=0)
     return Parsed(ast=expressions[0])
+
+
+_BARE_EXPRESSIONS = (
+    exp.Column, exp.Identifier, exp.Literal, exp.Alias, exp.Paren, exp.Binary, exp.Func,
+    exp.Tuple, exp.Star, exp.Dot, exp.Neg, exp.Not,
+)
+_TOKEN_REPR = re.compile(r"<Token token_type: TokenType\.(\w+), text: (.*?), line: .*?>")
+_SQLGLOT_POSITION = re.compile(r"\.? ?Line \d+, Col: \d+\.?$")
+_CLASS_REPR = re.compile(r"<class 'sqlglot\.expressions(?:\.\w+)*\.(\w+)'>")
 
 
 def tokenize(text: str, dialect: str) -> List[Token]:
@@ -85,9 +98,16 @@ def _max_nesting(text: str) -> int:
 
 
 def _first_line(exc: Exception) -> str:
+    """sqlglot's message, cleaned for users: no token reprs, no class paths, and no
+    statement-relative "Line 1, Col: 15" (the finding carries the file position)."""
     message = str(exc).strip().splitlines()
-    text = message[0] if message else type(exc).__name__
-    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", message[0] if message else type(exc).__name__)
+    text = _TOKEN_REPR.sub(
+        lambda m: "the end of the statement" if m.group(1) == "SENTINEL" else f"`{m.group(2)}`",
+        text,
+    )
+    text = _CLASS_REPR.sub(lambda m: m.group(1), text)
+    return _SQLGLOT_POSITION.sub("", text).strip()
 
 
 def _error_offset(exc: Exception, text: str) -> Optional[int]:
