@@ -8,7 +8,7 @@ from migrationlint.config import LoadedSettings
 from migrationlint.discover import matches_any, relative_to
 from migrationlint.engine import LintOptions
 from migrationlint.selection import Selection
-from migrationlint.versions import Version, default_version
+from migrationlint.versions import default_version, target_version
 
 
 class OptionsResolver:
@@ -53,7 +53,8 @@ class OptionsResolver:
                 dialect, self.select, [*self.ignore, *ignore], self.loaded.settings.severity
             )
             self._cache[key] = LintOptions(
-                dialect, Version(version) if version else default_version(dialect), selection,
+                dialect, target_version(dialect, version) if version else default_version(dialect),
+                selection,
                 convention,
             )
         return self._cache[key]

@@ -36,5 +36,23 @@ class Version:
         return self.text
 
 
+# Major versions each dialect has (or will soon have): a PostgreSQL "16" given for
+# MySQL is a configuration mistake, not a version to reason about.
+_MAJOR_RANGES = {"postgres": (9, 20), "mysql": (5, 9), "mariadb": (10, 12)}
+_DIALECT_NAMES = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB"}
+
+
 def default_version(dialect: str) -> Version:
     return Version(DEFAULT_VERSIONS[dialect])
+
+
+def target_version(dialect: str, text: str) -> Version:
+    """Parse ``text`` as a version of ``dialect``; ValueError when it cannot be one."""
+    version = Version(text)
+    low, high = _MAJOR_RANGES[dialect]
+    if not low <= version.parts[0] <= high:
+        raise ValueError(
+            f"target version {text} is not a {_DIALECT_NAMES[dialect]} version "
+            f"(expected a major version from {low} to {high})"
+        )
+    return version

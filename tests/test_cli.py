@@ -212,3 +212,11 @@ def test_internal_error_in_one_file_does_not_hide_others(project, monkeypatch):
     assert result.exit_code == 2
     assert "internal error: ValueError: reader bug" in report["errors"][0]["message"]
     assert len(report["findings"]) == 8  # all but the two of 004_crlf.sql
+
+
+def test_target_version_must_fit_the_dialect(project):
+    result = run("check", "migrations", "--dialect", "mysql", "--target-version", "16")
+    assert result.exit_code == 2
+    assert "target version 16 is not a MySQL version" in result.output
+    assert run("check", "migrations", "--dialect", "mariadb", "--target-version", "10.6",
+               "--exit-zero").exit_code == 0
