@@ -29,3 +29,16 @@ def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_one():
 def test_ci_script_turns_no_tests_into_failure():
     script = (ROOT / ".ci" / "run").read_text()
     assert '"$status" -eq 5' in script and "exit 1" in script
+
+
+def test_readme_sample_summary_matches_the_bundled_examples(monkeypatch):
+    from click.testing import CliRunner
+
+    from migrationlint.cli import cli
+
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, ["check", "examples/", "--color", "never"])
+    assert result.exit_code == 1  # the examples are hazardous on purpose
+    summary = result.output.strip().splitlines()[-1]
+    assert summary.startswith("Found ")
+    assert summary in README, f"README's sample output should end with: {summary}"
