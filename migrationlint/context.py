@@ -89,7 +89,8 @@ class Migration:
         return self._created_before(("index", name.name.key), before)
 
     def column_type(self, table: m.ObjectName, column: m.Ident, before: int) -> Optional[str]:
-        """The column's type as this file defined it before ``before``, if it did."""
+        """The column's type as this file defined it before ``before``, if it did; else
+        the old type the reader gave statement ``before``'s type change, if it knew one."""
         found = None
         for statement in self.statements[:before]:
             for op in statement.operations:
@@ -100,6 +101,10 @@ class Migration:
                     op.column.key == column.key
                 ):
                     found = op.new_type_sql
+        if found is None and before < len(self.statements):
+            found = next((op.old_type_sql for op in self.statements[before].operations
+                          if isinstance(op, m.AlterColumnType) and op.table.matches(table)
+                          and op.column.key == column.key), None)
         return found
 
     def constraint_is_new(self, table: m.ObjectName, name: m.Ident, before: int) -> bool:

@@ -130,6 +130,9 @@ class AlterColumnType(TableOperation):
     not_null: Optional[bool] = None
     # MySQL MODIFY/CHANGE: the restated definition (charset, position, generated, ...).
     definition: Optional[ColumnSpec] = None
+    # The type before the change when a reader knows it from outside this file (a Django
+    # app's earlier migrations); ``Migration.column_type`` falls back to it.
+    old_type_sql: Optional[str] = None
 
 
 class SetNotNull(TableOperation):

@@ -146,7 +146,10 @@ def test_corpus_findings_per_rule_are_pinned():
     for path in sorted(CORPUS.glob("*.sql")):
         counts.update(f.rule for f in lint(path.read_text(), path=path.name))
     assert dict(sorted(counts.items())) == {
-        "ML101": 1, "ML102": 1, "ML104": 1, "ML106": 1, "ML107": 2, "ML108": 1, "ML109": 1,
+        # ML105: 0007_auto_django.sql adds "status" NOT NULL DEFAULT 'new' and then drops
+        # the default (Django's AddField): the old version's INSERTs fail.
+        "ML101": 1, "ML102": 1, "ML104": 1, "ML105": 1, "ML106": 1, "ML107": 2, "ML108": 1,
+        "ML109": 1,
         "ML110": 1, "ML111": 1, "ML112": 1, "ML113": 1,
         "ML201": 3, "ML202": 1, "ML203": 1, "ML204": 1, "ML205": 1, "ML206": 1, "ML207": 1,
         # ML213: 2 since the golang-migrate convention (merged frameworks branch) runs the

@@ -7,7 +7,7 @@ from framework_helpers import FIXTURES, lint_file, line_of, of_type, read
 from helpers import TIMEOUT_NOTES, options
 from migrationlint import model as m
 from migrationlint.engine import lint_source
-from migrationlint.source import SourceFile
+from migrationlint.source import SourceFile, read_file
 
 APP = FIXTURES / "django" / "shop" / "migrations"
 INITIAL = APP / "0001_initial.py"
@@ -123,8 +123,12 @@ def test_rules_fire_at_operation_lines():
         ("ML201", line_of(TRACKING, "migrations.AddIndex")),
         ("ML103", line_of(TRACKING, "DROP COLUMN legacy_total")),
     }
-    # AddField with a default (then dropped) is not a NOT NULL hazard.
-    assert [rule for rule, _ in found].count("ML105") == 1
+    # AddField with a default adds the column with it, then drops it: the old version's
+    # INSERTs fail all the same (channel, public_id, priority), and no ML110 repeats it.
+    assert sorted(line for rule, line in found if rule == "ML105") == [
+        line_of(TRACKING, f'name="{name}"') - 2
+        for name in ("channel", "public_id", "priority", "warehouse_code")]
+    assert "ML110" not in [rule for rule, _ in found]
     assert not [f for f in lint_file(CONCURRENT) if f.rule == "ML201"]
 
 
@@ -191,3 +195,77 @@ def test_db_default_stays_and_alter_field_to_not_null_backfills(tmp_path):
     assert [c.name for c in unique.columns] == ["score", "seen_at"]
     # db_table is kept by RenameModel: nothing is renamed in the database.
     assert of_type(migration, m.RenameTable) == []
+
+
+def _app_with_history(tmp_path, later_operations: str, dialect: str = "postgres"):
+    """A ``blog`` app whose 0001 creates Post(title varchar(200)); lints its 0002."""
+    folder = tmp_path / "blog" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "0001_initial.py").write_text(
+        "from django.db import migrations, models\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [migrations.CreateModel(name='Post', fields=[\n"
+        "        ('id', models.BigAutoField(primary_key=True)),\n"
+        "        ('title', models.CharField(max_length=200)),\n"
+        "    ])]\n")
+    path = folder / "0002_later.py"
+    path.write_text("import django.utils.timezone\nfrom django.db import migrations, models\n\n"
+                    "class Migration(migrations.Migration):\n"
+                    f"    operations = [\n{later_operations}    ]\n")
+    return path, lint_source(read_file(str(path), str(path)),
+                             options(dialect, ignore=TIMEOUT_NOTES))
+
+
+def test_add_field_with_a_python_default_is_a_not_null_hazard(tmp_path):
+    path, findings = _app_with_history(
+        tmp_path,
+        "        migrations.AddField('post', 'score', models.IntegerField(default=0)),\n"
+        "        migrations.AddField('post', 'rank', models.IntegerField(db_default=0)),\n"
+        "        migrations.AddField('post', 'memo', models.TextField(null=True)),\n"
+        "        migrations.AddField('post', 'seen', models.DateTimeField(\n"
+        "            default=django.utils.timezone.now)),\n")
+    assert [(f.rule, f.span.line) for f in findings] == [
+        ("ML105", line_of(path, "'score'")), ("ML105", line_of(path, "'seen'"))]
+    score, seen = findings
+    assert "adds NOT NULL column score to blog_post with the default 0" in score.message
+    assert "then drops the default" in score.message
+    assert "db_default= (Django 5.0+)" in score.message and "null=True" in score.message
+    # A constant default: keep it in the database (what db_default= does).
+    assert score.rewrite.steps[0].sql == (
+        "ALTER TABLE blog_post ADD COLUMN score integer NOT NULL DEFAULT 0;")
+    assert "db_default=" in score.rewrite.steps[0].title
+    # timezone.now: a kept default would differ per row or rewrite; nullable first.
+    assert seen.rewrite.steps[0].sql == (
+        "ALTER TABLE blog_post ADD COLUMN seen timestamp with time zone;")
+    assert "null=True" in seen.rewrite.steps[0].title
+
+
+def test_alter_field_takes_the_old_type_from_earlier_migrations(tmp_path):
+    path, findings = _app_with_history(
+        tmp_path,
+        "        migrations.AlterField('post', 'title', models.CharField(max_length=300)),\n")
+    assert findings == []  # varchar widening: no rewrite, nothing the old version notices
+    change = of_type(read(path), m.AlterColumnType)[0]
+    assert (change.old_type_sql, change.new_type_sql) == ("varchar(200)", "varchar(300)")
+
+    _, narrowed = _app_with_history(
+        tmp_path / "again",
+        "        migrations.AlterField('post', 'title', models.CharField(max_length=100)),\n")
+    assert [f.rule for f in narrowed] == ["ML107"]
+    assert "from varchar(200) to varchar(100)" in narrowed[0].message
+
+
+def test_alter_field_without_history_is_one_finding_that_says_so(tmp_path):
+    folder = tmp_path / "billing" / "migrations"
+    folder.mkdir(parents=True)
+    path = folder / "0007_x.py"
+    path.write_text(
+        "from django.db import migrations, models\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [\n"
+        "        migrations.AlterField('invoice', 'memo', models.CharField(max_length=40)),\n"
+        "    ]\n")
+    findings = lint_source(read_file(str(path), str(path)), options(ignore=TIMEOUT_NOTES))
+    assert [f.rule for f in findings] == ["ML107"]
+    assert "previous definition is not in this app's migrations" in findings[0].message
+    assert "making it NOT NULL is a hazard of its own" in findings[0].message

@@ -360,16 +360,18 @@ class _DjangoReader:
         column = ident(new.column)
         old = self.field_of(model_name, args.text("name"))
         if old is None:
+            # One finding, on the type, that says what is unknown: asserting a NOT NULL
+            # change as well would report two hazards for one guess.
             self.note = _join(self.note, "the field's previous definition is not in this app's "
-                              "migrations, so a type and nullability change is assumed")
+                              "migrations, so a type change is assumed; if the field was "
+                              "nullable before, making it NOT NULL is a hazard of its own")
             yield m.AlterColumnType(span=span, table=table, column=column, new_type_sql=new.type_sql)
-            if not new.null:
-                yield m.SetNotNull(span=span, table=table, column=column)
             return
         if old.column != new.column:
             yield m.RenameColumn(span=span, table=table, column=ident(old.column), new_name=column)
         if old.type_sql != new.type_sql:
-            yield m.AlterColumnType(span=span, table=table, column=column, new_type_sql=new.type_sql)
+            yield m.AlterColumnType(span=span, table=table, column=column, new_type_sql=new.type_sql,
+                                    old_type_sql=old.type_sql)
         if old.null and not new.null:
             if new.default is not None:
                 yield m.SetDefault(span=span, table=table, column=column, default_sql=new.default.sql)
