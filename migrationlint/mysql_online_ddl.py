@@ -403,6 +403,16 @@ class Plan:
         return next((s for s in self.supports if s.rebuild), None)
 
     @property
+    def supported_clause(self) -> Optional[str]:
+        """The ALGORITHM/LOCK clause that runs every operation online, as the server can:
+        None when one of them can only copy the table or block writes."""
+        if self.all_instant:
+            return "ALGORITHM=INSTANT"
+        if all(s.best <= Algorithm.INPLACE and s.concurrent_dml for s in self.supports):
+            return "ALGORITHM=INPLACE, LOCK=NONE"
+        return None
+
+    @property
     def needs_clause(self) -> bool:
         return not all(s.metadata_only for s in self.supports)
 

@@ -3,7 +3,7 @@ dialect-quoted names."""
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from migrationlint import model as m
 from migrationlint.findings import Phase, Step
@@ -51,8 +51,11 @@ def add_not_null_safely(
             return [Step(phase=Phase.CONTRACT, title=title, instruction=(
                 f"ALTER TABLE {t} MODIFY {c} with its current type and NOT NULL"
             ))]
+        # Making a column NOT NULL runs in place with writes allowed (strict SQL mode):
+        # the clause makes the server refuse rather than fall back to a blocking copy.
         return [Step(phase=Phase.CONTRACT, title=title,
-                     sql=f"ALTER TABLE {t} MODIFY {c} {type_sql} NOT NULL;")]
+                     sql=f"ALTER TABLE {t} MODIFY {c} {type_sql} NOT NULL, "
+                     "ALGORITHM=INPLACE, LOCK=NONE;")]
     check = quote(generated_name(dialect, table.name.name, column.name, suffix="not_null"), dialect)
     steps = [
         Step(
@@ -95,16 +98,17 @@ def add_column_step(
 def sync_trigger(dialect: str, table: m.ObjectName, old: m.Ident, new: m.Ident) -> Step:
     """Keep ``old`` and ``new`` equal whichever one the old or new application writes."""
     t, o, n = qualified(table, dialect), quote(old, dialect), quote(new, dialect)
-    name = quote(generated_name(dialect, table.name.name, "sync", new.name, suffix="trg"), dialect)
     title = f"Keep {o} and {n} in sync while old and new application versions both run"
     if dialect != "postgres":
+        on_insert, on_update = _mysql_sync_trigger_names(dialect, table, new)
         return Step(phase=Phase.EXPAND, title=title, sql=(
-            f"CREATE TRIGGER {name}_ins BEFORE INSERT ON {t} FOR EACH ROW\n"
+            f"CREATE TRIGGER {on_insert} BEFORE INSERT ON {t} FOR EACH ROW\n"
             f"  SET NEW.{n} = COALESCE(NEW.{n}, NEW.{o}), NEW.{o} = COALESCE(NEW.{o}, NEW.{n});\n"
-            f"CREATE TRIGGER {name}_upd BEFORE UPDATE ON {t} FOR EACH ROW\n"
+            f"CREATE TRIGGER {on_update} BEFORE UPDATE ON {t} FOR EACH ROW\n"
             f"  SET NEW.{n} = IF(NEW.{o} <=> OLD.{o}, NEW.{n}, NEW.{o}),\n"
             f"      NEW.{o} = IF(NEW.{o} <=> OLD.{o}, NEW.{n}, NEW.{o});"
         ))
+    name = quote(generated_name(dialect, table.name.name, "sync", new.name, suffix="trg"), dialect)
     function = quote(generated_name(dialect, table.name.name, "sync", new.name, suffix="fn"), dialect)
     return Step(phase=Phase.EXPAND, title=title, sql=(
         f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
@@ -124,11 +128,22 @@ def sync_trigger(dialect: str, table: m.ObjectName, old: m.Ident, new: m.Ident) 
     ))
 
 
+def _mysql_sync_trigger_names(dialect: str, table: m.ObjectName, new: m.Ident) -> Tuple[str, str]:
+    """MySQL has one trigger per event: the quoted names of the INSERT and UPDATE ones (the
+    suffix is part of the generated name, so it is inside the quotes and within 64 chars)."""
+    def name(suffix: str) -> str:
+        return quote(generated_name(dialect, table.name.name, "sync", new.name, suffix=suffix),
+                     dialect)
+
+    return name("trg_ins"), name("trg_upd")
+
+
 def drop_sync_trigger(dialect: str, table: m.ObjectName, new: m.Ident) -> str:
     t = qualified(table, dialect)
-    name = quote(generated_name(dialect, table.name.name, "sync", new.name, suffix="trg"), dialect)
     if dialect != "postgres":
-        return f"DROP TRIGGER {name}_ins;\nDROP TRIGGER {name}_upd;"
+        on_insert, on_update = _mysql_sync_trigger_names(dialect, table, new)
+        return f"DROP TRIGGER {on_insert};\nDROP TRIGGER {on_update};"
+    name = quote(generated_name(dialect, table.name.name, "sync", new.name, suffix="trg"), dialect)
     function = quote(generated_name(dialect, table.name.name, "sync", new.name, suffix="fn"), dialect)
     return f"DROP TRIGGER {name} ON {t};\nDROP FUNCTION {function}();"
 

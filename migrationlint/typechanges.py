@@ -13,6 +13,7 @@ from typing import List, Optional
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
+from migrationlint.mysql_online_ddl import compare_types
 from migrationlint.parse import sqlglot_dialect
 
 T = exp.DataType.Type
@@ -45,6 +46,8 @@ def keeps_data(old_sql: str, new_sql: str, dialect: str) -> bool:
         "cidr", "inet"
     ):
         return True  # sqlglot has no cidr type
+    if dialect != "postgres" and compare_types(old_sql, new_sql) == "append_enum_values":
+        return True  # ENUM/SET values appended at the end: stored numbers stay the same
     old, new = _build(old_sql, dialect), _build(new_sql, dialect)
     if old is None or new is None:
         return False
@@ -72,3 +75,15 @@ def enum_values(type_sql: str, dialect: str) -> Optional[List[str]]:
     if data_type is None or data_type.this != T.ENUM:
         return None
     return [value.name for value in data_type.expressions]
+
+
+def conversion_sql(column_sql: str, new_type_sql: str, dialect: str) -> str:
+    """The value of ``column_sql`` converted for a column of type ``new_type_sql``.
+
+    PostgreSQL: an explicit CAST. MySQL/MariaDB: the column itself, because CAST there
+    takes only SIGNED, UNSIGNED, CHAR(n), DECIMAL, DATE, ... (not BIGINT or VARCHAR(n)),
+    and assigning to the new column converts to its type anyway (in strict mode a value
+    that does not fit fails the UPDATE instead of being truncated)."""
+    if dialect == "postgres":
+        return f"CAST({column_sql} AS {new_type_sql})"
+    return column_sql

@@ -41,7 +41,9 @@ def test_add_not_null_column_without_default_on_mysql():
     finding = only("ALTER TABLE `orders` ADD COLUMN `code` VARCHAR(10) NOT NULL;", "ML105")
     assert "implicit zero value" in finding.message
     assert finding.rewrite.steps[0].sql == "ALTER TABLE `orders` ADD COLUMN `code` VARCHAR(10);"
-    assert finding.rewrite.steps[-1].sql == "ALTER TABLE `orders` MODIFY `code` VARCHAR(10) NOT NULL;"
+    # Making a column NOT NULL runs in place with writes allowed; the clause keeps it so.
+    assert finding.rewrite.steps[-1].sql == (
+        "ALTER TABLE `orders` MODIFY `code` VARCHAR(10) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;")
     assert "ML105" not in codes("ALTER TABLE orders ADD COLUMN code VARCHAR(10) NOT NULL DEFAULT '';",
                                 dialect="mysql")
 
@@ -72,15 +74,71 @@ def test_index_created_in_the_same_file_may_be_dropped():
     assert "ML408" not in codes(sql, dialect="mysql")
 
 
+# An earlier statement shows the column's current type, so the next MODIFY only adds NOT NULL.
+NULLABLE_STATUS = "ALTER TABLE `orders` MODIFY `status` VARCHAR(20) NULL, ALGORITHM=INPLACE, LOCK=NONE;\n"
+
+
 def test_modify_to_not_null_rewrite_restates_the_column():
-    finding = only("ALTER TABLE `orders` MODIFY `status` VARCHAR(20) NOT NULL DEFAULT 'new';", "ML409")
+    finding = only(NULLABLE_STATUS + "ALTER TABLE `orders` MODIFY `status` VARCHAR(20) NOT NULL "
+                   "DEFAULT 'new';", "ML409")
     assert "leaves" not in finding.message  # it has a default: old inserts still work
     assert finding.rewrite.steps[-1].sql == (
         "ALTER TABLE `orders` MODIFY `status` VARCHAR(20) NOT NULL DEFAULT 'new', "
         "ALGORITHM=INPLACE, LOCK=NONE;")
-    without_default = only("ALTER TABLE orders MODIFY status VARCHAR(20) NOT NULL;", "ML409")
+    without_default = only(NULLABLE_STATUS + "ALTER TABLE orders MODIFY status VARCHAR(20) NOT NULL;",
+                           "ML409")
     assert "no default" in without_default.message
     assert "ML409" not in codes("ALTER TABLE orders MODIFY status VARCHAR(20) NULL;", dialect="mysql")
+
+
+def _by_line(sql, dialect="mysql"):
+    # ML401/ML411 are about the file (several DDL statements, no lock wait timeout)
+    return sorted((f.rule, f.span.line) for f in lint(sql, dialect=dialect)
+                  if f.rule not in ("ML401", "ML411"))
+
+
+def test_type_change_with_not_null_is_one_finding():
+    """ML107's expand/contract avoids the copy and carries the NOT NULL, so the online DDL
+    rules and ML409 do not repeat the same hazard on the same operation."""
+    sql = "ALTER TABLE `order items` MODIFY COLUMN qty BIGINT NOT NULL;"
+    assert _by_line(sql) == [("ML107", 1)]
+    finding = only(sql, "ML107")
+    assert "copies the table" in finding.message and "NOT NULL" in finding.message
+    sql_steps = [s.sql for s in finding.rewrite.steps if s.sql]
+    # NOT NULL lands on the new column, in place; the type change itself is never
+    # proposed with a clause the server refuses for it
+    assert ("ALTER TABLE `order items` MODIFY qty_new BIGINT NOT NULL, ALGORITHM=INPLACE, "
+            "LOCK=NONE;") in sql_steps
+    assert not any("MODIFY COLUMN qty BIGINT" in s for s in sql_steps)
+
+
+def test_adding_not_null_to_an_unchanged_type_is_ml409_and_the_rebuild_is_ml405():
+    found = _by_line(NULLABLE_STATUS + "ALTER TABLE orders MODIFY status VARCHAR(20) NOT NULL;")
+    assert [code for code, line in found if line == 2] == ["ML405", "ML409"]
+    finding = only(NULLABLE_STATUS + "ALTER TABLE orders MODIFY status VARCHAR(20) NOT NULL;",
+                   "ML409")
+    assert "rebuild" not in finding.message  # the rebuild is ML405's finding
+
+
+def test_not_null_contract_step_has_no_clause_the_server_refuses():
+    # VARCHAR(40) -> VARCHAR(100) in utf8mb4 crosses the 255-byte length prefix: a copy.
+    sql = ("ALTER TABLE orders MODIFY code VARCHAR(40) NULL, ALGORITHM=INPLACE, LOCK=NONE;\n"
+           "ALTER TABLE orders MODIFY code VARCHAR(100) NOT NULL;")
+    assert [code for code, line in _by_line(sql) if line == 2] == ["ML404", "ML409"]
+    restate = only(sql, "ML409").rewrite.steps[-1]
+    assert restate.sql == "ALTER TABLE orders MODIFY code VARCHAR(100) NOT NULL;"
+    assert "online schema change tool" in restate.title
+
+
+def test_appending_an_enum_value_is_not_a_type_change():
+    sql = ("ALTER TABLE orders MODIFY status ENUM('new','paid'), ALGORITHM=INPLACE, LOCK=NONE;\n"
+           "ALTER TABLE orders MODIFY status ENUM('new','paid','refunded');")
+    assert ("ML107", 2) not in _by_line(sql)
+    assert ("ML107", 2) in _by_line(sql.replace("'paid','refunded'", "'refunded','paid'"))
+
+
+def test_inline_references_is_not_also_told_to_add_algorithm_instant():
+    assert _by_line("ALTER TABLE users ADD COLUMN org_id INT REFERENCES orgs(id);") == [("ML410", 1)]
 
 
 @pytest.mark.parametrize("dialect,version,fires", [

@@ -11,7 +11,12 @@ ONLINE_RULES = ("ML404", "ML405", "ML406", "ML407", "ML412")
 
 
 def online(sql, dialect="mysql", version=None):
-    return [f.rule for f in lint(sql, dialect=dialect, version=version) if f.rule in ONLINE_RULES]
+    """The online DDL verdicts alone (change-column-type supersedes them on type changes)."""
+    return [f.rule for f in online_findings(sql, dialect, version)]
+
+
+def online_findings(sql, dialect="mysql", version=None):
+    return lint(sql, dialect=dialect, version=version, select=ONLINE_RULES)
 
 
 @pytest.mark.parametrize("old,new,charset,expected", [
@@ -131,7 +136,7 @@ def test_varchar_widening_uses_the_type_from_earlier_in_the_file():
         "ALTER TABLE users MODIFY nickname VARCHAR(120);\n"
         "ALTER TABLE users MODIFY nickname VARCHAR(500) CHARACTER SET latin1;\n"
     )
-    findings = [f for f in lint(sql, dialect="mysql") if f.rule in ONLINE_RULES]
+    findings = online_findings(sql)
     assert [(f.rule, f.span.line) for f in findings] == [("ML404", 3), ("ML404", 4)]
     assert "across the 255-byte" in findings[0].message and "utf8mb4" in findings[0].message
     assert "latin1: up to 1 byte per character" in findings[1].message
@@ -139,7 +144,7 @@ def test_varchar_widening_uses_the_type_from_earlier_in_the_file():
 
 def test_blocking_rewrite_has_real_names_and_tool_command_lines():
     sql = "ALTER TABLE `shop`.`order items` MODIFY `qty` BIGINT NOT NULL DEFAULT 0;"
-    [finding] = [f for f in lint(sql, dialect="mysql") if f.rule == "ML404"]
+    [finding] = online_findings(sql)
     steps = finding.rewrite.steps
     assert steps[0].sql == ("ALTER TABLE `shop`.`order items` MODIFY `qty` BIGINT NOT NULL DEFAULT 0, "
                             "ALGORITHM=INPLACE, LOCK=NONE;")
@@ -151,8 +156,7 @@ def test_blocking_rewrite_has_real_names_and_tool_command_lines():
 
 
 def test_tool_command_quotes_string_literals_for_the_shell():
-    [finding] = [f for f in lint("ALTER TABLE orders MODIFY status VARCHAR(20) DEFAULT 'new';",
-                                 dialect="mysql") if f.rule == "ML404"]
+    [finding] = online_findings("ALTER TABLE orders MODIFY status VARCHAR(20) DEFAULT 'new';")
     assert "--alter='MODIFY status VARCHAR(20) DEFAULT '\"'\"'new'\"'\"''" in finding.rewrite.steps[1].instruction
 
 
@@ -204,12 +208,42 @@ def test_an_instant_change_next_to_a_non_instant_one_rebuilds():
     ("ALTER TABLE t MODIFY code VARCHAR(100) CHARACTER SET utf8mb3;", "widening from VARCHAR(85) or shorter"),
 ])
 def test_unknown_old_varchar_explains_the_length_prefix_of_the_new_type(sql, hint):
-    [finding] = [f for f in lint(sql, dialect="mysql") if f.rule == "ML404"]
-    assert hint in finding.message
+    [finding] = online_findings(sql)
+    assert finding.rule == "ML404" and hint in finding.message
 
 
 def test_mariadb_rewrite_uses_pt_online_schema_change_only():
-    [finding] = [f for f in lint("ALTER TABLE orders MODIFY total BIGINT;", dialect="mariadb")
-                 if f.rule == "ML404"]
+    [finding] = online_findings("ALTER TABLE orders MODIFY total BIGINT;", dialect="mariadb")
+    assert "with pt-online-schema-change." in finding.rewrite.summary
     tools = [s.instruction.split()[0] for s in finding.rewrite.steps if s.instruction]
     assert tools == ["pt-online-schema-change"]
+
+
+@pytest.mark.parametrize("sql,dialect,version", [
+    ("ALTER TABLE orders ADD COLUMN note TEXT;", "mysql", None),                        # ML406
+    ("ALTER TABLE orders ADD COLUMN a INT, ADD INDEX i (a);", "mysql", None),           # ML405
+    ("ALTER TABLE orders ADD FULLTEXT INDEX ft_note (note);", "mysql", None),           # ML404
+    ("ALTER TABLE orders ADD COLUMN note TEXT NULL;", "mysql", "8.0.29"),               # ML412
+    ("ALTER TABLE orders ADD COLUMN a INT, ADD INDEX i (a);", "mariadb", None),
+])
+def test_messages_open_with_a_capital(sql, dialect, version):
+    [finding] = online_findings(sql, dialect, version)
+    assert finding.message[0].isupper(), finding.message
+
+
+def test_rebuild_summary_names_only_the_tools_its_steps_use():
+    sql = "ALTER TABLE orders ADD COLUMN a INT, ADD INDEX i (a);"
+    [mariadb] = online_findings(sql, "mariadb")
+    assert mariadb.rule == "ML405" and "gh-ost" not in mariadb.rewrite.summary
+    assert not any("gh-ost" in (s.instruction or "") for s in mariadb.rewrite.steps)
+    [mysql] = online_findings(sql)
+    assert "gh-ost" in mysql.rewrite.summary and any(
+        (s.instruction or "").startswith("gh-ost") for s in mysql.rewrite.steps)
+
+
+def test_rebuild_rewrite_only_asks_for_a_clause_the_server_supports():
+    # MariaDB 11.4 copies with writes allowed (ML405), but INPLACE would be refused.
+    [finding] = online_findings("ALTER TABLE orders ENGINE=Aria;", "mariadb", "11.4")
+    assert finding.rule == "ML405"
+    assert not any("ALGORITHM=INPLACE" in (s.sql or "") for s in finding.rewrite.steps)
+    assert "on small tables" not in finding.rewrite.summary

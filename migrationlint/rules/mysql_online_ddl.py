@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 from migrationlint import model as m
-from migrationlint.context import Statement
+from migrationlint.context import Migration, Statement
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.mysql_online_ddl import (
     DEFAULT_CHARSET, Algorithm, Facts, Plan, Target, charset_width, plan,
@@ -134,8 +134,9 @@ def _unchecked_foreign_key_steps(statement: Statement) -> List[Step]:
     ]
 
 
-def _clause_step(statement: Statement, clause: str, title: str) -> List[Step]:
-    sql = with_online_clause(statement, clause)
+def _clause_step(statement: Statement, clause: Optional[str], title: str) -> List[Step]:
+    """A step running the statement with ``clause``; none without a clause the server takes."""
+    sql = with_online_clause(statement, clause) if clause else None
     return [Step(phase=Phase.EXPAND, title=title, sql=sql)] if sql else []
 
 
@@ -156,21 +157,29 @@ def varchar_boundary_hint(op: m.Operation) -> Optional[str]:
             f"prefix: widening from VARCHAR({last_short}) or shorter copies the table")
 
 
+def facts_at(migration: Migration, index: int) -> Facts:
+    """What the file shows before statement ``index``, for the classifier."""
+
+    def old_type(table: m.ObjectName, column: m.Ident) -> Optional[str]:
+        return migration.column_type(table, column, index)
+
+    return Facts(old_type=old_type, foreign_key_checks_off=(
+        (migration.setting("foreign_key_checks", index) or "").lower() in _FK_OFF))
+
+
+def plan_of(ctx: RuleContext, operations: Sequence[m.Operation], index: int) -> Optional[Plan]:
+    """How the server runs ``operations`` of statement ``index`` on the target version."""
+    return plan(operations, Target(ctx.dialect, ctx.version), facts_at(ctx.migration, index), ctx.q)
+
+
 def _assessments(ctx: RuleContext) -> Iterator[Tuple[Statement, Plan, Target]]:
     migration = ctx.migration
     target = Target(ctx.dialect, ctx.version)
     for statement in migration.statements:
         if not statement.operations:
             continue
-        index = statement.index
-
-        def old_type(table, column, index=index):
-            return migration.column_type(table, column, index)
-
-        facts = Facts(old_type=old_type, foreign_key_checks_off=(
-            (migration.setting("foreign_key_checks", index) or "").lower() in _FK_OFF))
-        found = plan(statement.operations, target, facts, ctx.q)
-        if found is not None and not migration.table_is_new(found.table, index):
+        found = plan_of(ctx, statement.operations, statement.index)
+        if found is not None and not migration.table_is_new(found.table, statement.index):
             yield statement, found, target
 
 
@@ -189,8 +198,27 @@ def _verdict(found: Plan, target: Target) -> Optional[str]:
     return None
 
 
+def _judged(ctx: RuleContext, code: str) -> Iterator[Tuple[Statement, Plan, Target]]:
+    """The statements that rule ``code`` reports (each statement gets one verdict)."""
+    for statement, found, target in _assessments(ctx):
+        if _verdict(found, target) == code:
+            yield statement, found, target
+
+
 def _server(target: Target) -> str:
     return f"{'MariaDB' if target.mariadb else 'MySQL'} {target.version}"
+
+
+def _sentence(text: str) -> str:
+    """``text`` (a Support's ``what``, written to sit mid-sentence) opening a sentence."""
+    return text[:1].upper() + text[1:]
+
+
+def _tool_names(ctx: RuleContext) -> str:
+    """The online schema change tools online_tool_steps suggests for this dialect."""
+    if ctx.dialect == "mariadb":
+        return "pt-online-schema-change"
+    return "gh-ost or pt-online-schema-change"
 
 
 @rule(
@@ -200,9 +228,7 @@ def _server(target: Target) -> str:
     dialects=MYSQL, scope="migration", tags=("locking", "online-ddl"),
 )
 def check_blocks_writes(ctx: RuleContext) -> Iterator[Finding]:
-    for statement, found, target in _assessments(ctx):
-        if _verdict(found, target) != "ML404":
-            continue
+    for statement, found, target in _judged(ctx, "ML404"):
         op, worst = found.worst
         table = ctx.q(found.table)
         reason = found.blocks_writes(target)
@@ -217,7 +243,8 @@ def check_blocks_writes(ctx: RuleContext) -> Iterator[Finding]:
                 "length prefix"
             )
             message = (
-                f"{worst.what} on {table} copies the table with writes blocked (ALGORITHM=COPY) "
+                f"{_sentence(worst.what)} on {table} copies the table with writes blocked "
+                "(ALGORITHM=COPY) "
                 "whenever it changes the stored type: a new data type, a shorter column, or a "
                 f"VARCHAR widened across 255 bytes ({charset_hint}). Renames, default changes and "
                 "widening within the same length prefix run in place. This file does not show "
@@ -243,7 +270,7 @@ def check_blocks_writes(ctx: RuleContext) -> Iterator[Finding]:
                               "is then promoted."))
         yield ctx.finding(op.span, message, Rewrite(
             summary="Do not block writes on a live table: let the server refuse unsafe "
-            "algorithms, and run copying changes with an online schema change tool.",
+            f"algorithms, and run copying changes with {_tool_names(ctx)}.",
             steps=tuple(steps),
         ))
 
@@ -255,27 +282,28 @@ def check_blocks_writes(ctx: RuleContext) -> Iterator[Finding]:
     dialects=MYSQL, scope="migration", tags=("locking", "online-ddl"),
 )
 def check_rebuilds(ctx: RuleContext) -> Iterator[Finding]:
-    for statement, found, target in _assessments(ctx):
-        if _verdict(found, target) != "ML405":
-            continue
+    for statement, found, target in _judged(ctx, "ML405"):
         rebuilt = found.rebuilds()
         op = next(o for o, s in found.items if s is rebuilt)
         table = ctx.q(found.table)
         message = (
-            f"{rebuilt.what} rebuilds {table} on {_server(target)}: writes continue, but the "
+            f"{_sentence(rebuilt.what)} rebuilds {table} on {_server(target)}: writes continue, "
+            "but the "
             "table and its indexes are rewritten (temporary disk space the size of the table, "
             "hours of I/O on a large one), and replicas apply the ALTER only after it "
             "finishes, so they lag by as long."
         )
+        clause = found.supported_clause
         steps = _clause_step(
-            statement, INPLACE_NONE,
+            statement, clause,
             "At least state the algorithm and lock, so the server refuses instead of falling "
             "back to a blocking copy",
         )
         steps += online_tool_steps(statement, found, ctx)
+        small = f"; on small tables state {clause}" if clause else ""
         yield ctx.finding(op.span, message, Rewrite(
-            summary="Rebuild large tables with gh-ost or pt-online-schema-change (throttled, "
-            "replica-aware); on small tables state ALGORITHM=INPLACE, LOCK=NONE.",
+            summary=f"Rebuild large tables with {_tool_names(ctx)} (throttled, "
+            f"replica-aware){small}.",
             steps=tuple(steps),
         ))
 
@@ -287,14 +315,13 @@ def check_rebuilds(ctx: RuleContext) -> Iterator[Finding]:
     dialects=MYSQL, scope="migration", tags=("locking", "online-ddl"),
 )
 def check_missing_clause(ctx: RuleContext) -> Iterator[Finding]:
-    for statement, found, target in _assessments(ctx):
-        if _verdict(found, target) != "ML406":
-            continue
+    for statement, found, target in _judged(ctx, "ML406"):
         op, worst = found.worst
-        clause = "ALGORITHM=INSTANT" if found.all_instant else INPLACE_NONE
+        clause = found.supported_clause
         how = "instantly" if found.all_instant else "in place without blocking writes"
         message = (
-            f"{worst.what} on {ctx.q(found.table)} can run {how} on {_server(target)}, but the "
+            f"{_sentence(worst.what)} on {ctx.q(found.table)} can run {how} on "
+            f"{_server(target)}, but the "
             f"statement does not ask for it: when it cannot (a FULLTEXT index, "
             "ROW_FORMAT=COMPRESSED, too many instant changes, another clause in the same "
             f"ALTER), the server silently picks a slower algorithm or a stronger lock. Add "
@@ -316,9 +343,7 @@ def check_missing_clause(ctx: RuleContext) -> Iterator[Finding]:
     dialects=MYSQL, scope="migration", tags=("online-ddl",),
 )
 def check_refused_clause(ctx: RuleContext) -> Iterator[Finding]:
-    for statement, found, target in _assessments(ctx):
-        if _verdict(found, target) != "ML407":
-            continue
+    for statement, found, target in _judged(ctx, "ML407"):
         refused, clause = found.refused_clause(target)
         op = next(o for o, s in found.items if s is refused)
         message = (
@@ -363,7 +388,7 @@ def check_instant_defect(ctx: RuleContext) -> Iterator[Finding]:
         for op, support_ in found.items:
             if isinstance(op, (m.AddColumn, m.DropColumn)) and support_.instant:
                 message = (
-                    f"{support_.what} on {ctx.q(found.table)} runs INSTANT on MySQL "
+                    f"{_sentence(support_.what)} on {ctx.q(found.table)} runs INSTANT on MySQL "
                     f"{target.version}: tables changed this way on 8.0.29 can be corrupted by "
                     "crash recovery, and Percona XtraBackup refuses to back them up until the "
                     "server is on 8.0.32 or later (the table is rebuilt)."

@@ -10,6 +10,7 @@ from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.recipes import batched_backfill
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import MYSQL, rule
+from migrationlint.rules.mysql_online_ddl import plan_of
 from migrationlint.rules.mysql_transactions import is_ddl
 from migrationlint.sqlgen import generated_name
 
@@ -85,23 +86,32 @@ def check_modify_not_null(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[F
         f" Every INSERT from the running application version that leaves {column} out fails "
         "too, since the column has no default."
     )
+    # What the ALTER costs (a rebuild, a copy) is the online DDL rules' finding, not this one.
     message = (
         f"MODIFY/CHANGE makes {column} of {table} NOT NULL. If it allows NULL today, existing "
         "NULLs make the ALTER fail in strict mode (ERROR 1138 \"Invalid use of NULL value\") or, "
-        "without strict mode, are silently replaced by 0, '' or a zero date; the change also "
-        f"rebuilds the table.{inserts}"
+        f"without strict mode, are silently replaced by 0, '' or a zero date.{inserts}"
     )
     full = f"{definition.type_sql} NOT NULL"
     if definition.default is not None:
         full += f" DEFAULT {definition.default.sql}"
+    found = plan_of(ctx, [op], ctx.index)
+    clause = found.supported_clause if found else None
+    title = ("Then restate the whole column (MODIFY drops any attribute you leave out: "
+             "DEFAULT, COMMENT, CHARACTER SET)")
+    if clause:
+        restate = Step(phase=Phase.CONTRACT, title=f"{title} and rebuild in place",
+                       sql=f"ALTER TABLE {table} MODIFY {column} {full}, {clause};")
+    else:  # the server may copy the table: no clause it would refuse
+        restate = Step(phase=Phase.CONTRACT,
+                       title=f"{title}; it may copy the table, so on a large table run it "
+                       "with an online schema change tool (see alter-table-blocks-writes)",
+                       sql=f"ALTER TABLE {table} MODIFY {column} {full};")
     steps = (
         Step(phase=Phase.SWITCH, title=f"Deploy application code that always writes {column}",
              instruction=f"Release the version that sets {column} on every INSERT and UPDATE."),
         batched_backfill(ctx.dialect, op.table, op.column, None, f"{column} IS NULL"),
-        Step(phase=Phase.CONTRACT,
-             title="Then restate the whole column (MODIFY drops any attribute you leave out: "
-             "DEFAULT, COMMENT, CHARACTER SET) and rebuild in place",
-             sql=f"ALTER TABLE {table} MODIFY {column} {full}, ALGORITHM=INPLACE, LOCK=NONE;"),
+        restate,
     )
     yield ctx.finding(op.span, message, Rewrite(
         summary=f"Backfill NULLs in {column} first, make every writer set it, then enforce NOT "
@@ -120,6 +130,8 @@ def _inline_references(op: m.Operation):
     "A REFERENCES clause in a column definition creates no foreign key on MySQL before 9.0 "
     "and MariaDB before 10.5: it is parsed and silently ignored.",
     on=(m.CreateTable, m.AddColumn), dialects=MYSQL, tags=("correctness",),
+    # Its rewrite replaces the statement; "add ALGORITHM=INSTANT" would keep the REFERENCES.
+    supersedes=("ML406",),
 )
 def check_inline_references(op: m.Operation, ctx: RuleContext) -> Iterator[Finding]:
     # Enforced from MySQL 9.0 (WL#16130) and MariaDB 10.5 (MDEV-20729).
