@@ -191,3 +191,9 @@ CLEAN_MIGRATIONS = [
 def test_clean_migrations_have_no_warning(sql, dialect):
     failing = [f"{f.rule} {f.message}" for f in lint(sql, dialect=dialect) if f.severity.fails_run]
     assert failing == []
+
+
+def test_not_null_column_is_not_also_told_to_add_algorithm_instant():
+    assert _by_line("ALTER TABLE users ADD COLUMN tenant_id INT NOT NULL;") == [("ML105", 1)]
+    # without the compatibility hazard, the missing clause is still reported
+    assert _by_line("ALTER TABLE users ADD COLUMN tenant_id INT NULL;") == [("ML406", 1)]

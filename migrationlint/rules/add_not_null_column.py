@@ -30,7 +30,8 @@ def _default_dropped_later(op: m.AddColumn, ctx: RuleContext) -> bool:
     "Adding a NOT NULL column without a default fails on existing rows and breaks "
     "inserts from the old application version.",
     on=(m.AddColumn,), tags=("backward-compatibility",),
-    supersedes=("ML110",),
+    # ML406 would only append ALGORITHM=INSTANT to this hazardous statement.
+    supersedes=("ML110", "ML406"),
 )
 def check(op: m.AddColumn, ctx: RuleContext) -> Iterator[Finding]:
     column = op.column
