@@ -186,3 +186,44 @@ def test_multi_database_template_upgrade_functions():
         "def upgrade_engine1():\n    op.drop_column('a', 'b')\n\n"
         "def downgrade_engine1():\n    op.drop_column('a', 'c')\n")
     assert [op.column.name for op in of_type(migration, m.DropColumn)] == ["b"]
+
+
+def test_autocommit_block_marks_its_statements_runner_transaction_false():
+    migration = _read_text(
+        "from alembic import op\n\n"
+        "def upgrade():\n"
+        "    with op.get_context().autocommit_block():\n"
+        "        op.create_index('ix_users_x', 'users', ['x'], postgresql_concurrently=True)\n"
+        "        op.execute('CREATE INDEX CONCURRENTLY ix_users_y ON users (y)')\n"
+        "    op.create_index('ix_users_z', 'users', ['z'])\n")
+    marks = [(op.name.name, op.concurrently, s.runner_transaction)
+             for s in migration.statements for op in s.operations]
+    assert marks == [("ix_users_x", True, False), ("ix_users_y", True, False),
+                     ("ix_users_z", False, None)]
+
+
+def _bind_parameter_sql(dialect: str):
+    return _read_text(
+        "from alembic import op\nimport sqlalchemy as sa\n\n"
+        "def upgrade():\n"
+        "    op.execute(sa.text('DELETE FROM users WHERE id IN :ids').bindparams(ids=(1, 2)))\n"
+        "    op.execute(sa.text('UPDATE users SET note = :n WHERE note::text = \\'a:b\\''))\n"
+        "    op.get_bind().execute('UPDATE users SET note = %(n)s, flag = %s')\n"
+        "    op.execute(sa.text('ALTER TABLE :t DROP COLUMN legacy'))\n"
+        "    op.execute('ALTER TABLE %s DROP COLUMN legacy')\n", dialect)
+
+
+def test_bind_parameters_keep_their_spelling_and_never_name_an_object():
+    for dialect in ("postgres", "mysql"):
+        migration = _bind_parameter_sql(dialect)
+        assert [s.error for s in migration.statements] == [None] * 5, dialect
+        delete, note, pyformat = of_type(migration, m.DataChange)
+        # .bindparams() is the same SQL; sqlglot's %(ids)s is turned back into :ids.
+        assert (delete.kind, delete.where_sql) == ("delete", "id IN :ids")
+        assert note.values_sql == (":n",) and "'a:b'" in note.where_sql
+        assert pyformat.values_sql == ("%(n)s", "%s"), dialect
+        assert migration.statements[2].text == "UPDATE users SET note = %(n)s, flag = %s"
+        # A parameter where a table name belongs: unknown, not a table called "t" or "?".
+        assert [op.keyword for op in of_type(migration, m.RawStatement)] == [
+            "SQL with a bind parameter for a name"] * 2
+        assert not of_type(migration, m.DropColumn)

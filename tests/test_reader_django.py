@@ -269,3 +269,12 @@ def test_alter_field_without_history_is_one_finding_that_says_so(tmp_path):
     assert [f.rule for f in findings] == ["ML107"]
     assert "previous definition is not in this app's migrations" in findings[0].message
     assert "making it NOT NULL is a hazard of its own" in findings[0].message
+
+
+def test_run_sql_with_params_parses_on_mysql_and_keeps_the_placeholders():
+    source = _django(
+        "        migrations.RunSQL(('UPDATE shop_order SET status = %s WHERE status IS NULL',\n"
+        "                           ['new'])),\n")
+    findings = lint_source(source, options("mysql", ignore=TIMEOUT_NOTES))
+    assert [f.rule for f in findings] == ["ML501"]  # not a parse error
+    assert findings[0].rewrite.steps[-1].sql.startswith("UPDATE shop_order SET status = %s ")

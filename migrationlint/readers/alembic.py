@@ -188,7 +188,12 @@ class _AlembicReader:
 
     def execute(self, call: ast.Call, args: CallArgs) -> None:
         node = args.node("sqltext") or args.node("statement")
-        if isinstance(node, ast.Call) and call_name(node) == "text" and node.args:
+        # sa.text("...").bindparams(...) / .execution_options(...): the SQL is the text's.
+        while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+            node.func.attr in _TEXT_METHODS
+        ):
+            node = node.func.value
+        if isinstance(node, ast.Call) and call_name(node) in ("text", "DDL") and node.args:
             node = node.args[0]
         literal_node = self.python.string_node(node)
         if literal_node is None:
@@ -408,6 +413,8 @@ class _AlembicReader:
         return value if isinstance(value, str) else ast.unparse(node)
 
 
+# Methods of sa.text() that return the same SQL with parameters or options attached.
+_TEXT_METHODS = ("bindparams", "execution_options", "columns")
 # Calls that are not an op's table argument but still need no table.
 _TABLELESS = ("rename_table",)
 # Positional arguments of sa.Column(...) that are not its type.

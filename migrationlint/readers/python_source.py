@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from dataclasses import replace
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
+from pydantic import BaseModel
+
+from migrationlint import model as m
 from migrationlint.context import Statement
 from migrationlint.findings import Span
 from migrationlint.readers.sql import PinnedLines, SqlChunk, sql_statements
+from migrationlint.readers.templating import unmask
 from migrationlint.source import SourceFile
 from migrationlint.splitter import Comment
 
@@ -74,11 +80,84 @@ class PythonFile:
         body = segment.lstrip(_STRING_PREFIX_CHARS)
         quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
         content_start = start + (len(segment) - len(body)) + len(quote)
+        parameters = BindParameters(node.value, dialect)
         if body.endswith(quote) and body[len(quote):len(body) - len(quote)] == node.value:
-            return sql_statements(node.value, dialect, self.lines, content_start, first_index)
-        at = self.bounds(holder)
-        return sql_statements(node.value, dialect, PinnedLines(self.lines.span(*at)), 0,
-                              first_index, pinned_at=at)
+            chunk = sql_statements(parameters.masked, dialect, self.lines, content_start,
+                                   first_index)
+        else:
+            at = self.bounds(holder)
+            chunk = sql_statements(parameters.masked, dialect, PinnedLines(self.lines.span(*at)),
+                                   0, first_index, pinned_at=at)
+        return SqlChunk([parameters.restore(s) for s in chunk.statements], chunk.comments)
+
+
+class BindParameters:
+    """Bind parameters in embedded SQL: ``:name`` (SQLAlchemy ``text()``), ``%(name)s`` and
+    ``%s`` (DB-API pyformat, Django ``RunSQL`` params). sqlglot reads them all on
+    PostgreSQL but writes ``:name`` back as ``%(name)s``, and rejects the pyformat ones on
+    MySQL; so pyformat is masked there with same-length ``:name``/``?`` (offsets stay
+    exact), and operations get the SQL back in the user's own spelling. A parameter where
+    a name belongs (``ALTER TABLE :t``, or a ``?``) leaves the operation unknown, not named
+    after it."""
+
+    def __init__(self, sql: str, dialect: str) -> None:
+        self.names: Set[str] = set()
+        # (as sqlglot writes it back, as the user wrote it), longest first.
+        self.spellings: List[Tuple[str, str]] = []
+        self.masks: List[Tuple[str, str]] = []  # (mask, original) for Statement.text
+        pieces, last = [], 0
+        for match in _SKIPPED_OR_BIND.finditer(sql):
+            colon, named, positional = match.group("colon", "named", "positional")
+            if colon:
+                self.names.add(colon)
+                self.spellings.append((f"%({colon})s", f":{colon}"))
+            elif named or positional:
+                self.names.add(named or "?")
+                if dialect != "postgres":
+                    # Spaces first: a statement never starts with a parameter, so its
+                    # text keeps every mask whole.
+                    mask = f"   :{named}" if named else " ?"
+                    pieces += [sql[last:match.start()], mask]
+                    last = match.end()
+                    self.masks.append((mask, match.group()))
+                    self.spellings.append((f":{named}" if named else "?", match.group()))
+        self.masked = "".join(pieces) + sql[last:]
+        self.spellings.sort(key=lambda pair: -len(pair[0]))
+
+    def restore(self, statement: Statement) -> Statement:
+        text = statement.text
+        for mask, original in self.masks:
+            text = text.replace(mask, original)
+        operations = tuple(self._operation(op) for op in statement.operations)
+        return replace(statement, text=text, operations=operations)
+
+    def _operation(self, op: m.Operation) -> m.Operation:
+        is_dml = isinstance(op, m.DataChange) or getattr(op, "is_dml", False)
+        if not is_dml and any(name.name in self.names or name.name == "?"
+                              for name in _idents(op)):
+            return m.RawStatement(span=op.span, keyword="SQL with a bind parameter for a name")
+        return unmask(op, tuple(self.spellings))
+
+
+def _idents(value: Any) -> Iterator[m.Ident]:
+    """Every identifier inside an operation."""
+    if isinstance(value, m.Ident):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _idents(item)
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _idents(getattr(value, name))
+
+
+# Quoted text and comments (skipped), else a bind parameter.
+_SKIPPED_OR_BIND = re.compile(
+    r"""'(?:[^'\\]|\\.|'')*'|"(?:[^"]|"")*"|`[^`]*`|--[^\n]*|/\*.*?\*/"""
+    r"|\$(?P<tag>\w*)\$.*?\$(?P=tag)\$|::"
+    r"|(?<![:\w]):(?P<colon>[A-Za-z_]\w*)|%\((?P<named>\w+)\)s|(?P<positional>%s)",
+    re.DOTALL,
+)
 
 
 class CallArgs:
