@@ -222,6 +222,7 @@ def test_add_field_with_a_python_default_is_a_not_null_hazard(tmp_path):
         "        migrations.AddField('post', 'score', models.IntegerField(default=0)),\n"
         "        migrations.AddField('post', 'rank', models.IntegerField(db_default=0)),\n"
         "        migrations.AddField('post', 'memo', models.TextField(null=True)),\n"
+        "        migrations.AddField('post', 'votes', models.IntegerField(null=True, default=0)),\n"
         "        migrations.AddField('post', 'seen', models.DateTimeField(\n"
         "            default=django.utils.timezone.now)),\n")
     assert [(f.rule, f.span.line) for f in findings] == [

@@ -330,7 +330,11 @@ class _DjangoReader:
             if definition.callable_default:
                 self.note = _join(self.note, "Django evaluates the callable default once, so "
                                   "every existing row gets the same value")
-            yield m.DropDefault(span=span, table=table, column=column)
+            # Dropped right after the ADD: a hazard only for a NOT NULL column (the running
+            # version, which does not know it, inserts without it). A nullable one just
+            # gets NULL, which is no drop-column-default concern.
+            if not definition.null:
+                yield m.DropDefault(span=span, table=table, column=column)
         if definition.db_index and not definition.unique and not definition.primary_key:
             yield m.CreateIndex(span=span, table=table, columns_sql=(definition.column,))
 
