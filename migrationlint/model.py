@@ -92,6 +92,10 @@ class ColumnSpec(BaseModel):
     charset: Optional[str] = None
     position: Optional[str] = None
     references_sql: Optional[str] = None
+    # An inline REFERENCES: the referenced columns, and its clauses as written in upper
+    # case ("ON DELETE CASCADE", "MATCH FULL", "DEFERRABLE", ...), so a rewrite keeps them.
+    reference_columns: Tuple[Ident, ...] = ()
+    reference_options: Tuple[str, ...] = ()
 
 
 class CreateTable(TableOperation):
@@ -161,6 +165,9 @@ class AddConstraint(TableOperation):
     references: Optional[ObjectName] = None
     not_valid: bool = False
     using_index: Optional[Ident] = None
+    # A foreign key's referenced columns and clauses, as for ColumnSpec.
+    reference_columns: Tuple[Ident, ...] = ()
+    reference_options: Tuple[str, ...] = ()
 
 
 class ValidateConstraint(TableOperation):

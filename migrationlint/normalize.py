@@ -132,6 +132,9 @@ class _Converter:
             yield from self.settings(ast)
         elif isinstance(ast, exp.TruncateTable):
             yield from self.truncate(ast)
+        elif self.dialect == "postgres" and _set_config_calls(ast):
+            for name, value, local in _set_config_calls(ast):
+                yield m.SetSetting(span=self.spans.statement, name=name, value=value, local=local)
         else:
             change = (
                 self.data_change(ast)
@@ -252,14 +255,16 @@ class _Converter:
             target = reference.this if reference is not None else None
             return m.AddConstraint(
                 kind="foreign_key", columns=tuple(ident(c) for c in constraint.expressions),
-                references=object_name(target) if target is not None else None, **fields,
+                references=object_name(target) if target is not None else None,
+                **_reference_details(reference, constraint), **fields,
             )
         if isinstance(constraint, (exp.PrimaryKey, exp.PrimaryKeyColumnConstraint)):
             return m.AddConstraint(kind="primary_key", columns=_columns(constraint), **fields)
         if isinstance(constraint, exp.UniqueColumnConstraint):
             return m.AddConstraint(kind="unique", columns=_columns(constraint.this), **fields)
         if isinstance(constraint, exp.CheckColumnConstraint):
-            return m.AddConstraint(kind="check", expression_sql=self.sql(constraint.this), **fields)
+            return m.AddConstraint(kind="check", expression_sql=self.sql(constraint.this),
+                                   columns=_expression_columns(constraint.this), **fields)
         if isinstance(constraint, exp.ExcludeColumnConstraint):
             return m.AddConstraint(kind="exclude", **fields)
         return m.AddConstraint(kind=constraint.key, **fields)
@@ -405,7 +410,8 @@ class _Converter:
             return {"unique": True}
         if isinstance(kind, exp.Reference):
             target = kind.this
-            return {"references": object_name(target), "references_sql": self.sql(kind)}
+            return {"references": object_name(target), "references_sql": self.sql(kind),
+                    **_reference_details(kind)}
         if isinstance(kind, exp.CheckColumnConstraint):
             return {"check_sql": self.sql(kind.this)}
         if isinstance(kind, exp.ComputedColumnConstraint):
@@ -502,6 +508,69 @@ def _columns(node: Optional[exp.Expression]) -> Tuple[m.Ident, ...]:
         return ()
     items: List[exp.Expression] = list(node.expressions)
     return tuple(ident(item) for item in items if isinstance(item, (exp.Identifier, exp.Column)))
+
+
+def _reference_details(
+    reference: Optional[exp.Reference], foreign_key: Optional[exp.ForeignKey] = None
+) -> dict:
+    """Referenced columns and the clauses (ON DELETE/UPDATE, MATCH, DEFERRABLE) of a
+    REFERENCES, for ``reference_columns`` / ``reference_options``."""
+    if reference is None:
+        return {}
+    target = reference.this
+    columns = _columns(target) if isinstance(target, exp.Schema) else ()
+    options = [str(option).upper() for option in reference.args.get("options") or ()]
+    if foreign_key is not None:
+        for action in ("delete", "update"):
+            if foreign_key.args.get(action):
+                options.append(f"ON {action.upper()} {str(foreign_key.args[action]).upper()}")
+        options += [str(option).upper() for option in foreign_key.args.get("options") or ()]
+    return {"reference_columns": columns, "reference_options": tuple(options)}
+
+
+def _expression_columns(expression: exp.Expression) -> Tuple[m.Ident, ...]:
+    """The distinct columns an expression reads, in order (a CHECK's columns)."""
+    seen = {}
+    for column in expression.find_all(exp.Column):
+        name = ident(column)
+        seen.setdefault(name.key, name)
+    return tuple(seen.values())
+
+
+def check_expression(text: str, dialect: str) -> Optional[Tuple[str, Tuple[m.Ident, ...]]]:
+    """A CHECK expression written as ``text``: its SQL and the columns it reads."""
+    parsed = parse_statement(f"SELECT ({text})", dialect)
+    if not isinstance(parsed.ast, exp.Select) or len(parsed.ast.expressions) != 1:
+        return None
+    expression = parsed.ast.expressions[0]
+    expression = expression.this if isinstance(expression, exp.Paren) else expression
+    return to_sql(expression, dialect), _expression_columns(expression)
+
+
+def _set_config_calls(ast: exp.Expression) -> List[Tuple[str, str, bool]]:
+    """``SELECT set_config('lock_timeout', '2s', false)``, PostgreSQL's function form of
+    SET (``true``: SET LOCAL): (name, value, local) per call, or [] for any other query."""
+    clauses = [key for key, value in ast.args.items() if value and key != "expressions"]
+    if not isinstance(ast, exp.Select) or clauses or not ast.expressions:
+        return []
+    calls = []
+    for call in ast.expressions:
+        if isinstance(call, exp.Dot) and call.this.name.lower() == "pg_catalog":
+            call = call.expression
+        args = call.expressions if isinstance(call, exp.Anonymous) else []
+        if call.name.lower() != "set_config" or len(args) != 3 or not all(
+            isinstance(arg, exp.Literal) and arg.is_string for arg in args[:2]
+        ):
+            return []
+        local = args[2]
+        if isinstance(local, exp.Boolean):
+            is_local = bool(local.this)
+        elif isinstance(local, exp.Literal) and local.is_string:
+            is_local = local.name.lower() in ("true", "t", "on", "yes", "y", "1")
+        else:
+            return []
+        calls.append((args[0].name.lower(), args[1].name, is_local))
+    return calls
 
 
 def _set_logged(action: exp.AlterSet) -> Optional[bool]:

@@ -216,3 +216,17 @@ def not_distinct(dialect: str, left: str, right: str) -> str:
     if dialect == "postgres":
         return f"{left} IS DISTINCT FROM {right}"
     return f"NOT ({left} <=> {right})"
+
+
+def bare_column_step(dialect: str, table: m.ObjectName, column: m.ColumnSpec) -> Step:
+    """ADD COLUMN without the inline constraints (REFERENCES, CHECK, UNIQUE, PRIMARY KEY),
+    which PostgreSQL would validate or build under the ADD COLUMN's ACCESS EXCLUSIVE lock.
+    A non-volatile default is kept (no rewrite on 11+), and NOT NULL with it."""
+    t, c = qualified(table, dialect), quote(column.name, dialect)
+    definition = f"{c} {column.type_sql}"
+    default = column.default
+    if default is not None and default.volatility != "volatile":
+        definition += f" DEFAULT {default.sql}" + (" NOT NULL" if column.not_null else "")
+    return Step(phase=Phase.EXPAND,
+                title="Add the bare column, without the constraint (a brief, catalogue-only change)",
+                sql=f"ALTER TABLE {t} ADD COLUMN {definition};")

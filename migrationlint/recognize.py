@@ -181,7 +181,8 @@ def alter_table_validate_or_using_index(cursor: Cursor) -> Optional[List[m.Opera
     cursor.expect("ADD")
     name = cursor.ident() if cursor.accept("CONSTRAINT") else None
     kind = "unique" if cursor.accept("UNIQUE") else None
-    if kind is None and cursor.accept("PRIMARY", "KEY"):
+    # sqlglot's tokenizer reads PRIMARY KEY as one token.
+    if kind is None and (cursor.accept("PRIMARY KEY") or cursor.accept("PRIMARY", "KEY")):
         kind = "primary_key"
     if kind is None:
         return None
@@ -714,7 +715,7 @@ def postgres_alter_table_by_action(cursor: Cursor) -> Optional[List[m.Operation]
     one is still seen. Registered last, after the specific ALTER TABLE recognisers."""
     from migrationlint.normalize import action_operations  # normalize imports us
 
-    _alter_table_head(cursor)
+    table = _alter_table_head(cursor)
     actions = _top_level_clauses(cursor)
     if not actions:
         return None
@@ -727,8 +728,37 @@ def postgres_alter_table_by_action(cursor: Cursor) -> Optional[List[m.Operation]
         if alone is None:
             return None  # a syntax error: the statement is reported as unparseable
         if not alone:
+            alone = _unnamed_check(cursor, table, first, last)
+        if not alone:
             span = cursor.spans.relative(cursor.tokens[first].start, cursor.tokens[last].end + 1)
             keyword = "ALTER TABLE " + cursor.tokens[first].text.upper()
             alone = [m.RawStatement(span=span, keyword=keyword)]
         operations += alone
     return operations
+
+
+def _unnamed_check(cursor: Cursor, table: m.ObjectName, first: int, last: int) -> List[m.Operation]:
+    """``ADD CHECK (expression) [NOT VALID]``: sqlglot reads only the named form. [] when
+    the action has another shape (NO INHERIT included: the model does not keep it)."""
+    from migrationlint.normalize import check_expression  # normalize imports us
+
+    tokens = cursor.tokens[first:last + 1]
+    if len(tokens) < 4 or [t.text.upper() for t in tokens[:2]] != ["ADD", "CHECK"] or (
+        tokens[2].token_type != TokenType.L_PAREN
+    ):
+        return []
+    depth = 0
+    for close, token in enumerate(tokens[2:], 2):
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
+        if depth == 0:
+            break
+    rest = [t.text.upper() for t in tokens[close + 1:]]
+    if depth != 0 or rest not in ([], ["NOT", "VALID"]):
+        return []
+    checked = check_expression(cursor.text[tokens[2].end + 1:tokens[close].start], "postgres")
+    if checked is None:
+        return []
+    expression_sql, columns = checked
+    span = cursor.spans.relative(tokens[0].start, tokens[-1].end + 1)
+    return [m.AddConstraint(span=span, table=table, kind="check", expression_sql=expression_sql,
+                            columns=columns, not_valid="VALID" in rest)]

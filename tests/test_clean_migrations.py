@@ -77,6 +77,30 @@ CLEAN = {
         SET lock_timeout = '2s';
         ALTER TABLE orders ADD CONSTRAINT orders_public_id_key UNIQUE USING INDEX orders_public_id_idx;
     """,
+    "primary key from a concurrent index once the column is NOT NULL": """
+        SET lock_timeout = '2s';
+        ALTER TABLE events VALIDATE CONSTRAINT events_id_not_null;
+        ALTER TABLE events ALTER COLUMN id SET NOT NULL;
+        ALTER TABLE events DROP CONSTRAINT events_id_not_null;
+        ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_id_idx;
+    """,
+    "SET LOCAL lock_timeout inside the migration's transaction": """
+        BEGIN;
+        SET LOCAL lock_timeout = '2s';
+        ALTER TABLE users ADD COLUMN nickname text;
+        COMMIT;
+    """,
+    "lock_timeout through set_config": """
+        SELECT set_config('lock_timeout', '2s', false);
+        ALTER TABLE users ADD COLUMN nickname text;
+    """,
+    "bare column, then its constraints the safe way": """
+        SET lock_timeout = '2s';
+        ALTER TABLE orders ADD COLUMN coupon_id bigint;
+        ALTER TABLE orders ADD CONSTRAINT orders_coupon_id_fkey
+            FOREIGN KEY (coupon_id) REFERENCES coupons (id) NOT VALID;
+        ALTER TABLE orders ADD CONSTRAINT orders_coupon_id_check CHECK (coupon_id > 0) NOT VALID;
+    """,
     "enum value alone": "ALTER TYPE order_state ADD VALUE IF NOT EXISTS 'refunded';",
     "seed rows by key": """
         INSERT INTO feature_flags (key, enabled) VALUES ('new_checkout', false);

@@ -321,3 +321,113 @@ def test_serial_rewrite_uses_a_plain_integer_and_a_sequence():
     sql = rewrite_sql(only("ALTER TABLE events ADD COLUMN seq bigserial;", "ML208"))
     assert "ALTER TABLE events ADD COLUMN seq BIGINT;" in sql
     assert "CREATE SEQUENCE events_seq_seq OWNED BY events.seq;" in sql
+
+
+# -- constraint rewrites generated from the operation (review round) -----------------
+def _relint_steps(finding, *codes_to_check):
+    """Lint the rewrite's SQL steps as one file; the codes it must not raise again."""
+    steps = "\n".join(step.sql for step in finding.rewrite.steps if step.sql)
+    return [f.rule for f in lint(steps) if f.rule in codes_to_check]
+
+
+def test_fk_rewrite_ignores_a_comment_inside_the_statement():
+    sql = ("ALTER TABLE orders -- add the customer fk\n"
+           "  ADD FOREIGN KEY (customer_id) REFERENCES customers (id);")
+    finding = only(sql, "ML204")
+    assert rewrite_sql(finding).splitlines()[:2] == [
+        "ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) "
+        "REFERENCES customers (id) NOT VALID;",
+        "ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;",
+    ]
+    assert finding.fix is None  # no name to VALIDATE without editing the statement
+    assert _relint_steps(finding, "ML204", "ML001") == []
+
+
+def test_fk_rewrite_of_one_action_keeps_referenced_columns_and_actions():
+    sql = ('ALTER TABLE orders ADD CONSTRAINT fk_c FOREIGN KEY (c_id, "Region") '
+           'REFERENCES s.customers (id, "Region") ON DELETE CASCADE ON UPDATE SET NULL, '
+           "ADD CONSTRAINT ck CHECK (x > 0);")
+    finding = only(sql, "ML204")
+    assert ('ALTER TABLE orders ADD CONSTRAINT fk_c FOREIGN KEY (c_id, "Region") REFERENCES '
+            's.customers (id, "Region") ON DELETE CASCADE ON UPDATE SET NULL NOT VALID;'
+            ) in rewrite_sql(finding)
+    assert "CHECK" not in rewrite_sql(finding)
+
+
+@pytest.mark.parametrize("sql,name", [
+    ("ALTER TABLE orders ADD CHECK (total > 0);", "orders_total_check"),
+    ("ALTER TABLE orders ADD CHECK (total > discount);", "orders_check"),
+    ("ALTER TABLE orders /* why */ ADD CHECK (total > 0);", "orders_total_check"),
+])
+def test_unnamed_check_gets_postgres_default_name(sql, name):
+    finding = only(sql, "ML205")
+    assert f"ADD CONSTRAINT {name} CHECK (" in rewrite_sql(finding)
+    assert f"VALIDATE CONSTRAINT {name};" in rewrite_sql(finding)
+    assert _relint_steps(finding, "ML205", "ML001") == []
+
+
+def test_generated_fk_name_fits_63_bytes():
+    table, column = "t" * 40, "c" * 40
+    finding = only(f"ALTER TABLE {table} ADD FOREIGN KEY ({column}) REFERENCES p (id);", "ML204")
+    name = rewrite_sql(finding).split("ADD CONSTRAINT ")[1].split()[0]
+    assert len(name.encode()) <= 63 and name.endswith("_fkey")
+
+
+def test_inline_check_on_add_column_is_flagged_with_the_bare_column_recipe():
+    finding = only("ALTER TABLE t ADD COLUMN e int NOT NULL DEFAULT 1 CHECK (e > 0);", "ML205")
+    assert "ACCESS EXCLUSIVE" in finding.message
+    assert rewrite_sql(finding).splitlines() == [
+        "ALTER TABLE t ADD COLUMN e INT DEFAULT 1 NOT NULL;",
+        "ALTER TABLE t ADD CONSTRAINT t_e_check CHECK (e > 0) NOT VALID;",
+        "ALTER TABLE t VALIDATE CONSTRAINT t_e_check;",
+    ]
+    assert _relint_steps(finding, "ML205", "ML204", "ML206") == []
+    assert "ML205" not in codes("CREATE TABLE t (id int); ALTER TABLE t ADD COLUMN e int CHECK (e > 0);")
+
+
+def test_inline_references_rewrite_keeps_columns_and_actions():
+    finding = only("ALTER TABLE t ADD COLUMN c int REFERENCES u (id) ON DELETE SET NULL;", "ML204")
+    assert rewrite_sql(finding).splitlines()[:2] == [
+        "ALTER TABLE t ADD COLUMN c INT;",
+        "ALTER TABLE t ADD CONSTRAINT t_c_fkey FOREIGN KEY (c) REFERENCES u (id) ON DELETE SET NULL "
+        "NOT VALID;",
+    ]
+
+
+def test_primary_key_recipe_makes_columns_not_null_before_attaching():
+    finding = only("ALTER TABLE events ADD PRIMARY KEY (id);", "ML206")
+    sql = rewrite_sql(finding)
+    assert sql.index("SET NOT NULL") < sql.index("PRIMARY KEY USING INDEX")
+    assert "ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_id_idx;" in sql
+
+
+@pytest.mark.parametrize("sql,flagged", [
+    ("ALTER TABLE o ADD CONSTRAINT o_pk PRIMARY KEY USING INDEX o_pk_idx;", True),
+    ("CREATE UNIQUE INDEX CONCURRENTLY o_pk_idx ON o (id);"
+     " ALTER TABLE o ADD CONSTRAINT o_pk PRIMARY KEY USING INDEX o_pk_idx;", True),
+    ("CREATE UNIQUE INDEX CONCURRENTLY o_pk_idx ON o (id); ALTER TABLE o ALTER COLUMN id SET NOT NULL;"
+     " ALTER TABLE o ADD CONSTRAINT o_pk PRIMARY KEY USING INDEX o_pk_idx;", False),
+    ("ALTER TABLE o ALTER COLUMN id SET NOT NULL;"
+     " ALTER TABLE o ADD CONSTRAINT o_pk PRIMARY KEY USING INDEX o_pk_idx;", False),
+    ("ALTER TABLE o ADD COLUMN uid bigint NOT NULL DEFAULT 0; CREATE UNIQUE INDEX i ON o (uid);"
+     " ALTER TABLE o ADD CONSTRAINT o_pk PRIMARY KEY USING INDEX i;", False),
+    ("ALTER TABLE o ADD CONSTRAINT o_uq UNIQUE USING INDEX o_uq_idx;", False),
+    ("CREATE TABLE o (id int); ALTER TABLE o ADD CONSTRAINT o_pk PRIMARY KEY USING INDEX i;", False),
+])
+def test_primary_key_using_index_on_nullable_columns(sql, flagged):
+    assert ("ML216" in codes(sql)) is flagged
+
+
+def test_primary_key_using_index_recipe_names_the_nullable_column():
+    sql = ("CREATE UNIQUE INDEX CONCURRENTLY o_pk_idx ON o (\"Id\");"
+           " ALTER TABLE o ADD CONSTRAINT o_pk PRIMARY KEY USING INDEX o_pk_idx;")
+    finding = only(sql, "ML216")
+    assert finding.severity.value == "warning"
+    steps = rewrite_sql(finding).splitlines()
+    assert steps[0] == 'ALTER TABLE o ADD CONSTRAINT o_id_not_null CHECK ("Id" IS NOT NULL) NOT VALID;'
+    assert steps[-1] == "ALTER TABLE o ADD CONSTRAINT o_pk PRIMARY KEY USING INDEX o_pk_idx;"
+
+
+def test_no_split_fix_when_a_comment_ends_the_statement():
+    finding = only("ALTER TABLE o ADD CONSTRAINT pos CHECK (n > 0) -- positive\n;", "ML205")
+    assert finding.fix is None

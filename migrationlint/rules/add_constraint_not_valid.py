@@ -1,48 +1,89 @@
-"""ML204 add-foreign-key-without-not-valid and ML205 add-check-without-not-valid."""
+"""ML204 add-foreign-key-without-not-valid and ML205 add-check-without-not-valid, for
+ADD CONSTRAINT and for the inline REFERENCES / CHECK of an ADD COLUMN.
 
-import re
-from typing import Iterator, Union
+The rewrite is generated from the operation (columns, referenced columns, clauses,
+expression), never by editing the statement's text, so comments, other actions of the
+same ALTER TABLE and odd spacing cannot leak into it."""
+
+from typing import Iterator, Optional, Sequence, Union
 
 from migrationlint import model as m
 from migrationlint.autofix import split_not_valid
-from migrationlint.findings import Finding, Phase, Rewrite, Step
-from migrationlint.recipes import validate_separately
+from migrationlint.findings import Finding, Fix, Phase, Rewrite, Step
+from migrationlint.recipes import bare_column_step, validate_separately
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
 from migrationlint.sqlgen import generated_name
 
+_SUMMARY = (
+    "Add the constraint NOT VALID now (brief lock, no scan) and VALIDATE it in a separate "
+    "migration."
+)
+_INLINE_SUMMARY = (
+    "Add the bare column, then the constraint NOT VALID (brief lock, no scan), and VALIDATE "
+    "it in a separate migration."
+)
+_ADD_TITLE = "Add it NOT VALID: new and updated rows are checked, existing rows are not scanned"
 
-def _add_not_valid_sql(
-    ctx: RuleContext, table: m.ObjectName, name: m.Ident, body: str, own_statement: bool
+
+def _references_sql(
+    ctx: RuleContext, parent: m.ObjectName, columns: Sequence[m.Ident], options: Sequence[str]
 ) -> str:
-    """The user's own statement plus NOT VALID when it adds just this named constraint
-    (keeping referenced columns, ON DELETE, DEFERRABLE as written); otherwise rebuilt."""
-    if own_statement and len(ctx.statement.operations) == 1:
-        text = ctx.statement.text.rstrip().rstrip(";").rstrip()
-        if not re.search(r"\bADD\s+CONSTRAINT\b", text, re.I):
-            # Name the constraint so the VALIDATE step can refer to it.
-            text = re.sub(r"\bADD\s+", f"ADD CONSTRAINT {ctx.q(name)} ", text, count=1, flags=re.I)
-        return text + " NOT VALID;"
-    return f"ALTER TABLE {ctx.q(table)} ADD CONSTRAINT {ctx.q(name)} {body} NOT VALID;"
+    """``REFERENCES parent (columns) ON DELETE ...`` with the clauses as the user wrote them."""
+    text = f"REFERENCES {ctx.q(parent)}"
+    if columns:
+        text += f" ({', '.join(ctx.q(c) for c in columns)})"
+    return " ".join((text, *options))
+
+
+def _add_not_valid_step(
+    ctx: RuleContext, table: m.ObjectName, name: m.Ident, body: Optional[str]
+) -> Step:
+    head = f"ALTER TABLE {ctx.q(table)} ADD CONSTRAINT {ctx.q(name)}"
+    if body is None:  # e.g. a framework CHECK whose expression is not known statically
+        return Step(phase=Phase.EXPAND, title=_ADD_TITLE,
+                    instruction=f"{head} with the same definition, followed by NOT VALID")
+    return Step(phase=Phase.EXPAND, title=_ADD_TITLE, sql=f"{head} {body} NOT VALID;")
 
 
 def _not_valid_rewrite(
-    ctx: RuleContext, table: m.ObjectName, name: m.Ident, body: str, own_statement: bool = False
+    ctx: RuleContext, table: m.ObjectName, name: m.Ident, body: Optional[str],
+    bare_column: Optional[m.ColumnSpec] = None,
 ) -> Rewrite:
-    return Rewrite(
-        summary="Add the constraint NOT VALID now (brief lock, no scan) and VALIDATE it in a "
-        "separate migration.",
-        steps=(
-            Step(phase=Phase.EXPAND, title="Add it NOT VALID: new and updated rows are checked, "
-                 "existing rows are not scanned",
-                 sql=_add_not_valid_sql(ctx, table, name, body, own_statement)),
-            validate_separately(ctx.dialect, table, name),
-        ),
+    first = (bare_column_step(ctx.dialect, table, bare_column),) if bare_column else ()
+    return Rewrite(summary=_INLINE_SUMMARY if bare_column else _SUMMARY, steps=(
+        *first,
+        _add_not_valid_step(ctx, table, name, body),
+        validate_separately(ctx.dialect, table, name),
+    ))
+
+
+def _split_fix(ctx: RuleContext, op: m.AddConstraint) -> Optional[Fix]:
+    """Appending NOT VALID and a VALIDATE is exact only for a constraint the user named,
+    and only when the statement does not end in a comment (which would swallow it)."""
+    if op.name is None or _ends_in_comment(ctx):
+        return None
+    return split_not_valid(
+        ctx, f"ALTER TABLE {ctx.q(op.table)} VALIDATE CONSTRAINT {ctx.q(op.name)};"
     )
 
 
-def _validate_sql(ctx: RuleContext, table: m.ObjectName, name: m.Ident) -> str:
-    return f"ALTER TABLE {ctx.q(table)} VALIDATE CONSTRAINT {ctx.q(name)};"
+def _ends_in_comment(ctx: RuleContext) -> bool:
+    statement = ctx.statement
+    end = statement.start + len(statement.text.rstrip())
+    return any(comment.start < end <= comment.end for comment in ctx.migration.comments)
+
+
+def _foreign_key_name(ctx: RuleContext, table: m.ObjectName, columns: Sequence[m.Ident]) -> m.Ident:
+    """PostgreSQL's own name for an unnamed foreign key: <table>_<columns>_fkey."""
+    return generated_name(ctx.dialect, table.name.name, *(c.name for c in columns), suffix="fkey")
+
+
+def _check_name(ctx: RuleContext, table: m.ObjectName, columns: Sequence[m.Ident]) -> m.Ident:
+    """PostgreSQL's own name for an unnamed CHECK: <table>_<column>_check when the
+    expression reads one column, else <table>_check."""
+    column = (columns[0].name,) if len(columns) == 1 else ()
+    return generated_name(ctx.dialect, table.name.name, *column, suffix="check")
 
 
 @rule(
@@ -55,24 +96,7 @@ def check_foreign_key(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext)
     if ctx.table_is_new(op.table):
         return
     if isinstance(op, m.AddColumn):
-        if op.column.references is None:
-            return
-        table, parent = ctx.q(op.table), ctx.q(op.column.references)
-        name = generated_name(ctx.dialect, op.table.name.name, op.column.name.name, suffix="fkey")
-        column = ctx.q(op.column.name)
-        message = (
-            f"ADD COLUMN {column} ... REFERENCES {parent} validates the new foreign key by "
-            f"scanning {table} while holding ACCESS EXCLUSIVE on it and SHARE ROW EXCLUSIVE "
-            f"on {parent}."
-        )
-        rewrite = Rewrite(summary=_not_valid_rewrite(ctx, op.table, name, "").summary, steps=(
-            Step(phase=Phase.EXPAND, title="Add the column without the reference",
-                 sql=f"ALTER TABLE {table} ADD COLUMN {column} {op.column.type_sql};"),
-            *_not_valid_rewrite(
-                ctx, op.table, name, f"FOREIGN KEY ({column}) REFERENCES {parent}"
-            ).steps,
-        ))
-        yield ctx.finding(op.span, message, rewrite)
+        yield from _inline_foreign_key(op, ctx)
         return
     if op.kind != "foreign_key" or op.not_valid:
         return
@@ -82,32 +106,68 @@ def check_foreign_key(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext)
         f"Adding a foreign key to {table} without NOT VALID scans the whole table while holding "
         f"SHARE ROW EXCLUSIVE on {table} and {parent}: writes to both wait for the scan."
     )
-    name = op.name or generated_name(
-        ctx.dialect, op.table.name.name, *(c.name for c in op.columns), suffix="fkey"
+    name = op.name or _foreign_key_name(ctx, op.table, op.columns)
+    body = None
+    if op.references is not None and op.columns:
+        columns = ", ".join(ctx.q(c) for c in op.columns)
+        references = _references_sql(ctx, op.references, op.reference_columns, op.reference_options)
+        body = f"FOREIGN KEY ({columns}) {references}"
+    yield ctx.finding(op.span, message, _not_valid_rewrite(ctx, op.table, name, body),
+                      _split_fix(ctx, op))
+
+
+def _inline_foreign_key(op: m.AddColumn, ctx: RuleContext) -> Iterator[Finding]:
+    spec = op.column
+    if spec.references is None:
+        return
+    table, parent, column = ctx.q(op.table), ctx.q(spec.references), ctx.q(spec.name)
+    message = (
+        f"ADD COLUMN {column} ... REFERENCES {parent} validates the new foreign key by "
+        f"scanning {table} while holding ACCESS EXCLUSIVE on it and SHARE ROW EXCLUSIVE "
+        f"on {parent}."
     )
-    columns = ", ".join(ctx.q(c) for c in op.columns)
-    body = f"FOREIGN KEY ({columns}) REFERENCES {parent}"
-    rewrite = _not_valid_rewrite(ctx, op.table, name, body, own_statement=True)
-    fix = split_not_valid(ctx, _validate_sql(ctx, op.table, op.name)) if op.name else None
-    yield ctx.finding(op.span, message, rewrite, fix)
+    name = _foreign_key_name(ctx, op.table, (spec.name,))
+    references = _references_sql(ctx, spec.references, spec.reference_columns, spec.reference_options)
+    body = f"FOREIGN KEY ({column}) {references}"
+    yield ctx.finding(op.span, message, _not_valid_rewrite(ctx, op.table, name, body, spec))
 
 
 @rule(
     "ML205", "add-check-without-not-valid", "error",
     "Adding a CHECK constraint without NOT VALID scans the table under ACCESS EXCLUSIVE.",
-    on=(m.AddConstraint,), dialects=POSTGRES, tags=("locking",),
+    on=(m.AddConstraint, m.AddColumn), dialects=POSTGRES, tags=("locking",),
     supersedes=("ML213",),
 )
-def check_check(op: m.AddConstraint, ctx: RuleContext) -> Iterator[Finding]:
-    if op.kind != "check" or op.not_valid or ctx.table_is_new(op.table):
+def check_check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.table_is_new(op.table):
+        return
+    if isinstance(op, m.AddColumn):
+        yield from _inline_check(op, ctx)
+        return
+    if op.kind != "check" or op.not_valid:
         return
     table = ctx.q(op.table)
+    expression = f"CHECK ({op.expression_sql})" if op.expression_sql else "a CHECK constraint"
     message = (
-        f"Adding CHECK ({op.expression_sql}) to {table} without NOT VALID scans every row "
-        "while holding ACCESS EXCLUSIVE: no read or write gets through until it finishes."
+        f"Adding {expression} to {table} without NOT VALID scans every row while holding "
+        "ACCESS EXCLUSIVE: no read or write gets through until it finishes."
     )
-    name = op.name or generated_name(ctx.dialect, op.table.name.name, suffix="check")
-    rewrite = _not_valid_rewrite(ctx, op.table, name, f"CHECK ({op.expression_sql})",
-                                 own_statement=True)
-    fix = split_not_valid(ctx, _validate_sql(ctx, op.table, op.name)) if op.name else None
-    yield ctx.finding(op.span, message, rewrite, fix)
+    name = op.name or _check_name(ctx, op.table, op.columns)
+    body = f"CHECK ({op.expression_sql})" if op.expression_sql else None
+    yield ctx.finding(op.span, message, _not_valid_rewrite(ctx, op.table, name, body),
+                      _split_fix(ctx, op))
+
+
+def _inline_check(op: m.AddColumn, ctx: RuleContext) -> Iterator[Finding]:
+    spec = op.column
+    if spec.check_sql is None:
+        return
+    table, column = ctx.q(op.table), ctx.q(spec.name)
+    message = (
+        f"ADD COLUMN {column} ... CHECK ({spec.check_sql}) validates the check by scanning "
+        f"every row of {table} while holding ACCESS EXCLUSIVE: no read or write gets through "
+        "until it finishes."
+    )
+    name = _check_name(ctx, op.table, (spec.name,))
+    rewrite = _not_valid_rewrite(ctx, op.table, name, f"CHECK ({spec.check_sql})", spec)
+    yield ctx.finding(op.span, message, rewrite)

@@ -1,10 +1,14 @@
-"""ML206 add-unique-without-using-index and ML207 add-exclusion-constraint."""
+"""ML206 add-unique-without-using-index, ML207 add-exclusion-constraint and ML216
+primary-key-using-index-on-nullable-columns."""
 
-from typing import Iterator, Tuple, Union
+import re
+from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
-from migrationlint.recipes import concurrent_unique_index
+from migrationlint.recipes import (
+    add_not_null_safely, bare_column_step, batched_backfill, concurrent_unique_index,
+)
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
 from migrationlint.sqlgen import generated_name
@@ -40,23 +44,29 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
         "reads and writes wait for the whole build."
     )
     parts = (op.table.name.name, *(c.name for c in columns))
+    # PostgreSQL's own names: <table>_pkey for a primary key, <table>_<columns>_key.
     constraint = (op.name if isinstance(op, m.AddConstraint) and op.name else None) or (
-        generated_name(ctx.dialect, *parts, suffix="pkey" if kind == "primary_key" else "key")
+        generated_name(ctx.dialect, op.table.name.name, suffix="pkey") if kind == "primary_key"
+        else generated_name(ctx.dialect, *parts, suffix="key")
     )
     index = generated_name(ctx.dialect, *parts, suffix="idx")
     steps = []
     if isinstance(op, m.AddColumn):
-        steps.append(Step(phase=Phase.EXPAND, title="Add the column without the constraint",
-                          sql=f"ALTER TABLE {table} ADD COLUMN {ctx.q(op.column.name)} "
-                          f"{op.column.type_sql};"))
-    steps += [
-        concurrent_unique_index(ctx.dialect, op.table, index, list(columns)),
-        Step(phase=Phase.EXPAND,
-             title="Attach it as the constraint: a brief lock, no build"
-             + (" (the columns must already be NOT NULL, or this scans)" if kind == "primary_key" else ""),
-             sql=f"ALTER TABLE {table} ADD CONSTRAINT {ctx.q(constraint)} {keyword} USING INDEX "
-             f"{ctx.q(index)};"),
-    ]
+        steps.append(bare_column_step(ctx.dialect, op.table, op.column))
+    steps.append(concurrent_unique_index(ctx.dialect, op.table, index, list(columns)))
+    if kind == "primary_key":
+        # Attaching a primary key sets its columns NOT NULL: without this, a scan under
+        # ACCESS EXCLUSIVE. A column added just now must be filled first.
+        if isinstance(op, m.AddColumn) and op.column.default is None:
+            column = ctx.q(op.column.name)
+            steps.append(batched_backfill(ctx.dialect, op.table, op.column.name, None,
+                                          f"{column} IS NULL"))
+        steps += _not_null_first(ctx, op.table, columns)
+    steps.append(Step(
+        phase=Phase.EXPAND, title="Attach it as the constraint: a brief lock, no build",
+        sql=f"ALTER TABLE {table} ADD CONSTRAINT {ctx.q(constraint)} {keyword} USING INDEX "
+        f"{ctx.q(index)};",
+    ))
     rewrite = Rewrite(
         summary=f"Build the unique index CONCURRENTLY first, then ADD CONSTRAINT ... {keyword} "
         "USING INDEX.",
@@ -89,5 +99,109 @@ def check_exclude(op: m.AddConstraint, ctx: RuleContext) -> Iterator[Finding]:
                  instruction=f"Create a new table with the EXCLUDE constraint, dual-write, "
                  f"backfill in batches, and switch from {table} to it (expand/contract)."),
         ),
+    )
+    yield ctx.finding(op.span, message, rewrite)
+
+
+def _not_null_first(ctx: RuleContext, table: m.ObjectName, columns: Sequence[m.Ident]) -> List[Step]:
+    """The NOT NULL recipe for each column this file does not already make NOT NULL."""
+    fast = ctx.version.at_least(12)
+    return [
+        step for column in columns if not _made_not_null(ctx, table, column)
+        for step in add_not_null_safely(ctx.dialect, table, column, None,
+                                        version_supports_fast_not_null=fast)
+    ]
+
+
+def _made_not_null(ctx: RuleContext, table: m.ObjectName, column: m.Ident) -> bool:
+    """This file made ``column`` NOT NULL before the current statement: added it NOT NULL
+    or ran SET NOT NULL (a later DROP NOT NULL undoes it)."""
+    known = False
+    for _, op in ctx.migration.operations_before(ctx.index):
+        if not isinstance(op, m.TableOperation) or not op.table.matches(table):
+            continue
+        if isinstance(op, m.AddColumn) and op.column.name.key == column.key:
+            known = op.column.not_null
+        elif isinstance(op, (m.SetNotNull, m.DropNotNull)) and op.column.key == column.key:
+            known = isinstance(op, m.SetNotNull)
+    return known
+
+
+_PLAIN_COLUMN = re.compile(r'^(?:"((?:[^"]|"")+)"|([A-Za-z_][\w$]*))$')
+
+
+def _index_columns(ctx: RuleContext, table: m.ObjectName, index: m.Ident) -> Optional[List[m.Ident]]:
+    """The columns of ``index`` when this file created it on ``table`` (None otherwise)."""
+    found = None
+    for _, op in ctx.migration.operations_before(ctx.index):
+        if isinstance(op, m.CreateIndex) and op.name is not None and (
+            op.name.key == index.key and op.table.matches(table)
+        ):
+            found = op.columns_sql
+    if found is None:
+        return None
+    columns = []
+    for sql in found:
+        match = _PLAIN_COLUMN.match(sql.strip())
+        if match is None:
+            return None  # an expression: PostgreSQL refuses it for a constraint anyway
+        quoted, plain = match.groups()
+        columns.append(m.Ident(name=quoted.replace('""', '"'), quoted=True) if quoted
+                       else m.Ident(name=plain))
+    return columns
+
+
+def _sets_not_null_on(ctx: RuleContext, table: m.ObjectName) -> bool:
+    """Some column of ``table`` is made NOT NULL earlier in this file: with an index from
+    an earlier migration, that is the prepared primary-key column (the usual recipe)."""
+    return any(
+        isinstance(op, m.SetNotNull) and op.table.matches(table)
+        for _, op in ctx.migration.operations_before(ctx.index)
+    )
+
+
+@rule(
+    "ML216", "primary-key-using-index-on-nullable-columns", "warning",
+    "ADD PRIMARY KEY USING INDEX on columns not known to be NOT NULL sets them NOT NULL, "
+    "scanning the table under ACCESS EXCLUSIVE.",
+    on=(m.AddConstraint,), dialects=POSTGRES, tags=("locking",),
+    supersedes=("ML213",),
+)
+def check_primary_key_using_index(op: m.AddConstraint, ctx: RuleContext) -> Iterator[Finding]:
+    if op.kind != "primary_key" or op.using_index is None or ctx.table_is_new(op.table):
+        return
+    columns = _index_columns(ctx, op.table, op.using_index)
+    if columns is None:
+        if _sets_not_null_on(ctx, op.table):
+            return
+        nullable: Sequence[m.Ident] = ()
+    else:
+        nullable = [c for c in columns if not _made_not_null(ctx, op.table, c)]
+        if not nullable:
+            return
+    table, index = ctx.q(op.table), ctx.q(op.using_index)
+    which = (", ".join(ctx.q(c) for c in nullable) if nullable
+             else f"the columns of {index} (not known from this file)")
+    message = (
+        f"Making {index} the primary key of {table} sets {which} NOT NULL; unless they already "
+        f"are, PostgreSQL scans {table} for NULLs while holding ACCESS EXCLUSIVE, blocking reads "
+        "and writes for the whole scan."
+    )
+    # Without a constraint name PostgreSQL names the constraint after the index.
+    named = f"CONSTRAINT {ctx.q(op.name)} " if op.name else ""
+    attach = Step(phase=Phase.CONTRACT, title="Then attach the index: a brief lock, no scan",
+                  sql=f"ALTER TABLE {table} ADD {named}PRIMARY KEY USING INDEX {index};")
+    if nullable:
+        first = _not_null_first(ctx, op.table, nullable)
+    else:
+        first = [Step(phase=Phase.CONTRACT, title="Make every column of the index NOT NULL first",
+                      instruction=f"For each column of {index}: ADD CONSTRAINT ... CHECK (column "
+                      "IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT in a separate migration, then "
+                      "ALTER COLUMN ... SET NOT NULL (no scan on PostgreSQL 12+ once the check is "
+                      "validated) and DROP the check.")]
+    rewrite = Rewrite(
+        summary="Make the columns NOT NULL the safe way first, then attach the index as the "
+        "primary key.",
+        steps=(*first, attach),
     )
     yield ctx.finding(op.span, message, rewrite)
