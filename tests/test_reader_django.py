@@ -279,3 +279,16 @@ def test_run_sql_with_params_parses_on_mysql_and_keeps_the_placeholders():
     findings = lint_source(source, options("mysql", ignore=TIMEOUT_NOTES))
     assert [f.rule for f in findings] == ["ML501"]  # not a parse error
     assert findings[0].rewrite.steps[-1].sql.startswith("UPDATE shop_order SET status = %s ")
+
+
+def test_add_field_default_on_mysql_text_is_not_kept_in_the_database(tmp_path):
+    # MySQL takes no literal default on TEXT: the rewrite adds the column nullable first.
+    _, findings = _app_with_history(
+        tmp_path,
+        "        migrations.AddField('post', 'body', models.TextField(default='')),\n"
+        "        migrations.AddField('post', 'kind', models.CharField(max_length=9, default='a')),\n",
+        dialect="mysql")
+    body, kind = [f for f in findings if f.rule == "ML105"]
+    assert body.rewrite.steps[0].sql == "ALTER TABLE blog_post ADD COLUMN body longtext;"
+    assert kind.rewrite.steps[0].sql == (
+        "ALTER TABLE blog_post ADD COLUMN kind varchar(9) NOT NULL DEFAULT 'a';")

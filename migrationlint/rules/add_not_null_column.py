@@ -1,5 +1,6 @@
 """ML105 add-not-null-column-without-default."""
 
+import re
 from typing import Iterator, Tuple
 
 from migrationlint import model as m
@@ -80,12 +81,12 @@ def _default_dropped_finding(op: m.AddColumn, ctx: RuleContext) -> Finding:
             "then drops fills the existing rows, but every INSERT from the running application "
             f"version, which does not know {name}, fails."
         )
-    if _is_constant(default):
+    if _can_keep(column, ctx.dialect):
         rewrite = Rewrite(
             summary=f"Keep the default of {name} in the database until every writer sets it.",
             steps=_keep_default_steps(op, ctx),
         )
-    else:  # a volatile or Python-side value: a kept default would rewrite or be unknown
+    else:  # a volatile, Python-side or (MySQL TEXT) impossible default: nullable first
         rewrite = Rewrite(
             summary=f"Add {name} as nullable, backfill it, then enforce NOT NULL once every "
             "writer sets it.",
@@ -94,9 +95,16 @@ def _default_dropped_finding(op: m.AddColumn, ctx: RuleContext) -> Finding:
     return ctx.finding(op.span, message, rewrite)
 
 
-def _is_constant(default: m.ColumnDefault) -> bool:
-    """A default whose SQL we know and that PostgreSQL 11+ stores without a rewrite."""
-    return default.volatility == "immutable" and not default.sql.startswith("<")
+def _can_keep(column: m.ColumnSpec, dialect: str) -> bool:
+    """The default can stay in the database as written: its SQL is known and constant
+    (PostgreSQL 11+ stores it without a rewrite), and on MySQL the type takes a literal
+    default (TEXT, BLOB, JSON and spatial types do not)."""
+    default = column.default
+    constant = default.volatility == "immutable" and not default.sql.startswith("<")
+    return constant and (dialect == "postgres" or not _NO_LITERAL_DEFAULT.search(column.type_sql))
+
+
+_NO_LITERAL_DEFAULT = re.compile(r"text|blob|json|geometry|point|polygon|linestring", re.I)
 
 
 def _keep_default_steps(op: m.AddColumn, ctx: RuleContext) -> Tuple[Step, ...]:
