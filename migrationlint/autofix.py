@@ -8,11 +8,13 @@ in a file that is not one transaction."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Iterable, List, Optional
 
+from migrationlint.context import substantive
 from migrationlint.findings import Edit, Fix
+from migrationlint.parse import tokenize
 from migrationlint.rulecontext import RuleContext
-from migrationlint.transactions import in_transaction, substantive
 
 _NAME = r'(?:"[^"]+"|[\w$]+)'
 _KEYWORD_BEFORE_CONCURRENTLY = {
@@ -27,8 +29,8 @@ _KEYWORD_BEFORE_CONCURRENTLY = {
 def _alone_outside_transactions(ctx: RuleContext) -> bool:
     statement = ctx.statement
     others = [s for s in ctx.migration.statements if s is not statement and substantive(s)]
-    return len(statement.operations) == 1 and not others and not in_transaction(
-        ctx.migration, statement
+    return len(statement.operations) == 1 and not others and (
+        ctx.migration.runs_in_transaction(statement) is False
     )
 
 
@@ -47,13 +49,15 @@ def add_concurrently(ctx: RuleContext, kind: str) -> Optional[Fix]:
 
 def split_not_valid(ctx: RuleContext, validate_sql: str) -> Optional[Fix]:
     """``ADD CONSTRAINT ...;`` -> ``ADD CONSTRAINT ... NOT VALID;`` followed by
-    ``validate_sql``, when the statement is not inside a transaction block (explicit, or
-    a runner known to wrap the file)."""
+    ``validate_sql``, when the file after the edit does not run the two in one
+    transaction (explicit, the runner's, or the implicit one of a file sent in one
+    message), which validate-in-same-transaction would flag."""
     statement = ctx.statement
-    if len(statement.operations) != 1 or statement.in_transaction or (
-        ctx.migration.runner_transaction
-    ):
+    if len(statement.operations) != 1 or _validate_shares_transaction(ctx):
         return None
+    tokens = tokenize(statement.text, ctx.dialect)
+    if not tokens or tokens[-1].end + 1 != len(statement.text.rstrip()):
+        return None  # a comment ends the statement: NOT VALID would land inside it
     end = statement.start + len(statement.text.rstrip())
     text = " NOT VALID;\n" + validate_sql
     # The statement text excludes its semicolon; replace it when it follows directly.
@@ -64,6 +68,14 @@ def split_not_valid(ctx: RuleContext, validate_sql: str) -> Optional[Fix]:
     semicolon = after + 1 if source[after:after + 1] == ";" else end
     return Fix(title="Add NOT VALID and validate in a separate statement",
                edits=(Edit(start=end, end=semicolon, text=text),))
+
+
+def _validate_shares_transaction(ctx: RuleContext) -> bool:
+    """Judge the file after the edit: one more statement, right after this one and
+    sent the same way, must not run in a transaction with it for certain."""
+    validate = replace(ctx.statement, index=len(ctx.migration.statements))
+    after = replace(ctx.migration, statements=[*ctx.migration.statements, validate])
+    return after.runs_in_transaction(validate) is True
 
 
 def apply_fixes(text: str, fixes: Iterable[Fix]) -> str:

@@ -5,6 +5,7 @@ session settings, dialect and target version)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from typing import Dict, List, Optional, Tuple
 
 from migrationlint import model as m
@@ -33,6 +34,34 @@ class Statement:
     # Said after every finding on this statement, e.g. how a framework reader derived
     # a table name it could not see.
     note: Optional[str] = None
+    # The runner's unit of work the statement belongs to when a file holds several (a
+    # Liquibase changeSet); None: the file is one unit.
+    unit: Optional[str] = None
+
+
+class Transaction(Enum):
+    """Why a statement runs inside a transaction block, or that it does not."""
+
+    EXPLICIT = "explicit"  # BEGIN ... COMMIT written in the file
+    RUNNER = "runner"  # the runner wraps the file (or the changeSet) in a transaction
+    # A runner known to send the file in one message (golang-migrate, Prisma): PostgreSQL
+    # runs a multi-statement message as one implicit transaction.
+    ONE_MESSAGE = "one-message"
+    # Plain SQL with several statements, runner unknown: a transaction only if the runner
+    # sends the file in one message (golang-migrate, dbmate do); not if it splits it.
+    IF_ONE_MESSAGE = "if-one-message"
+    NONE = "none"
+
+
+# Session settings and transaction control: with an unknown runner they do not make a
+# file "multi-statement" (runners that split files run them first, on their own).
+_NEUTRAL = (m.SetSetting, m.TransactionControl)
+
+
+def substantive(statement: Statement) -> bool:
+    return any(not isinstance(op, _NEUTRAL) for op in statement.operations) or (
+        statement.error is not None
+    )
 
 
 @dataclass
@@ -51,10 +80,17 @@ class Migration:
     # "liquibase", "flyway", "golang-migrate", ...), None for plain SQL; rules can name
     # the runner's own opt-out (atomic = False, -- atlas:txmode none, ...).
     runner: Optional[str] = None
+    # The runner sends each unit to the server in one message (golang-migrate, Prisma).
+    runner_sends_one_message: bool = False
     _created: Dict[Tuple[str, ...], int] = field(default_factory=dict, init=False, repr=False)
+    # Per unit: (statements, substantive statements).
+    _unit_sizes: Dict[Optional[str], Tuple[int, int]] = field(
+        default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for statement in self.statements:
+            total, work = self._unit_sizes.get(statement.unit, (0, 0))
+            self._unit_sizes[statement.unit] = (total + 1, work + substantive(statement))
             for operation in statement.operations:
                 for key in _created_keys(operation):
                     self._created.setdefault(key, statement.index)
@@ -63,14 +99,77 @@ class Migration:
     def path(self) -> str:
         return self.source.path
 
-    def runs_in_transaction(self, statement: Statement) -> Optional[bool]:
-        """Whether ``statement`` runs inside a transaction: an explicit BEGIN of the file,
-        else the runner's behaviour for the statement or the file (None: unknown)."""
+    def transaction(self, statement: Statement) -> Transaction:
+        """Whether and why ``statement`` runs inside a transaction block: an explicit BEGIN
+        of the file, else the runner's behaviour for the statement or the file, else
+        PostgreSQL's implicit transaction around a multi-statement message. The one
+        place every transaction rule and fix asks."""
         if statement.in_transaction:
-            return True
-        if statement.runner_transaction is not None:
-            return statement.runner_transaction
-        return self.runner_transaction
+            return Transaction.EXPLICIT
+        wrapped = statement.runner_transaction
+        if wrapped is None:
+            wrapped = self.runner_transaction
+        if wrapped is not None:
+            return Transaction.RUNNER if wrapped else Transaction.NONE
+        if self.dialect != "postgres":
+            return Transaction.NONE  # MySQL has no implicit multi-statement transaction
+        total, work = self._unit_sizes.get(statement.unit, (1, 1))
+        if self.runner_sends_one_message:
+            return Transaction.ONE_MESSAGE if total > 1 else Transaction.NONE
+        if work > 1:
+            return Transaction.IF_ONE_MESSAGE
+        return Transaction.NONE
+
+    def runs_in_transaction(self, statement: Statement) -> Optional[bool]:
+        """True or False when known; None when it depends on how an unknown runner sends
+        the file (``Transaction.IF_ONE_MESSAGE``)."""
+        found = self.transaction(statement)
+        if found is Transaction.IF_ONE_MESSAGE:
+            return None
+        return found is not Transaction.NONE
+
+    def explicit_blocks(self) -> Dict[int, int]:
+        """Statement index -> number of the explicit BEGIN ... COMMIT block it is in."""
+        blocks: Dict[int, int] = {}
+        current: Optional[int] = None
+        count = 0
+        for statement in self.statements:
+            actions = [op.action for op in statement.operations
+                       if isinstance(op, m.TransactionControl)]
+            if "begin" in actions and current is None:
+                count += 1
+                current = count
+            elif current is not None and not actions:
+                blocks[statement.index] = current
+            if "commit" in actions or "rollback" in actions:
+                current = None
+        return blocks
+
+    def transaction_peers(self, statement: Statement) -> List[Statement]:
+        """The statements in the same transaction as ``statement`` (itself included); for
+        ``IF_ONE_MESSAGE``, those it shares one if the file is sent in one message."""
+        return next(group for group in self._transaction_groups()
+                    if any(s.index == statement.index for s in group))
+
+    def transaction_groups(self) -> List[List[Statement]]:
+        """Statements grouped by the transaction they certainly share."""
+        return [group for group in self._transaction_groups()
+                if self.transaction(group[0]) not in (Transaction.IF_ONE_MESSAGE,
+                                                      Transaction.NONE)]
+
+    def _transaction_groups(self) -> List[List[Statement]]:
+        blocks = self.explicit_blocks()
+        groups: Dict[Tuple, List[Statement]] = {}
+        for statement in self.statements:
+            kind = self.transaction(statement)
+            if statement.index in blocks:
+                key: Tuple = ("block", blocks[statement.index])
+            elif kind in (Transaction.NONE, Transaction.EXPLICIT):
+                key = ("alone", statement.index)
+            else:
+                key = ("unit", statement.unit, kind)
+            groups.setdefault(key, []).append(statement)
+        return list(groups.values())
 
     def _created_before(self, key: Tuple[str, ...], index: int) -> bool:
         created = self._created.get(key)

@@ -1,63 +1,54 @@
-"""Which statements of a migration share a transaction.
+"""Which statements PostgreSQL, and the runners that know about it, refuse to run inside
+a transaction block.
 
-Explicit ``BEGIN ... COMMIT`` blocks are known from the file. Without one, the runner
-decides: ``Migration.runner_transaction`` is True when it wraps the file (Rails,
-Django), False when it runs statements one by one, and None for plain SQL, where we
-assume a runner that sends the whole file as one string, which PostgreSQL executes as
-one implicit transaction (golang-migrate, dbmate)."""
+Whether a statement *is* in one is ``Migration.transaction`` (context.py), the one place
+that decides it; this module only classifies operations.
+"""
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Optional
 
 from migrationlint import model as m
-from migrationlint.context import Migration, Statement
-
-# Session settings run first by every runner that splits files; they do not make a
-# file "multi-statement" for the purpose of the implicit-transaction rules.
-_NEUTRAL = (m.SetSetting, m.TransactionControl)
+from migrationlint.context import Statement
+from migrationlint.versions import Version
 
 
-def explicit_blocks(migration: Migration) -> Dict[int, int]:
-    """Statement index -> number of the explicit BEGIN ... COMMIT block it is in."""
-    blocks: Dict[int, int] = {}
-    current: Optional[int] = None
-    count = 0
-    for statement in migration.statements:
-        actions = [op.action for op in statement.operations if isinstance(op, m.TransactionControl)]
-        if "begin" in actions and current is None:
-            count += 1
-            current = count
-        elif current is not None and not actions:
-            blocks[statement.index] = current
-        if "commit" in actions or "rollback" in actions:
-            current = None
-    return blocks
+def refused_in_transaction(op: m.Operation) -> Optional[str]:
+    """The statement's name when PostgreSQL refuses to run it in a transaction block."""
+    if isinstance(op, m.CreateIndex) and op.concurrently:
+        return "CREATE INDEX CONCURRENTLY"
+    if isinstance(op, m.DropIndex) and op.concurrently:
+        return "DROP INDEX CONCURRENTLY"
+    if isinstance(op, m.Reindex) and (op.concurrently or op.target in ("schema", "database", "system")):
+        return "REINDEX CONCURRENTLY" if op.concurrently else f"REINDEX {op.target.upper()}"
+    if isinstance(op, m.DetachPartition) and op.concurrently:
+        return "DETACH PARTITION ... CONCURRENTLY"
+    if isinstance(op, m.Vacuum):
+        return "VACUUM FULL" if op.full else "VACUUM"
+    if isinstance(op, m.Cluster) and op.table is None:
+        return "CLUSTER without a table"
+    if isinstance(op, m.DropDatabase):
+        return "DROP DATABASE"
+    return None
 
 
-def substantive(statement: Statement) -> bool:
-    return any(not isinstance(op, _NEUTRAL) for op in statement.operations) or (
-        statement.error is not None
-    )
+def flyway_non_transactional(statement: Statement, version: Version) -> bool:
+    """Flyway's PostgreSQL parser marks these statements non-transactional and runs a
+    migration made only of them outside a transaction: CREATE/DROP INDEX CONCURRENTLY,
+    REINDEX SCHEMA/DATABASE/SYSTEM, VACUUM, DROP DATABASE, and ALTER TYPE ... ADD VALUE
+    before PostgreSQL 12. Others (REINDEX CONCURRENTLY, DETACH ... CONCURRENTLY) it does
+    not recognise: they run in its transaction."""
+    ops = statement.operations
+    return bool(ops) and statement.error is None and all(_flyway_non_transactional(op, version)
+                                                         for op in ops)
 
 
-def whole_file_is_one_transaction(migration: Migration) -> bool:
-    if migration.runner_transaction is not None:
-        return migration.runner_transaction
-    return sum(1 for s in migration.statements if substantive(s)) > 1
-
-
-def in_transaction(migration: Migration, statement: Statement) -> bool:
-    """The statement runs inside a transaction block, explicit or implicit."""
-    return statement.in_transaction or whole_file_is_one_transaction(migration)
-
-
-def transaction_peers(migration: Migration, statement: Statement) -> List[Statement]:
-    """The statements that run in the same transaction as ``statement`` (itself included)."""
-    blocks = explicit_blocks(migration)
-    block = blocks.get(statement.index)
-    if block is not None:
-        return [s for s in migration.statements if blocks.get(s.index) == block]
-    if whole_file_is_one_transaction(migration):
-        return [s for s in migration.statements if s.index not in blocks]
-    return [statement]
+def _flyway_non_transactional(op: m.Operation, version: Version) -> bool:
+    if isinstance(op, (m.CreateIndex, m.DropIndex)):
+        return op.concurrently
+    if isinstance(op, m.Reindex):
+        return op.target in ("schema", "database", "system")
+    if isinstance(op, m.AddEnumValue):
+        return not version.at_least(12)
+    return isinstance(op, (m.Vacuum, m.DropDatabase))

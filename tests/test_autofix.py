@@ -72,3 +72,17 @@ def test_split_fix_with_space_before_semicolon():
     fixed = apply_fixes(before, [f.fix for f in lint(before) if f.rule == "ML205"])
     assert fixed == ("ALTER TABLE o ADD CONSTRAINT pos CHECK (n > 0) NOT VALID;\n"
                      "ALTER TABLE o VALIDATE CONSTRAINT pos;\n")
+
+
+def test_no_not_valid_split_where_the_runner_sends_the_file_in_one_message(tmp_path, monkeypatch):
+    # golang-migrate sends the file in one message: NOT VALID and VALIDATE in one file
+    # would share PostgreSQL's implicit transaction (validate-in-same-transaction).
+    monkeypatch.chdir(tmp_path)
+    sql = "ALTER TABLE orders ADD CONSTRAINT fk_c FOREIGN KEY (c_id) REFERENCES customers(id);\n"
+    (tmp_path / "1_fk.up.sql").write_text(sql)
+    (tmp_path / "2_fk.sql").write_text(sql)  # plain SQL: the runner may split the file
+    CliRunner().invoke(cli, ["check", "--fix", "."])
+    assert "ML303" not in {f.rule for f in lint((tmp_path / "1_fk.up.sql").read_text(),
+                                                 path="1_fk.up.sql")}
+    assert (tmp_path / "1_fk.up.sql").read_text() == sql
+    assert "VALIDATE CONSTRAINT" in (tmp_path / "2_fk.sql").read_text()

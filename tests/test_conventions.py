@@ -61,12 +61,14 @@ def test_forward_scripts_are_wanted():
     ("diesel/migrations/2026-12-01-000000_add_sku/up.sql", False),  # metadata.toml
 ])
 def test_runner_transaction(relative, expected):
-    assert read(CONVENTIONS / relative).runner_transaction is expected
+    migration = read(CONVENTIONS / relative)
+    outside_begin = [s for s in migration.statements if not s.in_transaction]
+    assert {migration.runs_in_transaction(s) for s in outside_begin} == {expected}
 
 
 def test_golang_migrate_on_mysql_has_no_transaction():
     migration = read(CONVENTIONS / "golang-migrate/000012_orders_channel.up.sql", dialect="mysql")
-    assert migration.runner_transaction is False
+    assert {migration.runs_in_transaction(s) for s in migration.statements} == {False}
 
 
 def test_sqitch_explicit_transaction_is_seen():
@@ -129,3 +131,21 @@ def test_placeholder_masking_keeps_offsets():
     finding, = lint("ALTER TABLE {{ schema }}.t DROP COLUMN c;", ignore=TIMEOUT_NOTES)
     assert finding.rule == "ML103"
     assert finding.span.column == len("ALTER TABLE {{ schema }}.t DROP COLUMN ") + 1
+
+
+def test_flyway_runs_a_file_of_only_concurrent_index_builds_outside_a_transaction():
+    alone = "CREATE INDEX CONCURRENTLY j ON t (a);\n"
+    assert "ML301" not in codes(alone, path="V3__idx.sql")
+    [finding] = [f for f in lint(alone + "ALTER TABLE t ADD COLUMN b int;\n", path="V3__idx.sql")
+                 if f.rule == "ML301"]
+    assert "Flyway refuses it" in finding.message and "mixed=true" in finding.message
+    # Flyway does not recognise REINDEX CONCURRENTLY: it runs in Flyway's transaction.
+    assert "ML301" in codes("REINDEX TABLE CONCURRENTLY t;\n", path="V3__idx.sql")
+
+
+def test_golang_migrate_message_names_the_implicit_transaction_not_a_wrapping_runner():
+    sql = "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY i ON t (a);\n"
+    [finding] = [f for f in lint(sql, path="3_i.up.sql") if f.rule == "ML301"]
+    assert "golang-migrate sends in one message" in finding.message
+    assert "implicit transaction" in finding.message
+    assert "wraps" not in finding.message

@@ -88,3 +88,43 @@ def test_mariadb_guarded_column_changes_are_rerunnable():
            "ALTER TABLE t DROP COLUMN IF EXISTS b;\n"
            "ALTER TABLE t ADD COLUMN c INT;\n")
     assert "ML401" not in codes(sql, dialect="mariadb")
+
+
+_CHANGELOG = """<databaseChangeLog>
+  <changeSet id="1" author="a">
+    <createTable tableName="t1"><column name="id" type="int"/></createTable>
+  </changeSet>
+  <changeSet id="2" author="a">
+    <createTable tableName="t2"><column name="id" type="int"/></createTable>
+  </changeSet>
+  <changeSet id="3" author="a">
+    <insert tableName="t1"><column name="id" valueNumeric="1"/></insert>
+  </changeSet>
+</databaseChangeLog>
+"""
+
+
+def test_each_liquibase_changeset_is_its_own_migration():
+    assert [f for f in lint(_CHANGELOG, dialect="mysql", path="c.xml")
+            if f.rule in TRANSACTION_RULES] == []
+    together = _CHANGELOG.replace('  </changeSet>\n  <changeSet id="2" author="a">\n', "")
+    [finding] = [f for f in lint(together, dialect="mysql", path="c.xml") if f.rule == "ML401"]
+    assert finding.message.startswith("Changeset a:1 holds 2 DDL statements")
+    assert "<createTable" not in finding.message  # the XML is not quoted as if it were SQL
+    assert all(step.sql is None for step in finding.rewrite.steps)
+
+
+def test_liquibase_formatted_sql_changesets_on_mysql():
+    sql = ("--liquibase formatted sql\n\n--changeset a:1\nCREATE TABLE t1 (id int);\n"
+           "--rollback DROP TABLE t1;\n\n--changeset a:2\nCREATE TABLE t2 (id int);\n")
+    assert codes(sql, dialect="mysql", path="c.sql") == []  # no parse error, no ML401
+    one = sql.replace("--changeset a:2\n", "")
+    assert "ML401" in codes(one, dialect="mysql", path="c.sql")
+
+
+def test_stored_program_split_step_keeps_its_delimiter_lines():
+    sql = ("CREATE TABLE t (a int);\nDELIMITER //\nCREATE TRIGGER trg BEFORE INSERT ON t "
+           "FOR EACH ROW BEGIN SET NEW.a = 1; END//\nDELIMITER ;\n")
+    [finding] = [f for f in lint(sql, dialect="mysql") if f.rule == "ML401"]
+    trigger = finding.rewrite.steps[1]
+    assert trigger.sql is None and "DELIMITER" in trigger.instruction

@@ -323,6 +323,87 @@ def test_serial_rewrite_uses_a_plain_integer_and_a_sequence():
     assert "CREATE SEQUENCE events_seq_seq OWNED BY events.seq;" in sql
 
 
+# -- which statements share a transaction: one answer (Migration.transaction) for every rule --
+_XML_NO_TRANSACTION = """<?xml version="1.0" encoding="UTF-8"?>
+<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">
+  <changeSet id="1" author="a">
+    <addColumn tableName="users"><column name="x" type="int"/></addColumn>
+  </changeSet>
+  <changeSet id="2" author="a" runInTransaction="false">
+    <sql>CREATE INDEX CONCURRENTLY ix_users_x ON users (x)</sql>
+  </changeSet>
+</databaseChangeLog>
+"""
+_FORMATTED_NO_TRANSACTION = """--liquibase formatted sql
+
+--changeset a:1
+ALTER TABLE users ADD COLUMN y int;
+
+--changeset a:2 runInTransaction:false
+CREATE INDEX CONCURRENTLY ix_users_y ON users (y);
+"""
+_ALEMBIC_AUTOCOMMIT = """from alembic import op
+
+revision = "b1"
+down_revision = "a0"
+
+
+def upgrade():
+    op.add_column("users", sa.Column("x", sa.Integer()))
+    with op.get_context().autocommit_block():
+        op.create_index("ix_users_x", "users", ["x"], postgresql_concurrently=True)
+
+
+def downgrade():
+    pass
+"""
+
+
+@pytest.mark.parametrize("path,text", [
+    ("versions/b1_idx.py", _ALEMBIC_AUTOCOMMIT),
+    ("changelog/changes.xml", _XML_NO_TRANSACTION),
+    ("changelog/changes.sql", _FORMATTED_NO_TRANSACTION),
+])
+def test_runner_opt_out_per_statement_is_honoured(path, text):
+    assert "ML301" not in codes(text, path=path)
+    # The same change without the opt-out is flagged, so the check above can fail.
+    wrapped = (text.replace(' runInTransaction="false"', "").replace(" runInTransaction:false", "")
+               .replace("with op.get_context().autocommit_block():\n        ", ""))
+    assert "ML301" in codes(wrapped, path=path)
+
+
+def test_plain_begin_commit_still_fails_concurrently():
+    [finding] = lint("BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (a);\nCOMMIT;", select=["ML301"])
+    assert "inside BEGIN ... COMMIT" in finding.message
+
+
+def test_validate_in_the_same_liquibase_changeset_only():
+    changelog = """<databaseChangeLog>
+  <changeSet id="1" author="a">
+    <sql>ALTER TABLE t ADD CONSTRAINT c CHECK (a &gt; 0) NOT VALID</sql>
+  </changeSet>
+  <changeSet id="2" author="a">
+    <sql>ALTER TABLE t VALIDATE CONSTRAINT c</sql>
+  </changeSet>
+</databaseChangeLog>
+"""
+    assert "ML303" not in codes(changelog, path="changes.xml")
+    one_changeset = changelog.replace('  </changeSet>\n  <changeSet id="2" author="a">\n', "")
+    assert "ML303" in codes(one_changeset, path="changes.xml")
+
+
+def test_new_enum_value_use_is_a_string_literal_not_a_comment():
+    add = "BEGIN; ALTER TYPE mood ADD VALUE 'calm';"
+    assert "ML302" not in codes(f"{add} UPDATE people SET mood = 'sad' /* 'calm' */; COMMIT;")
+    assert "ML302" in codes(f"{add} UPDATE people SET mood = 'calm'; COMMIT;")
+
+
+def test_second_commit_does_not_claim_earlier_statements_ran_outside_a_transaction():
+    [finding] = lint("BEGIN; SELECT 1; COMMIT; COMMIT;", select=["ML304"])
+    assert "were not in a transaction" not in finding.message
+    assert "no BEGIN of the file open" in finding.message
+
+
 # -- constraint rewrites generated from the operation (review round) -----------------
 def _relint_steps(finding, *codes_to_check):
     """Lint the rewrite's SQL steps as one file; the codes it must not raise again."""

@@ -153,3 +153,14 @@ def test_yaml_hash_comment_suppresses_the_next_change():
     # About suppression: the lock-timeout note on the first change is ignored.
     findings = lint_source(SourceFile("changelog.yaml", text), options(ignore=TIMEOUT_NOTES))
     assert [(f.rule, f.span.line) for f in findings] == [("ML103", 10)]
+
+
+@pytest.mark.parametrize("path,first,count", [
+    (XML, "mara:2026-11-01-accounts", 4), (YAML, "mara:2026-12-01-invoices", 2),
+    (JSON, "ilya:2027-01-01-payments", 1), (FORMATTED, "mara:2027-02-01", 3),
+])
+def test_each_changeset_is_a_unit(path, first, count):
+    units = [s.unit for s in read(path).statements]
+    assert units[0] == first and len(set(units)) == count
+    # Statements of one changeset share its unit: units change only between changesets.
+    assert units == sorted(units, key=units.index)

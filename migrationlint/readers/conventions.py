@@ -6,7 +6,10 @@ transaction rules read from ``Migration.runner_transaction``:
 
 - Flyway ``V<version>__name.sql`` and repeatable ``R__name.sql``; ``U...`` undo files are
   skipped. Each file runs in a transaction unless its ``<file>.conf`` sets
-  ``executeInTransaction=false``.
+  ``executeInTransaction=false``, or, on PostgreSQL, every statement in it is one Flyway
+  knows cannot run in a transaction (CREATE INDEX CONCURRENTLY, VACUUM, ...): Flyway then
+  runs the file without one (and refuses a file mixing those with others unless
+  ``mixed=true``, which ML301 reports).
 - golang-migrate ``<n>_name.up.sql`` (``.down.sql`` skipped) and Prisma
   ``migrations/<ts>_name/migration.sql``: no BEGIN of their own, but the file goes to the
   server in one message, which PostgreSQL runs as one implicit transaction when it holds
@@ -29,11 +32,12 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
-from migrationlint.context import Migration, mark_transactions
+from migrationlint.context import Migration, Statement, mark_transactions
 from migrationlint.readers.sql import sql_statements
 from migrationlint.source import SourceFile
+from migrationlint.transactions import flyway_non_transactional
 from migrationlint.versions import Version
 
 if sys.version_info >= (3, 11):
@@ -102,19 +106,24 @@ def read_plain_sql(source: SourceFile, dialect: str, version: Version,
     return Migration(
         source=source, dialect=dialect, target_version=version, statements=statements,
         comments=chunk.comments,
-        runner_transaction=_runner_transaction(convention, source, dialect, len(statements)),
+        runner_transaction=_runner_transaction(convention, source, dialect, version, statements),
         runner=None if convention == "plain" else convention,
+        # One message to the server: Migration.transaction knows PostgreSQL's implicit
+        # transaction around several statements.
+        runner_sends_one_message=convention in ("golang-migrate", "prisma"),
     )
 
 
-def _runner_transaction(convention: str, source: SourceFile, dialect: str,
-                        count: int) -> Optional[bool]:
+def _runner_transaction(convention: str, source: SourceFile, dialect: str, version: Version,
+                        statements: List[Statement]) -> Optional[bool]:
     if convention == "flyway":
+        if dialect == "postgres" and statements and all(
+            flyway_non_transactional(s, version) for s in statements
+        ):
+            return False
         return _flyway_in_transaction(source.path)
     if convention in ("golang-migrate", "prisma"):
-        # One message to the server: an implicit transaction on PostgreSQL when the
-        # file holds several statements; MySQL commits each DDL anyway.
-        return dialect == "postgres" and count > 1
+        return None
     if convention == "dbmate":
         marker = _dbmate_up_marker(source.text)
         return not (marker and re.search(r"transaction\s*:\s*false", marker.group("options")))
@@ -158,16 +167,17 @@ def _dbmate_up_section(text: str) -> str:
     last, keep = 0, False
     for marker in _DBMATE_MARKER.finditer(text):
         section = text[last:marker.start()]
-        pieces.append(section if keep else _blank(section))
+        pieces.append(section if keep else blank(section))
         keep = marker.group("direction") == "up"
         pieces.append(marker.group())
         last = marker.end()
     section = text[last:]
-    pieces.append(section if keep else _blank(section))
+    pieces.append(section if keep else blank(section))
     return "".join(pieces)
 
 
-def _blank(text: str) -> str:
+def blank(text: str) -> str:
+    """Spaces for everything but line breaks: the text is gone, offsets and lines stay."""
     return re.sub(r"[^\n]", " ", text)
 
 

@@ -3,8 +3,10 @@
 Each change element becomes one statement whose operations point at the element's
 line. ``<sql>`` bodies go through the SQL path (spans inside the body when the file
 holds it verbatim, CDATA included). ``<rollback>`` and preconditions are not linted.
-Each changeset runs in a transaction unless ``runInTransaction="false"``; a changeset
-or ``<sql>`` whose ``dbms`` excludes the target database is skipped.
+Each changeset runs in a transaction unless ``runInTransaction="false"``, and is its own
+unit of work (``Statement.unit``): transactions and MySQL's one-DDL-per-migration rules
+count per changeset. A changeset or ``<sql>`` whose ``dbms`` excludes the target
+database is skipped.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from migrationlint.readers.changelog_tree import (
     ChangelogError, Node, parse_json, parse_xml, parse_yaml,
 )
 from migrationlint.readers.columns import default_from_sql, default_from_value, ident, object_name
+from migrationlint.readers.conventions import blank
 from migrationlint.readers.sql import PinnedLines, sql_statements
 from migrationlint.source import SourceFile
 from migrationlint.splitter import Comment
@@ -85,6 +88,14 @@ def _text(node: Node, name: str) -> Optional[str]:
     return str(value) if value is not None and str(value) != "" else None
 
 
+def _unit(author: Optional[str], changeset_id: Optional[str], offset: int) -> str:
+    """A changeset's name, ``author:id`` as Liquibase writes it (the offset when the
+    changeset has neither)."""
+    if author is None and changeset_id is None:
+        return f"changeset at offset {offset}"
+    return f"{author or ''}:{changeset_id or ''}"
+
+
 def _names(value: Optional[str]) -> Tuple[m.Ident, ...]:
     return tuple(ident(n.strip()) for n in (value or "").split(",") if n.strip())
 
@@ -96,6 +107,7 @@ class _ChangelogReader:
         self.statements: List[Statement] = []
         self.comments: List[Comment] = []
         self.in_transaction: Optional[bool] = None
+        self.unit: Optional[str] = None
 
     def span(self, node: Node) -> Span:
         return self.source.lines.span(node.start, node.start + len(node.name) + 1)
@@ -104,6 +116,7 @@ class _ChangelogReader:
         if not dbms_matches(_text(changeset, "dbms"), self.dialect):
             return
         self.in_transaction = False if _flag(changeset, "runInTransaction") is False else None
+        self.unit = _unit(_text(changeset, "author"), _text(changeset, "id"), changeset.start)
         changes = changeset.child("changes")
         for change in (changes or changeset).children:
             if change.name not in _NOT_CHANGES:
@@ -127,7 +140,7 @@ class _ChangelogReader:
         self.statements.append(Statement(
             len(self.statements), node.start, end, self.source.lines.span(node.start, end),
             self.source.text[node.start:end], tuple(operations),
-            runner_transaction=self.in_transaction,
+            runner_transaction=self.in_transaction, unit=self.unit,
         ))
 
     def sql(self, node: Node) -> None:
@@ -145,7 +158,8 @@ class _ChangelogReader:
             at = (node.start, node.end)
             chunk = sql_statements(text, self.dialect, PinnedLines(self.span(node)), 0,
                                    len(self.statements), pinned_at=at)
-        self.statements += [replace(s, runner_transaction=self.in_transaction) for s in chunk.statements]
+        self.statements += [replace(s, runner_transaction=self.in_transaction, unit=self.unit)
+                            for s in chunk.statements]
         self.comments += chunk.comments
 
     # -- columns -----------------------------------------------------------------------
@@ -339,24 +353,38 @@ _CONVERTERS: Dict[str, Callable] = {
 # -- formatted SQL ---------------------------------------------------------------------------
 _CHANGESET = re.compile(r"^--\s*changeset\s+(?P<rest>[^\n]*)$", re.M | re.I)
 _ATTRIBUTE = re.compile(r"(\w+):(\S+)")
+# Liquibase's own comment lines. MySQL reads ``--`` as a comment only before a space, so
+# ``--changeset a:1`` would reach the SQL; they are blanked (offsets kept) before splitting.
+_DIRECTIVE = re.compile(
+    r"^[ \t]*--[ \t]*(?:liquibase\s+formatted\s+sql|changeset|rollback|comment|preconditions?"
+    r"|validCheckSum|ignoreLines|property|include)\b[^\n]*", re.M | re.I,
+)
 
 
 def read_formatted_sql(source: SourceFile, dialect: str, version: Version) -> Migration:
     """``--liquibase formatted sql`` with ``--changeset author:id attr:value`` sections;
-    ``--rollback`` lines are comments to the SQL path, so they are not linted."""
-    chunk = sql_statements(source.text, dialect, source.lines)
-    sections = [(match.start(), dict(_ATTRIBUTE.findall(match.group("rest"))[1:]))
+    ``--rollback`` lines are not linted."""
+    text = _DIRECTIVE.sub(lambda match: blank(match.group()), source.text)
+    chunk = sql_statements(text, dialect, source.lines)
+    sections = [(match.start(), _changeset_header(match.group("rest")))
                 for match in _CHANGESET.finditer(source.text)]
     statements = []
     for statement in chunk.statements:
-        attributes = next((a for start, a in reversed(sections) if start <= statement.start), {})
+        unit, attributes = next(((u, a) for start, (u, a) in reversed(sections)
+                                 if start <= statement.start), (None, {}))
         if not dbms_matches(attributes.get("dbms"), dialect):
             continue
         in_transaction = False if attributes.get("runInTransaction", "").lower() == "false" else None
         statements.append(replace(statement, index=len(statements),
-                                  runner_transaction=in_transaction))
+                                  runner_transaction=in_transaction, unit=unit))
     return Migration(
         source=source, dialect=dialect, target_version=version,
         statements=mark_transactions(statements), comments=chunk.comments,
         runner_transaction=True, runner="liquibase",
     )
+
+
+def _changeset_header(rest: str) -> Tuple[str, Dict[str, str]]:
+    """``author:id attr:value ...`` -> (``author:id``, attributes)."""
+    name = rest.split(None, 1)[0] if rest.strip() else ""
+    return name, dict(_ATTRIBUTE.findall(rest)[1:])

@@ -1,6 +1,6 @@
 """ML213 statements-after-access-exclusive-lock and ML214 missing-lock-timeout."""
 
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Iterator, Optional, Tuple
 
 from migrationlint import model as m
 from migrationlint.context import Migration, Statement
@@ -9,7 +9,6 @@ from migrationlint.locks import ACCESS_EXCLUSIVE, BLOCKING, SHARE_ROW_EXCLUSIVE,
 from migrationlint.recipes import lock_timeout_step
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
-from migrationlint.transactions import explicit_blocks
 
 
 def _existing(migration: Migration, table: Optional[m.ObjectName], index: int) -> bool:
@@ -24,20 +23,6 @@ def _on_new_object(migration: Migration, op: m.Operation, index: int) -> bool:
     if isinstance(op, m.Reindex) and op.name is not None:
         return migration.index_is_new(op.name, index) or migration.table_is_new(op.name, index)
     return False
-
-
-def _transaction_groups(migration: Migration) -> List[List[Statement]]:
-    """Statements grouped by the transaction they share: explicit blocks, plus the rest
-    of the file when the runner is known to wrap it."""
-    blocks = explicit_blocks(migration)
-    groups: Dict[int, List[Statement]] = {}
-    for statement in migration.statements:
-        block = blocks.get(statement.index)
-        if block is None and migration.runner_transaction:
-            block = 0
-        if block is not None:
-            groups.setdefault(block, []).append(statement)
-    return list(groups.values())
 
 
 def _exclusive_table(migration: Migration, statement: Statement) -> Optional[m.ObjectName]:
@@ -75,7 +60,7 @@ def _prolonging(
 )
 def check_after_exclusive(ctx: RuleContext) -> Iterator[Finding]:
     migration = ctx.migration
-    for group in _transaction_groups(migration):
+    for group in migration.transaction_groups():
         held: Optional[Tuple[m.ObjectName, Statement]] = None
         for statement in group:
             late = _prolonging(migration, statement, held[0]) if held is not None else None

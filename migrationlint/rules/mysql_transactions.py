@@ -1,16 +1,19 @@
 """ML401 multiple-ddl-statements, ML402 ddl-mixed-with-dml, ML403 ddl-in-transaction.
 
 MySQL and MariaDB commit implicitly before and after every DDL statement, so a migration
-file is atomic only when it holds a single DDL statement and nothing else. Each rule
-reports once per file, at the statement that makes the file unsafe.
+is atomic only when it holds a single DDL statement and nothing else. A migration is the
+runner's unit of work: the file, or each changeset of a Liquibase changelog
+(``Statement.unit``). Each rule reports once per unit, at the statement that makes it
+unsafe.
 """
 
 from __future__ import annotations
 
-from typing import Iterator, List, Optional
+import os
+from typing import Dict, Iterator, List, Optional
 
 from migrationlint import model as m
-from migrationlint.context import Statement
+from migrationlint.context import Migration, Statement
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import MYSQL, rule
@@ -29,6 +32,10 @@ _GUARDED = {
 }
 # Long files: list this many migrations in the suggested split, then summarise.
 _MAX_SPLIT_STEPS = 8
+# Stored programs: their bodies hold semicolons, so the runner needs DELIMITER lines.
+_STORED_PROGRAMS = ("CREATE TRIGGER", "CREATE PROCEDURE", "CREATE FUNCTION", "CREATE EVENT")
+# Framework files whose statement text is the framework's code, not SQL.
+_FRAMEWORK_SUFFIXES = (".py", ".xml", ".yaml", ".yml", ".json")
 
 
 def is_ddl(statement: Statement) -> bool:
@@ -54,9 +61,26 @@ def is_rerunnable(statement: Statement) -> bool:
     )
 
 
+def _is_stored_program(statement: Statement) -> bool:
+    return any(isinstance(op, m.RawStatement) and op.keyword in _STORED_PROGRAMS
+               for op in statement.operations)
+
+
+def _text_is_sql(migration: Migration) -> bool:
+    return os.path.splitext(migration.path)[1].lower() not in _FRAMEWORK_SUFFIXES
+
+
 def _first_line(statement: Statement, width: int = 70) -> str:
+    """The statement as written, on one line, for titles and messages."""
     line = " ".join(statement.text.split())
     return line if len(line) <= width else line[: width - 3] + "..."
+
+
+def _named(migration: Migration, statement: Statement) -> str:
+    """How a message refers to an earlier statement."""
+    if _text_is_sql(migration):
+        return f"'{_first_line(statement, 50)}' (line {statement.span.line})"
+    return f"the change on line {statement.span.line}"
 
 
 def _phase(statement: Statement) -> Phase:
@@ -68,23 +92,29 @@ def _phase(statement: Statement) -> Phase:
     return Phase.EXPAND
 
 
-def split_steps(statements: List[Statement]) -> List[Step]:
-    """One migration per statement, in file order: the suggested file split."""
+def split_steps(migration: Migration, statements: List[Statement]) -> List[Step]:
+    """One migration per statement, in file order: the suggested split."""
     work = [s for s in statements if is_ddl(s) or is_dml(s)]
+    unit = "changeset" if statements[0].unit is not None else "migration"
     steps = []
     for number, statement in enumerate(work[:_MAX_SPLIT_STEPS], 1):
+        if not _text_is_sql(migration):
+            steps.append(Step(phase=_phase(statement),
+                              title=f"Migration {number} of {len(work)}: line {statement.span.line}",
+                              instruction=f"Move this change into its own {unit}."))
+            continue
         title = f"Migration {number} of {len(work)}: {_first_line(statement)}"
-        body = statement.text.strip().rstrip(";").strip()
-        if ";" in body:  # a stored program body: keep the runner's DELIMITER handling
+        if _is_stored_program(statement):
             steps.append(Step(phase=_phase(statement), title=title,
                               instruction="Move this statement, with its DELIMITER lines, "
-                              "into its own migration file."))
+                              f"into its own {unit}."))
         else:
-            steps.append(Step(phase=_phase(statement), title=title, sql=body + ";"))
+            sql = statement.text.strip().rstrip(";").strip()
+            steps.append(Step(phase=_phase(statement), title=title, sql=sql + ";"))
     if len(work) > _MAX_SPLIT_STEPS:
         steps.append(Step(phase=Phase.CONTRACT,
                           title=f"Migrations {_MAX_SPLIT_STEPS + 1} to {len(work)}",
-                          instruction="Give each remaining statement its own migration file, "
+                          instruction=f"Give each remaining statement its own {unit}, "
                           "in the same order."))
     return steps
 
@@ -102,8 +132,18 @@ def _server(ctx: RuleContext) -> str:
     return "MariaDB" if ctx.dialect == "mariadb" else "MySQL"
 
 
-def _statements(ctx: RuleContext) -> List[Statement]:
-    return [s for s in ctx.migration.statements if s.operations]
+def _units(ctx: RuleContext) -> List[List[Statement]]:
+    """The statements with operations, per migration unit (file or changeset)."""
+    units: Dict[Optional[str], List[Statement]] = {}
+    for statement in ctx.migration.statements:
+        if statement.operations:
+            units.setdefault(statement.unit, []).append(statement)
+    return list(units.values())
+
+
+def _holder(statements: List[Statement]) -> str:
+    unit = statements[0].unit
+    return "This file" if unit is None else f"Changeset {unit}"
 
 
 @rule(
@@ -113,7 +153,11 @@ def _statements(ctx: RuleContext) -> List[Statement]:
     dialects=MYSQL, scope="migration", tags=("transactions",),
 )
 def check_multiple_ddl(ctx: RuleContext) -> Iterator[Finding]:
-    statements = _statements(ctx)
+    for statements in _units(ctx):
+        yield from _multiple_ddl(ctx, statements)
+
+
+def _multiple_ddl(ctx: RuleContext, statements: List[Statement]) -> Iterator[Finding]:
     applied: Optional[Statement] = None  # an earlier DDL a re-run would fail on
     for statement in statements:
         if not is_ddl(statement):
@@ -121,16 +165,16 @@ def check_multiple_ddl(ctx: RuleContext) -> Iterator[Finding]:
         if applied is not None:
             ddl_count = sum(1 for s in statements if is_ddl(s))
             message = (
-                f"This file holds {ddl_count} DDL statements and {_server(ctx)} commits each one on its "
-                f"own: if this statement fails, '{_first_line(applied, 50)}' (line "
-                f"{applied.span.line}) stays applied, the runner records the migration as "
-                "failed, and running it again fails on what is already there."
+                f"{_holder(statements)} holds {ddl_count} DDL statements and {_server(ctx)} commits "
+                f"each one on its own: if this statement fails, {_named(ctx.migration, applied)} "
+                "stays applied, the runner records the migration as failed, and running it "
+                "again fails on what is already there."
             )
             yield ctx.finding(statement.span, message, Rewrite(
                 summary="Put each DDL statement in its own migration (several changes to one "
                 "table can share a single ALTER TABLE, which is atomic on MySQL 8.0). "
                 + _guard_advice(ctx.dialect),
-                steps=tuple(split_steps(statements)),
+                steps=tuple(split_steps(ctx.migration, statements)),
             ))
             return
         if not is_rerunnable(statement):
@@ -144,7 +188,11 @@ def check_multiple_ddl(ctx: RuleContext) -> Iterator[Finding]:
     dialects=MYSQL, scope="migration", tags=("transactions",),
 )
 def check_ddl_with_dml(ctx: RuleContext) -> Iterator[Finding]:
-    statements = _statements(ctx)
+    for statements in _units(ctx):
+        yield from _ddl_with_dml(ctx, statements)
+
+
+def _ddl_with_dml(ctx: RuleContext, statements: List[Statement]) -> Iterator[Finding]:
     seen_ddl = seen_dml = None
     for statement in statements:
         if is_ddl(statement):
@@ -156,9 +204,8 @@ def check_ddl_with_dml(ctx: RuleContext) -> Iterator[Finding]:
         if seen_ddl is not None and seen_dml is not None:
             earlier = seen_dml if statement is seen_ddl else seen_ddl
             message = (
-                f"This file mixes DDL and data changes. {_server(ctx)} commits before and after every "
-                f"DDL statement, so '{_first_line(earlier, 50)}' (line {earlier.span.line}) "
-                "is committed on its own: when this statement fails the data and the schema "
+                f"{_holder(statements)} mixes DDL and data changes. {_server(ctx)} commits before "
+                f"and after every DDL statement, so {_named(ctx.migration, earlier)} is committed on its own: when this statement fails the data and the schema "
                 "are left half-changed, ROLLBACK cannot undo it, and a re-run repeats or "
                 "fails on the part already done."
             )
@@ -166,7 +213,7 @@ def check_ddl_with_dml(ctx: RuleContext) -> Iterator[Finding]:
                 summary="Move the data changes into their own migration (they may use a "
                 "transaction there), separate from the schema changes. "
                 + _guard_advice(ctx.dialect),
-                steps=tuple(split_steps(statements)),
+                steps=tuple(split_steps(ctx.migration, statements)),
             ))
             return
 
@@ -178,7 +225,11 @@ def check_ddl_with_dml(ctx: RuleContext) -> Iterator[Finding]:
     dialects=MYSQL, scope="migration", tags=("transactions",),
 )
 def check_ddl_in_transaction(ctx: RuleContext) -> Iterator[Finding]:
-    statements = _statements(ctx)
+    for statements in _units(ctx):
+        yield from _ddl_in_transaction(ctx, statements)
+
+
+def _ddl_in_transaction(ctx: RuleContext, statements: List[Statement]) -> Iterator[Finding]:
     for statement in statements:
         if statement.in_transaction and is_ddl(statement):
             message = (
@@ -191,7 +242,7 @@ def check_ddl_in_transaction(ctx: RuleContext) -> Iterator[Finding]:
                 Step(phase=Phase.EXPAND, title="Remove the transaction statements around the DDL",
                      instruction="Delete the START TRANSACTION/BEGIN and COMMIT lines; they "
                      "suggest an atomicity MySQL does not give DDL."),
-                *split_steps(statements),
+                *split_steps(ctx.migration, statements),
             ]
             yield ctx.finding(statement.span, message, Rewrite(
                 summary="Run DDL outside explicit transactions, one DDL statement per "

@@ -4,38 +4,41 @@ ML303 validate-in-same-transaction, ML304 nested-transaction, ML305 unterminated
 from typing import Iterator, Optional
 
 from migrationlint import model as m
+from migrationlint.context import Transaction
 from migrationlint.findings import Finding, Phase, Rewrite, Step
+from migrationlint.parse import tokenize
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
-from migrationlint.transactions import explicit_blocks, in_transaction, transaction_peers
+from migrationlint.transactions import flyway_non_transactional, refused_in_transaction
 
-
-def _non_transactional(op: m.Operation) -> Optional[str]:
-    """The statement's name when PostgreSQL refuses to run it in a transaction block."""
-    if isinstance(op, m.CreateIndex) and op.concurrently:
-        return "CREATE INDEX CONCURRENTLY"
-    if isinstance(op, m.DropIndex) and op.concurrently:
-        return "DROP INDEX CONCURRENTLY"
-    if isinstance(op, m.Reindex) and (op.concurrently or op.target in ("schema", "database", "system")):
-        return "REINDEX CONCURRENTLY" if op.concurrently else f"REINDEX {op.target.upper()}"
-    if isinstance(op, m.DetachPartition) and op.concurrently:
-        return "DETACH PARTITION ... CONCURRENTLY"
-    if isinstance(op, m.Vacuum):
-        return "VACUUM FULL" if op.full else "VACUUM"
-    if isinstance(op, m.Cluster) and op.table is None:
-        return "CLUSTER without a table"
-    if isinstance(op, m.DropDatabase):
-        return "DROP DATABASE"
-    return None
+# How the runner is named in messages; others get "its runner".
+_RUNNER_NAMES = {
+    "alembic": "Alembic", "django": "Django", "liquibase": "Liquibase", "flyway": "Flyway",
+    "dbmate": "dbmate", "atlas": "Atlas", "diesel": "Diesel",
+}
 
 
 def _where(ctx: RuleContext) -> str:
-    if ctx.statement.in_transaction:
+    """Where the statement runs, for a statement ``Migration.transaction`` puts in one."""
+    kind = ctx.migration.transaction(ctx.statement)
+    if kind is Transaction.EXPLICIT:
         return "inside BEGIN ... COMMIT"
-    if ctx.migration.runner_transaction:
-        return "in a migration its runner wraps in a transaction"
+    if kind is Transaction.RUNNER:
+        runner = _RUNNER_NAMES.get(ctx.migration.runner or "", "its runner")
+        unit = "changeset" if ctx.migration.runner == "liquibase" else "migration"
+        return f"in a {unit} {runner} runs in a transaction"
+    if kind is Transaction.ONE_MESSAGE:
+        return (f"in a file of several statements that {ctx.migration.runner} sends in one "
+                "message, which PostgreSQL runs as one implicit transaction")
     return ("in a file with other statements, which PostgreSQL runs as one implicit "
-            "transaction when the runner sends the file as one string (golang-migrate, dbmate)")
+            "transaction when the runner sends the file in one message (golang-migrate, dbmate)")
+
+
+def _flyway_refuses(ctx: RuleContext) -> bool:
+    """Flyway recognises the statement as non-transactional, so it is in a transaction
+    only because the file mixes in other statements: Flyway refuses such a file."""
+    return ctx.migration.runner == "flyway" and flyway_non_transactional(
+        ctx.statement, ctx.version) and ctx.migration.transaction(ctx.statement) is Transaction.RUNNER
 
 
 _SEPARATE = Step(
@@ -57,22 +60,36 @@ _SEPARATE = Step(
     supersedes=("ML213",),
 )
 def check_non_transactional(op: m.Operation, ctx: RuleContext) -> Iterator[Finding]:
-    name = _non_transactional(op)
-    if name is None or not in_transaction(ctx.migration, ctx.statement):
+    name = refused_in_transaction(op)
+    if name is None or ctx.migration.runs_in_transaction(ctx.statement) is False:
         return
-    message = (
-        f"{name} cannot run inside a transaction block, and this statement runs {_where(ctx)}: "
-        "the migration fails with 'cannot run inside a transaction block'."
-    )
+    if _flyway_refuses(ctx):
+        message = (
+            f"Flyway runs a migration holding {name} outside a transaction only when every "
+            "statement in it is one Flyway knows cannot run in a transaction; this file mixes "
+            "in other statements, so Flyway refuses it ('Detected both transactional and "
+            "non-transactional statements within the same migration') unless mixed=true is set."
+        )
+    else:
+        message = (
+            f"{name} cannot run inside a transaction block, and this statement runs "
+            f"{_where(ctx)}: the migration fails with 'cannot run inside a transaction block'."
+        )
     yield ctx.finding(op.span, message, Rewrite(
         summary="Run it alone, outside any transaction.", steps=(_SEPARATE,),
     ))
 
 
 def _value_used_later(ctx: RuleContext, value: str) -> Optional[int]:
-    literal = "'" + value.replace("'", "''") + "'"
-    for statement in transaction_peers(ctx.migration, ctx.statement):
-        if statement.index > ctx.index and literal in statement.text:
+    """The line of a later statement in the same transaction that uses ``value``. The
+    model has no operation for most uses of a value (INSERT VALUES, WHERE, DEFAULT,
+    function bodies), so this looks for the value among the string literal tokens of
+    the statement, which skips comments and other literals that merely contain it."""
+    for statement in ctx.migration.transaction_peers(ctx.statement):
+        if statement.index > ctx.index and any(
+            token.token_type.name in ("STRING", "NATIONAL_STRING") and token.text == value
+            for token in tokenize(statement.text, ctx.dialect)
+        ):
             return statement.span.line
     return None
 
@@ -84,7 +101,7 @@ def _value_used_later(ctx: RuleContext, value: str) -> Optional[int]:
     on=(m.AddEnumValue,), dialects=POSTGRES, tags=("transactions",),
 )
 def check_enum_in_transaction(op: m.AddEnumValue, ctx: RuleContext) -> Iterator[Finding]:
-    if not in_transaction(ctx.migration, ctx.statement):
+    if ctx.migration.runs_in_transaction(ctx.statement) is False:
         return
     value = "'" + op.value.replace("'", "''") + "'"
     if not ctx.version.at_least(12):
@@ -115,30 +132,36 @@ def check_enum_in_transaction(op: m.AddEnumValue, ctx: RuleContext) -> Iterator[
     supersedes=("ML213",),
 )
 def check_validate(op: m.ValidateConstraint, ctx: RuleContext) -> Iterator[Finding]:
-    blocks = explicit_blocks(ctx.migration)
-    block = blocks.get(ctx.index)
-    if block is None and not ctx.migration.runner_transaction:
+    # Only a certain transaction: NOT VALID then VALIDATE in one plain file is the usual
+    # recipe, right when the runner splits the file.
+    if ctx.migration.runs_in_transaction(ctx.statement) is not True:
         return
-    for index, added in ctx.migration.operations_before(ctx.index):
-        same = blocks.get(index) == block
-        if same and isinstance(added, m.AddConstraint) and added.not_valid and (
-            added.name is not None and added.name.key == op.name.key and added.table.matches(op.table)
-        ):
-            if ctx.table_is_new(op.table):
+    for statement in ctx.migration.transaction_peers(ctx.statement):
+        if statement.index >= ctx.index:
+            break
+        for added in statement.operations:
+            if isinstance(added, m.AddConstraint) and added.not_valid and (
+                added.name is not None and added.name.key == op.name.key
+                and added.table.matches(op.table)
+            ):
+                if not ctx.table_is_new(op.table):
+                    yield _validate_finding(op, added, ctx)
                 return
-            lock = "SHARE ROW EXCLUSIVE" if added.kind == "foreign_key" else "ACCESS EXCLUSIVE"
-            message = (
-                f"VALIDATE CONSTRAINT {ctx.q(op.name)} runs in the same transaction as its NOT "
-                f"VALID add, so the add's {lock} lock on {ctx.q(op.table)} is held for the whole "
-                "validation scan: NOT VALID gains nothing."
-            )
-            yield ctx.finding(op.span, message, Rewrite(
-                summary="Validate in a separate migration (its own transaction).",
-                steps=(Step(phase=Phase.CONTRACT, title="Move the VALIDATE to the next migration",
-                            sql=f"ALTER TABLE {ctx.q(op.table)} VALIDATE CONSTRAINT "
-                            f"{ctx.q(op.name)};"),),
-            ))
-            return
+
+
+def _validate_finding(op: m.ValidateConstraint, added: m.AddConstraint,
+                      ctx: RuleContext) -> Finding:
+    lock = "SHARE ROW EXCLUSIVE" if added.kind == "foreign_key" else "ACCESS EXCLUSIVE"
+    message = (
+        f"VALIDATE CONSTRAINT {ctx.q(op.name)} runs {_where(ctx)}, the same transaction as its "
+        f"NOT VALID add, so the add's {lock} lock on {ctx.q(op.table)} is held for the whole "
+        "validation scan: NOT VALID gains nothing."
+    )
+    return ctx.finding(op.span, message, Rewrite(
+        summary="Validate in a separate migration (its own transaction).",
+        steps=(Step(phase=Phase.CONTRACT, title="Move the VALIDATE to the next migration",
+                    sql=f"ALTER TABLE {ctx.q(op.table)} VALIDATE CONSTRAINT {ctx.q(op.name)};"),),
+    ))
 
 
 _BALANCE = Rewrite(
@@ -168,9 +191,10 @@ def check_nesting(ctx: RuleContext) -> Iterator[Finding]:
             elif op.action == "begin":
                 open_at = statement.span.line
             elif open_at is None:
-                yield ctx.finding(op.span, f"{op.action.upper()} without an open transaction: "
-                                  "the statements before it were not in a transaction block.",
-                                  _BALANCE)
+                yield ctx.finding(op.span, f"{op.action.upper()} with no BEGIN of the file open: "
+                                  "it ends whatever transaction the runner opened around the "
+                                  "statements before it, or, with none open, PostgreSQL only "
+                                  "warns 'there is no transaction in progress'.", _BALANCE)
             else:
                 open_at = None
 
