@@ -323,6 +323,15 @@ def compare_types(old: str, new: str, charset: str = DEFAULT_CHARSET) -> str:
     return "change_column_type"
 
 
+def varchar_length(type_sql: str) -> Optional[int]:
+    """n of ``VARCHAR(n)``; None for other types."""
+    match = _TYPE.match(type_sql)
+    if not match or match.group(1).upper() != "VARCHAR":
+        return None
+    args = _args(match.group(2))
+    return int(args[0]) if args and args[0].isdigit() else None
+
+
 def _args(text: Optional[str]) -> Tuple[str, ...]:
     if not text:
         return ()

@@ -541,15 +541,7 @@ def mysql_alter_table(cursor: Cursor) -> Optional[List[m.Operation]]:
             continue
         if operation is not None:
             operations.append(operation)
-        # Blank one separating comma with the clause: the one before it, unless that is
-        # gone already (or there is none), then the one after it.
-        comma = next((i for i in (first - 1, last + 1) if i not in blanked_commas and 0 <= i < len(
-            cursor.tokens) and cursor.tokens[i].token_type == TokenType.COMMA), None)
-        start, end = first, last
-        if comma is not None:
-            blanked_commas.add(comma)
-            start, end = min(first, comma), max(last, comma)
-        blank.append(_token_range(cursor, start, end))
+        blank.append(_clause_with_comma(cursor, first, last, blanked_commas))
     if not blank:
         return None
     if ordinary:
@@ -562,6 +554,18 @@ def mysql_alter_table(cursor: Cursor) -> Optional[List[m.Operation]]:
     if clauses:
         operations.append(m.OnlineDdlClauses(span=cursor.statement_span(), table=table, **clauses))
     return operations or None
+
+
+def _clause_with_comma(cursor: Cursor, first: int, last: int, used: set) -> Tuple[int, int]:
+    """The character range of clause tokens ``first``..``last`` with one separating comma:
+    the one before it, unless that is gone already (in ``used``) or there is none, else the
+    one after it; so taking out every such range leaves a well-formed clause list."""
+    comma = next((i for i in (first - 1, last + 1) if i not in used and 0 <= i < len(
+        cursor.tokens) and cursor.tokens[i].token_type == TokenType.COMMA), None)
+    if comma is None:
+        return _token_range(cursor, first, last)
+    used.add(comma)
+    return _token_range(cursor, min(first, comma), max(last, comma))
 
 
 def _token_range(cursor: Cursor, first: int, last: int) -> Tuple[int, int]:
@@ -634,6 +638,77 @@ def _mysql_alter_clause(cursor: Cursor, table: m.ObjectName, clauses: Dict[str, 
             span=span, table=table, kind="check", name=name, expression_sql=expression
         )
     return False
+
+
+def online_ddl_shape(text: str, dialect: str) -> Optional[Tuple[m.ObjectName, str, Optional[int]]]:
+    """For a MySQL ALTER TABLE, CREATE INDEX or DROP INDEX: its table, its text without the
+    ALGORITHM=/LOCK= clauses (and without the final semicolon), and for ALTER TABLE where
+    the action list starts in that text. None for other statements."""
+    cursor = Cursor(tokenize(text, dialect), text, None)
+    try:
+        if cursor.accept("ALTER"):
+            return _alter_shape(cursor)
+        if cursor.accept("CREATE") or cursor.accept("DROP"):
+            return _index_shape(cursor)
+    except _NoMatch:
+        return None
+    return None
+
+
+def _alter_shape(cursor: Cursor) -> Tuple[m.ObjectName, str, int]:
+    cursor.accept("ONLINE") or cursor.accept("IGNORE")
+    cursor.expect("TABLE")
+    table = cursor.name()
+    if not cursor.accept("NOWAIT") and cursor.accept("WAIT"):
+        cursor.ident()
+    if cursor.done:
+        raise _NoMatch()
+    head = cursor.text[:cursor.peek().start].strip()
+    removed: List[Tuple[int, int]] = []
+    used_commas: set = set()
+    for first, last in _top_level_clauses(cursor):
+        cursor.position = first
+        while _online_clause(cursor, {}):
+            pass
+        if cursor.position > last:  # the clause is only ALGORITHM= / LOCK=
+            removed.append(_clause_with_comma(cursor, first, last, used_commas))
+    return table, _without(cursor.text, removed), len(head) + 1
+
+
+def _index_shape(cursor: Cursor) -> Tuple[m.ObjectName, str, None]:
+    """CREATE [OR REPLACE] [UNIQUE|FULLTEXT|SPATIAL] INDEX ... ON t (...) ... / DROP INDEX i ON t."""
+    cursor.accept("OR", "REPLACE")
+    any(cursor.accept(kind) for kind in ("UNIQUE", "FULLTEXT", "SPATIAL"))
+    cursor.expect("INDEX")
+    cursor.accept("IF", "NOT", "EXISTS") or cursor.accept("IF", "EXISTS")
+    cursor.name()
+    if cursor.accept("USING"):
+        cursor.ident()
+    cursor.expect("ON")
+    table = cursor.name()
+    removed: List[Tuple[int, int]] = []
+    depth = 0
+    while not cursor.done:
+        start = cursor.position
+        if depth == 0 and _online_clause(cursor, {}):
+            removed.append(_token_range(cursor, start, cursor.position - 1))
+            continue
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(cursor.peek().token_type, 0)
+        cursor.position += 1
+    return table, _without(cursor.text, removed), None
+
+
+def _without(text: str, ranges: List[Tuple[int, int]]) -> str:
+    """``text`` without the character ``ranges``, one space at each joint, no final ``;``."""
+    pieces, previous = [], 0
+    for start, end in sorted(ranges):
+        pieces.append(text[previous:start])
+        previous = end
+    pieces.append(text[previous:])
+    joined = ""
+    for piece in (p.strip() for p in pieces if p.strip()):
+        joined += piece if not joined or piece.startswith(",") else f" {piece}"
+    return joined.rstrip(";").rstrip()
 
 
 @recognizer("CREATE", "TABLE", dialects=_MYSQL)

@@ -188,3 +188,35 @@ def test_mariadb_create_or_replace_trigger_and_index():
     ops = operations(sql, "mariadb")
     assert [type(op).__name__ for op in ops] == ["RawStatement", "CreateIndex"]
     assert ops[0].keyword == "CREATE TRIGGER"
+
+
+@pytest.mark.parametrize("sql,expected", [
+    ("ALTER TABLE `order items` MODIFY `qty` BIGINT NOT NULL DEFAULT 0;",
+     ("ALTER TABLE `order items` MODIFY `qty` BIGINT NOT NULL DEFAULT 0", "MODIFY `qty`")),
+    ("ALTER TABLE t ALGORITHM=INPLACE, LOCK=NONE, ADD COLUMN a INT;",
+     ("ALTER TABLE t ADD COLUMN a INT", "ADD COLUMN a INT")),
+    ("ALTER TABLE t ADD INDEX i (a), ALGORITHM = INPLACE LOCK=NONE, ADD COLUMN b INT",
+     ("ALTER TABLE t ADD INDEX i (a), ADD COLUMN b INT", "ADD INDEX i (a), ADD COLUMN b INT")),
+    ("ALTER ONLINE TABLE s.t WAIT 5 ADD COLUMN `lock` INT, LOCK=NONE;",
+     ("ALTER ONLINE TABLE s.t WAIT 5 ADD COLUMN `lock` INT", "ADD COLUMN `lock` INT")),
+    ("CREATE INDEX `idx` ON `orders` (`created_at`) ALGORITHM=INPLACE LOCK=NONE COMMENT 'x';",
+     ("CREATE INDEX `idx` ON `orders` (`created_at`) COMMENT 'x'", None)),
+    ("DROP INDEX i ON t ALGORITHM=INPLACE;", ("DROP INDEX i ON t", None)),
+    ("CREATE TABLE t (a INT);", None),
+    ("OPTIMIZE TABLE t;", None),
+])
+def test_online_ddl_shape_drops_only_the_algorithm_and_lock_clauses(sql, expected):
+    """What online DDL rewrites restate: the statement without ALGORITHM=/LOCK=, and for
+    ALTER TABLE the action list gh-ost takes (read from tokens, not patterns)."""
+    from migrationlint.recognize import online_ddl_shape
+
+    shape = online_ddl_shape(sql, "mysql")
+    if expected is None:
+        assert shape is None
+        return
+    _, without_clauses, actions_at = shape
+    assert without_clauses == expected[0]
+    if expected[1] is None:
+        assert actions_at is None
+    else:
+        assert without_clauses[actions_at:].startswith(expected[1])

@@ -8,7 +8,6 @@ refuses, then blocked writes, then a rebuild, then a missing ALGORITHM/LOCK clau
 
 from __future__ import annotations
 
-import re
 import shlex
 from typing import Iterator, List, Optional, Sequence, Tuple
 
@@ -16,69 +15,45 @@ from migrationlint import model as m
 from migrationlint.context import Migration, Statement
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.mysql_online_ddl import (
-    DEFAULT_CHARSET, Algorithm, Facts, Plan, Target, charset_width, plan,
+    DEFAULT_CHARSET, Algorithm, Facts, Plan, Target, charset_width, plan, varchar_length,
 )
+from migrationlint.recognize import online_ddl_shape
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import MYSQL, rule
 
 INPLACE_NONE = "ALGORITHM=INPLACE, LOCK=NONE"
-_ALTER_HEAD = re.compile(
-    r"^\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)?TABLE\s+(?:`(?:[^`]|``)*`|[^\s`.]+)"
-    r"(?:\s*\.\s*(?:`(?:[^`]|``)*`|[^\s`.]+))?\s*(?:(?:WAIT\s+\d+|NOWAIT)\s+)?",
-    re.I,
-)
-_CLAUSE = re.compile(
-    r"(,\s*)?\b(?:ALGORITHM|LOCK)\s*=?\s*(?:DEFAULT|INSTANT|INPLACE|NOCOPY|COPY|NONE|SHARED|EXCLUSIVE)\b(\s*,)?",
-    re.I,
-)
 _FK_OFF = ("0", "off", "false")
 
 
-def _drop_clauses(text: str) -> str:
-    def keep_one_comma(match: re.Match) -> str:
-        return ", " if match.group(1) and match.group(2) else ""
-
-    return _CLAUSE.sub(keep_one_comma, text).strip().rstrip(";").strip().rstrip(",").strip()
-
-
-def _kind(statement: Statement) -> str:
-    head = " ".join(statement.text.split(None, 4)[:4]).upper()
-    if head.startswith("ALTER"):
-        return "alter"
-    if head.startswith("OPTIMIZE"):
-        return "optimize"
-    if head.startswith("DROP INDEX"):
-        return "drop_index"
-    if head.startswith("CREATE") and "INDEX" in head:
-        return "create_index"
-    return "other"
-
-
-def with_online_clause(statement: Statement, clause: str) -> Optional[str]:
-    """The statement as written, asking for ``clause`` (e.g. ALGORITHM=INPLACE, LOCK=NONE)."""
-    kind = _kind(statement)
-    body = _drop_clauses(statement.text)
-    if kind == "alter":
-        return f"{body}, {clause};"
-    if kind in ("create_index", "drop_index"):
-        return f"{body} {clause.replace(',', '')};"
-    return None
+def with_online_clause(statement: Statement, clause: str, dialect: str) -> Optional[str]:
+    """The statement as written, asking for ``clause`` (e.g. ALGORITHM=INPLACE, LOCK=NONE)
+    instead of any ALGORITHM/LOCK it states; None unless it is an ALTER TABLE, CREATE INDEX
+    or DROP INDEX."""
+    shape = online_ddl_shape(statement.text, dialect)
+    if shape is None:
+        return None
+    _, without_clauses, actions_at = shape
+    if actions_at is not None:  # ALTER TABLE: the clauses are list items
+        return f"{without_clauses}, {clause};"
+    return f"{without_clauses} {clause.replace(',', '')};"
 
 
 def alter_clause(statement: Statement, plan_: Plan, ctx: RuleContext) -> Optional[str]:
     """The ALTER TABLE clause for gh-ost / pt-online-schema-change (no ALTER TABLE head)."""
-    kind = _kind(statement)
-    if kind == "alter":
-        head = _ALTER_HEAD.match(statement.text)
-        return _drop_clauses(statement.text[head.end():]) if head else None
-    if kind == "optimize":
-        return "ENGINE=InnoDB"
     op = plan_.items[0][0]
-    if kind == "create_index" and isinstance(op, m.CreateIndex):
+    if isinstance(op, m.TableMaintenance):  # OPTIMIZE TABLE
+        return "ENGINE=InnoDB"
+    shape = online_ddl_shape(statement.text, ctx.dialect)
+    if shape is None:
+        return None
+    _, without_clauses, actions_at = shape
+    if actions_at is not None:
+        return without_clauses[actions_at:]
+    if isinstance(op, m.CreateIndex):
         label = "UNIQUE " if op.unique else (f"{op.index_kind.upper()} " if op.index_kind else "")
         name = f" {ctx.q(op.name)}" if op.name else ""
         return f"ADD {label}INDEX{name} ({', '.join(op.columns_sql)})"
-    if kind == "drop_index" and isinstance(op, m.DropIndex):
+    if isinstance(op, m.DropIndex):
         return f"DROP INDEX {ctx.q(op.name.name)}"
     return None
 
@@ -119,8 +94,8 @@ def online_tool_steps(statement: Statement, plan_: Plan, ctx: RuleContext) -> Li
     ]
 
 
-def _unchecked_foreign_key_steps(statement: Statement) -> List[Step]:
-    sql = with_online_clause(statement, INPLACE_NONE)
+def _unchecked_foreign_key_steps(ctx: RuleContext, statement: Statement) -> List[Step]:
+    sql = with_online_clause(statement, INPLACE_NONE, ctx.dialect)
     if sql is None:
         return []
     return [
@@ -134,9 +109,10 @@ def _unchecked_foreign_key_steps(statement: Statement) -> List[Step]:
     ]
 
 
-def _clause_step(statement: Statement, clause: Optional[str], title: str) -> List[Step]:
+def _clause_step(ctx: RuleContext, statement: Statement, clause: Optional[str],
+                 title: str) -> List[Step]:
     """A step running the statement with ``clause``; none without a clause the server takes."""
-    sql = with_online_clause(statement, clause) if clause else None
+    sql = with_online_clause(statement, clause, ctx.dialect) if clause else None
     return [Step(phase=Phase.EXPAND, title=title, sql=sql)] if sql else []
 
 
@@ -144,11 +120,11 @@ def varchar_boundary_hint(op: m.Operation) -> Optional[str]:
     """For MODIFY ... VARCHAR(n): which old lengths share its length prefix."""
     if not isinstance(op, m.AlterColumnType):
         return None
-    match = re.match(r"^\s*VARCHAR\s*\(\s*(\d+)\s*\)", op.new_type_sql, re.I)
-    if not match:
+    length = varchar_length(op.new_type_sql)
+    if length is None:
         return None
     charset = (op.definition.charset if op.definition else None) or DEFAULT_CHARSET
-    width, length = charset_width(charset), int(match.group(1))
+    width = charset_width(charset)
     last_short = 255 // width  # the longest VARCHAR with a 1-byte length prefix
     if length <= last_short:
         return (f"VARCHAR({length}) in {charset} has a 1-byte length prefix, so any shorter "
@@ -252,7 +228,7 @@ def check_blocks_writes(ctx: RuleContext) -> Iterator[Finding]:
                 f"{consequence}."
             )
             steps += _clause_step(
-                statement, INPLACE_NONE,
+                ctx, statement, INPLACE_NONE,
                 "Ask for an in-place change so the server refuses (ERROR 1846) instead of "
                 "copying the table",
             )
@@ -261,7 +237,7 @@ def check_blocks_writes(ctx: RuleContext) -> Iterator[Finding]:
             if worst.kind == "add_foreign_key":
                 message += (" With foreign_key_checks=0 the server adds it in place, without "
                             "checking existing rows.")
-                steps += _unchecked_foreign_key_steps(statement)
+                steps += _unchecked_foreign_key_steps(ctx, statement)
         if worst.kind != "add_foreign_key":  # the tools cannot add foreign keys either
             steps += online_tool_steps(statement, found, ctx)
         if not steps:
@@ -295,7 +271,7 @@ def check_rebuilds(ctx: RuleContext) -> Iterator[Finding]:
         )
         clause = found.supported_clause
         steps = _clause_step(
-            statement, clause,
+            ctx, statement, clause,
             "At least state the algorithm and lock, so the server refuses instead of falling "
             "back to a blocking copy",
         )
@@ -327,7 +303,7 @@ def check_missing_clause(ctx: RuleContext) -> Iterator[Finding]:
             f"ALTER), the server silently picks a slower algorithm or a stronger lock. Add "
             f"{clause} so it refuses instead."
         )
-        steps = _clause_step(statement, clause, f"State {clause}")
+        steps = _clause_step(ctx, statement, clause, f"State {clause}")
         if steps:
             yield ctx.finding(op.span, message, Rewrite(
                 summary=f"Append {clause}; if the server refuses, follow alter-table-rebuilds-"
@@ -353,7 +329,7 @@ def check_refused_clause(ctx: RuleContext) -> Iterator[Finding]:
         )
         steps: List[Step] = []
         if refused.best != Algorithm.COPY and refused.concurrent_dml:
-            steps += _clause_step(statement, INPLACE_NONE,
+            steps += _clause_step(ctx, statement, INPLACE_NONE,
                                   "Ask for what the operation supports")
         else:
             steps += online_tool_steps(statement, found, ctx)
@@ -397,7 +373,7 @@ def check_instant_defect(ctx: RuleContext) -> Iterator[Finding]:
                     summary="Use an in-place rebuild instead of INSTANT on this release, or "
                     "upgrade to 8.0.32+ first.",
                     steps=tuple(_clause_step(
-                        statement, INPLACE_NONE,
+                        ctx, statement, INPLACE_NONE,
                         "Force the in-place algorithm (a rebuild; writes continue)")),
                 ))
                 break
