@@ -1,9 +1,10 @@
 """Mechanical, meaning-preserving fixes (``check --fix`` / ``--diff``) and applying them.
 
-A fix is offered only where the result is exactly equivalent and lints clean: adding
-CONCURRENTLY to a statement that is alone in its file (session SETs aside) and outside
-any transaction, or splitting ``ADD CONSTRAINT ... NOT VALID`` + ``VALIDATE CONSTRAINT``
-in a file that is not one transaction."""
+A fix is offered only where the result is exactly equivalent and lints clean, judged on
+the file after the edit: adding CONCURRENTLY to a statement that is alone in its file
+(session SETs aside) and then runs outside any transaction (Flyway, for one, runs such a
+file without one), or splitting ``ADD CONSTRAINT ... NOT VALID`` + ``VALIDATE CONSTRAINT``
+where the two would not share a transaction."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from typing import Iterable, List, Optional
 from migrationlint.context import substantive
 from migrationlint.findings import Edit, Fix
 from migrationlint.parse import tokenize
+from migrationlint.readers import read_migration
 from migrationlint.rulecontext import RuleContext
+from migrationlint.source import SourceFile
 
 _NAME = r'(?:"[^"]+"|[\w$]+)'
 _KEYWORD_BEFORE_CONCURRENTLY = {
@@ -26,25 +29,31 @@ _KEYWORD_BEFORE_CONCURRENTLY = {
 }
 
 
-def _alone_outside_transactions(ctx: RuleContext) -> bool:
-    statement = ctx.statement
-    others = [s for s in ctx.migration.statements if s is not statement and substantive(s)]
-    return len(statement.operations) == 1 and not others and (
-        ctx.migration.runs_in_transaction(statement) is False
-    )
-
-
 def add_concurrently(ctx: RuleContext, kind: str) -> Optional[Fix]:
     """Insert CONCURRENTLY into the current statement."""
-    if not _alone_outside_transactions(ctx):
+    statement = ctx.statement
+    others = [s for s in ctx.migration.statements if s is not statement and substantive(s)]
+    if len(statement.operations) != 1 or others:
         return None
-    text = ctx.statement.text
+    text = statement.text
     match = _KEYWORD_BEFORE_CONCURRENTLY[kind].search(text)
     if match is None or re.search(r"\bCASCADE\b", text, re.I):
         return None  # DROP INDEX CONCURRENTLY does not support CASCADE
-    at = ctx.statement.start + match.end()
+    at = statement.start + match.end()
     insert = "CONCURRENTLY " if kind != "detach" else " CONCURRENTLY"
-    return Fix(title="Add CONCURRENTLY", edits=(Edit(start=at, end=at, text=insert),))
+    fix = Fix(title="Add CONCURRENTLY", edits=(Edit(start=at, end=at, text=insert),))
+    return fix if _outside_transactions_after(ctx, fix) else None
+
+
+def _outside_transactions_after(ctx: RuleContext, fix: Fix) -> bool:
+    """Read the edited file again, as the linter would: its one statement (session SETs
+    aside) must run outside any transaction. The file holds a single statement, so this
+    is cheap."""
+    migration = ctx.migration
+    edited = SourceFile(migration.path, apply_fixes(migration.source.text, [fix]))
+    after = read_migration(edited, migration.dialect, migration.target_version)
+    work = [s for s in after.statements if substantive(s)]
+    return len(work) == 1 and not work[0].error and after.runs_in_transaction(work[0]) is False
 
 
 def split_not_valid(ctx: RuleContext, validate_sql: str) -> Optional[Fix]:

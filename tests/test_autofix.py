@@ -86,3 +86,14 @@ def test_no_not_valid_split_where_the_runner_sends_the_file_in_one_message(tmp_p
                                                  path="1_fk.up.sql")}
     assert (tmp_path / "1_fk.up.sql").read_text() == sql
     assert "VALIDATE CONSTRAINT" in (tmp_path / "2_fk.sql").read_text()
+
+
+def test_concurrently_fix_judged_on_the_edited_file_for_flyway():
+    # Flyway runs a file holding only CREATE INDEX CONCURRENTLY outside its transaction,
+    # so the edit makes the file clean; with a SET beside it Flyway would refuse the file.
+    sql = "CREATE INDEX idx_a ON t (a);\n"
+    [fix] = [f.fix for f in lint(sql, path="V1__idx.sql") if f.rule == "ML201"]
+    fixed = apply_fixes(sql, [fix])
+    assert not {f.rule for f in lint(fixed, path="V1__idx.sql")} & {"ML201", "ML301"}
+    with_set = "SET lock_timeout = '2s';\n" + sql
+    assert [f.fix for f in lint(with_set, path="V1__idx.sql") if f.rule == "ML201"] == [None]
