@@ -149,3 +149,13 @@ def test_golang_migrate_message_names_the_implicit_transaction_not_a_wrapping_ru
     assert "golang-migrate sends in one message" in finding.message
     assert "implicit transaction" in finding.message
     assert "wraps" not in finding.message
+
+
+def test_flyway_script_config_overrides_its_statement_detection(tmp_path):
+    script = tmp_path / "V3__idx.sql"
+    script.write_text("CREATE INDEX CONCURRENTLY j ON t (a);\n")
+    (tmp_path / "V3__idx.sql.conf").write_text("executeInTransaction=true\n")
+    [finding] = [f for f in lint(script.read_text(), path=str(script)) if f.rule == "ML301"]
+    assert "in a migration Flyway runs in a transaction" in finding.message
+    (tmp_path / "V3__idx.sql.conf").write_text("executeInTransaction=false\n")
+    assert "ML301" not in codes(script.read_text(), path=str(script))

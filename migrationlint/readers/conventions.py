@@ -117,11 +117,13 @@ def read_plain_sql(source: SourceFile, dialect: str, version: Version,
 def _runner_transaction(convention: str, source: SourceFile, dialect: str, version: Version,
                         statements: List[Statement]) -> Optional[bool]:
     if convention == "flyway":
-        if dialect == "postgres" and statements and all(
+        configured = _flyway_execute_in_transaction(source.path)
+        if configured is not None:
+            return configured
+        # Unset: Flyway decides from the statements (PostgreSQL parser).
+        return not (dialect == "postgres" and statements and all(
             flyway_non_transactional(s, version) for s in statements
-        ):
-            return False
-        return _flyway_in_transaction(source.path)
+        ))
     if convention in ("golang-migrate", "prisma"):
         return None
     if convention == "dbmate":
@@ -137,15 +139,15 @@ def _runner_transaction(convention: str, source: SourceFile, dialect: str, versi
     return None
 
 
-def _flyway_in_transaction(path: str) -> bool:
-    """A script's ``<name>.sql.conf`` may set ``executeInTransaction=false``."""
+def _flyway_execute_in_transaction(path: str) -> Optional[bool]:
+    """``executeInTransaction`` from the script's ``<name>.sql.conf``, None when unset."""
     try:
         with open(f"{path}.conf", encoding="utf-8", errors="replace") as handle:
             settings = handle.read()
     except OSError:
-        return True
-    match = re.search(r"^\s*executeInTransaction\s*=\s*(\w+)", settings, re.M)
-    return not (match and match.group(1).lower() == "false")
+        return None
+    match = re.search(r"^\s*executeInTransaction\s*=\s*(true|false)\b", settings, re.M | re.I)
+    return match.group(1).lower() == "true" if match else None
 
 
 def _diesel_in_transaction(path: str) -> bool:

@@ -35,10 +35,10 @@ def _where(ctx: RuleContext) -> str:
 
 
 def _flyway_refuses(ctx: RuleContext) -> bool:
-    """Flyway recognises the statement as non-transactional, so it is in a transaction
-    only because the file mixes in other statements: Flyway refuses such a file."""
+    """Flyway recognises the statement as non-transactional and the file mixes in other
+    statements: Flyway refuses such a file (whatever executeInTransaction says)."""
     return ctx.migration.runner == "flyway" and flyway_non_transactional(
-        ctx.statement, ctx.version) and ctx.migration.transaction(ctx.statement) is Transaction.RUNNER
+        ctx.statement, ctx.version) and len(ctx.migration.statements) > 1
 
 
 _SEPARATE = Step(
