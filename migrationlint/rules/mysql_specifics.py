@@ -3,14 +3,14 @@ ML410 inline-references-ignored, ML411 ddl-without-lock-wait-timeout."""
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator, List, Optional
 
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.recipes import batched_backfill
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import MYSQL, rule
-from migrationlint.rules.mysql_online_ddl import plan_of
+from migrationlint.rules.mysql_online_ddl import INPLACE_NONE, plan_of, without_foreign_key_checks
 from migrationlint.rules.mysql_transactions import is_ddl
 from migrationlint.sqlgen import generated_name
 
@@ -143,14 +143,12 @@ def check_inline_references(op: m.Operation, ctx: RuleContext) -> Iterator[Findi
                                           suffix="fk"))
         clause = f"CONSTRAINT {constraint} FOREIGN KEY ({name}) {column.references_sql}"
         if isinstance(op, m.CreateTable):
-            fix = Step(phase=Phase.EXPAND,
-                       title="Declare the foreign key as a table constraint",
-                       instruction=f"Remove the inline REFERENCES from {name} and add "
-                       f"this line to the column list of CREATE TABLE {table}: {clause}")
+            steps = [Step(phase=Phase.EXPAND,
+                          title="Declare the foreign key as a table constraint",
+                          instruction=f"Remove the inline REFERENCES from {name} and add "
+                          f"this line to the column list of CREATE TABLE {table}: {clause}")]
         else:
-            fix = Step(phase=Phase.EXPAND,
-                       title="Add the column and a real foreign key in one statement",
-                       sql=f"ALTER TABLE {table} ADD COLUMN {name} {column.type_sql}, ADD {clause};")
+            steps = _column_then_foreign_key(op, column, clause, ctx)
         message = (
             f"{name} of {table} is declared with an inline REFERENCES, which "
             f"{'MariaDB before 10.5' if ctx.dialect == 'mariadb' else 'MySQL before 9.0'} parses "
@@ -159,8 +157,37 @@ def check_inline_references(op: m.Operation, ctx: RuleContext) -> Iterator[Findi
             "never run."
         )
         yield ctx.finding(op.span, message, Rewrite(
-            summary="Use a table-level FOREIGN KEY constraint.", steps=(fix,),
+            summary="Use a table-level FOREIGN KEY constraint.",
+            steps=tuple(steps),
         ))
+
+
+def _column_then_foreign_key(op: m.AddColumn, column: m.ColumnSpec, constraint_sql: str,
+                             ctx: RuleContext) -> List[Step]:
+    """Add the column online, then the key; with checks on, ADD FOREIGN KEY copies the table."""
+    table, name = ctx.q(op.table), ctx.q(column.name)
+    bare = op.model_copy(update={"column": column.model_copy(update={
+        "references_sql": None, "references": None})})
+    found = plan_of(ctx, [bare], ctx.index)
+    clause = f", {found.supported_clause}" if found and found.supported_clause else ""
+    definition = column.type_sql + (" NOT NULL" if column.not_null else "") + (
+        f" DEFAULT {column.default.sql}" if column.default is not None else "")
+    steps = [Step(phase=Phase.EXPAND, title="Add the column without the inline REFERENCES",
+                  sql=f"ALTER TABLE {table} ADD COLUMN {name} {definition}{clause};")]
+    add_key = f"ALTER TABLE {table} ADD {constraint_sql}"
+    if column.default is None and not column.not_null:
+        steps.append(Step(
+            phase=Phase.EXPAND,
+            title="Add the real foreign key in place: the new column holds only NULLs, so "
+            "there is nothing to check (with the checks on, MySQL would copy the table)",
+            sql=without_foreign_key_checks(f"{add_key}, {INPLACE_NONE};")))
+    else:  # existing rows got a value: they must be checked, which copies the table
+        steps.append(Step(
+            phase=Phase.EXPAND,
+            title="Add the real foreign key; the server checks every row by copying the table "
+            "with writes blocked, so on a large table run it with pt-online-schema-change",
+            sql=f"{add_key};"))
+    return steps
 
 
 def _short_lock_wait(ctx: RuleContext, statement_index: int, op: m.Operation) -> bool:
