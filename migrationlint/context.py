@@ -73,8 +73,9 @@ class Migration:
     target_version: Version
     statements: List[Statement]
     comments: Tuple[Comment, ...] = ()
-    # How the runner sends the file: None when unknown (plain SQL), True when it wraps
-    # the file in a transaction, False when it runs statements one by one.
+    # How the runner sends the file: True when it wraps the file in a transaction, False
+    # when it runs statements one by one, None when it adds no transaction of its own
+    # (see runner_sends_one_message) or is unknown (plain SQL).
     runner_transaction: Optional[bool] = None
     # The framework or directory convention that runs the file ("alembic", "django",
     # "liquibase", "flyway", "golang-migrate", ...), None for plain SQL; rules can name

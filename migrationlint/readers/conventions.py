@@ -1,8 +1,9 @@
 """Plain-SQL migration runners recognised by their directory conventions.
 
 Each convention says which files run forward (down, undo, revert and verify scripts
-are skipped by folder discovery) and how the runner sends a file, which the
-transaction rules read from ``Migration.runner_transaction``:
+are skipped by folder discovery) and how the runner sends a file
+(``Migration.runner_transaction``, ``runner_sends_one_message``), from which
+``Migration.transaction`` answers every transaction rule:
 
 - Flyway ``V<version>__name.sql`` and repeatable ``R__name.sql``; ``U...`` undo files are
   skipped. Each file runs in a transaction unless its ``<file>.conf`` sets
