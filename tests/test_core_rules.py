@@ -149,3 +149,9 @@ def test_alter_table_with_an_unsupported_action_still_checks_the_others():
     assert [(f.rule, f.span.line, f.span.column) for f in findings] == [
         ("ML105", 1, 31), ("ML103", 2, 17),
     ]
+
+
+def test_mysql_change_rename_is_one_finding():
+    findings = lint("ALTER TABLE users CHANGE email email_address varchar(255);",
+                    dialect="mysql", ignore=["ML411"])
+    assert [f.rule for f in findings] == ["ML101"]
