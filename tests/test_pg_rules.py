@@ -509,6 +509,27 @@ def test_primary_key_using_index_recipe_names_the_nullable_column():
     assert steps[-1] == "ALTER TABLE o ADD CONSTRAINT o_pk PRIMARY KEY USING INDEX o_pk_idx;"
 
 
+@pytest.mark.parametrize("sql,flagged", [
+    ("SET LOCAL lock_timeout = '2s'; ALTER TABLE t ADD COLUMN a int;", True),
+    ("BEGIN; SET LOCAL lock_timeout = '2s'; ALTER TABLE t ADD COLUMN a int; COMMIT;", False),
+    ("BEGIN; SET LOCAL lock_timeout = '2s'; COMMIT; ALTER TABLE t ADD COLUMN a int;", True),
+    ("SELECT set_config('lock_timeout', '2s', false); ALTER TABLE t ADD COLUMN a int;", False),
+    ("SELECT pg_catalog.set_config('lock_timeout', '2s', 'false'); ALTER TABLE t ADD COLUMN a int;",
+     False),
+    ("SELECT set_config('lock_timeout', '2s', true); ALTER TABLE t ADD COLUMN a int;", True),
+    ("BEGIN; SELECT set_config('lock_timeout', '2s', true); ALTER TABLE t ADD COLUMN a int; COMMIT;",
+     False),
+    ("SET lock_timeout = '2s'; SET lock_timeout = 0; ALTER TABLE t ADD COLUMN a int;", True),
+])
+def test_lock_timeout_in_effect(sql, flagged):
+    assert ("ML214" in codes(sql)) is flagged
+
+
+def test_ignored_set_local_is_named_in_the_note():
+    finding = only("SET LOCAL lock_timeout = '2s';\nALTER TABLE t ADD COLUMN a int;", "ML214")
+    assert "SET LOCAL lock_timeout on line 1 does not cover it" in finding.message
+
+
 def test_no_split_fix_when_a_comment_ends_the_statement():
     finding = only("ALTER TABLE o ADD CONSTRAINT pos CHECK (n > 0) -- positive\n;", "ML205")
     assert finding.fix is None

@@ -1,9 +1,9 @@
 """ML213 statements-after-access-exclusive-lock and ML214 missing-lock-timeout."""
 
-from typing import Iterator, Optional, Tuple
+from typing import FrozenSet, Iterator, List, Optional, Tuple
 
 from migrationlint import model as m
-from migrationlint.context import Migration, Statement
+from migrationlint.context import Migration, Statement, Transaction
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.locks import ACCESS_EXCLUSIVE, BLOCKING, SHARE_ROW_EXCLUSIVE, holds_long, table_locks
 from migrationlint.recipes import lock_timeout_step
@@ -93,10 +93,11 @@ def check_after_exclusive(ctx: RuleContext) -> Iterator[Finding]:
 )
 def check_lock_timeout(ctx: RuleContext) -> Iterator[Finding]:
     migration = ctx.migration
+    settings = _lock_timeout_settings(migration)
     for statement in migration.statements:
-        setting = migration.setting("lock_timeout", statement.index)
-        if setting is not None and setting.strip("'\" ").lower() not in ("0", "0s", "0ms"):
-            return  # set before the first dangerous statement
+        timeout, ignored_local = _lock_timeout_in_effect(settings, statement)
+        if timeout is not None and timeout.strip("'\" ").lower() not in ("0", "0s", "0ms"):
+            continue
         for op in statement.operations:
             if _on_new_object(migration, op, statement.index):
                 continue  # e.g. a foreign key from a new table: its validation is instant
@@ -105,17 +106,68 @@ def check_lock_timeout(ctx: RuleContext) -> Iterator[Finding]:
                     continue
                 if not _existing(migration, table, statement.index):
                     continue
-                yield _missing_timeout(ctx, statement, table, mode)
+                yield _missing_timeout(ctx, statement, table, mode, ignored_local)
                 return
 
 
-def _missing_timeout(ctx: RuleContext, statement: Statement, table, mode: str) -> Finding:
+# A SET of lock_timeout: the statement, the value, and the statements a SET LOCAL
+# reaches (None for a session SET, which lasts for the rest of the file).
+_Setting = Tuple[Statement, str, Optional[FrozenSet[int]]]
+
+
+def _lock_timeout_settings(migration: Migration) -> List[_Setting]:
+    """Every SET of lock_timeout (or set_config of it) in the file, in order. SET LOCAL
+    (``set_config(..., true)``) lasts only to the end of its transaction, and PostgreSQL
+    ignores it outside one (or when an unknown runner may split the file)."""
+    settings = []
+    for statement in migration.statements:
+        for op in statement.operations:
+            if isinstance(op, m.SetSetting) and op.name == "lock_timeout":
+                settings.append((statement, op.value,
+                                 _same_transaction(migration, statement) if op.local else None))
+    return settings
+
+
+def _same_transaction(migration: Migration, statement: Statement) -> FrozenSet[int]:
+    """Indexes of the statements that certainly run in one transaction with ``statement``."""
+    if migration.transaction(statement) in (Transaction.NONE, Transaction.IF_ONE_MESSAGE):
+        return frozenset()
+    return frozenset(peer.index for peer in migration.transaction_peers(statement))
+
+
+def _lock_timeout_in_effect(
+    settings: List[_Setting], statement: Statement
+) -> Tuple[Optional[str], Optional[Statement]]:
+    """The lock_timeout in effect for ``statement``, and the last SET LOCAL that does not
+    reach it."""
+    value: Optional[str] = None
+    ignored: Optional[Statement] = None
+    for earlier, setting, reach in settings:
+        if earlier.index >= statement.index:
+            break
+        if reach is None or statement.index in reach:
+            value, ignored = setting, None
+        else:
+            ignored = earlier
+    return value, ignored
+
+
+def _missing_timeout(
+    ctx: RuleContext, statement: Statement, table, mode: str, ignored_local: Optional[Statement]
+) -> Finding:
     name = ctx.q(table) if table is not None else "its table"
     message = (
         f"This statement takes {mode} on {name} without a lock_timeout: if a long query holds "
         f"{name}, the statement waits, and every query after it queues behind it (an outage "
         "caused by a millisecond change)."
     )
+    if ignored_local is not None:
+        message += (
+            f" The SET LOCAL lock_timeout on line {ignored_local.span.line} does not cover it: "
+            "SET LOCAL lasts only until the end of its transaction, and PostgreSQL ignores it "
+            "outside a transaction block (this file does not certainly run it in one with this "
+            "statement). Use SET lock_timeout, or wrap the migration in BEGIN ... COMMIT."
+        )
     rewrite = Rewrite(
         summary="Set lock_timeout at the top of the migration and retry it when it times out.",
         steps=(
