@@ -53,14 +53,18 @@ def cli() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of discovering one.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Lint with up to N processes [default: the number of cores].")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--stdin-filename", metavar="PATH", help="Name to report for input read from `-`.")
 def check(paths, dialect, target_version, output_format, output, select, ignore, exit_zero,
-          config_path, no_cache, color, stdin_filename) -> None:
+          config_path, no_cache, jobs, color, stdin_filename) -> None:
     """Lint migration files and folders (`-` reads standard input)."""
+    from migrationlint.cache import ResultCache
     from migrationlint.config import ConfigError, load_settings
     from migrationlint.engine import STDIN_NAME, lint_paths
     from migrationlint.formatters import RenderOptions, available_formats, renderer
+    from migrationlint.parallel import default_jobs
     from migrationlint.profile import OptionsResolver
     from migrationlint.selection import SelectionError
 
@@ -82,7 +86,8 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
     elif not paths:
         file_paths = ["."]
     report = lint_paths(file_paths, resolver.for_path, exclude=loaded.settings.exclude,
-                        root=loaded.root, stdin=stdin)
+                        root=loaded.root, stdin=stdin, jobs=jobs or default_jobs(),
+                        cache=None if no_cache else ResultCache(loaded.root))
 
     stream = open(output, "w", encoding="utf-8") if output else click.get_text_stream("stdout")
     try:

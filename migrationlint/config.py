@@ -34,7 +34,7 @@ def _check_version(value):
 class Override(BaseModel):
     """Settings for the files matching ``paths`` (globs relative to the config's folder)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     paths: List[str]
     dialect: Optional[Dialect] = None
@@ -45,7 +45,7 @@ class Override(BaseModel):
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     dialect: Dialect = "postgres"
     target_version: Optional[str] = None
@@ -62,7 +62,7 @@ class Settings(BaseModel):
 
 # Where the settings came from, for messages and for resolving exclude globs.
 class LoadedSettings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     settings: Settings = Settings()
     path: Optional[str] = None

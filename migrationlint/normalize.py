@@ -13,7 +13,7 @@ from sqlglot import exp
 
 from migrationlint import model as m
 from migrationlint.findings import Span
-from migrationlint.parse import parse_statement, sqlglot_dialect, tokenize
+from migrationlint.parse import parse_statement, to_sql, tokenize
 from migrationlint.recognize import recognize
 from migrationlint.source import LineIndex
 from migrationlint.volatility import classify
@@ -108,10 +108,9 @@ class _Converter:
     def __init__(self, spans: Spans, dialect: str) -> None:
         self.spans = spans
         self.dialect = dialect
-        self.read = sqlglot_dialect(dialect)
 
     def sql(self, node: exp.Expression) -> str:
-        return node.sql(dialect=self.read)
+        return to_sql(node, self.dialect)
 
     def convert(self, ast: exp.Expression) -> Iterator[m.Operation]:
         if isinstance(ast, exp.Alter) and (ast.args.get("kind") or "").upper() == "TABLE":

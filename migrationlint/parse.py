@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -35,12 +36,25 @@ def sqlglot_dialect(dialect: str) -> str:
     return SQLGLOT_DIALECTS[dialect]
 
 
+@functools.lru_cache(maxsize=None)
+def _dialect(dialect: str) -> sqlglot.Dialect:
+    # One instance per dialect: sqlglot's own lookup by name costs more than
+    # parsing a short statement when it runs for every node we print.
+    return sqlglot.Dialect.get_or_raise(sqlglot_dialect(dialect))
+
+
+def to_sql(node: exp.Expression, dialect: str, copy: bool = True) -> str:
+    """``node`` as SQL of ``dialect``. ``copy=False`` only for a node built to be
+    printed: sqlglot's generator may rewrite the tree it is given."""
+    return _dialect(dialect).generate(node, copy=copy)
+
+
 def parse_statement(text: str, dialect: str) -> Parsed:
     depth = _max_nesting(text)
     if depth > MAX_NESTING:
         return Parsed(error=f"expression nested {depth} levels deep; not analysed")
     try:
-        expressions = sqlglot.parse(text, read=sqlglot_dialect(dialect))
+        expressions = _dialect(dialect).parse(text)
     except (ParseError, TokenError) as exc:
         return Parsed(error=_first_line(exc), error_offset=_error_offset(exc, text))
     except RecursionError:
@@ -56,7 +70,7 @@ def parse_statement(text: str, dialect: str) -> Parsed:
 def tokenize(text: str, dialect: str) -> List[Token]:
     """sqlglot tokens (with statement-relative offsets); empty when tokenizing fails."""
     try:
-        return list(sqlglot.Dialect.get_or_raise(sqlglot_dialect(dialect)).tokenize(text))
+        return list(_dialect(dialect).tokenize(text))
     except Exception:
         return []
 
