@@ -36,17 +36,30 @@ def sqlglot_dialect(dialect: str) -> str:
     return SQLGLOT_DIALECTS[dialect]
 
 
+class _Tools:
+    """One dialect's tokenizer, parser and generator, made once and reused: each
+    resets itself per call, and building them costs as much as tokenizing a short
+    statement (the run is single-threaded; worker processes each get their own)."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = sqlglot.Dialect.get_or_raise(sqlglot_dialect(dialect))
+        self.tokenizer = self.dialect.tokenizer()
+        self.parser = self.dialect.parser()
+        self.generator = self.dialect.generator()
+
+    def parse(self, text: str) -> List[Optional[exp.Expression]]:
+        return self.parser.parse(self.tokenizer.tokenize(text), text)
+
+
 @functools.lru_cache(maxsize=None)
-def _dialect(dialect: str) -> sqlglot.Dialect:
-    # One instance per dialect: sqlglot's own lookup by name costs more than
-    # parsing a short statement when it runs for every node we print.
-    return sqlglot.Dialect.get_or_raise(sqlglot_dialect(dialect))
+def _tools(dialect: str) -> _Tools:
+    return _Tools(dialect)
 
 
-def to_sql(node: exp.Expression, dialect: str, copy: bool = True) -> str:
-    """``node`` as SQL of ``dialect``. ``copy=False`` only for a node built to be
-    printed: sqlglot's generator may rewrite the tree it is given."""
-    return _dialect(dialect).generate(node, copy=copy)
+def to_sql(node: exp.Expression, dialect: str) -> str:
+    """``node`` as SQL of ``dialect``. sqlglot's generator may rewrite queries it
+    prints, so a node holding one is copied first; other nodes print as they are."""
+    return _tools(dialect).generator.generate(node, copy=node.find(exp.Query) is not None)
 
 
 def parse_statement(text: str, dialect: str) -> Parsed:
@@ -54,7 +67,7 @@ def parse_statement(text: str, dialect: str) -> Parsed:
     if depth > MAX_NESTING:
         return Parsed(error=f"expression nested {depth} levels deep; not analysed")
     try:
-        expressions = _dialect(dialect).parse(text)
+        expressions = _tools(dialect).parse(text)
     except (ParseError, TokenError) as exc:
         return Parsed(error=_first_line(exc), error_offset=_error_offset(exc, text))
     except RecursionError:
@@ -70,7 +83,7 @@ def parse_statement(text: str, dialect: str) -> Parsed:
 def tokenize(text: str, dialect: str) -> List[Token]:
     """sqlglot tokens (with statement-relative offsets); empty when tokenizing fails."""
     try:
-        return list(_dialect(dialect).tokenize(text))
+        return list(_tools(dialect).tokenizer.tokenize(text))
     except Exception:
         return []
 

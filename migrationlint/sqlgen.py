@@ -41,7 +41,7 @@ def _quote(name: str, quoted: bool, dialect: str) -> str:
     needs_quotes = quoted or exp.to_identifier(name).quoted or (
         dialect == "postgres" and name.lower() in _POSTGRES_RESERVED
     )
-    return to_sql(exp.Identifier(this=name, quoted=needs_quotes), dialect, copy=False)
+    return to_sql(exp.Identifier(this=name, quoted=needs_quotes), dialect)
 
 
 def qualified(name: m.ObjectName, dialect: str) -> str:
