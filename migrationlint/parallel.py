@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
@@ -92,7 +91,9 @@ def _lint_all(tasks: List[FileTask], jobs: int) -> List[FileResult]:
 
 
 def _in_processes(tasks: List[FileTask], workers: int) -> List[FileResult]:
+    # Imported here: a small run never needs them, and they cost 15 ms to import.
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     # fork shares the already imported modules, so workers start in milliseconds;
     # macOS and Windows only offer spawn safely, which costs an import per worker.
