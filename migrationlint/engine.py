@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequ
 
 from migrationlint import __version__
 from migrationlint.context import Migration
-from migrationlint.discover import discover
+from migrationlint.discover import discover, display_path
 from migrationlint.findings import FileError, Finding, LintReport
 from migrationlint.readers import read_migration
 from migrationlint.rulecontext import RuleContext
@@ -130,8 +130,9 @@ def lint_paths(
     discovered = discover(paths, exclude, cwd, root or cwd)
     tasks = [FileTask(options_for(path), display, path=path) for path, display in discovered.files]
     if stdin is not None:
-        data, display = stdin
-        tasks.append(FileTask(options_for(display if display != STDIN_NAME else None), display, data=data))
+        data, name = stdin
+        shown = name if name == STDIN_NAME else display_path(name, cwd)
+        tasks.append(FileTask(options_for(name if name != STDIN_NAME else None), shown, data=data))
     findings: List[Finding] = []
     errors: List[FileError] = list(discovered.errors)
     for file_findings, file_errors in run_tasks(tasks, jobs, cache):
