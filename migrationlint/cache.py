@@ -89,7 +89,18 @@ class ResultCache:
                 self._writable = True
             except OSError:
                 self._writable = False
+            else:
+                self._drop_other_versions()
         return self._writable
+
+    def _drop_other_versions(self) -> None:
+        """Entries of other releases can never be read again: reclaim their space."""
+        import shutil
+
+        current = os.path.basename(self.entries)
+        for entry in os.scandir(self.folder):
+            if entry.is_dir(follow_symlinks=False) and entry.name.startswith("v") and entry.name != current:
+                shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def _write_atomically(path: str, text: str) -> None:

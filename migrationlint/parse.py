@@ -59,7 +59,12 @@ def _tools(dialect: str) -> _Tools:
 def to_sql(node: exp.Expression, dialect: str) -> str:
     """``node`` as SQL of ``dialect``. sqlglot's generator may rewrite queries it
     prints, so a node holding one is copied first; other nodes print as they are."""
-    return _tools(dialect).generator.generate(node, copy=node.find(exp.Query) is not None)
+    copy = not isinstance(node, _PRINTED_AS_IS) and node.find(exp.Query) is not None
+    return _tools(dialect).generator.generate(node, copy=copy)
+
+
+# Nodes the generator never rewrites (most of what rules print: types and names).
+_PRINTED_AS_IS = (exp.DataType, exp.Identifier, exp.Literal, exp.Column)
 
 
 def parse_statement(text: str, dialect: str) -> Parsed:

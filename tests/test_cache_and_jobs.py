@@ -91,6 +91,14 @@ def test_a_change_of_content_or_options_misses(project, change):
     assert after != before
 
 
+def test_entries_of_other_releases_are_removed(project):
+    stale = project / CACHE_FOLDER / "v1-0.0.1"
+    stale.mkdir(parents=True)
+    (stale / "old.json").write_text("{}")
+    check("migrations")
+    assert not stale.exists() and len(cache_entries(project)) == len(MIGRATIONS)
+
+
 def test_a_damaged_entry_is_a_miss(project):
     _, before = check("migrations")
     for entry in cache_entries(project):
