@@ -37,6 +37,17 @@ class CacheEntry(BaseModel):
     errors: Tuple[FileError, ...] = ()
 
 
+def encode_result(findings: List[Finding], errors: List[FileError]) -> str:
+    """A file's result as JSON: the cache entry, and what worker processes send back
+    (pydantic reads it several times faster than it unpickles the same models)."""
+    return CacheEntry(findings=tuple(findings), errors=tuple(errors)).model_dump_json()
+
+
+def decode_result(payload) -> Tuple[List[Finding], List[FileError]]:
+    entry = CacheEntry.model_validate_json(payload)
+    return list(entry.findings), list(entry.errors)
+
+
 def options_fingerprint(options) -> str:
     """Everything in LintOptions that can change a file's findings, as stable text."""
     selection = options.selection
@@ -62,15 +73,14 @@ class ResultCache:
     def get(self, key: str) -> Optional[Tuple[List[Finding], List[FileError]]]:
         try:
             with open(os.path.join(self.entries, key + ".json"), "rb") as handle:
-                entry = CacheEntry.model_validate_json(handle.read())
+                return decode_result(handle.read())
         except (OSError, ValueError, ValidationError):
             return None
-        return list(entry.findings), list(entry.errors)
 
-    def put(self, key: str, findings: List[Finding], errors: List[FileError]) -> None:
+    def put(self, key: str, payload: str) -> None:
+        """Store ``payload``, a file's result as ``encode_result`` gives it."""
         if not self._prepare():
             return
-        payload = CacheEntry(findings=tuple(findings), errors=tuple(errors)).model_dump_json()
         try:
             _write_atomically(os.path.join(self.entries, key + ".json"), payload)
         except OSError:

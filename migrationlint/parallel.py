@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
-from migrationlint.cache import ResultCache, options_fingerprint
+from migrationlint.cache import ResultCache, decode_result, encode_result, options_fingerprint
 from migrationlint.engine import LintOptions, lint_one
 from migrationlint.findings import FileError, Finding
 from migrationlint.source import SkippedFile, read_bytes
@@ -57,12 +57,11 @@ def run_tasks(tasks: Sequence[FileTask], jobs: int, cache: Optional[ResultCache]
             pending.append((index, loaded, key))
 
     computed = _lint_all([task for _, task, _ in pending], jobs)
-    for (index, _, key), result in zip(pending, computed):
+    for (index, _, key), (result, payload) in zip(pending, computed):
         results[index] = result
-        findings, errors = result
         # An internal error may be fixed by the next release; do not remember it.
-        if cache is not None and not any(e.level == "error" for e in errors):
-            cache.put(key, findings, errors)
+        if cache is not None and not any(e.level == "error" for e in result[1]):
+            cache.put(key, payload if payload is not None else encode_result(*result))
     return results
 
 
@@ -79,18 +78,23 @@ def _lint_task(task: FileTask) -> FileResult:
     return lint_one(task.options, task.display, data=task.data)
 
 
-def _lint_all(tasks: List[FileTask], jobs: int) -> List[FileResult]:
+def _lint_task_encoded(task: FileTask) -> str:
+    return encode_result(*_lint_task(task))
+
+
+def _lint_all(tasks: List[FileTask], jobs: int) -> List[Tuple[FileResult, Optional[str]]]:
+    """Each task's result, with its encoded form when a worker process sent it."""
     size = sum(len(task.data) for task in tasks)
     workers = min(jobs, len(tasks))
-    if workers < 2 or len(tasks) < PARALLEL_MIN_FILES or size < PARALLEL_MIN_BYTES:
-        return [_lint_task(task) for task in tasks]
-    try:
-        return _in_processes(tasks, workers)
-    except Exception:  # no process support here (sandbox, odd platform): one process
-        return [_lint_task(task) for task in tasks]
+    if workers >= 2 and len(tasks) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
+        try:
+            return [(decode_result(payload), payload) for payload in _in_processes(tasks, workers)]
+        except Exception:  # no process support here (sandbox, odd platform): one process
+            pass
+    return [(_lint_task(task), None) for task in tasks]
 
 
-def _in_processes(tasks: List[FileTask], workers: int) -> List[FileResult]:
+def _in_processes(tasks: List[FileTask], workers: int) -> List[str]:
     # Imported here: a small run never needs them, and they cost 15 ms to import.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -102,4 +106,4 @@ def _in_processes(tasks: List[FileTask], workers: int) -> List[FileResult]:
     # Several chunks per worker keep both busy when files differ in size.
     chunk = max(1, len(tasks) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_lint_task, tasks, chunksize=chunk))
+        return list(pool.map(_lint_task_encoded, tasks, chunksize=chunk))

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from migrationlint import parallel
-from migrationlint.cache import CACHE_FOLDER, ResultCache
+from migrationlint.cache import CACHE_FOLDER, ResultCache, encode_result
 from migrationlint.cli import cli
 from migrationlint.findings import FileError
 
@@ -118,7 +118,7 @@ def _hammer(root: str, key: str, rounds: int) -> int:
     findings = lint("ALTER TABLE t DROP COLUMN c;\n" * 30)
     seen = 0
     for _ in range(rounds):
-        cache.put(key, findings, [FileError(path="x.sql", message="m", level="warning")])
+        cache.put(key, encode_result(findings, [FileError(path="x.sql", message="m", level="warning")]))
         hit = cache.get(key)
         assert hit is not None and len(hit[0]) == 30  # never half an entry
         seen += 1
