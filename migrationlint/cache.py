@@ -1,7 +1,7 @@
 """The result cache: a file whose bytes, options and tool version were linted before
 is not parsed again.
 
-One JSON entry per (content, options, path, version), in ``.migrationlint_cache/``
+One JSON entry per (content, options, path, version and code), in ``.migrationlint_cache/``
 next to the configuration (or in the current folder). Entries are written to a
 temporary file and renamed into place, so concurrent runs never read half an entry;
 a damaged or unreadable entry is a miss, and a folder that cannot be written just
@@ -10,6 +10,8 @@ means no caching. The folder holds a ``.gitignore`` so it is never committed.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import hashlib
 import json
 import os
@@ -49,10 +51,30 @@ def decode_result(payload) -> Tuple[List[Finding], List[FileError]]:
 
 
 def options_fingerprint(options) -> str:
-    """Everything in LintOptions that can change a file's findings, as stable text."""
-    selection = options.selection
-    severities = sorted((code, level.value) for code, level in selection.severities.items())
-    return json.dumps([options.dialect, str(options.version), sorted(selection.enabled), severities])
+    """Every field of LintOptions, as stable text: a field added later is part of the
+    key without anyone remembering to add it here."""
+    return json.dumps(dataclasses.asdict(options), sort_keys=True, default=_stable)
+
+
+def _stable(value):
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    return str(value)  # Version and other small value types
+
+
+def code_fingerprint() -> str:
+    """The release plus the size and time of every module of the package, so a
+    changed rule in a development checkout (same version number) misses."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    digest = hashlib.sha256(__version__.encode())
+    for folder, folders, files in os.walk(package):
+        folders.sort()
+        for name in sorted(f for f in files if f.endswith(".py")):
+            info = os.stat(os.path.join(folder, name))
+            digest.update(f"{os.path.relpath(folder, package)}/{name}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return digest.hexdigest()
 
 
 class ResultCache:
@@ -60,11 +82,12 @@ class ResultCache:
         self.folder = os.path.join(root, CACHE_FOLDER)
         self.entries = os.path.join(self.folder, f"v{_LAYOUT}-{__version__}")
         self._writable: Optional[bool] = None
+        self._code = code_fingerprint()
 
     def key(self, data: bytes, options_text: str, display: str) -> str:
         digest = hashlib.sha256()
         # Length-prefix each part so no two different inputs hash the same text.
-        for part in (__version__.encode(), options_text.encode(), display.encode("utf-8", "replace")):
+        for part in (self._code.encode(), options_text.encode(), display.encode("utf-8", "replace")):
             digest.update(len(part).to_bytes(8, "big"))
             digest.update(part)
         digest.update(data)

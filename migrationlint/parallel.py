@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from migrationlint.cache import ResultCache, decode_result, encode_result, options_fingerprint
 from migrationlint.engine import LintOptions, lint_one
@@ -44,13 +44,20 @@ def default_jobs() -> int:
 def run_tasks(tasks: Sequence[FileTask], jobs: int, cache: Optional[ResultCache]) -> List[FileResult]:
     results: List[Optional[FileResult]] = [None] * len(tasks)
     pending: List[Tuple[int, FileTask, Optional[str]]] = []
+    # Files share a few LintOptions objects (one per folder override): describe each once.
+    fingerprints: Dict[int, str] = {}
     for index, task in enumerate(tasks):
         loaded = _with_data(task)
         if loaded is None:  # unreadable or skipped: lint_one reports why
             results[index] = lint_one(task.options, task.display, path=task.path)
             continue
-        key = cache.key(loaded.data, options_fingerprint(task.options), task.display) if cache else None
-        hit = cache.get(key) if cache else None
+        key = hit = None
+        if cache is not None:
+            options_text = fingerprints.get(id(task.options))
+            if options_text is None:
+                options_text = fingerprints[id(task.options)] = options_fingerprint(task.options)
+            key = cache.key(loaded.data, options_text, task.display)
+            hit = cache.get(key)
         if hit is not None:
             results[index] = hit
         else:

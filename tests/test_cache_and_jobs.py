@@ -99,6 +99,31 @@ def test_entries_of_other_releases_are_removed(project):
     assert not stale.exists() and len(cache_entries(project)) == len(MIGRATIONS)
 
 
+def test_a_changed_module_of_the_package_misses(project, monkeypatch):
+    from migrationlint import cache as cache_module
+
+    check("migrations")
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "edited rules")
+    for entry in cache_entries(project):
+        entry.write_text('{"findings": [], "errors": []}')  # would hide every finding
+    _, document = check("migrations")
+    assert len(document["findings"]) == 3
+
+
+def test_every_option_field_is_in_the_key():
+    from dataclasses import replace
+
+    from helpers import options
+    from migrationlint.cache import options_fingerprint
+    from migrationlint.versions import Version
+
+    base = options()
+    variants = [replace(base, dialect="mysql"), replace(base, version=Version("12")),
+                options(select=["ML103"])]
+    texts = {options_fingerprint(o) for o in [base, *variants]}
+    assert len(texts) == 4
+
+
 def test_a_damaged_entry_is_a_miss(project):
     _, before = check("migrations")
     for entry in cache_entries(project):
