@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from migrationlint.cache import ResultCache, decode_result, encode_result, options_fingerprint
 from migrationlint.engine import LintOptions, lint_one
@@ -89,19 +89,24 @@ def _lint_task_encoded(task: FileTask) -> str:
     return encode_result(*_lint_task(task))
 
 
-def _lint_all(tasks: List[FileTask], jobs: int) -> List[Tuple[FileResult, Optional[str]]]:
-    """Each task's result, with its encoded form when a worker process sent it."""
+def _lint_all(tasks: List[FileTask], jobs: int) -> Iterator[Tuple[FileResult, Optional[str]]]:
+    """Each task's result in order, with its encoded form when a worker process sent
+    it. A generator: a worker's payload is dropped as soon as it has been read."""
     size = sum(len(task.data) for task in tasks)
     workers = min(jobs, len(tasks))
+    done = 0
     if workers >= 2 and len(tasks) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
         try:
-            return [(decode_result(payload), payload) for payload in _in_processes(tasks, workers)]
+            for payload in _in_processes(tasks, workers):
+                yield decode_result(payload), payload
+                done += 1
         except Exception:  # no process support here (sandbox, odd platform): one process
             pass
-    return [(_lint_task(task), None) for task in tasks]
+    for task in tasks[done:]:
+        yield _lint_task(task), None
 
 
-def _in_processes(tasks: List[FileTask], workers: int) -> List[str]:
+def _in_processes(tasks: List[FileTask], workers: int) -> Iterator[str]:
     # Imported here: a small run never needs them, and they cost 15 ms to import.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -113,4 +118,4 @@ def _in_processes(tasks: List[FileTask], workers: int) -> List[str]:
     # Several chunks per worker keep both busy when files differ in size.
     chunk = max(1, len(tasks) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_lint_task_encoded, tasks, chunksize=chunk))
+        yield from pool.map(_lint_task_encoded, tasks, chunksize=chunk)

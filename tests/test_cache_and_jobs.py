@@ -176,6 +176,20 @@ def test_jobs_give_the_same_output_in_the_same_order(project, monkeypatch):
     assert paths == sorted(paths)
 
 
+def test_a_pool_that_breaks_midway_hands_the_rest_to_this_process(project, monkeypatch):
+    _, expected = check("migrations", "--no-cache", "--jobs", "1")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    real = parallel._in_processes
+
+    def breaks_after_one(tasks, workers):
+        payloads = real(tasks, workers)
+        yield next(payloads)
+        raise OSError("worker died")
+
+    monkeypatch.setattr(parallel, "_in_processes", breaks_after_one)
+    assert check("migrations", "--no-cache", "--jobs", "2") == (1, expected)
+
+
 def test_a_small_run_stays_in_one_process(project, monkeypatch):
     monkeypatch.setattr(parallel, "_in_processes", lambda tasks, workers: pytest.fail("fanned out"))
     code, document = check("migrations", "--no-cache", "--jobs", "8")
