@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import List, Optional, Sequence
@@ -53,6 +54,8 @@ def cli() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of discovering one.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Lint with up to N processes [default: the number of cores].")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--stdin-filename", metavar="PATH", help="Name to report for input read from `-`.")
 @click.option("--sarif-root", type=click.Path(file_okay=False), metavar="DIR",
@@ -65,71 +68,108 @@ def cli() -> None:
 @click.option("--fix", "apply_fix", is_flag=True, help="Apply the mechanical, meaning-preserving fixes to the files, then report what is left.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff instead of applying them; exit 1 if there are any.")
 def check(paths, dialect, target_version, output_format, output, select, ignore, exit_zero,
-          config_path, no_cache, color, stdin_filename, sarif_root, sarif_category, since,
+          config_path, no_cache, jobs, color, stdin_filename, sarif_root, sarif_category, since,
           apply_fix, show_diff) -> None:
     """Lint migration files and folders (`-` reads standard input)."""
-    from migrationlint.config import ConfigError, load_settings
-    from migrationlint.engine import STDIN_NAME, lint_paths
-    from migrationlint.formatters import RenderOptions, available_formats, renderer
-    from migrationlint.profile import OptionsResolver
-    from migrationlint.selection import SelectionError
+    from migrationlint.formatters import available_formats
 
     if output_format not in available_formats():
         raise _fail(f"unknown format `{output_format}`; choose from {', '.join(available_formats())}")
-    try:
-        loaded = load_settings(config_path)
-    except ConfigError as exc:
-        raise _fail(str(exc))
-    try:
-        resolver = OptionsResolver(loaded, dialect, target_version, _split(select), _split(ignore))
-    except (ValueError, SelectionError) as exc:
-        raise _fail(str(exc))
-
-    only = None
-    if since is not None:
-        from migrationlint.gitdiff import GitError, changed_files
-
-        if "-" in paths:
-            raise _fail("--since cannot be combined with `-` (standard input)")
-        try:
-            only = changed_files(since, os.getcwd())
-        except GitError as exc:
-            raise _fail(str(exc))
-
-    stdin = None
-    file_paths = [p for p in paths if p != "-"]
-    if "-" in paths:
-        stdin = (sys.stdin.buffer.read(), stdin_filename or STDIN_NAME)
-    elif not paths:
-        file_paths = ["."]
-    report = lint_paths(file_paths, resolver.for_path, exclude=loaded.settings.exclude,
-                        root=loaded.root, stdin=stdin, only=only)
+    if "-" in paths and (since or apply_fix or show_diff):
+        raise _fail("--since, --fix and --diff work on files, not on `-` (standard input)")
+    loaded, resolver = _settings(config_path, dialect, target_version, select, ignore)
+    run = _Run(loaded, resolver, paths, stdin_filename, jobs, no_cache, since)
+    report = run.lint()
     if apply_fix or show_diff:
-        from migrationlint.fixing import planned_changes, write_changes
-
-        changes = planned_changes(report)
-        if show_diff:
-            click.echo("".join(change.diff() for change in changes), nl=False)
-            raise click.exceptions.Exit(EXIT_FINDINGS if changes else EXIT_OK)
-        write_changes(changes)
-        if changes:
-            click.echo(f"Fixed {len(changes)} file{'s' if len(changes) != 1 else ''}.", err=True)
-            report = lint_paths(file_paths, resolver.for_path, exclude=loaded.settings.exclude,
-                                root=loaded.root, stdin=stdin, only=only)
-
-    stream = open(output, "w", encoding="utf-8") if output else sys.stdout
-    try:
-        extras = {"sarif_root": sarif_root, "sarif_category": sarif_category}
-        text = renderer(output_format)(report, RenderOptions(color=_use_color(color, stream),
-                                                             extras=extras))
-        stream.write(text)
-    finally:
-        if output:
-            stream.close()
+        report = _fix(run, report, show_diff)
+    _write_report(report, output_format, output, color,
+                  {"sarif_root": sarif_root, "sarif_category": sarif_category})
     if report.has_errors:
         raise click.exceptions.Exit(EXIT_ERROR)
     if report.has_failing_findings and not exit_zero:
         raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+def _settings(config_path, dialect, target_version, select, ignore):
+    """The configuration and the per-file options it gives, or a usage error (exit 2)."""
+    from migrationlint.config import ConfigError, load_settings
+    from migrationlint.profile import OptionsResolver
+    from migrationlint.selection import SelectionError
+
+    try:
+        loaded = load_settings(config_path)
+        return loaded, OptionsResolver(loaded, dialect, target_version, _split(select),
+                                       _split(ignore))
+    except (ConfigError, ValueError, SelectionError) as exc:
+        raise _fail(str(exc))
+
+
+class _Run:
+    """What `check` lints and how; ``lint()`` can run again after --fix edits files."""
+
+    def __init__(self, loaded, resolver, paths, stdin_filename, jobs, no_cache, since) -> None:
+        from migrationlint.cache import ResultCache
+        from migrationlint.engine import STDIN_NAME
+        from migrationlint.parallel import default_jobs
+
+        self.loaded, self.resolver = loaded, resolver
+        self.file_paths = [p for p in paths if p != "-"] or ([] if "-" in paths else ["."])
+        self.stdin = None
+        if "-" in paths:
+            self.stdin = (sys.stdin.buffer.read(), stdin_filename or STDIN_NAME)
+        self.jobs = jobs or default_jobs()
+        self.cache = None if no_cache else ResultCache(loaded.root)
+        self.only = _changed_since(since) if since is not None else None
+
+    def lint(self):
+        from migrationlint.engine import lint_paths
+
+        # A run makes many short-lived parse trees and keeps every finding to the end:
+        # full collections, which rescan all findings, cost 7% of a large run and free
+        # almost nothing (measured with bench/run.py), so they run far less often.
+        gc.set_threshold(2000, 10, 100)
+        return lint_paths(self.file_paths, self.resolver.for_path,
+                          exclude=self.loaded.settings.exclude, root=self.loaded.root,
+                          stdin=self.stdin, only=self.only, jobs=self.jobs, cache=self.cache)
+
+
+def _changed_since(ref: str):
+    from migrationlint.gitdiff import GitError, changed_files
+
+    try:
+        return changed_files(ref, os.getcwd())
+    except GitError as exc:
+        raise _fail(str(exc))
+
+
+def _fix(run: _Run, report, show_diff: bool):
+    """--diff prints the mechanical fixes and exits; --fix writes them and lints again."""
+    from migrationlint.fixing import planned_changes, write_changes
+
+    changes = planned_changes(report)
+    if show_diff:
+        click.echo("".join(change.diff() for change in changes), nl=False)
+        raise click.exceptions.Exit(EXIT_FINDINGS if changes else EXIT_OK)
+    write_changes(changes)
+    if not changes:
+        return report
+    click.echo(f"Fixed {len(changes)} file{'s' if len(changes) != 1 else ''}.", err=True)
+    return run.lint()
+
+
+def _write_report(report, output_format: str, output: Optional[str], color: str, extras) -> None:
+    from migrationlint.formatters import RenderOptions, renderer
+
+    try:
+        stream = open(output, "w", encoding="utf-8") if output else sys.stdout
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc}")
+    try:
+        options = RenderOptions(color=_use_color(color, stream), extras=extras)
+        stream.write(renderer(output_format)(report, options))
+    finally:
+        if output:
+            stream.close()
 
 
 @cli.command("rules")

@@ -37,7 +37,7 @@ def _check_version(value):
 class Override(BaseModel):
     """Settings for the files matching ``paths`` (globs relative to the config's folder)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     paths: List[str]
     dialect: Optional[Dialect] = None
@@ -49,7 +49,7 @@ class Override(BaseModel):
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     dialect: Dialect = "postgres"
     target_version: Optional[str] = None
@@ -68,7 +68,7 @@ class Settings(BaseModel):
 
 # Where the settings came from, for messages and for resolving exclude globs.
 class LoadedSettings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     settings: Settings = Settings()
     path: Optional[str] = None

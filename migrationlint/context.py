@@ -287,5 +287,7 @@ def mark_transactions(statements: List[Statement]) -> List[Statement]:
         in_transaction = open_transaction and not actions
         if "commit" in actions or "rollback" in actions:
             open_transaction = False
-        marked.append(replace(statement, in_transaction=in_transaction))
+        # Copy only what changes: most files have no BEGIN at all.
+        changed = statement.in_transaction != in_transaction
+        marked.append(replace(statement, in_transaction=in_transaction) if changed else statement)
     return marked

@@ -25,14 +25,15 @@ class Discovered:
 
 
 def display_path(path: str, cwd: str) -> str:
-    """Relative to the current folder when inside it, with forward slashes."""
+    """Relative to the current folder (``../`` for files outside it), with forward
+    slashes: reports never carry absolute paths, which would leak the layout of the
+    machine that ran the lint into shared CI output."""
     absolute = os.path.abspath(path)
     try:
         relative = os.path.relpath(absolute, cwd)
-    except ValueError:  # another drive on Windows
+    except ValueError:  # another drive on Windows: nothing relative exists
         relative = absolute
-    shown = absolute if relative.startswith("..") else relative
-    return shown.replace(os.sep, "/")
+    return relative.replace(os.sep, "/")
 
 
 def matches_any(path: str, patterns: Sequence[str]) -> bool:
@@ -74,24 +75,23 @@ def discover(
 
     for path in paths:
         if os.path.isdir(path):
-            for found in _walk(path, result):
+            for found in _walk(path, result, cwd):
                 add(found, walked=True)
         elif os.path.exists(path):
             add(path, walked=False)  # a file named explicitly is linted whatever its suffix
         else:
-            result.errors.append(FileError(path=path, message=f"{path}: no such file or folder"))
+            shown = display_path(path, cwd)
+            result.errors.append(FileError(path=shown, message=f"{shown}: no such file or folder"))
     result.files.sort(key=lambda pair: pair[1])
     return result
 
 
-def _walk(folder: str, result: Discovered) -> List[str]:
+def _walk(folder: str, result: Discovered, cwd: str) -> List[str]:
     found = []
 
     def on_error(error: OSError) -> None:
-        result.errors.append(FileError(
-            path=error.filename or folder,
-            message=f"{error.filename or folder}: cannot read folder: {error.strerror}",
-        ))
+        shown = display_path(error.filename or folder, cwd)
+        result.errors.append(FileError(path=shown, message=f"{shown}: cannot read folder: {error.strerror}"))
 
     # followlinks=False: a symlinked folder loop cannot make the walk endless.
     for current, folders, files in os.walk(folder, onerror=on_error, followlinks=False):

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from migrationlint import __version__
 from migrationlint.context import Migration
-from migrationlint.discover import discover
+from migrationlint.discover import discover, display_path
 from migrationlint.findings import FileError, Finding, LintReport
 from migrationlint.readers import NotAMigration, read_migration, wanted
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import RuleInfo, all_rules
 from migrationlint.selection import Selection
-from migrationlint.source import BinaryFileError, SourceFile, decode, read_file
+from migrationlint.source import SkippedFile, SourceFile, decode, read_file
 from migrationlint.suppress import apply_suppressions, parse_suppressions
 from migrationlint.versions import Version
+
+if TYPE_CHECKING:
+    from migrationlint.cache import ResultCache
 
 # Lines of source kept with a finding for the excerpt.
 _EXCERPT_LINES = 6
@@ -124,30 +127,30 @@ def lint_paths(
     root: Optional[str] = None,
     stdin: Optional[Tuple[bytes, str]] = None,
     only: Optional[Set[str]] = None,
+    jobs: int = 1,
+    cache: Optional["ResultCache"] = None,
 ) -> LintReport:
     """Lint files and folders; ``options_for(path)`` gives each file's options
     (``None`` for standard input without a filename). ``only`` restricts the run to
-    these real paths (``check --since``)."""
-    findings: List[Finding] = []
-    errors: List[FileError] = []
-    files = 0
+    these real paths (``check --since``); ``jobs`` processes at most; ``cache``
+    remembers the results of unchanged files."""
+    # Imported here: the runner builds on lint_one below.
+    from migrationlint.parallel import FileTask, run_tasks
+
     cwd = os.getcwd()
     discovered = discover(paths, exclude, cwd, root or cwd, only=only,
                           accept=lambda path: wanted(path, options_for(path).convention))
-    errors += discovered.errors
-    for path, display in discovered.files:
-        files += 1
-        file_findings, file_errors = lint_one(options_for(path), path=path, display=display)
-        findings += file_findings
-        errors += file_errors
+    tasks = [FileTask(options_for(path), display, path=path) for path, display in discovered.files]
     if stdin is not None:
-        files += 1
-        data, display = stdin
-        options = options_for(display if display != STDIN_NAME else None)
-        file_findings, file_errors = lint_one(options, data=data, display=display)
+        data, name = stdin
+        shown = name if name == STDIN_NAME else display_path(name, cwd)
+        tasks.append(FileTask(options_for(name if name != STDIN_NAME else None), shown, data=data))
+    findings: List[Finding] = []
+    errors: List[FileError] = list(discovered.errors)
+    for file_findings, file_errors in run_tasks(tasks, jobs, cache):
         findings += file_findings
         errors += file_errors
-    return LintReport(version=__version__, findings=tuple(findings), files=files,
+    return LintReport(version=__version__, findings=tuple(findings), files=len(tasks),
                       errors=tuple(errors))
 
 
@@ -157,7 +160,7 @@ def lint_one(
     """Lint one file; every failure becomes a FileError so other files still run."""
     try:
         source = decode(data, display) if data is not None else read_file(path, display)
-    except BinaryFileError as exc:
+    except SkippedFile as exc:
         return [], [FileError(path=display, message=str(exc), level="warning")]
     except OSError as exc:
         return [], [FileError(path=display, message=f"{display}: cannot read: {exc.strerror or exc}")]

@@ -16,7 +16,7 @@ from migrationlint.findings import Span
 class Ident(BaseModel):
     """An identifier as written: ``quoted`` names keep their case."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     quoted: bool = False
@@ -31,7 +31,7 @@ class Ident(BaseModel):
 class ObjectName(BaseModel):
     """A possibly schema-qualified object name (table, index, type, ...)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: Ident
     schema_: Optional[Ident] = None
@@ -52,7 +52,7 @@ class ObjectName(BaseModel):
 class Operation(BaseModel):
     """Base of all operations. ``span`` points at the most specific source region."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     span: Span
 
@@ -62,7 +62,7 @@ class TableOperation(Operation):
 
 
 class ColumnDefault(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     sql: str
     # "immutable" | "stable" | "volatile"; unknown function calls count as volatile.
@@ -73,7 +73,7 @@ class ColumnDefault(BaseModel):
 class ColumnSpec(BaseModel):
     """A column as defined in CREATE TABLE or ADD COLUMN."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: Ident
     type_sql: str

@@ -36,15 +36,35 @@ def sqlglot_dialect(dialect: str) -> str:
     return SQLGLOT_DIALECTS[dialect]
 
 
+class _Tools:
+    """One dialect's tokenizer, parser and generator, made once and reused: each
+    resets itself per call, and building them costs as much as tokenizing a short
+    statement (the run is single-threaded; worker processes each get their own)."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = sqlglot.Dialect.get_or_raise(sqlglot_dialect(dialect))
+        self.tokenizer = self.dialect.tokenizer()
+        self.parser = self.dialect.parser()
+        self.generator = self.dialect.generator()
+
+    def parse(self, text: str) -> List[Optional[exp.Expression]]:
+        return self.parser.parse(self.tokenizer.tokenize(text), text)
+
+
 @functools.lru_cache(maxsize=None)
-def dialect_instance(dialect: str) -> sqlglot.Dialect:
-    """One sqlglot Dialect per dialect: looking it up per statement is measurable."""
-    return sqlglot.Dialect.get_or_raise(sqlglot_dialect(dialect))
+def _tools(dialect: str) -> _Tools:
+    return _Tools(dialect)
 
 
 def to_sql(node: exp.Expression, dialect: str) -> str:
-    """Generate SQL for ``node`` without the defensive deep copy sqlglot makes by default."""
-    return dialect_instance(dialect).generate(node, copy=False)
+    """``node`` as SQL of ``dialect``. sqlglot's generator may rewrite queries it
+    prints, so a node holding one is copied first; other nodes print as they are."""
+    copy = not isinstance(node, _PRINTED_AS_IS) and node.find(exp.Query) is not None
+    return _tools(dialect).generator.generate(node, copy=copy)
+
+
+# Nodes the generator never rewrites (most of what rules print: types and names).
+_PRINTED_AS_IS = (exp.DataType, exp.Identifier, exp.Literal, exp.Column)
 
 
 def parse_statement(text: str, dialect: str) -> Parsed:
@@ -52,7 +72,7 @@ def parse_statement(text: str, dialect: str) -> Parsed:
     if depth > MAX_NESTING:
         return Parsed(error=f"expression nested {depth} levels deep; not analysed")
     try:
-        expressions = dialect_instance(dialect).parse(text)
+        expressions = _tools(dialect).parse(text)
     except (ParseError, TokenError) as exc:
         return Parsed(error=_first_line(exc), error_offset=_error_offset(exc, text))
     except RecursionError:
@@ -81,7 +101,7 @@ _CLASS_REPR = re.compile(r"<class 'sqlglot\.expressions(?:\.\w+)*\.(\w+)'>")
 def tokenize(text: str, dialect: str) -> List[Token]:
     """sqlglot tokens (with statement-relative offsets); empty when tokenizing fails."""
     try:
-        return list(dialect_instance(dialect).tokenize(text))
+        return list(_tools(dialect).tokenizer.tokenize(text))
     except Exception:
         return []
 

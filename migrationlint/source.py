@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import bisect
+import errno
+import os
+import stat
 from dataclasses import dataclass, field
 from typing import Tuple
 
@@ -12,10 +15,21 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_BOM = b"\xef\xbb\xbf"
 # How much of a file is inspected to decide that it is binary.
 _SNIFF_BYTES = 8192
+# Larger inputs are data dumps, not schema migrations: analysing one would take
+# minutes and gigabytes, so it is skipped with a message instead.
+MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
-class BinaryFileError(ValueError):
+class SkippedFile(ValueError):
+    """The input is not a migration we analyse; reported as a warning."""
+
+
+class BinaryFileError(SkippedFile):
     """The input looks like a binary file, not a migration."""
+
+
+class FileTooLargeError(SkippedFile):
+    """The input is larger than MAX_FILE_BYTES."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,8 @@ class SourceFile:
 
 def decode(data: bytes, path: str) -> SourceFile:
     """Decode a file's bytes the way a migration runner would read them."""
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(path, len(data))
     if data.startswith(_UTF16_BOMS):
         text = data.decode("utf-16", errors="replace")
         warnings = () if "\ufffd" not in text else (
@@ -52,9 +68,27 @@ def decode(data: bytes, path: str) -> SourceFile:
         return SourceFile(path, data.decode("latin-1"), "latin-1", (warning,))
 
 
-def read_file(path: str, display_path: str) -> SourceFile:
+def read_bytes(path: str, display_path: str) -> bytes:
+    """A regular file's bytes. Refuses FIFOs and devices (reading one could block
+    forever) and files over the size limit before reading them."""
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(errno.EINVAL, "not a regular file", path)
+    if info.st_size > MAX_FILE_BYTES:
+        raise _too_large(display_path, info.st_size)
     with open(path, "rb") as handle:
-        return decode(handle.read(), display_path)
+        return handle.read()
+
+
+def read_file(path: str, display_path: str) -> SourceFile:
+    return decode(read_bytes(path, display_path), display_path)
+
+
+def _too_large(path: str, size: int) -> FileTooLargeError:
+    return FileTooLargeError(
+        f"{path}: skipped, {size / 1048576:.1f} MB is over the "
+        f"{MAX_FILE_BYTES // 1048576} MB limit for one migration file (a data dump?)"
+    )
 
 
 class LineIndex:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Union
 
 from sqlglot import exp
 
 from migrationlint import model as m
-from migrationlint.parse import sqlglot_dialect
+from migrationlint.parse import to_sql
 
 # PostgreSQL's reserved key words (SQL Key Words appendix, "reserved" column):
 # sqlglot's PostgreSQL generator does not quote them, so we do.
@@ -29,12 +30,18 @@ NAME_LIMITS = {"postgres": 63, "mysql": 64, "mariadb": 64}
 
 def quote(name: Union[m.Ident, str], dialect: str) -> str:
     """An identifier as the target dialect needs it written."""
-    ident = name if isinstance(name, m.Ident) else m.Ident(name=name)
-    node = exp.to_identifier(ident.name)
-    needs_quotes = ident.quoted or node.quoted or (
-        dialect == "postgres" and ident.name.lower() in _POSTGRES_RESERVED
+    if isinstance(name, m.Ident):
+        return _quote(name.name, name.quoted, dialect)
+    return _quote(name, False, dialect)
+
+
+@functools.lru_cache(maxsize=4096)
+def _quote(name: str, quoted: bool, dialect: str) -> str:
+    # Rewrites name the same few tables and columns again and again: remember them.
+    needs_quotes = quoted or exp.to_identifier(name).quoted or (
+        dialect == "postgres" and name.lower() in _POSTGRES_RESERVED
     )
-    return exp.Identifier(this=ident.name, quoted=needs_quotes).sql(dialect=sqlglot_dialect(dialect))
+    return to_sql(exp.Identifier(this=name, quoted=needs_quotes), dialect)
 
 
 def qualified(name: m.ObjectName, dialect: str) -> str:

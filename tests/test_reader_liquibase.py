@@ -145,6 +145,16 @@ def test_xml_entities_make_sql_spans_point_at_the_element():
         ("ML103", 3, 5), ("ML501", 3, 5)]
 
 
+def test_xml_with_lone_cr_line_ends_keeps_element_offsets():
+    # expat ends a line at a lone CR (old Mac files); file positions count LF only, so the
+    # element is on line 1 and its column is its offset. Found by the long fuzz run.
+    text = ("<databaseChangeLog>\r  <changeSet id='1' author='a'>\r"
+            "    <dropColumn tableName='t' columnName='c'/>\r  </changeSet>\r</databaseChangeLog>\r")
+    findings = lint_source(SourceFile("c.xml", text), options(ignore=TIMEOUT_NOTES))
+    assert [(f.rule, f.span.line, f.span.column) for f in findings] == [
+        ("ML103", 1, text.index("<dropColumn") + 1)]
+
+
 def test_yaml_hash_comment_suppresses_the_next_change():
     text = ("databaseChangeLog:\n  - changeSet:\n      id: 1\n      author: a\n      changes:\n"
             "        # migrationlint: ignore drop-column -- retired in 2026.10\n"

@@ -20,8 +20,10 @@ def render(report: LintReport, options: RenderOptions) -> str:
     blocks = [_finding_block(f, style) for f in report.findings]
     blocks += [style(f"{e.level}: ", fg="red" if e.level == "error" else "yellow", bold=True)
                + e.message for e in report.errors]
-    blocks.append(_summary(report, style))
-    return "\n\n".join(blocks) + "\n"
+    # The newline goes on the last block, not on the joined text: a large report
+    # would otherwise exist twice in memory for a moment.
+    blocks.append(_summary(report, style) + "\n")
+    return "\n\n".join(blocks)
 
 
 def _finding_block(finding: Finding, style) -> str:

@@ -46,7 +46,7 @@ class Node:
 
 # -- XML ---------------------------------------------------------------------------------
 def parse_xml(source: SourceFile) -> Tuple[Node, Tuple[Comment, ...]]:
-    lines = source.lines
+    line_starts = _xml_line_starts(source.text)
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     stack: List[Node] = []
@@ -55,7 +55,7 @@ def parse_xml(source: SourceFile) -> Tuple[Node, Tuple[Comment, ...]]:
     text_parts: List[Tuple[str, int]] = []
 
     def here() -> int:
-        return lines.offset(parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
+        return line_starts[parser.CurrentLineNumber - 1] + parser.CurrentColumnNumber
 
     def refuse_entities(*_args) -> None:
         raise ChangelogError("entity declarations are not supported in changelogs", here())
@@ -96,11 +96,17 @@ def parse_xml(source: SourceFile) -> Tuple[Node, Tuple[Comment, ...]]:
     try:
         parser.Parse(source.text, True)
     except expat.ExpatError as exc:
-        offset = lines.offset(max(exc.lineno, 1), 1) + max(exc.offset, 0)
+        offset = line_starts[max(exc.lineno, 1) - 1] + max(exc.offset, 0)
         raise ChangelogError(f"invalid XML: {expat.ErrorString(exc.code)}", offset) from None
     if not root:
         raise ChangelogError("empty changelog")
     return root[0], tuple(comments)
+
+
+def _xml_line_starts(text: str) -> List[int]:
+    """Offsets where expat's lines start. XML ends a line at CR LF, LF or a lone CR, so
+    source.lines (LF only) would put every position after a lone CR on a later line."""
+    return [0] + [match.end() for match in re.finditer(r"\r\n?|\n", text)]
 
 
 def _local(name: str) -> str:

@@ -1,0 +1,201 @@
+"""The result cache (.migrationlint_cache/) and --jobs: same output as a plain run,
+whatever was cached and however many processes ran."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from migrationlint import parallel
+from migrationlint.cache import CACHE_FOLDER, ResultCache, encode_result
+from migrationlint.cli import cli
+from migrationlint.findings import FileError
+
+from helpers import TIMEOUT_NOTES, lint
+
+# Files 0002 and 0003 set lock_timeout so that the once-per-file lock-timeout note
+# (ML214) stays out of the counts: these tests are about the cache, not that rule.
+MIGRATIONS = {
+    "0001_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, note text);\n"
+                       "CREATE INDEX orders_note_idx ON orders (note);\n",
+    "0002_rename.sql": "SET lock_timeout = '2s';\n"
+                       "ALTER TABLE orders RENAME COLUMN note TO notes;\n",
+    "0003_drop.sql": "SET lock_timeout = '2s';\n"
+                     "ALTER TABLE accounts DROP COLUMN legacy;\n"
+                     "CREATE INDEX accounts_email_idx ON accounts (email);\n",
+}
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    for name, sql in MIGRATIONS.items():
+        (tmp_path / "migrations").mkdir(exist_ok=True)
+        (tmp_path / "migrations" / name).write_text(sql)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def check(*args):
+    result = CliRunner().invoke(cli, ["check", "--format", "json", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, json.loads(result.stdout)
+
+
+def cache_entries(root: Path):
+    return sorted((root / CACHE_FOLDER).rglob("*.json"))
+
+
+def test_first_run_fills_the_cache_and_ignores_it_in_git(project):
+    code, document = check("migrations")
+    assert code == 1 and len(document["findings"]) == 3
+    assert (project / CACHE_FOLDER / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert len(cache_entries(project)) == len(MIGRATIONS)
+
+
+def test_a_cached_run_reports_the_same(project):
+    first = check("migrations")
+    second = check("migrations")
+    assert first == second
+
+
+def test_cache_entries_are_used_and_no_cache_bypasses_them(project):
+    check("migrations")
+    # Plant a recognisable message in every entry: a cached run must show it.
+    for entry in cache_entries(project):
+        data = json.loads(entry.read_text())
+        for finding in data["findings"]:
+            finding["message"] = "from the cache"
+        entry.write_text(json.dumps(data))
+    _, cached = check("migrations")
+    assert {f["message"] for f in cached["findings"]} == {"from the cache"}
+    _, fresh = check("migrations", "--no-cache")
+    assert "from the cache" not in {f["message"] for f in fresh["findings"]}
+
+
+def test_no_cache_writes_nothing(project):
+    check("migrations", "--no-cache")
+    assert not (project / CACHE_FOLDER).exists()
+
+
+@pytest.mark.parametrize("change", ["content", "options"])
+def test_a_change_of_content_or_options_misses(project, change):
+    _, before = check("migrations")
+    if change == "content":
+        (project / "migrations" / "0002_rename.sql").write_text("SELECT 1;\n")
+        _, after = check("migrations")
+        assert [f["path"] for f in after["findings"]].count("migrations/0002_rename.sql") == 0
+    else:
+        _, after = check("migrations", "--select", "ML103")
+        assert [f["rule"] for f in after["findings"]] == ["ML103"]
+    assert after != before
+
+
+def test_entries_of_other_releases_are_removed(project):
+    stale = project / CACHE_FOLDER / "v1-0.0.1"
+    stale.mkdir(parents=True)
+    (stale / "old.json").write_text("{}")
+    check("migrations")
+    assert not stale.exists() and len(cache_entries(project)) == len(MIGRATIONS)
+
+
+def test_a_changed_module_of_the_package_misses(project, monkeypatch):
+    from migrationlint import cache as cache_module
+
+    check("migrations")
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "edited rules")
+    for entry in cache_entries(project):
+        entry.write_text('{"findings": [], "errors": []}')  # would hide every finding
+    _, document = check("migrations")
+    assert len(document["findings"]) == 3
+
+
+def test_every_option_field_is_in_the_key():
+    from dataclasses import replace
+
+    from helpers import options
+    from migrationlint.cache import options_fingerprint
+    from migrationlint.versions import Version
+
+    base = options()
+    variants = [replace(base, dialect="mysql"), replace(base, version=Version("12")),
+                options(select=["ML103"])]
+    texts = {options_fingerprint(o) for o in [base, *variants]}
+    assert len(texts) == 4
+
+
+def test_a_damaged_entry_is_a_miss(project):
+    _, before = check("migrations")
+    for entry in cache_entries(project):
+        entry.write_bytes(b'{"findings": [ truncated')
+    _, after = check("migrations")
+    assert after == before
+
+
+def test_a_cache_that_cannot_be_written_only_costs_speed(project):
+    (project / CACHE_FOLDER).write_text("a file where the folder should be")
+    code, document = check("migrations")
+    assert code == 1 and len(document["findings"]) == 3 and document["errors"] == []
+
+
+def _hammer(root: str, key: str, rounds: int) -> int:
+    cache = ResultCache(root)
+    # One finding per statement: the once-per-file lock-timeout note would be a 31st.
+    findings = lint("ALTER TABLE t DROP COLUMN c;\n" * 30, ignore=TIMEOUT_NOTES)
+    seen = 0
+    for _ in range(rounds):
+        cache.put(key, encode_result(findings, [FileError(path="x.sql", message="m", level="warning")]))
+        hit = cache.get(key)
+        assert hit is not None and len(hit[0]) == 30  # never half an entry
+        seen += 1
+    return seen
+
+
+def test_concurrent_writers_never_expose_half_an_entry(tmp_path):
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with context.Pool(3) as pool:
+        done = pool.starmap(_hammer, [(str(tmp_path), "same-key", 60)] * 3)
+    assert done == [60, 60, 60]
+    # Only the entry is left: temporary files were all renamed into place.
+    assert [p.name for p in cache_entries(tmp_path)] == ["same-key.json"]
+
+
+def test_jobs_give_the_same_output_in_the_same_order(project, monkeypatch):
+    for number in range(4, 40):
+        (project / "migrations" / f"{number:04d}_more.sql").write_text(
+            f"ALTER TABLE t{number} DROP COLUMN c;\nCREATE INDEX i{number} ON t{number} (c);\n")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    fanned_out = []
+    real = parallel._in_processes
+    monkeypatch.setattr(parallel, "_in_processes",
+                        lambda tasks, workers: fanned_out.append(workers) or real(tasks, workers))
+    one = check("migrations", "--no-cache", "--jobs", "1")
+    two = check("migrations", "--no-cache", "--jobs", "2")
+    assert fanned_out == [2]
+    assert one == two
+    paths = [f["path"] for f in two[1]["findings"]]
+    assert paths == sorted(paths)
+
+
+def test_a_pool_that_breaks_midway_hands_the_rest_to_this_process(project, monkeypatch):
+    _, expected = check("migrations", "--no-cache", "--jobs", "1")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    real = parallel._in_processes
+
+    def breaks_after_one(tasks, workers):
+        payloads = real(tasks, workers)
+        yield next(payloads)
+        raise OSError("worker died")
+
+    monkeypatch.setattr(parallel, "_in_processes", breaks_after_one)
+    assert check("migrations", "--no-cache", "--jobs", "2") == (1, expected)
+
+
+def test_a_small_run_stays_in_one_process(project, monkeypatch):
+    monkeypatch.setattr(parallel, "_in_processes", lambda tasks, workers: pytest.fail("fanned out"))
+    code, document = check("migrations", "--no-cache", "--jobs", "8")
+    assert code == 1 and len(document["findings"]) == 3
