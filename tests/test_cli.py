@@ -220,3 +220,18 @@ def test_target_version_must_fit_the_dialect(project):
     assert "target version 16 is not a MySQL version" in result.output
     assert run("check", "migrations", "--dialect", "mariadb", "--target-version", "10.6",
                "--exit-zero").exit_code == 0
+
+
+def test_summary_does_not_claim_success_when_an_input_failed(project):
+    result = run("check", "nope.sql", "migrations/001_create_accounts.sql")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        "No problems found in 1 file, but 1 input could not be linted."
+    )
+
+
+def test_unwritable_output_is_a_usage_error(project):
+    result = run("check", "migrations", "--output", "no/such/folder/report.json")
+    assert result.exit_code == 2
+    assert "cannot write no/such/folder/report.json" in result.output
+    assert "Traceback" not in result.output

@@ -70,6 +70,12 @@ def _excerpt(finding: Finding, style, color: str) -> List[str]:
 
 def _summary(report: LintReport, style) -> str:
     files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    failed = sum(1 for e in report.errors if e.level == "error")
+    if not report.findings and failed:
+        # "All checks passed" would contradict the exit code 2 the errors cause.
+        inputs = f"{failed} input{'s' if failed != 1 else ''}"
+        return style(f"No problems found in {files}, but {inputs} could not be linted.",
+                     fg="red", bold=True)
     if not report.findings:
         return style(f"All checks passed ({files} checked).", fg="green", bold=True)
     counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
