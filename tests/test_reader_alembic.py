@@ -227,3 +227,15 @@ def test_bind_parameters_keep_their_spelling_and_never_name_an_object():
         assert [op.keyword for op in of_type(migration, m.RawStatement)] == [
             "SQL with a bind parameter for a name"] * 2
         assert not of_type(migration, m.DropColumn)
+
+
+def test_invalid_escapes_in_user_code_do_not_warn(recwarn):
+    source = SourceFile("versions/a1_regex.py", (
+        "from alembic import op\n\n"
+        "PATTERN = '\\d+'\n\n"
+        "def upgrade():\n"
+        "    op.drop_column('users', 'legacy')\n"
+    ))
+    findings = lint_source(source, options())
+    assert "ML103" in [f.rule for f in findings]
+    assert [str(w.message) for w in recwarn] == []

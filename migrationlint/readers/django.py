@@ -29,7 +29,7 @@ from migrationlint import model as m
 from migrationlint.context import Migration, Statement, mark_transactions
 from migrationlint.readers.columns import default_from_sql, default_from_value, ident
 from migrationlint.readers.python_source import (
-    UNKNOWN, CallArgs, PythonFile, call_name, literal, syntax_error_statement,
+    UNKNOWN, CallArgs, PythonFile, call_name, literal, parse_python, syntax_error_statement,
 )
 from migrationlint.source import SourceFile
 from migrationlint.splitter import Comment
@@ -651,7 +651,7 @@ def _cached_operations(path: str, mtime: int, size: int) -> Tuple[ast.Call, ...]
     """Each earlier migration is parsed once per run, however many files replay it."""
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            tree = ast.parse(handle.read())
+            tree = parse_python(handle.read())
     except (OSError, SyntaxError, ValueError, RecursionError):
         return ()
     cls = _migration_class(tree)

@@ -7,6 +7,7 @@ import ast
 import io
 import re
 import tokenize
+import warnings
 from dataclasses import replace
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
@@ -25,6 +26,14 @@ UNKNOWN = object()
 _STRING_PREFIX_CHARS = "rRbBuUfF"
 
 
+def parse_python(text: str) -> ast.Module:
+    """``ast.parse`` without letting the user's code warn on our stderr (Python 3.12+
+    prints a SyntaxWarning for every invalid escape such as "\\d" in a plain string)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text)
+
+
 class PythonFile:
     """A parsed Python source with offset helpers (ast columns are UTF-8 byte offsets)."""
 
@@ -32,7 +41,7 @@ class PythonFile:
         self.source = source
         self.text = source.text
         self.lines = source.lines
-        self.tree = ast.parse(self.text)
+        self.tree = parse_python(self.text)
         self.constants = _module_string_constants(self.tree)
 
     def offset(self, lineno: int, col_bytes: int) -> int:
