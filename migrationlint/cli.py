@@ -82,8 +82,8 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
     report = run.lint()
     if apply_fix or show_diff:
         report = _fix(run, report, show_diff)
-    _write_report(report, output_format, output, color,
-                  {"sarif_root": sarif_root, "sarif_category": sarif_category})
+    _write_report(report, output_format, output, color, sarif_root,
+                  {"sarif_category": sarif_category})
     if report.has_errors:
         raise click.exceptions.Exit(EXIT_ERROR)
     if report.has_failing_findings and not exit_zero:
@@ -157,7 +157,9 @@ def _fix(run: _Run, report, show_diff: bool):
     return run.lint()
 
 
-def _write_report(report, output_format: str, output: Optional[str], color: str, extras) -> None:
+def _write_report(report, output_format: str, output: Optional[str], color: str,
+                  sarif_root: Optional[str], extras) -> None:
+    from migrationlint.discover import repository_root
     from migrationlint.formatters import RenderOptions, renderer
 
     try:
@@ -165,7 +167,8 @@ def _write_report(report, output_format: str, output: Optional[str], color: str,
     except OSError as exc:
         raise _fail(f"cannot write {output}: {exc.strerror or exc}")
     try:
-        options = RenderOptions(color=_use_color(color, stream), extras=extras)
+        options = RenderOptions(color=_use_color(color, stream),
+                                root=sarif_root or repository_root(), extras=extras)
         stream.write(renderer(output_format)(report, options))
     finally:
         if output:

@@ -98,3 +98,23 @@ def _walk(folder: str, result: Discovered, cwd: str) -> List[str]:
         folders[:] = sorted(f for f in folders if f not in _SKIPPED_FOLDERS)
         found += [os.path.join(current, f) for f in files if f.lower().endswith(MIGRATION_SUFFIXES)]
     return found
+
+
+def repository_root(start: Optional[str] = None) -> str:
+    """The nearest folder at or above ``start`` (default: the current folder) that holds
+    ``.git`` (a folder, or a file in worktrees and submodules); ``start`` when none does."""
+    folder = os.path.realpath(start or os.getcwd())
+    for candidate in [folder, *_parents(folder)]:
+        if os.path.exists(os.path.join(candidate, ".git")):
+            return candidate
+    return folder
+
+
+def _parents(folder: str) -> List[str]:
+    parents = []
+    while True:
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return parents
+        parents.append(parent)
+        folder = parent

@@ -32,7 +32,7 @@ def _git(arguments: List[str], cwd: str) -> str:
     return completed.stdout
 
 
-def repository_root(cwd: str) -> str:
+def _git_toplevel(cwd: str) -> str:
     try:
         return _git(["rev-parse", "--show-toplevel"], cwd).strip()
     except GitError:
@@ -42,7 +42,7 @@ def repository_root(cwd: str) -> str:
 
 def changed_files(ref: str, cwd: str) -> Set[str]:
     """Real paths of the files changed since ``ref`` (see the module docstring)."""
-    root = repository_root(cwd)
+    root = _git_toplevel(cwd)
     if ref.startswith("-"):
         raise GitError(f"invalid git ref `{ref}`")
     try:

@@ -14,6 +14,9 @@ from migrationlint.findings import LintReport
 @dataclass(frozen=True)
 class RenderOptions:
     color: bool = False
+    # The folder CI formats (SARIF, GitHub, GitLab, JUnit) make paths relative to: the
+    # git repository root or --sarif-root, found by the CLI so formatters only render.
+    root: str = "."
     # Format-specific settings (for example the SARIF source root), by name.
     extras: Dict[str, object] = field(default_factory=dict)
 

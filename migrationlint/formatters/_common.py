@@ -5,30 +5,10 @@ this module out of the format registry."""
 from __future__ import annotations
 
 import os
-from typing import List, Optional
+from typing import Optional
 
 from migrationlint.engine import STDIN_NAME
 from migrationlint.findings import Finding
-
-
-def repository_root(start: Optional[str] = None) -> str:
-    """The nearest folder at or above ``start`` (default: the current folder) that holds
-    ``.git`` (a folder, or a file in worktrees and submodules); ``start`` when none does."""
-    folder = os.path.realpath(start or os.getcwd())
-    for candidate in [folder, *_parents(folder)]:
-        if os.path.exists(os.path.join(candidate, ".git")):
-            return candidate
-    return folder
-
-
-def _parents(folder: str) -> List[str]:
-    parents = []
-    while True:
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return parents
-        parents.append(parent)
-        folder = parent
 
 
 def relative_to_root(path: str, root: str) -> Optional[str]:

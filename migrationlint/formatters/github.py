@@ -10,13 +10,13 @@ from typing import Dict, List
 
 from migrationlint.findings import FileError, Finding, LintReport
 from migrationlint.formatters import RenderOptions
-from migrationlint.formatters._common import message_with_rewrite, report_path, repository_root
+from migrationlint.formatters._common import message_with_rewrite, report_path
 
 _COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def render(report: LintReport, options: RenderOptions) -> str:
-    root = repository_root()
+    root = options.root
     lines = [_finding_command(f, root) for f in sorted(report.findings, key=lambda f: f.sort_key)]
     lines += [_error_command(e, root) for e in report.errors]
     return "".join(f"{line}\n" for line in lines)

@@ -13,14 +13,14 @@ from typing import Dict, Tuple
 
 from migrationlint.findings import FileError, Finding, LintReport
 from migrationlint.formatters import RenderOptions
-from migrationlint.formatters._common import message_with_rewrite, report_path, repository_root
+from migrationlint.formatters._common import message_with_rewrite, report_path
 
 _SEVERITIES = {"error": "major", "warning": "minor", "note": "info"}
 _FILE_ERROR_CHECK = "migrationlint/file-error"
 
 
 def render(report: LintReport, options: RenderOptions) -> str:
-    root = repository_root()
+    root = options.root
     seen: Counter = Counter()
     issues = [_finding_issue(f, report_path(f.path, root), seen)
               for f in sorted(report.findings, key=lambda f: f.sort_key)]

@@ -12,11 +12,11 @@ from xml.etree import ElementTree as ET
 
 from migrationlint.findings import FileError, Finding, LintReport
 from migrationlint.formatters import RenderOptions
-from migrationlint.formatters._common import message_with_rewrite, report_path, repository_root
+from migrationlint.formatters._common import message_with_rewrite, report_path
 
 
 def render(report: LintReport, options: RenderOptions) -> str:
-    root = repository_root()
+    root = options.root
     cases: Dict[str, List[ET.Element]] = {}
     for finding in sorted(report.findings, key=lambda f: f.sort_key):
         path = report_path(finding.path, root)

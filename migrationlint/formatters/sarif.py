@@ -6,8 +6,9 @@ goes into ``message.text`` and the rule's help, never into ``fixes``: GitHub doe
 ``fixes``, and one malformed fix makes it reject the whole upload. No timestamps, so the
 same input gives the same bytes.
 
-Settings in ``RenderOptions.extras``: ``sarif_root`` (folder paths are relative to) and
-``sarif_category`` (``automationDetails.id``, the code scanning category)."""
+Paths are relative to ``RenderOptions.root`` (the repository root or --sarif-root);
+``RenderOptions.extras["sarif_category"]`` sets ``automationDetails.id``, the code
+scanning category."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from migrationlint.docs import PROJECT_URL, rule_page, rule_url
 from migrationlint.engine import STDIN_NAME
 from migrationlint.findings import FileError, Finding, LintReport
 from migrationlint.formatters import RenderOptions
-from migrationlint.formatters._common import message_with_rewrite, relative_to_root, repository_root
+from migrationlint.formatters._common import message_with_rewrite, relative_to_root
 from migrationlint.rules import RuleInfo, all_rules
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -45,7 +46,7 @@ _WHAT_IT_FLAGS = re.compile(r"^## What it flags\s*\n(.*?)(?=^## |\Z)", re.S | re
 
 
 def render(report: LintReport, options: RenderOptions) -> str:
-    root = os.path.realpath(str(options.extras.get("sarif_root") or repository_root()))
+    root = os.path.realpath(options.root)
     category = options.extras.get("sarif_category")
     rules = list(all_rules().values())
     index = {info.code: position for position, info in enumerate(rules)}
