@@ -7,7 +7,8 @@ from typing import Dict, Optional, Sequence, Tuple
 from migrationlint.config import LoadedSettings
 from migrationlint.discover import matches_any, relative_to
 from migrationlint.engine import LintOptions
-from migrationlint.selection import Selection
+from migrationlint.rules import all_rules
+from migrationlint.selection import Selection, SelectionError, resolve
 from migrationlint.versions import default_version, target_version
 
 
@@ -26,11 +27,24 @@ class OptionsResolver:
         self.select = list(select) or list(loaded.settings.select)
         self.ignore = [*loaded.settings.ignore, *ignore]
         self._cache: Dict[Tuple[str, str, Tuple[str, ...], str], LintOptions] = {}
+        self._check_config_rules()
         # Build the default options now so a bad selector or version fails before linting.
         self.default = self.for_path(None)
         for override in loaded.settings.overrides:
             self._options(override.dialect or self.default.dialect,
                           override.target_version, override.ignore)
+
+    def _check_config_rules(self) -> None:
+        """An unknown rule in the configuration names the file it is in."""
+        settings = self.loaded.settings
+        named = [*settings.select, *settings.ignore, *settings.severity,
+                 *(name for override in settings.overrides for name in override.ignore)]
+        rules = all_rules()
+        for name in named:
+            try:
+                resolve(name, rules)
+            except SelectionError as exc:
+                raise SelectionError(f"{exc}, in {self.loaded.path}") from None
 
     def for_path(self, path: Optional[str]) -> LintOptions:
         settings = self.loaded.settings

@@ -66,6 +66,7 @@ def test_unknown_rule_in_config_is_an_error(tree):
     (tree / "app" / "migrationlint.toml").write_text('ignore = ["no-such-rule"]\n')
     result, _ = rules_found()
     assert result.exit_code == 2 and "unknown rule `no-such-rule`" in result.output
+    assert str(tree / "app" / "migrationlint.toml") in result.output
 
 
 def test_explicit_config_file(tree):
@@ -116,3 +117,10 @@ def test_load_settings_rejects_pyproject_without_table_when_explicit(tmp_path):
     path.write_text("[project]\nname = 'x'\n")
     with pytest.raises(ConfigError, match="has no \\[tool.migrationlint\\] table"):
         load_settings(str(path))
+
+
+def test_unknown_rule_in_severity_names_the_file(tree):
+    (tree / "app" / "migrationlint.toml").write_text('[severity]\ndrop-colum = "note"\n')
+    result, _ = rules_found()
+    assert result.exit_code == 2
+    assert f"unknown rule `drop-colum` (see `migrationlint rules`), in {tree / 'app' / 'migrationlint.toml'}" in result.output
