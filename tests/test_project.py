@@ -42,3 +42,14 @@ def test_readme_sample_summary_matches_the_bundled_examples(monkeypatch):
     summary = result.output.strip().splitlines()[-1]
     assert summary.startswith("Found ")
     assert summary in README, f"README's sample output should end with: {summary}"
+
+
+def test_readme_documents_every_check_option():
+    from click.testing import CliRunner
+
+    from migrationlint.cli import cli
+
+    help_text = CliRunner().invoke(cli, ["check", "--help"]).output
+    options = set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - {"--help"}
+    missing = sorted(o for o in options if f"`{o}" not in README)
+    assert missing == []
