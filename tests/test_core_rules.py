@@ -155,3 +155,17 @@ def test_mysql_change_rename_is_one_finding():
     findings = lint("ALTER TABLE users CHANGE email email_address varchar(255);",
                     dialect="mysql", ignore=["ML411"])
     assert [f.rule for f in findings] == ["ML101"]
+
+
+@pytest.mark.parametrize("dialect,version,clause", [
+    ("mysql", "8.0", ", ALGORITHM=INSTANT"),
+    ("mysql", "5.7", ", ALGORITHM=INPLACE, LOCK=NONE"),
+    ("postgres", "16", ""),
+])
+def test_drop_column_recipe_states_the_online_clause_once(dialect, version, clause):
+    findings = lint("ALTER TABLE users DROP COLUMN signup_ip;", dialect=dialect, version=version,
+                    ignore=["ML214", "ML411"])
+    rules = [f.rule for f in findings]
+    assert "ML406" not in rules  # the recipe states the clause ML406 would ask for
+    [drop] = [f for f in findings if f.rule == "ML103"]
+    assert drop.rewrite.steps[-1].sql == f"ALTER TABLE users DROP COLUMN signup_ip{clause};"

@@ -34,7 +34,8 @@ def test_change_keeping_the_name_is_not_a_rename():
 
 def test_drop_column_on_mysql():
     finding = only("ALTER TABLE `order items` DROP COLUMN `legacy flag`, ALGORITHM=INSTANT;", "ML103")
-    assert finding.rewrite.steps[-1].sql == "ALTER TABLE `order items` DROP COLUMN `legacy flag`;"
+    assert finding.rewrite.steps[-1].sql == (
+        "ALTER TABLE `order items` DROP COLUMN `legacy flag`, ALGORITHM=INSTANT;")
 
 
 def test_add_not_null_column_without_default_on_mysql():
