@@ -160,7 +160,7 @@ def _fix(run: _Run, report, show_diff: bool):
 def _write_report(report, output_format: str, output: Optional[str], color: str,
                   sarif_root: Optional[str], extras) -> None:
     from migrationlint.discover import repository_root
-    from migrationlint.formatters import RenderOptions, renderer
+    from migrationlint.formatters import RenderOptions, writer
 
     try:
         stream = open(output, "w", encoding="utf-8") if output else sys.stdout
@@ -169,7 +169,7 @@ def _write_report(report, output_format: str, output: Optional[str], color: str,
     try:
         options = RenderOptions(color=_use_color(color, stream),
                                 root=sarif_root or repository_root(), extras=extras)
-        stream.write(renderer(output_format)(report, options))
+        writer(output_format)(report, options, stream)
     finally:
         if output:
             stream.close()

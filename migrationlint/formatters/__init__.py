@@ -1,12 +1,14 @@
 """Output formats. Each module in this package is one format named after the module
-and defines ``render(report, options) -> str``; modules are imported only when used."""
+and defines ``render(report, options) -> str``, and ``chunks(report, options)`` (the
+same text in pieces) when its output can be written as it is made; modules are
+imported only when used."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List
+from typing import IO, Callable, Dict, List
 
 from migrationlint.findings import LintReport
 
@@ -25,7 +27,16 @@ def available_formats() -> List[str]:
     return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
-def renderer(name: str) -> Callable[[LintReport, RenderOptions], str]:
+def writer(name: str) -> Callable[[LintReport, RenderOptions, IO[str]], None]:
+    """Writes the report to a stream; piece by piece when the format allows it."""
     if name not in available_formats():
         raise ValueError(f"unknown format {name!r}")
-    return importlib.import_module(f"{__name__}.{name}").render
+    module = importlib.import_module(f"{__name__}.{name}")
+
+    def write(report: LintReport, options: RenderOptions, stream: IO[str]) -> None:
+        if hasattr(module, "chunks"):
+            stream.writelines(module.chunks(report, options))
+        else:
+            stream.write(module.render(report, options))
+
+    return write

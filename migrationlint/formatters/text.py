@@ -3,7 +3,7 @@ source, then the safe rewrite."""
 
 from __future__ import annotations
 
-from typing import List
+from typing import Iterator, List
 
 import click
 
@@ -14,16 +14,21 @@ _SEVERITY_COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.
 
 
 def render(report: LintReport, options: RenderOptions) -> str:
+    return "".join(chunks(report, options))
+
+
+def chunks(report: LintReport, options: RenderOptions) -> Iterator[str]:
+    """The report piece by piece, so a large one is written out as it is rendered
+    instead of existing whole in memory (a 100,000-statement run prints 60 MB)."""
     def style(text: str, **kwargs) -> str:
         return click.style(text, **kwargs) if options.color else text
 
-    blocks = [_finding_block(f, style) for f in report.findings]
-    blocks += [style(f"{e.level}: ", fg="red" if e.level == "error" else "yellow", bold=True)
-               + e.message for e in report.errors]
-    # The newline goes on the last block, not on the joined text: a large report
-    # would otherwise exist twice in memory for a moment.
-    blocks.append(_summary(report, style) + "\n")
-    return "\n\n".join(blocks)
+    for finding in report.findings:
+        yield _finding_block(finding, style) + "\n\n"
+    for error in report.errors:
+        yield (style(f"{error.level}: ", fg="red" if error.level == "error" else "yellow", bold=True)
+               + error.message + "\n\n")
+    yield _summary(report, style) + "\n"
 
 
 def _finding_block(finding: Finding, style) -> str:
