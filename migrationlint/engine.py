@@ -62,12 +62,17 @@ def lint_migration(migration: Migration, options: LintOptions) -> List[Finding]:
 def _run_rules(migration: Migration, rules: Sequence[RuleInfo]) -> List[Finding]:
     findings: List[Finding] = []
     operation_rules = [r for r in rules if r.scope == "operation"]
+    # The rules for each operation type, found once per file rather than by testing
+    # every rule against every operation (most rules take one or two types).
+    rules_for: Dict[type, List[RuleInfo]] = {}
     for statement in migration.statements:
         for operation in statement.operations:
-            for info in operation_rules:
-                if isinstance(operation, info.on):
-                    found = info.check(operation, RuleContext(info, migration, statement))
-                    findings += [_with_note(f, statement.note) for f in found]
+            kind = type(operation)
+            if kind not in rules_for:
+                rules_for[kind] = [r for r in operation_rules if issubclass(kind, r.on)]
+            for info in rules_for[kind]:
+                found = info.check(operation, RuleContext(info, migration, statement))
+                findings += [_with_note(f, statement.note) for f in found]
     for info in rules:
         if info.scope == "migration":
             findings += info.check(RuleContext(info, migration, None))

@@ -16,21 +16,17 @@ class Frozen(BaseModel):
     # five or six models). Frozen models never change that set, and copies copy it
     # before adding names, so models with the same field names can share one.
     def model_post_init(self, context: Any) -> None:
-        _share_fields_set(self)
+        names = self.__pydantic_fields_set__
+        object.__setattr__(self, "__pydantic_fields_set__",
+                           _FIELDS_SETS.setdefault(frozenset(names), names))
 
     def model_copy(self, *, update: Optional[Mapping[str, Any]] = None, deep: bool = False):
         copied = super().model_copy(update=update, deep=deep)
-        _share_fields_set(copied)
+        copied.model_post_init(None)
         return copied
 
 
 _FIELDS_SETS: Dict[FrozenSet[str], Set[str]] = {}
-
-
-def _share_fields_set(model: BaseModel) -> None:
-    names = model.__pydantic_fields_set__
-    shared = _FIELDS_SETS.setdefault(frozenset(names), names)
-    object.__setattr__(model, "__pydantic_fields_set__", shared)
 
 
 class Severity(str, enum.Enum):

@@ -3,6 +3,7 @@ source, then the safe rewrite."""
 
 from __future__ import annotations
 
+import re
 from typing import Iterator, List
 
 import click
@@ -10,6 +11,8 @@ import click
 from migrationlint.findings import Finding, LintReport, Severity
 from migrationlint.formatters import RenderOptions
 
+# Keep tabs so the carets line up under the source on any tab width.
+_NOT_TAB = re.compile(r"[^\t]")
 _SEVERITY_COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
 
@@ -66,8 +69,7 @@ def _excerpt(finding: Finding, style, color: str) -> List[str]:
         end = span.end_column if number == span.end_line else len(text) + 1
         if number > span.end_line or end <= start and number != span.line:
             continue
-        # Keep tabs so the carets line up under the source on any tab width.
-        pad = "".join("\t" if ch == "\t" else " " for ch in text[: start - 1])
+        pad = _NOT_TAB.sub(" ", text[: start - 1])
         carets = "^" * max(end - start, 1)
         out.append(f"{' ' * width} {bar} {pad}{style(carets, fg=color, bold=True)}")
     return out
