@@ -9,7 +9,6 @@ where the two would not share a transaction."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Iterable, List, Optional
 
 from migrationlint.context import substantive
@@ -32,7 +31,7 @@ _KEYWORD_BEFORE_CONCURRENTLY = {
 def add_concurrently(ctx: RuleContext, kind: str) -> Optional[Fix]:
     """Insert CONCURRENTLY into the current statement."""
     statement = ctx.statement
-    others = [s for s in ctx.migration.statements if s is not statement and substantive(s)]
+    others = any(s is not statement and substantive(s) for s in ctx.migration.statements)
     if len(statement.operations) != 1 or others:
         return None
     text = statement.text
@@ -82,9 +81,7 @@ def split_not_valid(ctx: RuleContext, validate_sql: str) -> Optional[Fix]:
 def _validate_shares_transaction(ctx: RuleContext) -> bool:
     """Judge the file after the edit: one more statement, right after this one and
     sent the same way, must not run in a transaction with it for certain."""
-    validate = replace(ctx.statement, index=len(ctx.migration.statements))
-    after = replace(ctx.migration, statements=[*ctx.migration.statements, validate])
-    return after.runs_in_transaction(validate) is True
+    return ctx.migration.runs_in_transaction(ctx.statement, added=1) is True
 
 
 def apply_fixes(text: str, fixes: Iterable[Fix]) -> str:

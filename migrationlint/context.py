@@ -100,11 +100,12 @@ class Migration:
     def path(self) -> str:
         return self.source.path
 
-    def transaction(self, statement: Statement) -> Transaction:
+    def transaction(self, statement: Statement, added: int = 0) -> Transaction:
         """Whether and why ``statement`` runs inside a transaction block: an explicit BEGIN
         of the file, else the runner's behaviour for the statement or the file, else
         PostgreSQL's implicit transaction around a multi-statement message. The one
-        place every transaction rule and fix asks."""
+        place every transaction rule and fix asks. ``added``: as if a fix had put that
+        many more statements like this one right after it."""
         if statement.in_transaction:
             return Transaction.EXPLICIT
         wrapped = statement.runner_transaction
@@ -115,16 +116,17 @@ class Migration:
         if self.dialect != "postgres":
             return Transaction.NONE  # MySQL has no implicit multi-statement transaction
         total, work = self._unit_sizes.get(statement.unit, (1, 1))
+        total, work = total + added, work + added * substantive(statement)
         if self.runner_sends_one_message:
             return Transaction.ONE_MESSAGE if total > 1 else Transaction.NONE
         if work > 1:
             return Transaction.IF_ONE_MESSAGE
         return Transaction.NONE
 
-    def runs_in_transaction(self, statement: Statement) -> Optional[bool]:
+    def runs_in_transaction(self, statement: Statement, added: int = 0) -> Optional[bool]:
         """True or False when known; None when it depends on how an unknown runner sends
         the file (``Transaction.IF_ONE_MESSAGE``)."""
-        found = self.transaction(statement)
+        found = self.transaction(statement, added)
         if found is Transaction.IF_ONE_MESSAGE:
             return None
         return found is not Transaction.NONE
