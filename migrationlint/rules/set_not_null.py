@@ -1,6 +1,6 @@
 """ML106 set-not-null."""
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
@@ -17,7 +17,13 @@ from migrationlint.rules import rule
     supersedes=("ML213",),
 )
 def check(op: m.SetNotNull, ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.column_is_new(op.table, op.column):
+    if ctx.table_is_new(op.table):
+        return
+    added = _added_earlier(op, ctx)
+    if added is not None and _filled_by_default(added.column):
+        return  # every existing row got the constant default when the column was added
+    if added is not None and not _filled_by_update(op, ctx):
+        yield _new_column_finding(op, added, ctx)
         return
     postgres = ctx.dialect == "postgres"
     fast = postgres and ctx.version.at_least(12)
@@ -30,14 +36,31 @@ def check(op: m.SetNotNull, ctx: RuleContext) -> Iterator[Finding]:
         f"Making {table}.{column} NOT NULL {lock}, fails if any row is NULL, and breaks the "
         f"running application version if it still writes NULL to {column}."
     )
+    if added is not None:
+        message = (
+            f"{column} was added and filled earlier in this migration, but making it NOT NULL "
+            f"{lock}, and breaks the running application version, which does not know "
+            f"{column} and inserts NULL into it."
+        )
     if postgres and not fast:
         message += (f" On PostgreSQL {ctx.version} a validated CHECK does not shorten the "
                     "scan (that needs 12+): keep the CHECK instead of SET NOT NULL.")
-    rewrite = Rewrite(
-        summary=f"Backfill {column}, prove it with a CHECK added NOT VALID and validated "
-        "separately, then SET NOT NULL without a scan." if postgres else
-        f"Backfill {column}, then make it NOT NULL in its own migration once every writer "
-        "sets it.",
+    yield ctx.finding(op.span, message, _rewrite(op, ctx, fast))
+
+
+def _rewrite(op: m.SetNotNull, ctx: RuleContext, fast: bool) -> Rewrite:
+    column = ctx.q(op.column)
+    if ctx.dialect != "postgres":
+        summary = (f"Backfill {column}, then make it NOT NULL in its own migration once every "
+                   "writer sets it.")
+    elif fast:
+        summary = (f"Backfill {column}, prove it with a CHECK added NOT VALID and validated "
+                   "separately, then SET NOT NULL without a scan.")
+    else:  # before 12 SET NOT NULL always scans: the validated CHECK is the end state
+        summary = (f"Backfill {column}, then prove it with a CHECK added NOT VALID and "
+                   "validated separately, and keep the CHECK in place of SET NOT NULL.")
+    return Rewrite(
+        summary=summary,
         steps=(
             Step(phase=Phase.SWITCH, title=f"Deploy application code that always writes {column}",
                  instruction=f"Release the version that never stores NULL in {column}."),
@@ -46,4 +69,69 @@ def check(op: m.SetNotNull, ctx: RuleContext) -> Iterator[Finding]:
                                  version_supports_fast_not_null=fast),
         ),
     )
-    yield ctx.finding(op.span, message, rewrite)
+
+
+def _added_earlier(op: m.SetNotNull, ctx: RuleContext) -> Optional[m.AddColumn]:
+    """The ADD COLUMN of this column earlier in the file, if any."""
+    return next((other for _, other in ctx.migration.operations_before(ctx.index)
+                 if isinstance(other, m.AddColumn) and other.table.matches(op.table)
+                 and other.column.name.key == op.column.key), None)
+
+
+def _filled_by_default(column: m.ColumnSpec) -> bool:
+    """A constant, non-NULL default: PostgreSQL 11+ gives it to every existing row."""
+    default = column.default
+    constant = default is not None and default.volatility != "volatile" and (
+        default.sql.strip().upper() != "NULL")
+    return constant or column.identity or column.generated_stored
+
+
+def _filled_by_update(op: m.SetNotNull, ctx: RuleContext) -> bool:
+    """An UPDATE earlier in the file assigns the column (a backfill), or the column was
+    added with a volatile default (a rewrite that fills it)."""
+    for _, other in ctx.migration.operations_before(ctx.index):
+        if isinstance(other, m.DataChange) and other.kind == "update" and (
+            other.table.matches(op.table)
+            and any(a.key == op.column.key for a in other.assigned)
+        ):
+            return True
+        if isinstance(other, m.AddColumn) and other.table.matches(op.table) and (
+            other.column.name.key == op.column.key and other.column.default is not None
+            and other.column.default.volatility == "volatile"
+        ):
+            return True
+    return False
+
+
+def _new_column_finding(op: m.SetNotNull, added: m.AddColumn, ctx: RuleContext) -> Finding:
+    table, column = ctx.q(op.table), ctx.q(op.column)
+    message = (
+        f"{column} was added to {table} earlier in this migration without a default, so every "
+        f"existing row holds NULL in it: SET NOT NULL fails as soon as the table has a row "
+        "(under an exclusive lock), and every INSERT from the running application "
+        f"version, which does not know {column}, would fail once it succeeds."
+    )
+    default = "0" if _numeric(added.column.type_sql) else "<constant>"
+    rewrite = Rewrite(
+        summary=f"Add {column} as NOT NULL with a constant default in one statement, or keep "
+        "it nullable and backfill it before enforcing NOT NULL.",
+        steps=(
+            Step(phase=Phase.EXPAND,
+                 title=f"Add {column} with a constant default and NOT NULL together (no scan "
+                 "on PostgreSQL 11+)" if ctx.dialect == "postgres" else
+                 f"Add {column} with a constant default and NOT NULL together",
+                 instruction=f"ALTER TABLE {table} ADD COLUMN {column} "
+                 f"{added.column.type_sql} NOT NULL DEFAULT {default}; and drop the separate "
+                 "SET NOT NULL."),
+            Step(phase=Phase.SWITCH, title=f"Deploy application code that always writes {column}",
+                 instruction=f"Release the version that sets {column} on every INSERT; only "
+                 "then drop the default if you want none."),
+        ),
+    )
+    return ctx.finding(op.span, message, rewrite)
+
+
+def _numeric(type_sql: str) -> bool:
+    return type_sql.split("(")[0].strip().lower() in (
+        "int", "integer", "bigint", "smallint", "int2", "int4", "int8", "numeric", "decimal",
+        "real", "double precision", "float", "float4", "float8", "serial", "bigserial")

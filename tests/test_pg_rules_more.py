@@ -1,0 +1,46 @@
+"""PostgreSQL rule behaviour added in the fix round (reviewer findings)."""
+
+import pytest
+
+from tests.helpers import TIMEOUT_NOTES, codes, lint
+
+
+def _only(sql, code, **kwargs):
+    found = [f for f in lint(sql, ignore=TIMEOUT_NOTES, **kwargs) if f.rule == code]
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize("sql, flagged", [
+    # A column added without a default is NULL on every existing row.
+    ("ALTER TABLE t ADD COLUMN c int; ALTER TABLE t ALTER COLUMN c SET NOT NULL;", True),
+    ("ALTER TABLE t ADD COLUMN c int DEFAULT NULL; ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+     True),
+    # Filled by an UPDATE first: still a scan under ACCESS EXCLUSIVE.
+    ("ALTER TABLE t ADD COLUMN c int; UPDATE t SET c = 0; "
+     "ALTER TABLE t ALTER COLUMN c SET NOT NULL;", True),
+    ("ALTER TABLE t ADD COLUMN c int DEFAULT 0; ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+     False),
+    ("CREATE TABLE t (id int); ALTER TABLE t ADD COLUMN c int; "
+     "ALTER TABLE t ALTER COLUMN c SET NOT NULL;", False),
+])
+def test_set_not_null_on_a_column_added_in_the_same_file(sql, flagged):
+    assert ("ML106" in codes(sql, ignore=TIMEOUT_NOTES)) is flagged
+
+
+def test_set_not_null_messages_say_why_for_a_new_column():
+    empty = _only("ALTER TABLE t ADD COLUMN c int; ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+                  "ML106")
+    assert "every existing row holds NULL" in empty.message
+    assert "NOT NULL DEFAULT 0" in empty.rewrite.steps[0].instruction
+    filled = _only("ALTER TABLE t ADD COLUMN c int; UPDATE t SET c = 0; "
+                   "ALTER TABLE t ALTER COLUMN c SET NOT NULL;", "ML106")
+    assert "filled earlier" in filled.message and "scans the whole" in filled.message
+
+
+@pytest.mark.parametrize("version, scan_free", [("11", False), ("12", True)])
+def test_set_not_null_summary_matches_the_steps_per_version(version, scan_free):
+    found = _only("ALTER TABLE t ALTER COLUMN c SET NOT NULL;", "ML106", version=version)
+    steps_set_not_null = any("SET NOT NULL" in (s.sql or "") for s in found.rewrite.steps)
+    assert steps_set_not_null is scan_free
+    assert ("without a scan" in found.rewrite.summary) is scan_free
