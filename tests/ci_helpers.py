@@ -6,7 +6,9 @@ import os
 from pathlib import Path
 from typing import Dict, Sequence
 
-from click.testing import CliRunner, Result
+from click.testing import Result
+
+from helpers import separate_streams_runner
 
 from migrationlint.cli import cli
 
@@ -25,6 +27,6 @@ def run_check(cwd: Path, args: Sequence[str], stdin: str = "") -> Result:
     previous = os.getcwd()
     os.chdir(cwd)
     try:
-        return CliRunner().invoke(cli, ["check", *args], input=stdin, catch_exceptions=False)
+        return separate_streams_runner().invoke(cli, ["check", *args], input=stdin, catch_exceptions=False)
     finally:
         os.chdir(previous)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import List, Optional, Sequence
+
+from click.testing import CliRunner
 
 from migrationlint.engine import LintOptions, lint_source
 from migrationlint.findings import Finding
@@ -33,3 +36,12 @@ def lint(sql: str, dialect: str = "postgres", version: Optional[str] = None,
 
 def codes(sql: str, **kwargs) -> List[str]:
     return [f.rule for f in lint(sql, **kwargs)]
+
+
+def separate_streams_runner() -> CliRunner:
+    """A CliRunner whose results give stdout and stderr apart on every supported click:
+    click 8.2+ always does (and dropped the option), older ones (the newest for Python
+    3.9 is 8.1) only when asked with ``mix_stderr=False``."""
+    if "mix_stderr" in inspect.signature(CliRunner).parameters:
+        return CliRunner(mix_stderr=False)
+    return CliRunner()

@@ -8,8 +8,8 @@ import json
 import os
 
 import pytest
-from click.testing import CliRunner
 
+from helpers import separate_streams_runner
 from migrationlint.cli import cli
 from migrationlint.source import MAX_FILE_BYTES
 
@@ -23,7 +23,7 @@ def run(tmp_path, *args):
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        result = CliRunner().invoke(cli, ["check", "--format", "json", "--no-cache", *args])
+        result = separate_streams_runner().invoke(cli, ["check", "--format", "json", "--no-cache", *args])
     finally:
         os.chdir(old)
     # Anything but a clean exit would be a traceback reaching the user.
