@@ -599,7 +599,7 @@ def _is_keyed(condition: exp.Expression) -> bool:
     if isinstance(condition, exp.EQ):
         sides = (condition.this, condition.expression)
         return any(_is_key_column(s) for s in sides) and any(
-            isinstance(s, exp.Literal) for s in sides
+            isinstance(s, exp.Literal) or _is_literal_any(s) for s in sides
         )
     if isinstance(condition, exp.In):
         values = condition.expressions
@@ -607,6 +607,20 @@ def _is_keyed(condition: exp.Expression) -> bool:
             isinstance(v, exp.Literal) for v in values
         )
     return False
+
+
+def _is_literal_any(node: exp.Expression) -> bool:
+    """``ANY(ARRAY[1, 2])`` or ``ANY('{1,2}')`` (possibly cast): PostgreSQL's spelling of
+    a literal IN list."""
+    if not isinstance(node, exp.Any):
+        return False
+    inner = node.this
+    while isinstance(inner, (exp.Paren, exp.Cast)):
+        inner = inner.this
+    if isinstance(inner, exp.Array):
+        return bool(inner.expressions) and all(
+            isinstance(v, exp.Literal) for v in inner.expressions)
+    return isinstance(inner, exp.Literal) and inner.is_string and inner.name.startswith("{")
 
 
 _KEY_COLUMN = re.compile(r"^(id|uuid|key|slug|code)$|_(id|uuid|key)$", re.I)

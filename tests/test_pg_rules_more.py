@@ -44,3 +44,15 @@ def test_set_not_null_summary_matches_the_steps_per_version(version, scan_free):
     steps_set_not_null = any("SET NOT NULL" in (s.sql or "") for s in found.rewrite.steps)
     assert steps_set_not_null is scan_free
     assert ("without a scan" in found.rewrite.summary) is scan_free
+
+
+@pytest.mark.parametrize("where, flagged", [
+    ("id = ANY(ARRAY[1, 2])", False),
+    ("id = ANY('{1,2}')", False),
+    ("id = ANY(ARRAY['a', 'b']::text[])", False),
+    ("id = ANY(ARRAY[other_id, 2])", True),
+    ("state = ANY(ARRAY['paid'])", True),
+])
+def test_update_with_any_of_literal_keys_is_a_small_keyed_set(where, flagged):
+    sql = f"UPDATE t SET c = 1 WHERE {where};"
+    assert ("ML501" in codes(sql, ignore=TIMEOUT_NOTES)) is flagged
