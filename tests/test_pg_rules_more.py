@@ -56,3 +56,34 @@ def test_set_not_null_summary_matches_the_steps_per_version(version, scan_free):
 def test_update_with_any_of_literal_keys_is_a_small_keyed_set(where, flagged):
     sql = f"UPDATE t SET c = 1 WHERE {where};"
     assert ("ML501" in codes(sql, ignore=TIMEOUT_NOTES)) is flagged
+
+
+@pytest.mark.parametrize("value, flagged", [
+    ("'2s'", False), ("'10s'", False), ("500", False), ("'1500ms'", False),
+    ("'10min'", True), ("'11s'", True), ("'1h'", True), ("60000", True),
+    ("0", True), ("'0'", True), ("DEFAULT", True),
+])
+def test_only_a_short_lock_timeout_counts(value, flagged):
+    sql = f"SET lock_timeout = {value};\nALTER TABLE t ADD COLUMN a int;"
+    assert ("ML214" in codes(sql)) is flagged
+
+
+def test_a_long_lock_timeout_is_named_as_too_long():
+    finding = _only_code("SET lock_timeout = '10min';\nALTER TABLE t ADD COLUMN a int;", "ML214")
+    assert "lock_timeout of 10min (line 1), too long" in finding.message
+    disabled = _only_code("SET lock_timeout = 0;\nALTER TABLE t ADD COLUMN a int;", "ML214")
+    assert "lock_timeout disabled" in disabled.message
+
+
+def test_lock_timeout_note_does_not_contradict_a_failing_statement():
+    # ML105 says the statement fails on a table with rows; the note is about the wait only.
+    found = lint("ALTER TABLE t ADD COLUMN a int NOT NULL;")
+    assert sorted(f.rule for f in found) == ["ML105", "ML214"]
+    note = next(f for f in found if f.rule == "ML214")
+    assert "millisecond" not in note.message and "waits for the lock" in note.message
+
+
+def _only_code(sql, code):
+    found = [f for f in lint(sql) if f.rule == code]
+    assert len(found) == 1, found
+    return found[0]

@@ -1,5 +1,6 @@
 """ML213 statements-after-access-exclusive-lock and ML214 missing-lock-timeout."""
 
+import re
 from typing import FrozenSet, Iterator, List, Optional, Tuple
 
 from migrationlint import model as m
@@ -96,7 +97,7 @@ def check_lock_timeout(ctx: RuleContext) -> Iterator[Finding]:
     settings = _lock_timeout_settings(migration)
     for statement in migration.statements:
         timeout, ignored_local = _lock_timeout_in_effect(settings, statement)
-        if timeout is not None and timeout.strip("'\" ").lower() not in ("0", "0s", "0ms"):
+        if timeout is not None and _is_short(timeout[1]):
             continue
         for op in statement.operations:
             if _on_new_object(migration, op, statement.index):
@@ -106,8 +107,34 @@ def check_lock_timeout(ctx: RuleContext) -> Iterator[Finding]:
                     continue
                 if not _existing(migration, table, statement.index):
                     continue
-                yield _missing_timeout(ctx, statement, table, mode, ignored_local)
+                yield _missing_timeout(ctx, statement, table, mode, ignored_local, timeout)
                 return
+
+
+# The longest lock_timeout that still counts as short: strong_migrations' default for
+# migrations. A longer wait lets the queue behind the statement grow for that long.
+LONGEST_SHORT_TIMEOUT_MS = 10_000
+
+_MILLISECONDS = {"us": 0.001, "ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000,
+                 "d": 86_400_000}
+
+
+def _milliseconds(value: str) -> Optional[float]:
+    """A lock_timeout value in milliseconds (a bare number is milliseconds); None when it
+    is not a plain duration."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([a-z]*)", value.strip("'\" ").lower())
+    if match is None or (match.group(2) or "ms") not in _MILLISECONDS:
+        return None
+    return float(match.group(1)) * _MILLISECONDS[match.group(2) or "ms"]
+
+
+def _is_short(value: str) -> bool:
+    """0 disables the timeout and DEFAULT restores the server's (usually 0); a value the
+    file computes is trusted."""
+    if value.strip("'\" ").lower() == "default":
+        return False
+    milliseconds = _milliseconds(value)
+    return milliseconds is None or 0 < milliseconds <= LONGEST_SHORT_TIMEOUT_MS
 
 
 # A SET of lock_timeout: the statement, the value, and the statements a SET LOCAL
@@ -137,30 +164,39 @@ def _same_transaction(migration: Migration, statement: Statement) -> FrozenSet[i
 
 def _lock_timeout_in_effect(
     settings: List[_Setting], statement: Statement
-) -> Tuple[Optional[str], Optional[Statement]]:
-    """The lock_timeout in effect for ``statement``, and the last SET LOCAL that does not
-    reach it."""
-    value: Optional[str] = None
+) -> Tuple[Optional[Tuple[Statement, str]], Optional[Statement]]:
+    """The lock_timeout in effect for ``statement`` (the SET and its value), and the last
+    SET LOCAL that does not reach it."""
+    value: Optional[Tuple[Statement, str]] = None
     ignored: Optional[Statement] = None
     for earlier, setting, reach in settings:
         if earlier.index >= statement.index:
             break
         if reach is None or statement.index in reach:
-            value, ignored = setting, None
+            value, ignored = (earlier, setting), None
         else:
             ignored = earlier
     return value, ignored
 
 
 def _missing_timeout(
-    ctx: RuleContext, statement: Statement, table, mode: str, ignored_local: Optional[Statement]
+    ctx: RuleContext, statement: Statement, table, mode: str, ignored_local: Optional[Statement],
+    timeout: Optional[Tuple[Statement, str]],
 ) -> Finding:
     name = ctx.q(table) if table is not None else "its table"
-    message = (
-        f"This statement takes {mode} on {name} without a lock_timeout: if a long query holds "
-        f"{name}, the statement waits, and every query after it queues behind it (an outage "
-        "caused by a millisecond change)."
-    )
+    # Worded about the wait for the lock only: the statement may also be flagged for what
+    # it does once it has the lock (a scan, a failure), which this note does not judge.
+    consequence = (f"if a long query holds {name}, the statement waits for the lock, and every "
+                   "query on it after the statement queues behind it")
+    if timeout is None:
+        message = f"This statement takes {mode} on {name} without a lock_timeout: {consequence}."
+    elif _milliseconds(timeout[1]) == 0:
+        message = (f"This statement takes {mode} on {name} with lock_timeout disabled (set to "
+                   f"{timeout[1]} on line {timeout[0].span.line}): {consequence}.")
+    else:
+        message = (f"This statement takes {mode} on {name} with a lock_timeout of {timeout[1]} "
+                   f"(line {timeout[0].span.line}), too long to protect the application (more "
+                   f"than {LONGEST_SHORT_TIMEOUT_MS // 1000}s): {consequence} for that long.")
     if ignored_local is not None:
         message += (
             f" The SET LOCAL lock_timeout on line {ignored_local.span.line} does not cover it: "
