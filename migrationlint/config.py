@@ -78,8 +78,10 @@ class LoadedSettings(BaseModel):
 def load_settings(explicit: Optional[str] = None, start: Optional[Path] = None) -> LoadedSettings:
     if explicit is not None:
         path = Path(explicit)
-        if not path.is_file():
+        if not path.exists():
             raise ConfigError(f"config file {explicit} does not exist")
+        if not path.is_file():
+            raise ConfigError(f"config file {explicit} is not a regular file")
         table = _read_table(path, required=True)
         return _validate(table, path)
     found = discover_config(start or Path.cwd())

@@ -124,3 +124,8 @@ def test_unknown_rule_in_severity_names_the_file(tree):
     result, _ = rules_found()
     assert result.exit_code == 2
     assert f"unknown rule `drop-colum` (see `migrationlint rules`), in {tree / 'app' / 'migrationlint.toml'}" in result.output
+
+
+def test_explicit_config_that_is_not_a_file(tree):
+    result = CliRunner().invoke(cli, ["check", "db", "--config", "db"])
+    assert result.exit_code == 2 and "config file db is not a regular file" in result.output
