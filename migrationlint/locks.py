@@ -25,7 +25,10 @@ BLOCKING = (ACCESS_EXCLUSIVE, EXCLUSIVE, SHARE_ROW_EXCLUSIVE, SHARE)
 _ACCESS_EXCLUSIVE_ON_TABLE = (
     m.AddColumn, m.DropColumn, m.RenameColumn, m.RenameTable, m.AlterColumnType,
     m.SetNotNull, m.DropNotNull, m.SetDefault, m.DropDefault, m.DropConstraint,
-    m.SetLogged, m.Truncate, m.DropTable,
+    m.SetLogged, m.Truncate, m.DropTable, m.DropTrigger,
+    # ENABLE/DISABLE/FORCE ROW LEVEL SECURITY: ALTER TABLE's default lock (PostgreSQL's
+    # ALTER TABLE page lists no lighter one for it).
+    m.SetRowSecurity,
 )
 
 
@@ -33,6 +36,8 @@ def table_locks(op: m.Operation) -> List[Tuple[Optional[m.ObjectName], str]]:
     """(table or None when only an index name is known, lock mode) pairs."""
     if isinstance(op, _ACCESS_EXCLUSIVE_ON_TABLE):
         return [(op.table, ACCESS_EXCLUSIVE)]
+    if isinstance(op, m.CreateTable) and op.partition_of is not None:
+        return [(op.partition_of, ACCESS_EXCLUSIVE)]
     if isinstance(op, m.AddConstraint):
         if op.kind == "foreign_key":
             return [(op.table, SHARE_ROW_EXCLUSIVE), (op.references, SHARE_ROW_EXCLUSIVE)]

@@ -101,6 +101,8 @@ class ColumnSpec(BaseModel):
 class CreateTable(TableOperation):
     columns: Tuple[ColumnSpec, ...] = ()
     if_not_exists: bool = False
+    # PostgreSQL CREATE TABLE ... PARTITION OF parent: locks the parent.
+    partition_of: Optional[ObjectName] = None
 
 
 class DropTable(TableOperation):
@@ -283,6 +285,16 @@ class DropSchema(Operation):
 
 class DropDatabase(Operation):
     name: Ident
+
+
+class DropTrigger(TableOperation):
+    name: Ident
+
+
+class SetRowSecurity(TableOperation):
+    """ALTER TABLE ... ENABLE | DISABLE | FORCE | NO FORCE ROW LEVEL SECURITY."""
+
+    action: str
 
 
 class Truncate(TableOperation):

@@ -282,7 +282,9 @@ class _Converter:
                 if_not_exists=bool(ast.args.get("exists")),
             )
         elif kind == "TABLE":
-            yield m.CreateTable(span=span, table=object_name(ast.this))
+            parent = ast.find(exp.PartitionedOfProperty)
+            yield m.CreateTable(span=span, table=object_name(ast.this), partition_of=(
+                object_name(parent.this) if parent is not None else None))
         elif kind == "INDEX" and isinstance(ast.this, exp.Index):
             yield self.create_index(ast)
         else:
@@ -325,6 +327,10 @@ class _Converter:
                     concurrently=bool(ast.args.get("concurrently")),
                     if_exists=bool(ast.args.get("exists")),
                 )
+            elif kind == "TRIGGER" and isinstance(ast.args.get("cluster"), exp.OnProperty):
+                # PostgreSQL DROP TRIGGER name ON table (MySQL's has no ON).
+                yield m.DropTrigger(span=span, name=ident(target.this),
+                                    table=object_name(ast.args["cluster"].this))
             else:
                 yield m.RawStatement(span=span, keyword=f"DROP {kind}")
 

@@ -805,11 +805,24 @@ def postgres_alter_table_by_action(cursor: Cursor) -> Optional[List[m.Operation]
         if not alone:
             alone = _unnamed_check(cursor, table, first, last)
         if not alone:
+            alone = _row_security(cursor, table, first, last)
+        if not alone:
             span = cursor.spans.relative(cursor.tokens[first].start, cursor.tokens[last].end + 1)
             keyword = "ALTER TABLE " + cursor.tokens[first].text.upper()
             alone = [m.RawStatement(span=span, keyword=keyword)]
         operations += alone
     return operations
+
+
+def _row_security(cursor: Cursor, table: m.ObjectName, first: int, last: int) -> List[m.Operation]:
+    """``ENABLE | DISABLE | FORCE | NO FORCE ROW LEVEL SECURITY``; [] for other actions."""
+    words = [t.text.upper() for t in cursor.tokens[first:last + 1]]
+    if words[-3:] != ["ROW", "LEVEL", "SECURITY"] or " ".join(words[:-3]) not in (
+        "ENABLE", "DISABLE", "FORCE", "NO FORCE"
+    ):
+        return []
+    span = cursor.spans.relative(cursor.tokens[first].start, cursor.tokens[last].end + 1)
+    return [m.SetRowSecurity(span=span, table=table, action=" ".join(words[:-3]).lower())]
 
 
 def _unnamed_check(cursor: Cursor, table: m.ObjectName, first: int, last: int) -> List[m.Operation]:

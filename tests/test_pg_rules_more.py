@@ -87,3 +87,34 @@ def _only_code(sql, code):
     found = [f for f in lint(sql) if f.rule == code]
     assert len(found) == 1, found
     return found[0]
+
+
+@pytest.mark.parametrize("statement", [
+    "CREATE TABLE m_1 PARTITION OF m FOR VALUES IN (1);",
+    "DROP TRIGGER trg ON m;",
+    "ALTER TABLE m ENABLE ROW LEVEL SECURITY;",
+])
+def test_access_exclusive_statements_get_the_lock_notes(statement):
+    assert "ML214" in codes(statement)
+    # Held to COMMIT, the lock on m makes a later slow statement block m.
+    later = codes(f"BEGIN; {statement} UPDATE o SET a = 1 WHERE id = 1; COMMIT;")
+    assert "ML213" in later
+
+
+def test_partition_of_recipe_creates_alone_then_attaches():
+    found = _only("CREATE TABLE m_1 PARTITION OF m FOR VALUES FROM (1) TO (10);", "ML217")
+    assert [s.sql for s in found.rewrite.steps] == [
+        "CREATE TABLE m_1 (LIKE m INCLUDING ALL);",
+        "ALTER TABLE m ATTACH PARTITION m_1 FOR VALUES FROM (1) TO (10);",
+    ]
+
+
+@pytest.mark.parametrize("sql, version, flagged", [
+    ("CREATE TABLE m_d PARTITION OF m DEFAULT;", "16", True),
+    ("CREATE TABLE m_d PARTITION OF m DEFAULT;", "11", False),
+    ("CREATE TABLE m (id int) PARTITION BY LIST (id); "
+     "CREATE TABLE m_1 PARTITION OF m FOR VALUES IN (1);", "16", False),
+    ("CREATE TABLE m_1 (LIKE m INCLUDING ALL);", "16", False),
+])
+def test_partition_of_flagged_only_on_an_existing_parent_from_12(sql, version, flagged):
+    assert ("ML217" in codes(sql, version=version)) is flagged

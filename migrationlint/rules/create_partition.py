@@ -1,0 +1,48 @@
+"""ML217 create-table-partition-of."""
+
+import re
+from typing import Iterator
+
+from migrationlint import model as m
+from migrationlint.findings import Finding, Phase, Rewrite, Step
+from migrationlint.rulecontext import RuleContext
+from migrationlint.rules import POSTGRES, rule
+
+# The partition bound as written: FOR VALUES ... or DEFAULT, up to the end of the statement.
+_BOUND = re.compile(r"\b(FOR\s+VALUES\b.*?|DEFAULT)\s*;?\s*\Z", re.I | re.S)
+
+
+@rule(
+    "ML217", "create-table-partition-of", "warning",
+    "CREATE TABLE ... PARTITION OF takes ACCESS EXCLUSIVE on the partitioned table; creating "
+    "the table alone and attaching it takes only SHARE UPDATE EXCLUSIVE (PostgreSQL 12+).",
+    on=(m.CreateTable,), dialects=POSTGRES, tags=("locking",),
+)
+def check(op: m.CreateTable, ctx: RuleContext) -> Iterator[Finding]:
+    parent = op.partition_of
+    if parent is None or not ctx.version.at_least(12) or ctx.table_is_new(parent):
+        return  # before 12 ATTACH PARTITION also takes ACCESS EXCLUSIVE on the parent
+    table, partition = ctx.q(parent), ctx.q(op.table)
+    message = (
+        f"Creating {partition} as a PARTITION OF {table} takes ACCESS EXCLUSIVE on {table}: "
+        f"while the statement waits for the lock (behind any running query on {table}) and "
+        f"until the transaction commits, every read and write of {table} waits."
+    )
+    bound = _BOUND.search(ctx.statement.text)
+    attach_title = (f"Attach it (SHARE UPDATE EXCLUSIVE on {table}: reads and writes "
+                    "continue; ACCESS EXCLUSIVE only on the new table and any DEFAULT partition, "
+                    "which is scanned)")
+    attach = Step(phase=Phase.EXPAND, title=attach_title,
+                  sql=f"ALTER TABLE {table} ATTACH PARTITION {partition} {bound.group(1)};")\
+        if bound else Step(phase=Phase.EXPAND, title=attach_title,
+                           instruction=f"ALTER TABLE {table} ATTACH PARTITION {partition} "
+                           "with the partition bound of this statement.")
+    rewrite = Rewrite(
+        summary=f"Create {partition} as a plain table like {table}, then ATTACH PARTITION.",
+        steps=(
+            Step(phase=Phase.EXPAND, title=f"Create the table on its own (no lock on {table})",
+                 sql=f"CREATE TABLE {partition} (LIKE {table} INCLUDING ALL);"),
+            attach,
+        ),
+    )
+    yield ctx.finding(op.span, message, rewrite)
