@@ -235,3 +235,20 @@ def test_unwritable_output_is_a_usage_error(project):
     assert result.exit_code == 2
     assert "cannot write no/such/folder/report.json" in result.output
     assert "Traceback" not in result.output
+
+
+def test_summary_counts_files_with_problems(project):
+    result = run("check", "migrations")
+    assert result.output.strip().splitlines()[-1].endswith(" in 4 of 5 files.")
+
+
+def test_multi_line_span_underlines_text_not_indentation(project):
+    Path("multi.sql").write_text("ALTER TABLE t\n\tDROP COLUMN c;\n")
+    result = run("check", "multi.sql", "--select", "ML214")
+    lines = result.output.splitlines()
+    assert lines[2:6] == [
+        "1 | ALTER TABLE t",
+        "  | ^^^^^^^^^^^^^",
+        "2 | \tDROP COLUMN c;",
+        "  | \t^^^^^^^^^^^^^",  # the statement, without its semicolon
+    ]

@@ -247,3 +247,20 @@ def test_rebuild_rewrite_only_asks_for_a_clause_the_server_supports():
     assert finding.rule == "ML405"
     assert not any("ALGORITHM=INPLACE" in (s.sql or "") for s in finding.rewrite.steps)
     assert "on small tables" not in finding.rewrite.summary
+
+
+@pytest.mark.parametrize("sql,version,expected", [
+    ("ALTER TABLE `users` ADD COLUMN `nick` TEXT NULL;", "8.0", ["ML406"]),
+    ("ALTER TABLE `users` DROP COLUMN `nick`;", "8.0.32", ["ML406"]),
+    ("ALTER TABLE `users` ADD COLUMN `nick` TEXT NULL, ALGORITHM=INSTANT;", "8.0", []),
+    ("ALTER TABLE `users` ADD INDEX `idx_email` (`email`);", "8.0", []),
+    ("ALTER TABLE `users` MODIFY `total` BIGINT NOT NULL;", "8.0", ["ML404"]),
+])
+def test_version_comment_statement_is_judged_like_the_bare_one(sql, version, expected):
+    wrapped = f"/*!50700 {sql[:-1]} */;"
+    assert online(sql, version=version) == expected
+    findings = online_findings(wrapped, version=version)
+    assert [f.rule for f in findings] == expected
+    bare = online_findings(sql, version=version)
+    assert [[s.sql for s in f.rewrite.steps] for f in findings] == [
+        [s.sql for s in f.rewrite.steps] for f in bare]

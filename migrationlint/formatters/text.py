@@ -65,8 +65,10 @@ def _excerpt(finding: Finding, style, color: str) -> List[str]:
     for offset, text in enumerate(source_lines):
         number = finding.source_line + offset
         out.append(f"{style(str(number).rjust(width), fg='blue', bold=True)} {bar} {text}")
-        start = span.column if number == span.line else 1
-        end = span.end_column if number == span.end_line else len(text) + 1
+        # Lines inside a multi-line span are underlined from their first to their last
+        # visible character: indentation is not part of the statement's text.
+        start = span.column if number == span.line else len(text) - len(text.lstrip()) + 1
+        end = span.end_column if number == span.end_line else len(text.rstrip()) + 1
         if number > span.end_line or end <= start and number != span.line:
             continue
         pad = _NOT_TAB.sub(" ", text[: start - 1])
@@ -88,7 +90,9 @@ def _summary(report: LintReport, style) -> str:
     counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
     parts = [f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n]
     total = len(report.findings)
+    with_findings = len({f.path for f in report.findings})
+    where = files if with_findings == report.files else f"{with_findings} of {files}"
     return style(
-        f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {files}.",
+        f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {where}.",
         bold=True,
     )

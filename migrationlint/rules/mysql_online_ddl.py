@@ -20,16 +20,27 @@ from migrationlint.mysql_online_ddl import (
 from migrationlint.recognize import online_ddl_shape
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import MYSQL, rule
+from migrationlint.splitter import split_statements
 
 INPLACE_NONE = "ALGORITHM=INPLACE, LOCK=NONE"
 _FK_OFF = ("0", "off", "false")
 
 
+def executed_text(statement: Statement, dialect: str) -> str:
+    """The statement as the server runs it: the markers of a MySQL version comment
+    (``/*!80000 ALTER TABLE ... */``) blanked by the splitter, so a wrapped statement reads
+    like the bare one."""
+    if "/*!" not in statement.text:
+        return statement.text
+    pieces = split_statements(statement.text, dialect).statements
+    return pieces[0].text.strip() if len(pieces) == 1 else statement.text
+
+
 def with_online_clause(statement: Statement, clause: str, dialect: str) -> Optional[str]:
-    """The statement as written, asking for ``clause`` (e.g. ALGORITHM=INPLACE, LOCK=NONE)
-    instead of any ALGORITHM/LOCK it states; None unless it is an ALTER TABLE, CREATE INDEX
-    or DROP INDEX."""
-    shape = online_ddl_shape(statement.text, dialect)
+    """The statement as written (without version-comment markers), asking for ``clause``
+    (e.g. ALGORITHM=INPLACE, LOCK=NONE) instead of any ALGORITHM/LOCK it states; None unless
+    it is an ALTER TABLE, CREATE INDEX or DROP INDEX."""
+    shape = online_ddl_shape(executed_text(statement, dialect), dialect)
     if shape is None:
         return None
     _, without_clauses, actions_at = shape
@@ -43,7 +54,7 @@ def alter_clause(statement: Statement, plan_: Plan, ctx: RuleContext) -> Optiona
     op = plan_.items[0][0]
     if isinstance(op, m.TableMaintenance):  # OPTIMIZE TABLE
         return "ENGINE=InnoDB"
-    shape = online_ddl_shape(statement.text, ctx.dialect)
+    shape = online_ddl_shape(executed_text(statement, ctx.dialect), ctx.dialect)
     if shape is None:
         return None
     _, without_clauses, actions_at = shape
