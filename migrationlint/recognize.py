@@ -374,8 +374,12 @@ def alter_table_detach_partition(cursor: Cursor) -> Optional[List[m.Operation]]:
 
 @recognizer("DO", dialects=("postgres",))
 def do_block(cursor: Cursor) -> Optional[List[m.Operation]]:
-    # Procedural code is not analysed; name it so reports and the corpus count say "DO".
-    return [m.RawStatement(span=cursor.statement_span(), keyword="DO")]
+    # Named so reports and the corpus count say "DO"; the SQL statements of its body
+    # follow, checked like the file's own.
+    from migrationlint.plpgsql import do_block_operations  # it imports normalize, which imports us
+
+    return [m.RawStatement(span=cursor.statement_span(), keyword="DO"),
+            *do_block_operations(cursor.text, cursor.spans)]
 
 
 # -- MySQL / MariaDB ----------------------------------------------------------------

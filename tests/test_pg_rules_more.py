@@ -118,3 +118,35 @@ def test_partition_of_recipe_creates_alone_then_attaches():
 ])
 def test_partition_of_flagged_only_on_an_existing_parent_from_12(sql, version, flagged):
     assert ("ML217" in codes(sql, version=version)) is flagged
+
+
+def test_hazards_inside_a_do_block_are_checked_where_they_are_written():
+    sql = "SET lock_timeout = '2s';\nDO $$ BEGIN ALTER TABLE users DROP COLUMN legacy; END $$;"
+    found = _only(sql, "ML103")
+    assert (found.span.line, found.span.column) == (2, 43)
+
+
+IDEMPOTENT_FOREIGN_KEY = """DO $do$
+DECLARE
+  existing int;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'orders_user_fk') THEN
+    ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);
+  ELSE
+    FOR existing IN SELECT 1 LOOP
+      UPDATE orders SET flag = true;
+    END LOOP;
+  END IF;
+  EXECUTE 'ALTER TABLE orders DROP COLUMN flag';
+EXCEPTION WHEN duplicate_object THEN NULL;
+END
+$do$ LANGUAGE plpgsql;"""
+
+
+def test_do_block_branches_are_checked_and_dynamic_sql_is_not():
+    found = lint(IDEMPOTENT_FOREIGN_KEY, ignore=TIMEOUT_NOTES)
+    assert sorted((f.rule, f.span.line) for f in found) == [("ML204", 6), ("ML501", 9)]
+
+
+def test_do_block_locks_count_for_the_lock_timeout_note():
+    assert "ML214" in codes("DO $$ BEGIN ALTER TABLE users DROP COLUMN legacy; END $$;")

@@ -1,0 +1,88 @@
+"""The SQL statements inside a PostgreSQL ``DO`` block, so rules check them like the
+file's own statements (they run in the DO's transaction).
+
+Only what a migration's DO block usually holds is read: the statements of the body's
+BEGIN ... END, of IF / ELSIF / ELSE branches and of loops (``IF NOT EXISTS (...) THEN ALTER TABLE
+... ADD CONSTRAINT ...; END IF;``), with spans pointing into the body. Dynamic SQL
+(``EXECUTE '...'``), PERFORM, assignments and other procedural statements are not
+checked; neither is a body in another language or in a plain string literal (its
+escaped quotes do not map onto the file).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Tuple
+
+from migrationlint import model as m
+from migrationlint.normalize import Spans, normalize_statement
+from migrationlint.splitter import split_statements
+
+_DOLLAR_QUOTE = re.compile(r"\$(\w*)\$")
+_LANGUAGE = re.compile(r"\bLANGUAGE\s+'?(\w+)", re.I)
+# Procedural words in front of a SQL statement: a block label, BEGIN of a (nested) block,
+# an IF / ELSIF condition, ELSE, an exception handler's WHEN ... THEN, a loop's head.
+_CONTROL_PREFIX = re.compile(
+    r"\s*(?:<<\w+>>|BEGIN\b|(?:IF|ELSIF|ELSEIF|EXCEPTION\s+WHEN|WHEN)\b.*?\bTHEN\b|ELSE\b"
+    r"|(?:FOR|WHILE)\b.*?\bLOOP\b|LOOP\b)",
+    re.I | re.S,
+)
+_DECLARATIONS_END = re.compile(r"\bBEGIN\b", re.I)
+# Statements PL/pgSQL runs as plain SQL and the model reads; SELECT needs PERFORM or INTO
+# there, and EXECUTE is dynamic SQL.
+_SQL_WORDS = {"ALTER", "CREATE", "DROP", "UPDATE", "DELETE", "INSERT", "TRUNCATE", "REINDEX",
+              "CLUSTER", "REFRESH", "SET", "COMMENT", "GRANT", "REVOKE", "LOCK"}
+
+
+def do_block_operations(text: str, spans: Spans) -> List[m.Operation]:
+    """Operations of the SQL statements in the body of the DO statement ``text``."""
+    body = _plpgsql_body(text)
+    if body is None:
+        return []
+    offset, source = body
+    operations: List[m.Operation] = []
+    for start, statement in _body_statements(source):
+        normalized = normalize_statement(statement, spans.start + offset + start, spans.lines,
+                                         "postgres")
+        if normalized.error is None:
+            operations += normalized.operations
+    return operations
+
+
+def _plpgsql_body(text: str) -> Optional[Tuple[int, str]]:
+    """(offset in ``text``, body) of a dollar-quoted PL/pgSQL body."""
+    opening = _DOLLAR_QUOTE.search(text)
+    if opening is None:
+        return None
+    close = text.find(opening.group(0), opening.end())
+    if close < 0:
+        return None
+    outside = text[:opening.start()] + " " + text[close + len(opening.group(0)):]
+    language = _LANGUAGE.search(outside)
+    if language is not None and language.group(1).lower() != "plpgsql":
+        return None
+    return opening.end(), text[opening.end():close]
+
+
+def _body_statements(body: str) -> List[Tuple[int, str]]:
+    """(offset in ``body``, text) of each SQL statement of the body."""
+    found = []
+    declaring = False
+    for piece in split_statements(body, "postgres").statements:
+        start, text = piece.start, body[piece.start:piece.end].rstrip().rstrip(";")
+        if re.match(r"\s*(?:<<\w+>>\s*)?DECLARE\b", text, re.I):
+            declaring = True
+        if declaring:  # declarations end at the block's BEGIN
+            begin = _DECLARATIONS_END.search(text)
+            if begin is None:
+                continue
+            start, text, declaring = start + begin.end(), text[begin.end():], False
+        prefix = _CONTROL_PREFIX.match(text)
+        while prefix is not None:
+            start, text = start + prefix.end(), text[prefix.end():]
+            prefix = _CONTROL_PREFIX.match(text)
+        skipped = len(text) - len(text.lstrip())
+        start, text = start + skipped, text.lstrip()
+        if text.split(None, 1) and text.split(None, 1)[0].upper() in _SQL_WORDS:
+            found.append((start, text))
+    return found
