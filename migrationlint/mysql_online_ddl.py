@@ -85,7 +85,8 @@ ROWS: Dict[str, Row] = {
     "rename_table": Row((8, 0, 12), (10, 3, 7), True, False, True, metadata_only=True),
     # partitions
     "repartition": Row(None, None, False, True, False),
-    "add_or_drop_partition": Row(None, None, True, False, True, copy_before_80=True),
+    "add_partition": Row(None, None, True, False, True, copy_before_80=True),
+    "drop_partition": Row(None, None, True, False, True, copy_before_80=True),
     "reorganize_partitions": Row(None, None, True, False, False, copy_before_80=True),
     "partition_maintenance": Row(None, None, True, False, True, metadata_only=True),
     "rebuild_partitions": Row(None, None, False, True, False),
@@ -135,6 +136,9 @@ class Support:
     # The verdict depends on the column's current definition, which this file does not
     # show; the server decides, so ALGORITHM/LOCK clauses make it safe.
     uncertain: bool = False
+    # When the server, asked for no ALGORITHM/LOCK, silently runs this operation slower or
+    # with a stronger lock than ``best`` because of what the table is (None: it cannot).
+    fallback: Optional[str] = None
 
     @property
     def instant(self) -> bool:
@@ -147,15 +151,36 @@ def support(kind: str, what: str, target: Target, uncertain: bool = False,
     the whole statement non-instant."""
     row = ROWS[kind]
     if instant and target.instant_since(row):
-        # Metadata-only rows need no clause; ADD/DROP COLUMN can silently fall back to a
-        # rebuild (FULLTEXT index, ROW_FORMAT=COMPRESSED, row-version limit).
-        return Support(kind, what, Algorithm.INSTANT, False, True, row.metadata_only, uncertain)
+        return Support(kind, what, Algorithm.INSTANT, False, True, row.metadata_only, uncertain,
+                       _instant_fallback(kind, target))
     inplace = row.inplace and not (row.copy_before_80 and target.before_80)
     if inplace:
         return Support(kind, what, Algorithm.INPLACE, row.rebuild, row.concurrent_dml,
-                       row.metadata_only, uncertain)
+                       row.metadata_only, uncertain, _INPLACE_FALLBACKS.get(kind))
     writes = target.copy_allows_writes and kind != "add_auto_increment_column"
     return Support(kind, what, Algorithm.COPY, True, writes, False, uncertain)
+
+
+_INSTANT_COLUMN_CHANGES = ("add_column", "add_column_positioned", "drop_column")
+# Operations whose INPLACE default can take a stronger lock than the row says, depending on
+# a table property the migration does not show.
+_INPLACE_FALLBACKS = {
+    "add_partition": "on a HASH or KEY partitioned table the server takes LOCK=SHARED and "
+                     "blocks writes while it redistributes the rows",
+}
+
+
+def _instant_fallback(kind: str, target: Target) -> Optional[str]:
+    """Why an INSTANT column change may silently become a table rebuild. Other INSTANT
+    operations only change metadata and have no slower algorithm to fall back to."""
+    if kind not in _INSTANT_COLUMN_CHANGES:
+        return None
+    if target.mariadb:
+        return ("on a table with ROW_FORMAT=COMPRESSED (among other table properties that rule "
+                "out INSTANT) the server silently rebuilds the table instead")
+    return ("on a table with a FULLTEXT index or ROW_FORMAT=COMPRESSED, or one that has "
+            "reached the limit of instant column changes (64 row versions on 8.0), the server "
+            "silently rebuilds the table instead")
 
 
 # -- operation → row --------------------------------------------------------------
@@ -257,7 +282,7 @@ def _partition(op: m.PartitionChange, target: Target) -> Support:
     if action in ("partition_by", "remove_partitioning"):
         return support("repartition", "changing the partitioning", target)
     if action in ("add", "drop"):
-        return support("add_or_drop_partition", f"{action.upper()} PARTITION", target)
+        return support(f"{action}_partition", f"{action.upper()} PARTITION", target)
     if action in ("coalesce", "reorganize", "rebuild"):
         return support("reorganize_partitions", f"{action.upper()} PARTITION", target)
     if action in ("optimize", "discard", "import"):
@@ -422,8 +447,11 @@ class Plan:
         return None
 
     @property
-    def needs_clause(self) -> bool:
-        return not all(s.metadata_only for s in self.supports)
+    def silent_fallback(self) -> Optional[Support]:
+        """The first operation the server may silently run slower or with a stronger lock
+        than planned (when the statement states no ALGORITHM/LOCK); None when the default
+        is already the best algorithm whatever the table is."""
+        return next((s for s in self.supports if s.fallback), None)
 
 
 def plan(operations: Sequence[m.Operation], target: Target, facts: Facts, quote) -> Optional[Plan]:

@@ -161,10 +161,11 @@ def test_tool_command_quotes_string_literals_for_the_shell():
 
 
 def test_missing_clause_rewrite_appends_the_clause():
-    [finding] = [f for f in lint("CREATE INDEX `idx_created` ON `orders` (`created_at`);",
-                                 dialect="mysql") if f.rule == "ML406"]
+    [finding] = [f for f in lint("ALTER TABLE `events` ADD PARTITION (PARTITION p9 VALUES LESS "
+                                 "THAN (2030));", dialect="mysql") if f.rule == "ML406"]
     assert finding.rewrite.steps[0].sql == (
-        "CREATE INDEX `idx_created` ON `orders` (`created_at`) ALGORITHM=INPLACE LOCK=NONE;")
+        "ALTER TABLE `events` ADD PARTITION (PARTITION p9 VALUES LESS THAN (2030)), "
+        "ALGORITHM=INPLACE, LOCK=NONE;")
     [add] = [f for f in lint("ALTER TABLE orders ADD COLUMN note TEXT;", dialect="mysql")
              if f.rule == "ML406"]
     assert add.rewrite.steps[0].sql == "ALTER TABLE orders ADD COLUMN note TEXT, ALGORITHM=INSTANT;"
@@ -247,6 +248,30 @@ def test_rebuild_rewrite_only_asks_for_a_clause_the_server_supports():
     assert finding.rule == "ML405"
     assert not any("ALGORITHM=INPLACE" in (s.sql or "") for s in finding.rewrite.steps)
     assert "on small tables" not in finding.rewrite.summary
+
+
+@pytest.mark.parametrize("sql", [
+    "CREATE INDEX idx_email ON users (email);",
+    "ALTER TABLE users ADD INDEX idx_email (email);",
+    "ALTER TABLE users ADD UNIQUE INDEX uq_email (email);",
+    "ALTER TABLE users DROP INDEX idx_email;",
+    "ALTER TABLE users RENAME INDEX idx_a TO idx_b;",
+])
+@pytest.mark.parametrize("version", ["5.7", "8.0", "8.4"])
+def test_secondary_index_changes_are_online_by_default_and_not_flagged(sql, version):
+    # INPLACE with concurrent DML whatever the table: no silent fallback to warn about.
+    assert online(sql, version=version) == []
+
+
+def test_missing_clause_is_a_note_that_gives_the_reasons_of_its_operation():
+    [add] = online_findings("ALTER TABLE users ADD COLUMN nick VARCHAR(20) NULL;")
+    assert (add.rule, add.severity.value) == ("ML406", "note")
+    assert "FULLTEXT index" in add.message and "64 row versions" in add.message
+    [partition] = online_findings(
+        "ALTER TABLE events ADD PARTITION (PARTITION p9 VALUES LESS THAN (2030));")
+    assert "HASH or KEY" in partition.message and "FULLTEXT" not in partition.message
+    [mariadb] = online_findings("ALTER TABLE users DROP COLUMN nick;", "mariadb", "10.11")
+    assert "ROW_FORMAT=COMPRESSED" in mariadb.message and "64 row versions" not in mariadb.message
 
 
 @pytest.mark.parametrize("sql,version,expected", [

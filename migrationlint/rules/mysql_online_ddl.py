@@ -186,7 +186,7 @@ def _verdict(found: Plan, target: Target) -> Optional[str]:
         return "ML404"
     if found.rebuilds():
         return "ML405"
-    if found.needs_clause and found.algorithm is None and found.lock is None:
+    if found.silent_fallback and found.algorithm is None and found.lock is None:
         return "ML406"
     return None
 
@@ -302,23 +302,21 @@ def check_rebuilds(ctx: RuleContext) -> Iterator[Finding]:
 
 
 @rule(
-    "ML406", "alter-without-algorithm-lock", "warning",
-    "An online-capable ALTER does not state ALGORITHM/LOCK, so MySQL silently falls back "
-    "to a slower or locking algorithm when it cannot run online.",
+    "ML406", "alter-without-algorithm-lock", "note",
+    "An ALTER whose default is online but can silently fall back to a table rebuild or a "
+    "write-blocking lock, depending on the table, states no ALGORITHM/LOCK.",
     dialects=MYSQL, scope="migration", tags=("locking", "online-ddl"),
 )
 def check_missing_clause(ctx: RuleContext) -> Iterator[Finding]:
     for statement, found, target in _judged(ctx, "ML406"):
-        op, worst = found.worst
+        fallback = found.silent_fallback
+        op = next(o for o, s in found.items if s is fallback)
         clause = found.supported_clause
-        how = "instantly" if found.all_instant else "in place without blocking writes"
+        how = "instantly" if fallback.instant else "in place without blocking writes"
         message = (
-            f"{_sentence(worst.what)} on {ctx.q(found.table)} can run {how} on "
-            f"{_server(target)}, but the "
-            f"statement does not ask for it: when it cannot (a FULLTEXT index, "
-            "ROW_FORMAT=COMPRESSED, too many instant changes, another clause in the same "
-            f"ALTER), the server silently picks a slower algorithm or a stronger lock. Add "
-            f"{clause} so it refuses instead."
+            f"{_sentence(fallback.what)} on {ctx.q(found.table)} runs {how} on "
+            f"{_server(target)} by default, but {fallback.fallback}. Add {clause} so the "
+            "server refuses instead of choosing that silently."
         )
         steps = _clause_step(ctx, statement, clause, f"State {clause}")
         if steps:
