@@ -3,7 +3,7 @@ dialect-quoted names."""
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from migrationlint import model as m
 from migrationlint.findings import Phase, Step
@@ -12,28 +12,59 @@ from migrationlint.sqlgen import generated_name, qualified, quote
 BATCH_SIZE = 1000
 
 
-def batched_backfill(
-    dialect: str, table: m.ObjectName, column: m.Ident, value_sql: Optional[str], pending_sql: str
-) -> Step:
-    """A re-runnable batch UPDATE; repeat until it updates 0 rows. Without a known
-    ``value_sql`` the step is an instruction holding the template."""
-    known = value_sql is not None
-    value_sql = value_sql if known else "<value>"
-    t, c = qualified(table, dialect), quote(column, dialect)
+def primary_key(migration, table: m.ObjectName, before: int) -> Optional[m.Ident]:
+    """The single-column primary key of ``table`` when this file defines it before
+    statement ``before`` (ADD PRIMARY KEY, or CREATE TABLE with a PRIMARY KEY or an id
+    column), else None."""
+    found = None
+    for _, op in migration.operations_before(before):
+        if isinstance(op, m.AddConstraint) and op.table.matches(table) and (
+            op.kind == "primary_key" and len(op.columns) == 1
+        ):
+            found = op.columns[0]
+        elif isinstance(op, m.CreateTable) and op.table.matches(table):
+            keys = [c.name for c in op.columns if c.primary_key]
+            found = keys[0] if len(keys) == 1 else next(
+                (c.name for c in op.columns if c.name.key == "id"), None)
+    return found
+
+
+def keyset_batch(dialect: str, t: str, key: Optional[m.Ident], verb_sql: str,
+                 guard_sql: str) -> Tuple[str, str]:
+    """``verb_sql`` (``UPDATE t SET ...`` / ``DELETE FROM t``) limited to one range of the
+    primary key, and the note saying how to walk it. Each batch reads only its own range
+    (the ctid/LIMIT form rescans every row already done), and ``guard_sql`` keeps a
+    repeated batch harmless."""
+    k = quote(key, dialect) if key is not None else "<primary key>"
     if dialect == "postgres":
-        sql = (
-            f"UPDATE {t} SET {c} = {value_sql}\n"
-            f"WHERE ctid IN (SELECT ctid FROM {t} WHERE {pending_sql} LIMIT {BATCH_SIZE});"
-        )
+        where = f"{k} > :last_id AND {k} <= :last_id + {BATCH_SIZE}"
     else:
-        sql = f"UPDATE {t} SET {c} = {value_sql} WHERE {pending_sql} LIMIT {BATCH_SIZE};"
-    title = (
-        f"Backfill {t}.{c} in batches outside the schema migration; repeat until no row "
-        "is updated"
+        where = f"{k} BETWEEN :last_id + 1 AND :last_id + {BATCH_SIZE}"
+    sql = f"{verb_sql}\nWHERE {where} AND ({guard_sql});"
+    walk = (f"start :last_id below the smallest {k} of {t}, run one batch per transaction "
+            f"and advance :last_id by {BATCH_SIZE} until it passes the largest {k}")
+    if key is None:
+        walk = (f"<primary key> stands for the integer primary key of {t} (not known from "
+                f"this file); {walk}")
+    return sql, walk
+
+
+def batched_backfill(
+    dialect: str, table: m.ObjectName, column: m.Ident, value_sql: Optional[str],
+    pending_sql: str, key: Optional[m.Ident] = None,
+) -> Step:
+    """Keyset batches of UPDATE over the primary key ``key`` (a placeholder when not
+    known); ``pending_sql`` selects the rows still to fill. The step is an instruction:
+    the batch bound :last_id is a parameter the caller advances."""
+    t, c = qualified(table, dialect), quote(column, dialect)
+    value = value_sql if value_sql is not None else "<value>"
+    sql, walk = keyset_batch(dialect, t, key, f"UPDATE {t} SET {c} = {value}", pending_sql)
+    choose = "Choose the value; " if value_sql is None else ""
+    return Step(
+        phase=Phase.BACKFILL,
+        title=f"Backfill {t}.{c} in keyset batches outside the schema migration",
+        instruction=f"{choose}{walk}:\n{sql}",
     )
-    if not known:
-        return Step(phase=Phase.BACKFILL, title=title, instruction=f"Choose the value, then: {sql}")
-    return Step(phase=Phase.BACKFILL, title=title, sql=sql)
 
 
 def add_not_null_safely(
@@ -95,31 +126,62 @@ def add_column_step(
     return Step(phase=Phase.EXPAND, title=title, sql=f"ALTER TABLE {t} ADD COLUMN {c} {type_sql};")
 
 
-def sync_trigger(dialect: str, table: m.ObjectName, old: m.Ident, new: m.Ident) -> Step:
-    """Keep ``old`` and ``new`` equal whichever one the old or new application writes."""
+_SET_SEPARATOR = ",\n      "
+
+
+def _same(value_sql: str) -> str:
+    return value_sql
+
+
+def sync_trigger(
+    dialect: str, table: m.ObjectName, old: m.Ident, new: m.Ident,
+    forward: Callable[[str], str] = _same, back: Optional[Callable[[str], str]] = _same,
+    title: Optional[str] = None,
+) -> Step:
+    """Keep ``old`` and ``new`` equal whichever one the old or new application writes.
+
+    On INSERT the NULL side is filled from the other. On UPDATE a changed ``old`` wins
+    (new := forward(old)), else a changed ``new`` is copied back (old := back(new)), else
+    ``new`` is filled from ``old`` if still empty: an old-version UPDATE of another column
+    never copies a not yet backfilled (NULL) ``new`` over ``old``. ``back`` None: writes
+    of ``new`` alone are not copied back (the conversion would fail or lose data)."""
     t, o, n = qualified(table, dialect), quote(old, dialect), quote(new, dialect)
-    title = f"Keep {o} and {n} in sync while old and new application versions both run"
+    title = title or f"Keep {o} and {n} in sync while old and new application versions both run"
     if dialect != "postgres":
         on_insert, on_update = _mysql_sync_trigger_names(dialect, table, new)
+        to_new, new_o = forward(f"NEW.{o}"), f"NEW.{o}"
+        insert = [f"NEW.{n} = COALESCE(NEW.{n}, {to_new})"]
+        # One SET runs its assignments in order: NEW.{n} first (tests on NEW.{o} still
+        # see the application's values), then NEW.{o}, copied back only when the
+        # application changed NEW.{n} to something other than the converted NEW.{o}.
+        update = [f"NEW.{n} = IF(NOT ({new_o} <=> OLD.{o}), {to_new},\n"
+                  f"      IF(NOT (NEW.{n} <=> OLD.{n}), NEW.{n}, COALESCE(NEW.{n}, {to_new})))"]
+        if back is not None:
+            insert.append(f"NEW.{o} = COALESCE(NEW.{o}, {back(f'NEW.{n}')})")
+            update.append(f"NEW.{o} = IF(NOT ({new_o} <=> OLD.{o}) OR NEW.{n} <=> OLD.{n}\n"
+                          f"      OR NEW.{n} <=> {to_new}, NEW.{o}, {back(f'NEW.{n}')})")
         return Step(phase=Phase.EXPAND, title=title, sql=(
             f"CREATE TRIGGER {on_insert} BEFORE INSERT ON {t} FOR EACH ROW\n"
-            f"  SET NEW.{n} = COALESCE(NEW.{n}, NEW.{o}), NEW.{o} = COALESCE(NEW.{o}, NEW.{n});\n"
+            f"  SET {', '.join(insert)};\n"
             f"CREATE TRIGGER {on_update} BEFORE UPDATE ON {t} FOR EACH ROW\n"
-            f"  SET NEW.{n} = IF(NEW.{o} <=> OLD.{o}, NEW.{n}, NEW.{o}),\n"
-            f"      NEW.{o} = IF(NEW.{o} <=> OLD.{o}, NEW.{n}, NEW.{o});"
+            f"  SET {_SET_SEPARATOR.join(update)};"
         ))
-    name = quote(generated_name(dialect, table.name.name, "sync", new.name, suffix="trg"), dialect)
-    function = quote(generated_name(dialect, table.name.name, "sync", new.name, suffix="fn"), dialect)
+    name, function = _postgres_sync_trigger_names(dialect, table, new)
+    to_new = forward(f"NEW.{o}")
+    copy_back = (f"    NEW.{o} := COALESCE(NEW.{o}, {back(f'NEW.{n}')});\n" if back else "")
+    update_back = (f"  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} THEN\n"
+                   f"    NEW.{o} := {back(f'NEW.{n}')};\n" if back else "")
     return Step(phase=Phase.EXPAND, title=title, sql=(
         f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
         "BEGIN\n"
         "  IF TG_OP = 'INSERT' THEN\n"
-        f"    NEW.{n} := COALESCE(NEW.{n}, NEW.{o});\n"
-        f"    NEW.{o} := COALESCE(NEW.{o}, NEW.{n});\n"
+        f"    NEW.{n} := COALESCE(NEW.{n}, {to_new});\n"
+        f"{copy_back}"
         f"  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n"
-        f"    NEW.{n} := NEW.{o};\n"
+        f"    NEW.{n} := {to_new};\n"
+        f"{update_back}"
         "  ELSE\n"
-        f"    NEW.{o} := NEW.{n};\n"
+        f"    NEW.{n} := COALESCE(NEW.{n}, {to_new});\n"
         "  END IF;\n"
         "  RETURN NEW;\n"
         "END $$;\n"
@@ -128,12 +190,28 @@ def sync_trigger(dialect: str, table: m.ObjectName, old: m.Ident, new: m.Ident) 
     ))
 
 
+def _in_schema_of(table: m.ObjectName, name: m.Ident, dialect: str) -> str:
+    """``name`` created in the table's schema when the table is qualified, so the same
+    table name in two schemas gets two functions (or MySQL triggers), not one."""
+    return qualified(m.ObjectName(name=name, schema_=table.schema_), dialect)
+
+
+def _postgres_sync_trigger_names(dialect: str, table: m.ObjectName, new: m.Ident) -> Tuple[str, str]:
+    """The trigger (named per table) and its function (in the table's schema)."""
+    def name(suffix: str) -> m.Ident:
+        return generated_name(dialect, table.name.name, "sync", new.name, suffix=suffix)
+
+    return quote(name("trg"), dialect), _in_schema_of(table, name("fn"), dialect)
+
+
 def _mysql_sync_trigger_names(dialect: str, table: m.ObjectName, new: m.Ident) -> Tuple[str, str]:
     """MySQL has one trigger per event: the quoted names of the INSERT and UPDATE ones (the
-    suffix is part of the generated name, so it is inside the quotes and within 64 chars)."""
+    suffix is part of the generated name, so it is inside the quotes and within 64 chars),
+    in the table's schema."""
     def name(suffix: str) -> str:
-        return quote(generated_name(dialect, table.name.name, "sync", new.name, suffix=suffix),
-                     dialect)
+        return _in_schema_of(
+            table, generated_name(dialect, table.name.name, "sync", new.name, suffix=suffix),
+            dialect)
 
     return name("trg_ins"), name("trg_upd")
 
@@ -143,8 +221,7 @@ def drop_sync_trigger(dialect: str, table: m.ObjectName, new: m.Ident) -> str:
     if dialect != "postgres":
         on_insert, on_update = _mysql_sync_trigger_names(dialect, table, new)
         return f"DROP TRIGGER {on_insert};\nDROP TRIGGER {on_update};"
-    name = quote(generated_name(dialect, table.name.name, "sync", new.name, suffix="trg"), dialect)
-    function = quote(generated_name(dialect, table.name.name, "sync", new.name, suffix="fn"), dialect)
+    name, function = _postgres_sync_trigger_names(dialect, table, new)
     return f"DROP TRIGGER {name} ON {t};\nDROP FUNCTION {function}();"
 
 
@@ -195,19 +272,14 @@ def lock_timeout_step(dialect: str) -> Step:
     )
 
 
-def batched_delete(dialect: str, table: m.ObjectName, where_sql: Optional[str]) -> Step:
+def batched_delete(dialect: str, table: m.ObjectName, where_sql: Optional[str],
+                   key: Optional[m.Ident] = None) -> Step:
     t = qualified(table, dialect)
-    where = where_sql or "TRUE"
-    if dialect == "postgres":
-        sql = (f"DELETE FROM {t}\nWHERE ctid IN (SELECT ctid FROM {t} WHERE {where} "
-               f"LIMIT {BATCH_SIZE});")
-    else:
-        sql = f"DELETE FROM {t} WHERE {where} LIMIT {BATCH_SIZE};"
+    sql, walk = keyset_batch(dialect, t, key, f"DELETE FROM {t}", where_sql or "TRUE")
     return Step(
         phase=Phase.BACKFILL,
-        title=f"Delete from {t} in batches outside the schema migration; repeat until no row "
-        "is deleted",
-        sql=sql,
+        title=f"Delete from {t} in keyset batches outside the schema migration",
+        instruction=f"{walk}:\n{sql}",
     )
 
 

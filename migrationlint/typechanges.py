@@ -87,3 +87,17 @@ def conversion_sql(column_sql: str, new_type_sql: str, dialect: str) -> str:
     if dialect == "postgres":
         return f"CAST({column_sql} AS {new_type_sql})"
     return column_sql
+
+
+_INTEGERS = [T.TINYINT, T.SMALLINT, T.MEDIUMINT, T.INT, T.BIGINT]
+
+
+def converts_back(new_sql: str, old_sql: str, dialect: str) -> bool:
+    """True when a value of type ``new_sql`` can be stored back into a column of type
+    ``old_sql`` without loss: the data-keeping widenings, and narrower integers (a value
+    out of range fails the write loudly rather than being changed)."""
+    if keeps_data(new_sql, old_sql, dialect):
+        return True
+    new, old = _build(new_sql, dialect), _build(old_sql, dialect)
+    return (new is not None and old is not None
+            and new.this in _INTEGERS and old.this in _INTEGERS)

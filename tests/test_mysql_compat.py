@@ -25,7 +25,7 @@ def test_rename_column_forms_trigger_ml101_with_backticked_rewrite(sql):
     assert "`note`" in finding.message and "`memo`" in finding.message
     contract = finding.rewrite.steps[-1].sql
     assert contract.endswith("ALTER TABLE `orders` DROP COLUMN `note`;")
-    assert "UPDATE `orders` SET `memo` = `note`" in finding.rewrite.steps[2].sql
+    assert "UPDATE `orders` SET `memo` = `note`" in finding.rewrite.steps[2].instruction
 
 
 def test_change_keeping_the_name_is_not_a_rename():
@@ -212,3 +212,60 @@ def test_not_null_column_is_not_also_told_to_add_algorithm_instant():
     assert _by_line("ALTER TABLE users ADD COLUMN tenant_id INT NOT NULL;") == [("ML105", 1)]
     # without the compatibility hazard, the missing clause is still reported
     assert _by_line("ALTER TABLE users ADD COLUMN tenant_id INT NULL;") == [("ML406", 1)]
+
+
+def test_sync_triggers_never_copy_an_unfilled_new_column_over_the_old_one():
+    finding = only("ALTER TABLE `orders` RENAME COLUMN `note` TO `memo`;", "ML101")
+    sql = finding.rewrite.steps[1].sql
+    on_update = sql[sql.index("BEFORE UPDATE"):]
+    # An UPDATE that touches neither column only fills `memo` ...
+    assert ("IF(NOT (NEW.`memo` <=> OLD.`memo`), NEW.`memo`, COALESCE(NEW.`memo`, "
+            "NEW.`note`))") in on_update
+    # ... and `note` takes `memo` only when the application changed `memo` to a new value.
+    assert ("NEW.`note` = IF(NOT (NEW.`note` <=> OLD.`note`) OR NEW.`memo` <=> OLD.`memo`\n"
+            "      OR NEW.`memo` <=> NEW.`note`, NEW.`note`, NEW.`memo`);") in on_update
+    assert "DELIMITER" not in sql
+
+
+def test_sync_triggers_live_in_the_table_schema():
+    finding = only("ALTER TABLE `a`.`invoices` RENAME COLUMN `total` TO `amount`;", "ML101")
+    assert "CREATE TRIGGER `a`.invoices_sync_amount_trg_ins" in finding.rewrite.steps[1].sql
+    assert "DROP TRIGGER `a`.invoices_sync_amount_trg_upd;" in finding.rewrite.steps[-1].sql
+
+
+def test_mysql_backfill_walks_the_key_in_ranges():
+    finding = only("ALTER TABLE `t` ADD PRIMARY KEY (`id`);\n"
+                   "ALTER TABLE `t` MODIFY `n` BIGINT;", "ML107")
+    step = finding.rewrite.steps[2]
+    assert step.sql is None
+    assert ("UPDATE `t` SET n_new = `n`\nWHERE `id` BETWEEN :last_id + 1 AND :last_id + 1000 "
+            "AND (n_new IS NULL AND `n` IS NOT NULL);") in step.instruction
+
+
+def test_type_change_with_an_online_clause_does_not_claim_a_blocking_copy():
+    finding = only("ALTER TABLE users MODIFY status varchar(32) NOT NULL DEFAULT 'new', "
+                   "ALGORITHM=INPLACE, LOCK=NONE;", "ML107")
+    assert "copies the table" not in finding.message
+    assert "runs as its ALGORITHM=INPLACE, LOCK=NONE requests" in finding.message
+
+
+def test_type_change_refused_by_its_clause_says_so():
+    finding = lint("ALTER TABLE t MODIFY n INT;\n"
+                   "ALTER TABLE t MODIFY n BIGINT, ALGORITHM=INPLACE, LOCK=NONE;",
+                   dialect="mysql", select=["ML107"])[1]
+    assert "copies the table" not in finding.message
+    assert "is refused by the server as written" in finding.message
+
+
+def test_type_change_keeps_the_default_and_not_null_of_the_statement():
+    finding = only("ALTER TABLE users MODIFY status varchar(32) NOT NULL DEFAULT 'new';", "ML107")
+    sql = "\n".join(s.sql or "" for s in finding.rewrite.steps)
+    assert "ALTER TABLE users ADD COLUMN status_new VARCHAR(32);" in sql
+    assert ("ALTER TABLE users MODIFY status_new VARCHAR(32) DEFAULT 'new' NOT NULL, "
+            "ALGORITHM=INPLACE, LOCK=NONE;") in sql
+
+
+def test_type_change_keeps_the_default_of_a_nullable_column():
+    finding = only("ALTER TABLE users MODIFY status varchar(32) DEFAULT 'new';", "ML107")
+    sql = "\n".join(s.sql or "" for s in finding.rewrite.steps)
+    assert "ALTER TABLE users ALTER COLUMN status_new SET DEFAULT 'new';" in sql

@@ -107,7 +107,7 @@ def test_mysql_type_change_rewrite_is_quoted_for_mysql():
     finding = only("ALTER TABLE `order` MODIFY `total` BIGINT NOT NULL;", "ML107", dialect="mysql")
     sql = rewrite_sql(finding)
     assert "ALTER TABLE `order` ADD COLUMN total_new BIGINT;" in sql
-    assert "LIMIT 1000;" in sql and "ctid" not in sql
+    assert "BETWEEN :last_id + 1 AND :last_id + 1000" in sql and "ctid" not in sql
 
 
 def test_enum_value_removal_supersedes_type_change_on_mysql():
@@ -246,14 +246,14 @@ def test_missing_lock_timeout_once_per_file_and_respects_set():
 def test_update_rewrite_is_batched_and_idempotent():
     finding = only("UPDATE users SET locale = 'en' WHERE locale IS NULL;", "ML501")
     sql = rewrite_sql(finding)
-    assert "WHERE ctid IN (SELECT ctid FROM users WHERE (locale IS NULL) AND locale IS " \
-           "DISTINCT FROM 'en' LIMIT 1000);" in sql
+    assert ("WHERE <primary key> > :last_id AND <primary key> <= :last_id + 1000 AND "
+            "((locale IS NULL) AND locale IS DISTINCT FROM 'en');") in sql
 
 
 def test_mysql_update_rewrite():
     finding = only("UPDATE `users` SET `locale` = 'en';", "ML501", dialect="mysql")
-    assert ("UPDATE `users` SET `locale` = 'en' WHERE NOT (`locale` <=> 'en') LIMIT 1000;"
-            in rewrite_sql(finding))
+    assert ("UPDATE `users` SET `locale` = 'en'\nWHERE <primary key> BETWEEN :last_id + 1 "
+            "AND :last_id + 1000 AND (NOT (`locale` <=> 'en'));" in rewrite_sql(finding))
 
 
 @pytest.mark.parametrize("where,flagged", [
@@ -313,7 +313,7 @@ def test_volatile_default_rewrite_keeps_values_for_new_rows_and_not_null():
     sql = rewrite_sql(finding)
     assert "ALTER TABLE o ADD COLUMN pid UUID;" in sql
     assert "ALTER TABLE o ALTER COLUMN pid SET DEFAULT GEN_RANDOM_UUID();" in sql
-    assert "SET pid = GEN_RANDOM_UUID()" in sql and "pid IS NULL LIMIT 1000" in sql
+    assert "SET pid = GEN_RANDOM_UUID()" in sql and "+ 1000 AND (pid IS NULL);" in sql
     assert "CHECK (pid IS NOT NULL) NOT VALID" in sql
 
 
@@ -533,3 +533,88 @@ def test_ignored_set_local_is_named_in_the_note():
 def test_no_split_fix_when_a_comment_ends_the_statement():
     finding = only("ALTER TABLE o ADD CONSTRAINT pos CHECK (n > 0) -- positive\n;", "ML205")
     assert finding.fix is None
+
+
+# -- sync triggers and keyset backfills (review fixes) ------------------------------
+def _step(finding, phase, word):
+    return next(s for s in finding.rewrite.steps if s.phase.value == phase and word in s.title)
+
+
+def test_rename_sync_trigger_never_copies_an_unfilled_new_column_over_the_old_one():
+    finding = only("ALTER TABLE users RENAME COLUMN email TO mail;", "ML101")
+    body = _step(finding, "expand", "sync").sql
+    # An old-version UPDATE of another column leaves both unchanged: fill the new one.
+    assert "  ELSE\n    NEW.mail := COALESCE(NEW.mail, NEW.email);\n  END IF;" in body
+    assert "ELSIF NEW.mail IS DISTINCT FROM OLD.mail THEN\n    NEW.email := NEW.mail;" in body
+    assert "NEW.email := NEW.mail;\n  ELSE" in body  # only when the new column changed
+
+
+def test_type_change_sync_trigger_casts_both_ways_when_the_old_type_holds_the_new():
+    finding = lint("ALTER TABLE t ALTER COLUMN n TYPE int;\n"
+                   "ALTER TABLE t ALTER COLUMN n TYPE bigint;", select=["ML107"])[1]
+    step = _step(finding, "expand", "sync")
+    assert "NEW.n_new := CAST(NEW.n AS BIGINT);" in step.sql
+    assert "NEW.n := CAST(NEW.n_new AS INT);" in step.sql
+    assert "converting each write" in step.title
+
+
+def test_type_change_sync_trigger_does_not_copy_back_a_lossy_conversion():
+    finding = lint("ALTER TABLE t ALTER COLUMN n TYPE int;\n"
+                   "ALTER TABLE t ALTER COLUMN n TYPE text;", select=["ML107"])[1]
+    step = finding.rewrite.steps[1]
+    assert "NEW.n_new := CAST(NEW.n AS TEXT);" in step.sql
+    assert "NEW.n :=" not in step.sql
+    assert "not copied back (INT cannot hold every TEXT value)" in step.title
+
+
+def test_backfill_walks_the_primary_key_defined_in_the_file():
+    finding = only("ALTER TABLE t ADD PRIMARY KEY (uid);\n"
+                   "ALTER TABLE t ALTER COLUMN n TYPE bigint;", "ML107")
+    step = _step(finding, "backfill", "Backfill")
+    assert step.sql is None  # :last_id is a parameter, not SQL that runs as written
+    assert ("WHERE uid > :last_id AND uid <= :last_id + 1000 AND (n_new IS NULL AND n IS NOT "
+            "NULL);") in step.instruction
+    assert "ctid" not in step.instruction and "<primary key>" not in step.instruction
+
+
+def test_backfill_without_a_known_key_names_the_placeholder():
+    finding = only("ALTER TABLE users RENAME COLUMN email TO mail;", "ML101")
+    step = _step(finding, "backfill", "Backfill")
+    assert step.sql is None
+    assert "<primary key> stands for the integer primary key of users" in step.instruction
+    assert "advance :last_id by 1000" in step.instruction
+    assert "AND (mail IS NULL AND email IS NOT NULL);" in step.instruction
+
+
+def test_delete_batches_walk_the_key():
+    step = only("DELETE FROM events WHERE created_at < '2020-01-01';", "ML501").rewrite.steps[-1]
+    assert ("DELETE FROM events\nWHERE <primary key> > :last_id AND <primary key> <= :last_id "
+            "+ 1000 AND (created_at < '2020-01-01');") in step.instruction
+
+
+def test_sync_function_lives_in_the_table_schema():
+    functions = set()
+    for schema in ("a", "b"):
+        finding = only(f"ALTER TABLE {schema}.invoices RENAME COLUMN total TO amount;", "ML101")
+        body = _step(finding, "expand", "sync").sql
+        assert f"CREATE FUNCTION {schema}.invoices_sync_amount_fn()" in body
+        assert f"EXECUTE FUNCTION {schema}.invoices_sync_amount_fn();" in body
+        assert f"DROP FUNCTION {schema}.invoices_sync_amount_fn();" in finding.rewrite.steps[-1].sql
+        functions.add(body.split("(")[0])
+    assert len(functions) == 2
+
+
+def test_rename_table_rewrite_opens_no_transaction_of_its_own():
+    finding = only("ALTER TABLE orders RENAME TO purchases;", "ML102")
+    swap = finding.rewrite.steps[0]
+    assert "BEGIN" not in swap.sql and "COMMIT" not in swap.sql
+    assert swap.sql.startswith("ALTER TABLE orders RENAME TO purchases;")
+    assert "same migration" in swap.title
+    assert "ML304" not in codes(swap.sql)
+
+
+def test_type_change_carries_the_default_to_the_new_column_on_postgres():
+    finding = only("ALTER TABLE users ALTER COLUMN status TYPE varchar(32), "
+                   "ALTER COLUMN status SET DEFAULT 'new';", "ML107")
+    assert ("ALTER TABLE users ALTER COLUMN status_new SET DEFAULT 'new';"
+            in rewrite_sql(finding))

@@ -5,13 +5,15 @@ from typing import Iterator, List, Optional
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.recipes import (
-    add_column_step, add_not_null_safely, batched_backfill, drop_sync_trigger, sync_trigger,
+    add_column_step, add_not_null_safely, batched_backfill, drop_sync_trigger, primary_key,
+    sync_trigger,
 )
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
+from migrationlint.mysql_online_ddl import Plan, Support, Target
 from migrationlint.rules.mysql_online_ddl import plan_of, varchar_boundary_hint
 from migrationlint.sqlgen import generated_name
-from migrationlint.typechanges import conversion_sql, keeps_data
+from migrationlint.typechanges import conversion_sql, converts_back, keeps_data
 
 
 def old_type(op: m.AlterColumnType, ctx: RuleContext) -> Optional[str]:
@@ -37,10 +39,12 @@ def _postgres_cost(before: Optional[str]) -> str:
 def _mysql_cost(op: m.AlterColumnType, ctx: RuleContext) -> str:
     """What the server does to the table, from the online DDL classifier (this rule
     supersedes the online DDL rules on the same operation, so it says it once)."""
-    found = plan_of(ctx, [op], ctx.index)
-    if found is None or found.items[0][1].metadata_only:
+    found = plan_of(ctx, ctx.statement.operations, ctx.index)
+    support = next((s for o, s in found.items if o is op), None) if found else None
+    if support is None or support.metadata_only:
         return "changes only the table's metadata"
-    support = found.items[0][1]
+    if found.requests_online:
+        return _with_online_clause(found, support, ctx)
     if not support.concurrent_dml:
         cost = "copies the table, blocking writes for the whole copy"
     else:
@@ -52,6 +56,20 @@ def _mysql_cost(op: m.AlterColumnType, ctx: RuleContext) -> str:
         cost += (" when the stored type changes (this file does not show the current one"
                  f"{'; ' + hint if hint else ''})")
     return cost
+
+
+def _with_online_clause(found: Plan, support: Support, ctx: RuleContext) -> str:
+    """The statement asks for ALGORITHM=INSTANT/INPLACE or LOCK=NONE: the server runs it
+    that way or refuses it, it never falls back to a blocking copy."""
+    clause = ", ".join(f"{name}={value}" for name, value in
+                       (("ALGORITHM", found.algorithm), ("LOCK", found.lock)) if value)
+    refused = found.refused_clause(Target(ctx.dialect, ctx.version))
+    if refused is not None:
+        return f"is refused by the server as written ({refused[1]} cannot run it)"
+    if support.uncertain:
+        return (f"runs as its {clause} requests, or is refused when the server cannot "
+                "(it never falls back to a blocking copy)")
+    return f"runs as its {clause} requests"
 
 
 @rule(
@@ -88,22 +106,74 @@ def check(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[Finding]:
     yield ctx.finding(op.span, message, _expand_contract(op, ctx))
 
 
+def _default_sql(op: m.AlterColumnType, ctx: RuleContext) -> Optional[str]:
+    """The default the statement gives the column (MySQL MODIFY ... DEFAULT, or an
+    ALTER COLUMN ... SET DEFAULT next to the type change)."""
+    if op.definition is not None and op.definition.default is not None:
+        return op.definition.default.sql
+    return next((other.default_sql for other in ctx.statement.operations
+                 if isinstance(other, m.SetDefault) and other.column.key == op.column.key), None)
+
+
+def _sync_step(op: m.AlterColumnType, new: m.Ident, ctx: RuleContext) -> Step:
+    """The sync trigger converting both ways, or only old to new when the old type cannot
+    hold every value of the new one (the title says which)."""
+    column, n = ctx.q(op.column), ctx.q(new)
+    before = old_type(op, ctx)
+
+    def forward(value_sql: str) -> str:
+        return conversion_sql(value_sql, op.new_type_sql, ctx.dialect)
+
+    if before is not None and converts_back(op.new_type_sql, before, ctx.dialect):
+        def back(value_sql: str) -> str:
+            return conversion_sql(value_sql, before, ctx.dialect)
+
+        title = (f"Keep {column} and {n} in sync while old and new application versions "
+                 f"both run, converting each write to the other column's type")
+        return sync_trigger(ctx.dialect, op.table, op.column, new, forward, back, title)
+    reason = ("the old type is not known from this file" if before is None
+              else f"{before} cannot hold every {op.new_type_sql} value")
+    title = (f"Copy every write of {column} into {n}, converted, while old and new "
+             f"application versions both run; a write of {n} alone is not copied back "
+             f"({reason}), so the version that switches to {n} must keep writing {column} too "
+             "while older versions run")
+    return sync_trigger(ctx.dialect, op.table, op.column, new, forward, None, title)
+
+
+def _default_step(op: m.AlterColumnType, new: m.Ident, default: str, ctx: RuleContext) -> Step:
+    return Step(
+        phase=Phase.CONTRACT,
+        title=f"Give {ctx.q(new)} the column's default once the backfill is done (earlier, "
+        "it would fill the column before the sync trigger could copy the old one)",
+        sql=f"ALTER TABLE {ctx.q(op.table)} ALTER COLUMN {ctx.q(new)} SET DEFAULT {default};",
+    )
+
+
 def _expand_contract(op: m.AlterColumnType, ctx: RuleContext) -> Rewrite:
     table, column = ctx.q(op.table), ctx.q(op.column)
     new = generated_name(ctx.dialect, op.column.name, suffix="new")
     n = ctx.q(new)
     value = op.using_sql or conversion_sql(column, op.new_type_sql, ctx.dialect)
+    default = _default_sql(op, ctx)
     steps: List[Step] = [
         add_column_step(ctx.dialect, op.table, new, op.new_type_sql, like=op.column),
-        sync_trigger(ctx.dialect, op.table, op.column, new),
+        _sync_step(op, new, ctx),
         batched_backfill(ctx.dialect, op.table, new, value,
-                         f"{n} IS NULL AND {column} IS NOT NULL"),
+                         f"{n} IS NULL AND {column} IS NOT NULL",
+                         key=primary_key(ctx.migration, op.table, ctx.index)),
         Step(phase=Phase.SWITCH, title=f"Deploy application code that reads and writes {n}",
              instruction=f"Release the version using {n}; keep {column} until no running "
              "version uses it."),
     ]
-    if op.not_null:
-        steps += add_not_null_safely(ctx.dialect, op.table, new, op.new_type_sql)
+    if op.not_null and ctx.dialect != "postgres" and default is not None:
+        # MySQL's MODIFY restates the whole definition: keep the default in it.
+        steps += add_not_null_safely(ctx.dialect, op.table, new,
+                                     f"{op.new_type_sql} DEFAULT {default}")
+    else:
+        if default is not None:
+            steps.append(_default_step(op, new, default, ctx))
+        if op.not_null:
+            steps += add_not_null_safely(ctx.dialect, op.table, new, op.new_type_sql)
     steps.append(Step(
         phase=Phase.CONTRACT,
         title=f"In a later release, drop the trigger and the old column {column}",

@@ -5,7 +5,7 @@ from typing import Iterator
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.recipes import (
-    add_column_step, batched_backfill, drop_sync_trigger, sync_trigger,
+    add_column_step, batched_backfill, drop_sync_trigger, primary_key, sync_trigger,
 )
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
@@ -38,6 +38,7 @@ def check(op: m.RenameColumn, ctx: RuleContext) -> Iterator[Finding]:
             batched_backfill(
                 ctx.dialect, op.table, op.new_name, old,
                 f"{new} IS NULL AND {old} IS NOT NULL",
+                key=primary_key(ctx.migration, op.table, ctx.index),
             ),
             Step(phase=Phase.SWITCH, title=f"Deploy application code that reads and writes {new}",
                  instruction=f"Release the application using {new}; keep {old} until no "
