@@ -200,14 +200,15 @@ def _short_lock_wait(ctx: RuleContext, statement_index: int, op: m.Operation) ->
         return False
 
 
-def _touches_existing_table(ctx: RuleContext, statement) -> bool:
+def _existing_table(ctx: RuleContext, statement) -> Optional[m.ObjectName]:
+    """The first table the statement changes that existed before this file."""
     for op in statement.operations:
         table = getattr(op, "table", None)
         if isinstance(op, m.CreateTable) or table is None:
             continue
         if not ctx.migration.table_is_new(table, statement.index):
-            return True
-    return False
+            return table
+    return None
 
 
 @rule(
@@ -218,14 +219,16 @@ def _touches_existing_table(ctx: RuleContext, statement) -> bool:
 )
 def check_lock_wait_timeout(ctx: RuleContext) -> Iterator[Finding]:
     for statement in ctx.migration.statements:
-        if not is_ddl(statement) or not _touches_existing_table(ctx, statement):
+        table = _existing_table(ctx, statement) if is_ddl(statement) else None
+        if table is None:
             continue
         if any(_short_lock_wait(ctx, statement.index, op) for op in statement.operations):
             return
         default = "86400 s (one day)" if ctx.dialect == "mariadb" else "31536000 s (one year)"
+        name = ctx.q(table)
         message = (
-            "This DDL needs an exclusive metadata lock on the table. While it waits behind any "
-            "open transaction that touched the table, every new query on the table queues "
+            f"This DDL needs an exclusive metadata lock on {name}. While it waits behind any "
+            f"open transaction that touched {name}, every new query on {name} queues "
             f"behind it, and lock_wait_timeout defaults to {default}."
         )
         yield ctx.finding(statement.span, message, Rewrite(
