@@ -270,6 +270,7 @@ def test_type_change_keeps_the_default_of_a_nullable_column():
     sql = "\n".join(s.sql or "" for s in finding.rewrite.steps)
     assert "ALTER TABLE users ALTER COLUMN status_new SET DEFAULT 'new';" in sql
 
+
 def test_lock_wait_timeout_note_names_the_table():
     [finding] = [f for f in lint("CREATE TABLE audit (id INT);\nALTER TABLE `orders` ADD COLUMN a "
                                  "INT, ALGORITHM=INSTANT;", dialect="mysql") if f.rule == "ML411"]
