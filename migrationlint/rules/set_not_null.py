@@ -21,7 +21,10 @@ def check(op: m.SetNotNull, ctx: RuleContext) -> Iterator[Finding]:
         return
     added = _added_earlier(op, ctx)
     if added is not None and _filled_by_default(added.column):
-        return  # every existing row got the constant default when the column was added
+        # Every existing row holds the default, but SET NOT NULL still verifies that with a
+        # full scan under ACCESS EXCLUSIVE; declaring NOT NULL in the ADD COLUMN does not.
+        yield _declare_in_add_column(op, added, ctx)
+        return
     if added is not None and not _filled_by_update(op, ctx):
         yield _new_column_finding(op, added, ctx)
         return
@@ -127,6 +130,28 @@ def _new_column_finding(op: m.SetNotNull, added: m.AddColumn, ctx: RuleContext) 
                  instruction=f"Release the version that sets {column} on every INSERT; only "
                  "then drop the default if you want none."),
         ),
+    )
+    return ctx.finding(op.span, message, rewrite)
+
+
+def _declare_in_add_column(op: m.SetNotNull, added: m.AddColumn, ctx: RuleContext) -> Finding:
+    table, column = ctx.q(op.table), ctx.q(op.column)
+    lock = ("scans the whole table under ACCESS EXCLUSIVE" if ctx.dialect == "postgres"
+            else "rebuilds the table")
+    message = (
+        f"{column} was added to {table} earlier in this migration with a constant default, "
+        f"so no row is NULL, yet SET NOT NULL {lock} to check that. Declare NOT NULL in the "
+        "ADD COLUMN itself, which only changes the catalogue (PostgreSQL 11+)."
+    )
+    rewrite = Rewrite(
+        summary=f"Add {column} as NOT NULL with its default in one statement.",
+        steps=(Step(
+            phase=Phase.EXPAND, title="Declare NOT NULL together with the default",
+            sql=f"ALTER TABLE {table} ADD COLUMN {column} {added.column.type_sql} NOT NULL "
+            f"DEFAULT {added.column.default.sql};" if added.column.default else None,
+            instruction=None if added.column.default else
+            f"Add NOT NULL to the definition of {column} and drop the SET NOT NULL.",
+        ),),
     )
     return ctx.finding(op.span, message, rewrite)
 
