@@ -302,3 +302,9 @@ def bare_column_step(dialect: str, table: m.ObjectName, column: m.ColumnSpec) ->
     return Step(phase=Phase.EXPAND,
                 title="Add the bare column, without the constraint (a brief, catalogue-only change)",
                 sql=f"ALTER TABLE {t} ADD COLUMN {definition};")
+
+
+def always_write_step(column: str, instruction: Optional[str] = None) -> Step:
+    """The switch step "deploy code that always writes ``column``" (already quoted)."""
+    return Step(phase=Phase.SWITCH, title=f"Deploy application code that always writes {column}",
+                instruction=instruction or f"Release the version that sets {column} on every INSERT.")

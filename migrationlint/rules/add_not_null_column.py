@@ -5,7 +5,7 @@ from typing import Iterator, Tuple
 
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
-from migrationlint.recipes import add_not_null_safely, batched_backfill
+from migrationlint.recipes import add_not_null_safely, always_write_step, batched_backfill
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
 
@@ -116,8 +116,7 @@ def _keep_default_steps(op: m.AddColumn, ctx: RuleContext) -> Tuple[Step, ...]:
              + django,
              sql=f"ALTER TABLE {table} ADD COLUMN {name} {column.type_sql} NOT NULL "
              f"DEFAULT {column.default.sql};"),
-        Step(phase=Phase.SWITCH, title=f"Deploy application code that always writes {name}",
-             instruction=f"Release the version that sets {name} on every INSERT."),
+        always_write_step(name),
         Step(phase=Phase.CONTRACT, title="Only then, if you want no default, drop it",
              sql=f"ALTER TABLE {table} ALTER COLUMN {name} DROP DEFAULT;"),
     )
@@ -129,8 +128,7 @@ def _nullable_first_steps(op: m.AddColumn, ctx: RuleContext) -> Tuple[Step, ...]
     return (
         Step(phase=Phase.EXPAND, title=f"Add {name} without NOT NULL" + django,
              sql=f"ALTER TABLE {ctx.q(op.table)} ADD COLUMN {name} {column.type_sql};"),
-        Step(phase=Phase.SWITCH, title=f"Deploy application code that always writes {name}",
-             instruction=f"Release the version that sets {name} on every INSERT."),
+        always_write_step(name),
         batched_backfill(ctx.dialect, op.table, column.name, None, f"{name} IS NULL"),
         *add_not_null_safely(
             ctx.dialect, op.table, column.name, column.type_sql,

@@ -4,6 +4,7 @@ from typing import Iterator
 
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
+from migrationlint.recipes import always_write_step
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
 
@@ -25,8 +26,7 @@ def check(op: m.DropDefault, ctx: RuleContext) -> Iterator[Finding]:
     rewrite = Rewrite(
         summary=f"Make every writer set {column} before dropping its default.",
         steps=(
-            Step(phase=Phase.SWITCH, title=f"Deploy application code that always writes {column}",
-                 instruction=f"Release the version that sets {column} on every INSERT."),
+            always_write_step(column),
             Step(phase=Phase.CONTRACT, title="Then drop the default",
                  sql=f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT;"),
         ),

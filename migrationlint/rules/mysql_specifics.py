@@ -7,7 +7,7 @@ from typing import Iterator, List, Optional
 
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
-from migrationlint.recipes import batched_backfill
+from migrationlint.recipes import always_write_step, batched_backfill
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import MYSQL, rule
 from migrationlint.rules.mysql_online_ddl import INPLACE_NONE, plan_of, without_foreign_key_checks
@@ -108,8 +108,7 @@ def check_modify_not_null(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[F
                        "with an online schema change tool (see alter-table-blocks-writes)",
                        sql=f"ALTER TABLE {table} MODIFY {column} {full};")
     steps = (
-        Step(phase=Phase.SWITCH, title=f"Deploy application code that always writes {column}",
-             instruction=f"Release the version that sets {column} on every INSERT and UPDATE."),
+        always_write_step(column, f"Release the version that sets {column} on every INSERT and UPDATE."),
         batched_backfill(ctx.dialect, op.table, op.column, None, f"{column} IS NULL"),
         restate,
     )

@@ -4,7 +4,7 @@ from typing import Iterator, Optional
 
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
-from migrationlint.recipes import add_not_null_safely, batched_backfill
+from migrationlint.recipes import add_not_null_safely, always_write_step, batched_backfill
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
 
@@ -65,8 +65,7 @@ def _rewrite(op: m.SetNotNull, ctx: RuleContext, fast: bool) -> Rewrite:
     return Rewrite(
         summary=summary,
         steps=(
-            Step(phase=Phase.SWITCH, title=f"Deploy application code that always writes {column}",
-                 instruction=f"Release the version that never stores NULL in {column}."),
+            always_write_step(column, f"Release the version that never stores NULL in {column}."),
             batched_backfill(ctx.dialect, op.table, op.column, None, f"{column} IS NULL"),
             *add_not_null_safely(ctx.dialect, op.table, op.column, None,
                                  version_supports_fast_not_null=fast),
@@ -126,9 +125,8 @@ def _new_column_finding(op: m.SetNotNull, added: m.AddColumn, ctx: RuleContext) 
                  instruction=f"ALTER TABLE {table} ADD COLUMN {column} "
                  f"{added.column.type_sql} NOT NULL DEFAULT {default}; and drop the separate "
                  "SET NOT NULL."),
-            Step(phase=Phase.SWITCH, title=f"Deploy application code that always writes {column}",
-                 instruction=f"Release the version that sets {column} on every INSERT; only "
-                 "then drop the default if you want none."),
+            always_write_step(column, f"Release the version that sets {column} on every INSERT; "
+                              "only then drop the default if you want none."),
         ),
     )
     return ctx.finding(op.span, message, rewrite)
