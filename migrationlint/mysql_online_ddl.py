@@ -383,6 +383,10 @@ class Plan:
     def supports(self) -> List[Support]:
         return [s for _, s in self.items]
 
+    def operation_of(self, support: Support) -> m.Operation:
+        """The operation ``support`` was judged for (to point a finding at it)."""
+        return next(op for op, judged in self.items if judged is support)
+
     @property
     def all_instant(self) -> bool:
         return all(s.instant for s in self.supports)

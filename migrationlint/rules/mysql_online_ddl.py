@@ -277,7 +277,7 @@ def check_blocks_writes(ctx: RuleContext) -> Iterator[Finding]:
 def check_rebuilds(ctx: RuleContext) -> Iterator[Finding]:
     for statement, found, target in _judged(ctx, "ML405"):
         rebuilt = found.rebuilds()
-        op = next(o for o, s in found.items if s is rebuilt)
+        op = found.operation_of(rebuilt)
         table = ctx.q(found.table)
         message = (
             f"{_sentence(rebuilt.what)} rebuilds {table} on {_server(target)}: writes continue, "
@@ -310,7 +310,7 @@ def check_rebuilds(ctx: RuleContext) -> Iterator[Finding]:
 def check_missing_clause(ctx: RuleContext) -> Iterator[Finding]:
     for statement, found, target in _judged(ctx, "ML406"):
         fallback = found.silent_fallback
-        op = next(o for o, s in found.items if s is fallback)
+        op = found.operation_of(fallback)
         clause = found.supported_clause
         how = "instantly" if fallback.instant else "in place without blocking writes"
         message = (
@@ -336,7 +336,7 @@ def check_missing_clause(ctx: RuleContext) -> Iterator[Finding]:
 def check_refused_clause(ctx: RuleContext) -> Iterator[Finding]:
     for statement, found, target in _judged(ctx, "ML407"):
         refused, clause = found.refused_clause(target)
-        op = next(o for o, s in found.items if s is refused)
+        op = found.operation_of(refused)
         message = (
             f"{clause} is not supported for {refused.what} on {_server(target)}: the statement "
             f"fails (ERROR 1845/1846 \"... is not supported for this operation\") and the "
