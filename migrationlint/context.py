@@ -9,8 +9,7 @@ from enum import Enum
 from typing import Dict, List, Optional, Tuple
 
 from migrationlint import model as m
-from migrationlint.findings import Span
-from migrationlint.source import SourceFile
+from migrationlint.source import Region, SourceFile
 from migrationlint.splitter import Comment
 from migrationlint.versions import Version
 
@@ -20,11 +19,11 @@ class Statement:
     index: int
     start: int
     end: int
-    span: Span
+    span: Region
     text: str
     operations: Tuple[m.Operation, ...]
     error: Optional[str] = None
-    error_span: Optional[Span] = None
+    error_span: Optional[Region] = None
     # Inside an explicit BEGIN ... COMMIT of the file.
     in_transaction: bool = False
     # How the runner sends this statement when it differs from the file as a whole

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequ
 from migrationlint import __version__
 from migrationlint.context import Migration
 from migrationlint.discover import discover, display_path
-from migrationlint.findings import FileError, Finding, LintReport
+from migrationlint.findings import FileError, Finding, LintReport, Span
 from migrationlint.readers import NotAMigration, read_migration, wanted
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import RuleInfo, all_rules
@@ -91,7 +91,7 @@ def _parse_errors(migration: Migration, info: RuleInfo) -> Iterator[Finding]:
             continue
         yield Finding(
             rule=info.code, name=info.name, severity=info.severity, path=migration.path,
-            span=statement.error_span or statement.span,
+            span=Span.of(statement.error_span or statement.span),
             message=f"Could not parse this statement ({statement.error}); it was not checked.",
         )
 

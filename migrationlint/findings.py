@@ -49,6 +49,14 @@ class Span(Frozen):
     end_line: int
     end_column: int
 
+    @classmethod
+    def of(cls, region) -> "Span":
+        """The span of a ``source.Region`` (or of another Span)."""
+        if isinstance(region, Span):
+            return region
+        line, column, end_line, end_column = region
+        return cls(line=line, column=column, end_line=end_line, end_column=end_column)
+
 
 class Phase(str, enum.Enum):
     EXPAND = "expand"

@@ -13,10 +13,9 @@ from typing import Iterator, List, Optional, Tuple
 from sqlglot import exp
 
 from migrationlint import model as m
-from migrationlint.findings import Span
 from migrationlint.parse import parse_statement, to_sql, tokenize
 from migrationlint.recognize import recognize
-from migrationlint.source import LineIndex
+from migrationlint.source import LineIndex, Region
 from migrationlint.volatility import classify
 
 _SERIAL_TYPES = {
@@ -41,13 +40,13 @@ class Spans:
         self.end = end
 
     @property
-    def statement(self) -> Span:
+    def statement(self) -> Region:
         return self.lines.span(self.start, self.end)
 
-    def relative(self, start: int, end: int) -> Span:
+    def relative(self, start: int, end: int) -> Region:
         return self.lines.span(self.start + start, self.start + end)
 
-    def of(self, node: Optional[exp.Expression]) -> Span:
+    def of(self, node: Optional[exp.Expression]) -> Region:
         """The region covered by the identifiers and literals under ``node``."""
         starts, ends = [], []
         for child in node.walk() if node is not None else ():
@@ -178,7 +177,7 @@ class _Converter:
         elif isinstance(action, exp.AlterRename):
             new_name = object_name(action.this)
             if new_name.schema_ is None and table.schema_ is not None:
-                new_name = new_name.model_copy(update={"schema_": table.schema_})
+                new_name = new_name.replace(schema_=table.schema_)
             yield m.RenameTable(span=span, table=table, new_name=new_name)
         elif isinstance(action, exp.ModifyColumn):
             yield from self.modify_column(table, action, span)
@@ -208,7 +207,7 @@ class _Converter:
             else:
                 yield m.RawStatement(span=span, keyword=f"ALTER TABLE DROP {kind}")
 
-    def alter_column(self, table: m.ObjectName, action: exp.AlterColumn, span: Span):
+    def alter_column(self, table: m.ObjectName, action: exp.AlterColumn, span: Region):
         column = ident(action.this)
         args = action.args
         if args.get("dtype") is not None:
@@ -230,7 +229,7 @@ class _Converter:
         else:
             yield m.RawStatement(span=span, keyword="ALTER TABLE ALTER COLUMN")
 
-    def modify_column(self, table: m.ObjectName, action: exp.ModifyColumn, span: Span):
+    def modify_column(self, table: m.ObjectName, action: exp.ModifyColumn, span: Region):
         """MySQL MODIFY/CHANGE: a possible rename plus a restated definition."""
         definition = action.this
         new_name = ident(definition.this)
@@ -432,7 +431,7 @@ class _Converter:
         return {}
 
     # -- MySQL / MariaDB ALTER TABLE clauses -------------------------------
-    def mysql_alter_action(self, table: m.ObjectName, action: exp.Expression, span: Span):
+    def mysql_alter_action(self, table: m.ObjectName, action: exp.Expression, span: Region):
         """The operation for a MySQL-only ALTER TABLE action, or None."""
         if isinstance(action, exp.DropPrimaryKey):
             return m.DropPrimaryKey(span=span, table=table)

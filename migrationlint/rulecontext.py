@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Optional, Union
 from migrationlint import model as m
 from migrationlint.context import Migration, Statement
 from migrationlint.findings import Finding, Fix, Rewrite, Span
+from migrationlint.source import Region
 from migrationlint.sqlgen import qualified, quote
 
 if TYPE_CHECKING:
@@ -47,12 +48,12 @@ class RuleContext:
 
     def finding(
         self,
-        span: Span,
+        span: Region,
         message: str,
         rewrite: Optional[Rewrite] = None,
         fix: Optional[Fix] = None,
     ) -> Finding:
         return Finding(
             rule=self.rule.code, name=self.rule.name, severity=self.rule.severity,
-            path=self.migration.path, span=span, message=message, rewrite=rewrite, fix=fix,
+            path=self.migration.path, span=Span.of(span), message=message, rewrite=rewrite, fix=fix,
         )

@@ -7,9 +7,7 @@ import errno
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Tuple
-
-from migrationlint.findings import Span
+from typing import NamedTuple, Tuple
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -91,6 +89,17 @@ def _too_large(path: str, size: int) -> FileTooLargeError:
     )
 
 
+class Region(NamedTuple):
+    """Where something is in a source file: 1-based lines and columns, ``end_column``
+    exclusive. Statements and operations carry one; a finding's pydantic ``Span`` is
+    made from it only when a rule reports (a tuple costs a tenth of a model)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
 class LineIndex:
     """Maps character offsets to 1-based (line, column); columns count code points."""
 
@@ -106,11 +115,9 @@ class LineIndex:
         index = bisect.bisect_right(self._starts, offset) - 1
         return index + 1, offset - self._starts[index] + 1
 
-    def span(self, start: int, end: int) -> Span:
-        """Span of ``text[start:end]`` (end exclusive)."""
-        line, column = self.position(start)
-        end_line, end_column = self.position(max(end, start))
-        return Span(line=line, column=column, end_line=end_line, end_column=end_column)
+    def span(self, start: int, end: int) -> Region:
+        """Region of ``text[start:end]`` (end exclusive)."""
+        return Region(*self.position(start), *self.position(max(end, start)))
 
     def line_text(self, line: int) -> str:
         """Text of a 1-based line without its line ending."""

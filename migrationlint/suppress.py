@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from migrationlint.findings import Finding, Span
 from migrationlint.rules import RuleInfo, find_rule
-from migrationlint.source import LineIndex
+from migrationlint.source import LineIndex, Region
 from migrationlint.splitter import Comment
 
 _DIRECTIVE = re.compile(
@@ -37,7 +37,7 @@ _ATLAS_NAMES = {
 
 @dataclass
 class Suppression:
-    span: Span
+    span: Region
     line: int
     whole_file: bool
     # Known rule codes named by the comment.
@@ -151,6 +151,6 @@ def apply_suppressions(
     return kept + problems
 
 
-def _meta(info: RuleInfo, path: str, span: Span, message: str) -> Finding:
+def _meta(info: RuleInfo, path: str, span: Region, message: str) -> Finding:
     return Finding(rule=info.code, name=info.name, severity=info.severity, path=path,
-                   span=span, message=message)
+                   span=Span.of(span), message=message)

@@ -18,14 +18,13 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from migrationlint import model as m
 from migrationlint.context import Migration, Statement, mark_transactions
-from migrationlint.findings import Span
 from migrationlint.readers.changelog_tree import (
     ChangelogError, Node, parse_json, parse_xml, parse_yaml,
 )
 from migrationlint.readers.columns import default_from_sql, default_from_value, ident, object_name
 from migrationlint.readers.conventions import blank
 from migrationlint.readers.sql import PinnedLines, sql_statements
-from migrationlint.source import SourceFile
+from migrationlint.source import Region, SourceFile
 from migrationlint.splitter import Comment
 from migrationlint.versions import Version
 
@@ -109,7 +108,7 @@ class _ChangelogReader:
         self.in_transaction: Optional[bool] = None
         self.unit: Optional[str] = None
 
-    def span(self, node: Node) -> Span:
+    def span(self, node: Node) -> Region:
         return self.source.lines.span(node.start, node.start + len(node.name) + 1)
 
     def changeset(self, changeset: Node) -> None:
@@ -211,7 +210,7 @@ def _number(value):
 
 
 # -- change converters: (reader, node, span) → operations ---------------------------------------
-def _rename_column(r: _ChangelogReader, node: Node, span: Span) -> Iterator[m.Operation]:
+def _rename_column(r: _ChangelogReader, node: Node, span: Region) -> Iterator[m.Operation]:
     table, old, new = r.table(node), _text(node, "oldColumnName"), _text(node, "newColumnName")
     if table and old and new:
         yield m.RenameColumn(span=span, table=table, column=ident(old), new_name=ident(new))

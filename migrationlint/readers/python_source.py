@@ -11,14 +11,11 @@ import warnings
 from dataclasses import replace
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
-from pydantic import BaseModel
-
 from migrationlint import model as m
 from migrationlint.context import Statement
-from migrationlint.findings import Span
 from migrationlint.readers.sql import PinnedLines, SqlChunk, sql_statements
 from migrationlint.readers.templating import unmask
-from migrationlint.source import SourceFile
+from migrationlint.source import Region, SourceFile
 from migrationlint.splitter import Comment
 
 # Returned by ``literal`` for anything that is not a plain Python literal.
@@ -55,7 +52,7 @@ class PythonFile:
         return (self.offset(node.lineno, node.col_offset),
                 self.offset(node.end_lineno, node.end_col_offset))
 
-    def span(self, node: ast.AST) -> Span:
+    def span(self, node: ast.AST) -> Region:
         return self.lines.span(*self.bounds(node))
 
     def comments(self) -> Tuple[Comment, ...]:
@@ -155,8 +152,8 @@ def _idents(value: Any) -> Iterator[m.Ident]:
     elif isinstance(value, tuple):
         for item in value:
             yield from _idents(item)
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
+    elif isinstance(value, m.Record):
+        for name in value.field_names:
             yield from _idents(getattr(value, name))
 
 

@@ -13,10 +13,9 @@ from dataclasses import dataclass, replace
 from typing import List, Optional, Tuple, Union
 
 from migrationlint.context import Statement
-from migrationlint.findings import Span
 from migrationlint.normalize import normalize_statement
 from migrationlint.readers.templating import mask_placeholders, unmask
-from migrationlint.source import LineIndex
+from migrationlint.source import LineIndex, Region
 from migrationlint.splitter import Comment, StatementText, split_statements
 
 
@@ -24,10 +23,10 @@ class PinnedLines:
     """Stands in for a LineIndex when embedded SQL cannot be mapped onto the file:
     every span is the given one (the op call or element that holds the SQL)."""
 
-    def __init__(self, span: Span) -> None:
+    def __init__(self, span: Region) -> None:
         self.pinned = span
 
-    def span(self, start: int, end: int) -> Span:
+    def span(self, start: int, end: int) -> Region:
         return self.pinned
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, List, Tuple
 
-from pydantic import BaseModel
+from migrationlint.model import Record
 
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[^{}\n]*\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -63,12 +63,12 @@ def unmask(value: Any, masks: Masks) -> Any:
         return value
     if isinstance(value, tuple):
         return tuple(unmask(item, masks) for item in value)
-    if isinstance(value, BaseModel):
+    if isinstance(value, Record):
         changed = {}
-        for name in type(value).model_fields:
+        for name in value.field_names:
             current = getattr(value, name)
             restored = unmask(current, masks)
             if restored is not current and restored != current:
                 changed[name] = restored
-        return value.model_copy(update=changed) if changed else value
+        return value.replace(**changed) if changed else value
     return value

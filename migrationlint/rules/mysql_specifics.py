@@ -165,8 +165,7 @@ def _column_then_foreign_key(op: m.AddColumn, column: m.ColumnSpec, constraint_s
                              ctx: RuleContext) -> List[Step]:
     """Add the column online, then the key; with checks on, ADD FOREIGN KEY copies the table."""
     table, name = ctx.q(op.table), ctx.q(column.name)
-    bare = op.model_copy(update={"column": column.model_copy(update={
-        "references_sql": None, "references": None})})
+    bare = op.replace(column=column.replace(references_sql=None, references=None))
     found = plan_of(ctx, [bare], ctx.index)
     clause = f", {found.supported_clause}" if found and found.supported_clause else ""
     definition = column.type_sql + (" NOT NULL" if column.not_null else "") + (
