@@ -27,6 +27,7 @@ class Record:
     # Field name -> default (_REQUIRED when it has none), own and inherited fields.
     _defaults: ClassVar[Dict[str, Any]] = {}
     _required: ClassVar[FrozenSet[str]] = frozenset()
+    _names: ClassVar[FrozenSet[str]] = frozenset()
     field_names: ClassVar[Tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -37,14 +38,16 @@ class Record:
                 defaults[name] = cls.__dict__.get(name, _REQUIRED)
         cls._defaults = defaults
         cls._required = frozenset(n for n, d in defaults.items() if d is _REQUIRED)
+        cls._names = frozenset(defaults)
         cls.field_names = tuple(defaults)
 
     def __init__(self, **values: Any) -> None:
-        if not self._required <= values.keys() or not values.keys() <= self._defaults.keys():
+        if not self._names.issuperset(values) or not self._required.issubset(values):
             raise TypeError(self._signature_problem(values))
-        for name, value in values.items():
+        for value in values.values():
             if type(value) is list:
-                values[name] = tuple(value)
+                values = {k: tuple(v) if type(v) is list else v for k, v in values.items()}
+                break
         # Fields left out read their default from the class attribute.
         self.__dict__.update(values)
 
