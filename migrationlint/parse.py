@@ -6,7 +6,7 @@ import functools
 import logging
 import re
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import sqlglot
 from sqlglot import exp
@@ -59,8 +59,32 @@ def _tools(dialect: str) -> _Tools:
 def to_sql(node: exp.Expression, dialect: str) -> str:
     """``node`` as SQL of ``dialect``. sqlglot's generator may rewrite queries it
     prints, so a node holding one is copied first; other nodes print as they are."""
+    if type(node) is exp.DataType:
+        return _type_sql(node, dialect)
     copy = not isinstance(node, _PRINTED_AS_IS) and node.find(exp.Query) is not None
     return _tools(dialect).generator.generate(node, copy=copy)
+
+
+# Printed column types by (dialect, args): a migration repeats a handful of types
+# thousands of times, and printing one costs several times looking it up here.
+_TYPE_SQL: Dict[Tuple[object, ...], str] = {}
+
+
+def _type_sql(node: exp.DataType, dialect: str) -> str:
+    """A type with only plain args (INT, TEXT, TIMESTAMPTZ: a DType and flags) prints
+    from those alone; one with nested nodes (VARCHAR(255), a collation) or comments
+    (printed too) is printed each time, which also keeps the cache small."""
+    args = node.args
+    if node.comments or any(isinstance(value, _NESTED) for value in args.values()):
+        return _tools(dialect).generator.generate(node, copy=False)
+    key = (dialect, *args.items())
+    sql = _TYPE_SQL.get(key)
+    if sql is None:
+        sql = _TYPE_SQL[key] = _tools(dialect).generator.generate(node, copy=False)
+    return sql
+
+
+_NESTED = (exp.Expression, list)
 
 
 # Nodes the generator never rewrites (most of what rules print: types and names).

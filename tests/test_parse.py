@@ -3,6 +3,8 @@
 import pytest
 
 from helpers import lint
+from migrationlint.normalize import normalize_statement
+from migrationlint.source import LineIndex
 
 
 @pytest.mark.parametrize("sql", ["x", "x;\n", "foo(1);", "1 + 2;", "oops oops"])
@@ -22,3 +24,14 @@ def test_messages_hide_sqlglot_internals_and_relative_positions():
 
 def test_a_real_statement_is_not_garbage():
     assert lint("SELECT 1;\nVALUES (1);\nSHOW search_path;") == []
+
+
+def test_a_column_type_prints_in_each_statements_dialect():
+    # Printed types are cached; the same type read in turn for two dialects must not
+    # come out in the first one's spelling.
+    sql = "ALTER TABLE t ADD COLUMN c double precision"
+    printed = [
+        normalize_statement(sql, 0, LineIndex(sql), dialect).operations[0].column.type_sql
+        for dialect in ("postgres", "mysql", "postgres")
+    ]
+    assert printed == ["DOUBLE PRECISION", "DOUBLE", "DOUBLE PRECISION"]
