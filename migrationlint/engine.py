@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequ
 from migrationlint import __version__
 from migrationlint.context import Migration
 from migrationlint.discover import discover, display_path
-from migrationlint.findings import FileError, Finding, LintReport, Span
+from migrationlint.findings import FileError, Finding, LintReport, Severity
 from migrationlint.readers import NotAMigration, read_migration, wanted
-from migrationlint.rulecontext import RuleContext
+from migrationlint.rulecontext import RuleContext, source_excerpt
 from migrationlint.rules import RuleInfo, all_rules
 from migrationlint.selection import Selection
 from migrationlint.source import SkippedFile, SourceFile, decode, read_file
@@ -21,8 +21,6 @@ from migrationlint.versions import Version
 if TYPE_CHECKING:
     from migrationlint.cache import ResultCache
 
-# Lines of source kept with a finding for the excerpt.
-_EXCERPT_LINES = 6
 STDIN_NAME = "<stdin>"
 
 
@@ -43,8 +41,9 @@ def lint_source(source: SourceFile, options: LintOptions) -> List[Finding]:
 def lint_migration(migration: Migration, options: LintOptions) -> List[Finding]:
     rules = all_rules()
     enabled = [rules[code] for code in sorted(options.selection.enabled)]
-    findings = list(_parse_errors(migration, rules["ML001"]))
-    findings += _run_rules(migration, [r for r in enabled if r.check is not None])
+    severities = options.selection.severities
+    findings = list(_parse_errors(migration, rules["ML001"], severities))
+    findings += _run_rules(migration, [r for r in enabled if r.check is not None], severities)
     findings = _drop_superseded(findings, rules)
     findings = apply_suppressions(
         findings, parse_suppressions(migration.comments, migration.source.lines),
@@ -59,7 +58,9 @@ def lint_migration(migration: Migration, options: LintOptions) -> List[Finding]:
     )
 
 
-def _run_rules(migration: Migration, rules: Sequence[RuleInfo]) -> List[Finding]:
+def _run_rules(
+    migration: Migration, rules: Sequence[RuleInfo], severities: Dict[str, Severity]
+) -> List[Finding]:
     findings: List[Finding] = []
     operation_rules = [r for r in rules if r.scope == "operation"]
     # The rules for each operation type, found once per file rather than by testing
@@ -71,28 +72,25 @@ def _run_rules(migration: Migration, rules: Sequence[RuleInfo]) -> List[Finding]
             if kind not in rules_for:
                 rules_for[kind] = [r for r in operation_rules if issubclass(kind, r.on)]
             for info in rules_for[kind]:
-                found = info.check(operation, RuleContext(info, migration, statement))
-                findings += [_with_note(f, statement.note) for f in found]
+                findings += info.check(
+                    operation, RuleContext(info, migration, statement, severities.get(info.code)))
     for info in rules:
         if info.scope == "migration":
-            findings += info.check(RuleContext(info, migration, None))
+            findings += info.check(RuleContext(info, migration, None, severities.get(info.code)))
     return findings
 
 
-def _with_note(finding: Finding, note: Optional[str]) -> Finding:
-    if not note:
-        return finding
-    return finding.model_copy(update={"message": f"{finding.message} ({note})"})
-
-
-def _parse_errors(migration: Migration, info: RuleInfo) -> Iterator[Finding]:
+def _parse_errors(
+    migration: Migration, info: RuleInfo, severities: Dict[str, Severity]
+) -> Iterator[Finding]:
     for statement in migration.statements:
         if statement.error is None:
             continue
-        yield Finding(
-            rule=info.code, name=info.name, severity=info.severity, path=migration.path,
-            span=Span.of(statement.error_span or statement.span),
-            message=f"Could not parse this statement ({statement.error}); it was not checked.",
+        # No statement given: the reader's note qualifies what rules found, and this
+        # statement was not understood.
+        yield RuleContext(info, migration, None, severities.get(info.code)).finding(
+            statement.error_span or statement.span,
+            f"Could not parse this statement ({statement.error}); it was not checked.",
         )
 
 
@@ -114,12 +112,13 @@ def _statement_lines(migration: Migration) -> Dict[int, int]:
 
 
 def _finalise(finding: Finding, migration: Migration, selection: Selection) -> Finding:
-    lines = migration.source.lines
-    last = min(finding.span.end_line, finding.span.line + _EXCERPT_LINES - 1, lines.line_count)
-    excerpt = "\n".join(lines.line_text(n) for n in range(finding.span.line, last + 1))
+    """Severity and excerpt for the suppression problems that suppress.py reports; rule
+    findings and parse errors are built complete (``RuleContext.finding``)."""
+    if finding.source_line:
+        return finding
     return finding.model_copy(update={
         "severity": selection.severities.get(finding.rule, finding.severity),
-        "source": excerpt,
+        "source": source_excerpt(migration.source.lines, finding.span),
         "source_line": finding.span.line,
     })
 

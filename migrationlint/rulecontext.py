@@ -7,19 +7,31 @@ from typing import TYPE_CHECKING, Optional, Union
 
 from migrationlint import model as m
 from migrationlint.context import Migration, Statement
-from migrationlint.findings import Finding, Fix, Rewrite, Span
-from migrationlint.source import Region
+from migrationlint.findings import Finding, Fix, Rewrite, Severity, Span
+from migrationlint.source import LineIndex, Region
 from migrationlint.sqlgen import qualified, quote
 
 if TYPE_CHECKING:
     from migrationlint.rules import RuleInfo
 
+# Lines of source kept with a finding for the excerpt.
+_EXCERPT_LINES = 6
+
+
+def source_excerpt(lines: LineIndex, span: Span) -> str:
+    """The lines of ``span`` that a finding shows, at most ``_EXCERPT_LINES`` of them."""
+    last = min(span.end_line, span.line + _EXCERPT_LINES - 1, lines.line_count)
+    return "\n".join(lines.line_text(n) for n in range(span.line, last + 1))
+
 
 class RuleContext:
-    def __init__(self, rule: "RuleInfo", migration: Migration, statement: Optional[Statement]):
+    def __init__(self, rule: "RuleInfo", migration: Migration, statement: Optional[Statement],
+                 severity: Optional[Severity] = None):
         self.rule = rule
         self.migration = migration
         self.statement = statement
+        # The severity the configuration gives the rule, when it changes the default.
+        self.severity = severity or rule.severity
 
     @property
     def dialect(self) -> str:
@@ -53,7 +65,13 @@ class RuleContext:
         rewrite: Optional[Rewrite] = None,
         fix: Optional[Fix] = None,
     ) -> Finding:
+        """The finding complete, as reported: built once, since a run builds one per
+        hazard and each copy of a pydantic model costs as much as building it."""
+        if self.statement is not None and self.statement.note:
+            message = f"{message} ({self.statement.note})"
+        span = Span.of(span)
         return Finding(
-            rule=self.rule.code, name=self.rule.name, severity=self.rule.severity,
-            path=self.migration.path, span=Span.of(span), message=message, rewrite=rewrite, fix=fix,
+            rule=self.rule.code, name=self.rule.name, severity=self.severity,
+            path=self.migration.path, span=span, message=message, rewrite=rewrite, fix=fix,
+            source=source_excerpt(self.migration.source.lines, span), source_line=span.line,
         )
