@@ -115,7 +115,8 @@ class Migration:
         if self.dialect != "postgres":
             return Transaction.NONE  # MySQL has no implicit multi-statement transaction
         total, work = self._unit_sizes.get(statement.unit, (1, 1))
-        total, work = total + added, work + added * substantive(statement)
+        if added:  # substantive() is a scan of the operations: only when it matters
+            total, work = total + added, work + added * substantive(statement)
         if self.runner_sends_one_message:
             return Transaction.ONE_MESSAGE if total > 1 else Transaction.NONE
         if work > 1:
