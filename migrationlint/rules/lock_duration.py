@@ -179,6 +179,19 @@ def _lock_timeout_in_effect(
     return value, ignored
 
 
+# The same for every finding (ML214 is PostgreSQL's), so built once and shared.
+_TIMEOUT_REWRITE = Rewrite(
+    summary="Set lock_timeout at the top of the migration and retry it when it times out.",
+    steps=(
+        lock_timeout_step("postgres"),
+        Step(phase=Phase.EXPAND, title="Retry on timeout",
+             instruction="When the migration fails with 'canceling statement due to lock "
+             "timeout', run it again (a few attempts with a pause); or set it once for the "
+             "migration role: ALTER ROLE <migrator> SET lock_timeout = '2s'."),
+    ),
+)
+
+
 def _missing_timeout(
     ctx: RuleContext, statement: Statement, table, mode: str, ignored_local: Optional[Statement],
     timeout: Optional[Tuple[Statement, str]],
@@ -204,14 +217,4 @@ def _missing_timeout(
             "outside a transaction block (this file does not certainly run it in one with this "
             "statement). Use SET lock_timeout, or wrap the migration in BEGIN ... COMMIT."
         )
-    rewrite = Rewrite(
-        summary="Set lock_timeout at the top of the migration and retry it when it times out.",
-        steps=(
-            lock_timeout_step(ctx.dialect),
-            Step(phase=Phase.EXPAND, title="Retry on timeout",
-                 instruction="When the migration fails with 'canceling statement due to lock "
-                 "timeout', run it again (a few attempts with a pause); or set it once for the "
-                 "migration role: ALTER ROLE <migrator> SET lock_timeout = '2s'."),
-        ),
-    )
-    return ctx.finding(statement.span, message, rewrite)
+    return ctx.finding(statement.span, message, _TIMEOUT_REWRITE)

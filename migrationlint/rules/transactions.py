@@ -48,6 +48,12 @@ _SEPARATE = Step(
     "no-transaction switch: Rails disable_ddl_transaction!, Django atomic = False, "
     "Flyway executeInTransaction=false, goose -- +goose NO TRANSACTION.",
 )
+# Rewrites with fixed text are built once: a finding shares them (models are immutable).
+_RUN_ALONE = Rewrite(summary="Run it alone, outside any transaction.", steps=(_SEPARATE,))
+_ENUM_VALUE_ALONE = Rewrite(
+    summary="Add the enum value in its own migration, committed before anything uses it.",
+    steps=(_SEPARATE,),
+)
 
 
 @rule(
@@ -75,9 +81,7 @@ def check_non_transactional(op: m.Operation, ctx: RuleContext) -> Iterator[Findi
             f"{name} cannot run inside a transaction block, and this statement runs "
             f"{_where(ctx)}: the migration fails with 'cannot run inside a transaction block'."
         )
-    yield ctx.finding(op.span, message, Rewrite(
-        summary="Run it alone, outside any transaction.", steps=(_SEPARATE,),
-    ))
+    yield ctx.finding(op.span, message, _RUN_ALONE)
 
 
 def _value_used_later(ctx: RuleContext, value: str) -> Optional[int]:
@@ -118,10 +122,7 @@ def check_enum_in_transaction(op: m.AddEnumValue, ctx: RuleContext) -> Iterator[
             "adds it: PostgreSQL refuses to use it before the transaction commits "
             "('unsafe use of new value')."
         )
-    yield ctx.finding(op.span, message, Rewrite(
-        summary="Add the enum value in its own migration, committed before anything uses it.",
-        steps=(_SEPARATE,),
-    ))
+    yield ctx.finding(op.span, message, _ENUM_VALUE_ALONE)
 
 
 @rule(
@@ -199,6 +200,12 @@ def check_nesting(ctx: RuleContext) -> Iterator[Finding]:
                 open_at = None
 
 
+_COMMIT_AT_END = Rewrite(
+    summary="End the transaction.",
+    steps=(Step(phase=Phase.EXPAND, title="Add COMMIT at the end of the file", sql="COMMIT;"),),
+)
+
+
 @rule(
     "ML305", "unterminated-transaction", "error",
     "A BEGIN without a matching COMMIT or ROLLBACK.",
@@ -217,7 +224,4 @@ def check_unterminated(ctx: RuleContext) -> Iterator[Finding]:
     if open_begin is not None:
         yield ctx.finding(open_begin.span, "This BEGIN is never committed: depending on the runner "
                           "the migration's changes are rolled back when the session ends, or stay "
-                          "locked in an open transaction.", Rewrite(
-                              summary="End the transaction.",
-                              steps=(Step(phase=Phase.EXPAND, title="Add COMMIT at the end of the file",
-                                          sql="COMMIT;"),)))
+                          "locked in an open transaction.", _COMMIT_AT_END)
