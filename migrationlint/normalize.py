@@ -48,15 +48,19 @@ class Spans:
 
     def of(self, node: Optional[exp.Expression]) -> Region:
         """The region covered by the identifiers and literals under ``node``."""
-        starts, ends = [], []
-        for child in node.walk() if node is not None else ():
-            meta = child.meta if child._meta else None
+        first = last = None
+        # Depth-first: the cheapest walk sqlglot has; the extremes need no order.
+        for child in node.dfs() if node is not None else ():
+            meta = child._meta
             if meta and "start" in meta:
-                starts.append(meta["start"])
-                ends.append(meta["end"] + 1)
-        if not starts:
+                start, end = meta["start"], meta["end"] + 1
+                if first is None or start < first:
+                    first = start
+                if last is None or end > last:
+                    last = end
+        if first is None:
             return self.statement
-        return self.relative(min(starts), max(ends))
+        return self.relative(first, last)
 
 
 def normalize_statement(text: str, start: int, lines: LineIndex, dialect: str) -> Normalized:

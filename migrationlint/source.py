@@ -117,7 +117,14 @@ class LineIndex:
 
     def span(self, start: int, end: int) -> Region:
         """Region of ``text[start:end]`` (end exclusive)."""
-        return Region(*self.position(start), *self.position(max(end, start)))
+        # ``position`` twice, inlined: every statement and operation asks for its span,
+        # and the end's line is searched for from the start's line on.
+        starts = self._starts
+        if end < start:
+            end = start
+        first = bisect.bisect_right(starts, start) - 1
+        last = bisect.bisect_right(starts, end, first) - 1
+        return Region(first + 1, start - starts[first] + 1, last + 1, end - starts[last] + 1)
 
     def line_text(self, line: int) -> str:
         """Text of a 1-based line without its line ending."""

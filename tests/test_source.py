@@ -37,6 +37,8 @@ def test_line_index_positions_count_code_points_and_handle_crlf():
     assert index.line_text(3) == "x"
     span = index.span(4, 6)
     assert (span.line, span.column, span.end_line, span.end_column) == (2, 1, 2, 3)
+    assert tuple(index.span(1, 9)) == (1, 2, 3, 1)  # from line 1 to the start of line 3
+    assert tuple(index.span(5, 2)) == (2, 2, 2, 2)  # an end before the start: empty
 
 
 def test_truncated_utf16_is_read_with_a_warning_not_a_crash():
