@@ -108,7 +108,6 @@ class _Run:
     """What `check` lints and how; ``lint()`` can run again after --fix edits files."""
 
     def __init__(self, loaded, resolver, paths, stdin_filename, jobs, no_cache, since) -> None:
-        from migrationlint.cache import ResultCache
         from migrationlint.engine import STDIN_NAME
         from migrationlint.parallel import default_jobs
 
@@ -118,7 +117,7 @@ class _Run:
         if "-" in paths:
             self.stdin = (sys.stdin.buffer.read(), stdin_filename or STDIN_NAME)
         self.jobs = jobs or default_jobs()
-        self.cache = None if no_cache else ResultCache(loaded.root)
+        self.cache = None if no_cache else _cache(loaded.root)
         self.only = _changed_since(since) if since is not None else None
 
     def lint(self):
@@ -133,6 +132,13 @@ class _Run:
         return lint_paths(self.file_paths, self.resolver.for_path,
                           exclude=self.loaded.settings.exclude, root=self.loaded.root,
                           stdin=self.stdin, only=self.only, jobs=self.jobs, cache=self.cache)
+
+
+def _cache(root: str):
+    # Imported here: --no-cache runs (pre-commit hooks, editors) never need hashing or JSON.
+    from migrationlint.cache import ResultCache
+
+    return ResultCache(root)
 
 
 def _changed_since(ref: str):

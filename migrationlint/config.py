@@ -5,16 +5,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Dict, List, Literal, Optional, Tuple
+from typing import Dict, List, Literal, NamedTuple, Optional, Tuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from migrationlint.versions import Version
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on older Pythons only
-    import tomli as tomllib
 
 Dialect = Literal["postgres", "mysql", "mariadb"]
 Level = Literal["error", "warning", "note", "off"]
@@ -66,11 +61,11 @@ class Settings(BaseModel):
     _version = field_validator("target_version", mode="before")(_check_version)
 
 
-# Where the settings came from, for messages and for resolving exclude globs.
-class LoadedSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
+class LoadedSettings(NamedTuple):
+    """The settings and where they came from, for messages and for resolving exclude
+    globs. Not a pydantic model: it is only ever built from validated settings."""
 
-    settings: Settings = Settings()
+    settings: Settings
     path: Optional[str] = None
     root: str = "."
 
@@ -86,7 +81,9 @@ def load_settings(explicit: Optional[str] = None, start: Optional[Path] = None) 
         return _validate(table, path)
     found = discover_config(start or Path.cwd())
     if found is None:
-        return LoadedSettings(root=str(start or Path.cwd()))
+        # The defaults are valid by construction; validating them would build the
+        # models' validators, a tenth of the start-up of a one-file run.
+        return LoadedSettings(Settings.model_construct(), root=str(start or Path.cwd()))
     path, table = found
     return _validate(table, path)
 
@@ -105,6 +102,12 @@ def discover_config(start: Path) -> Optional[Tuple[Path, dict]]:
 
 
 def _read_table(path: Path, required: bool) -> Optional[dict]:
+    # Imported here: most runs find no pyproject.toml or migrationlint.toml to read.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on older Pythons only
+        import tomli as tomllib
+
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -126,7 +129,7 @@ def _validate(table: dict, path: Path) -> LoadedSettings:
         settings = Settings.model_validate(table)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, path, where)) from None
-    return LoadedSettings(settings=settings, path=str(path), root=str(path.parent))
+    return LoadedSettings(settings, path=str(path), root=str(path.parent))
 
 
 def _describe(exc: ValidationError, path: Path, where: str) -> str:

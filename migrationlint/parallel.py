@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from migrationlint.cache import ResultCache, decode_result, encode_result, options_fingerprint
 from migrationlint.engine import LintOptions, lint_one
 from migrationlint.findings import FileError, Finding
 from migrationlint.source import SkippedFile, read_bytes
+
+if TYPE_CHECKING:
+    from migrationlint.cache import ResultCache
 
 FileResult = Tuple[List[Finding], List[FileError]]
 
@@ -41,7 +43,7 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def run_tasks(tasks: Sequence[FileTask], jobs: int, cache: Optional[ResultCache]) -> List[FileResult]:
+def run_tasks(tasks: Sequence[FileTask], jobs: int, cache: Optional["ResultCache"]) -> List[FileResult]:
     results: List[Optional[FileResult]] = [None] * len(tasks)
     pending: List[Tuple[int, FileTask, Optional[str]]] = []
     # Files share a few LintOptions objects (one per folder override): describe each once.
@@ -53,10 +55,7 @@ def run_tasks(tasks: Sequence[FileTask], jobs: int, cache: Optional[ResultCache]
             continue
         key = hit = None
         if cache is not None:
-            options_text = fingerprints.get(id(task.options))
-            if options_text is None:
-                options_text = fingerprints[id(task.options)] = options_fingerprint(task.options)
-            key = cache.key(loaded.data, options_text, task.display)
+            key = _cache_key(cache, loaded, fingerprints)
             hit = cache.get(key)
         if hit is not None:
             results[index] = hit
@@ -68,8 +67,24 @@ def run_tasks(tasks: Sequence[FileTask], jobs: int, cache: Optional[ResultCache]
         results[index] = result
         # An internal error may be fixed by the next release; do not remember it.
         if cache is not None and not any(e.level == "error" for e in result[1]):
-            cache.put(key, payload if payload is not None else encode_result(*result))
+            cache.put(key, payload if payload is not None else _encoded(result))
     return results
+
+
+# The cache module is imported where it is used, so --no-cache runs never load it.
+def _cache_key(cache: "ResultCache", task: FileTask, fingerprints: Dict[int, str]) -> str:
+    from migrationlint.cache import options_fingerprint
+
+    options_text = fingerprints.get(id(task.options))
+    if options_text is None:
+        options_text = fingerprints[id(task.options)] = options_fingerprint(task.options)
+    return cache.key(task.data, options_text, task.display)
+
+
+def _encoded(result: FileResult) -> str:
+    from migrationlint.cache import encode_result
+
+    return encode_result(*result)
 
 
 def _with_data(task: FileTask) -> Optional[FileTask]:
@@ -86,7 +101,7 @@ def _lint_task(task: FileTask) -> FileResult:
 
 
 def _lint_task_encoded(task: FileTask) -> str:
-    return encode_result(*_lint_task(task))
+    return _encoded(_lint_task(task))
 
 
 def _lint_all(tasks: List[FileTask], jobs: int) -> Iterator[Tuple[FileResult, Optional[str]]]:
@@ -97,8 +112,8 @@ def _lint_all(tasks: List[FileTask], jobs: int) -> Iterator[Tuple[FileResult, Op
     done = 0
     if workers >= 2 and len(tasks) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
         try:
-            for payload in _in_processes(tasks, workers):
-                yield decode_result(payload), payload
+            for result, payload in _in_processes(tasks, workers):
+                yield result, payload
                 done += 1
         except Exception:  # no process support here (sandbox, odd platform): one process
             pass
@@ -106,10 +121,13 @@ def _lint_all(tasks: List[FileTask], jobs: int) -> Iterator[Tuple[FileResult, Op
         yield _lint_task(task), None
 
 
-def _in_processes(tasks: List[FileTask], workers: int) -> Iterator[str]:
+def _in_processes(tasks: List[FileTask], workers: int) -> Iterator[Tuple[FileResult, str]]:
+    """Each task's result with the encoded form the worker sent it in."""
     # Imported here: a small run never needs them, and they cost 15 ms to import.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    from migrationlint.cache import decode_result
 
     # fork shares the already imported modules, so workers start in milliseconds;
     # macOS and Windows only offer spawn safely, which costs an import per worker.
@@ -118,4 +136,5 @@ def _in_processes(tasks: List[FileTask], workers: int) -> Iterator[str]:
     # Several chunks per worker keep both busy when files differ in size.
     chunk = max(1, len(tasks) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(_lint_task_encoded, tasks, chunksize=chunk)
+        for payload in pool.map(_lint_task_encoded, tasks, chunksize=chunk):
+            yield decode_result(payload), payload

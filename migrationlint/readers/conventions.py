@@ -41,12 +41,6 @@ from migrationlint.source import SourceFile
 from migrationlint.transactions import flyway_non_transactional
 from migrationlint.versions import Version
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on older Pythons only
-    import tomli as tomllib
-
-
 _FLYWAY = re.compile(r"^(?P<kind>[VURB])(?P<version>[0-9][0-9._]*)?__.+\.sql$", re.I)
 _GOLANG_MIGRATE = re.compile(r"^\d+_.+\.(?P<direction>up|down)\.sql$", re.I)
 _DBMATE_MARKER = re.compile(r"^--\s*migrate:(?P<direction>up|down)\b(?P<options>[^\n]*)$", re.M)
@@ -152,6 +146,12 @@ def _flyway_execute_in_transaction(path: str) -> Optional[bool]:
 
 
 def _diesel_in_transaction(path: str) -> bool:
+    # Imported here: only Diesel migrations have a metadata.toml to read.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on older Pythons only
+        import tomli as tomllib
+
     metadata = os.path.join(os.path.dirname(path), "metadata.toml")
     try:
         with open(metadata, "rb") as handle:

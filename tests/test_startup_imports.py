@@ -1,0 +1,104 @@
+"""A one-file run imports only the modules it uses.
+
+Most of the start-up of a small run is importing (issue 7), so the readers of other
+frameworks, the other output formats, the result cache and the --fix machinery are
+imported where they are used. These tests run the CLI in a fresh interpreter and look
+at sys.modules afterwards; they time nothing.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from migrationlint.config import discover_config
+
+# Runs the CLI in-process, then writes the names of the imported modules to argv[1].
+PROBE = """
+import json, sys
+from migrationlint.cli import main
+try:
+    main(sys.argv[2:])
+except SystemExit as exc:
+    code = exc.code
+with open(sys.argv[1], "w") as out:
+    json.dump({"exit": code, "modules": sorted(sys.modules)}, out)
+"""
+
+NEVER_FOR_PLAIN_SQL = [
+    "migrationlint.readers.alembic",
+    "migrationlint.readers.django",
+    "migrationlint.readers.liquibase",
+    "migrationlint.readers.changelog_tree",
+    "migrationlint.readers.python_source",
+    "migrationlint.formatters.json",
+    "migrationlint.formatters.sarif",
+    "migrationlint.formatters.github",
+    "migrationlint.formatters.gitlab",
+    "migrationlint.formatters.junit",
+    "migrationlint.cache",
+    "migrationlint.fixing",
+    "migrationlint.gitdiff",
+    "multiprocessing",
+]
+
+DJANGO = """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    operations = [migrations.RemoveField(model_name="order", name="status")]
+"""
+
+
+def _imported(tmp_path: Path, *args: str):
+    """The exit code of ``migrationlint <args>`` run in ``tmp_path``, and the modules it imported."""
+    report = tmp_path / "modules.json"
+    subprocess.run([sys.executable, "-c", PROBE, str(report), *args], cwd=tmp_path,
+                   capture_output=True, check=True)
+    result = json.loads(report.read_text())
+    return result["exit"], set(result["modules"])
+
+
+@pytest.fixture
+def small(tmp_path):
+    (tmp_path / "0001_add_status.sql").write_text(
+        "SET lock_timeout = '5s';\nALTER TABLE orders DROP COLUMN status;\n"
+    )
+    return tmp_path
+
+
+def test_a_plain_sql_run_imports_no_other_reader_format_or_cache(small):
+    code, modules = _imported(small, "check", "0001_add_status.sql", "--no-cache")
+    assert code == 1  # linted to the end: the dropped column is reported
+    assert {"migrationlint.readers.conventions", "migrationlint.formatters.text"} <= modules
+    assert modules.isdisjoint(NEVER_FOR_PLAIN_SQL), modules.intersection(NEVER_FOR_PLAIN_SQL)
+
+
+def test_without_a_configuration_file_no_toml_parser_is_imported(small):
+    if discover_config(small) is not None:
+        pytest.skip("a configuration file above the temporary folder applies")
+    _, modules = _imported(small, "check", "0001_add_status.sql", "--no-cache")
+    assert "tomllib" not in modules and "tomli" not in modules
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["--format", "sarif"], "migrationlint.formatters.sarif"),
+    (["--format", "json"], "migrationlint.formatters.json"),
+    ([], "migrationlint.cache"),
+    (["--diff"], "migrationlint.fixing"),
+])
+def test_what_a_run_uses_is_imported(small, args, expected):
+    no_cache = [] if expected == "migrationlint.cache" else ["--no-cache"]
+    _, modules = _imported(small, "check", "0001_add_status.sql", *no_cache, *args)
+    assert expected in modules
+
+
+def test_a_django_migration_imports_the_django_reader_only(tmp_path):
+    (tmp_path / "0002_remove_status.py").write_text(DJANGO)
+    code, modules = _imported(tmp_path, "check", "0002_remove_status.py", "--no-cache")
+    assert code == 1
+    assert "migrationlint.readers.django" in modules
+    assert "migrationlint.readers.alembic" not in modules
+    assert "migrationlint.readers.liquibase" not in modules
