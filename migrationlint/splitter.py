@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 from migrationlint.source import LineIndex
 
@@ -27,15 +27,15 @@ _MYSQL_VERSION_COMMENT = re.compile(r"/\*![0-9]*")
 _IDENT_CHAR = re.compile(r"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]")
 
 
-@dataclass(frozen=True)
-class Comment:
+# Comment and StatementText are made for every comment and statement of every file:
+# tuples, because a frozen dataclass costs three times as much to build.
+class Comment(NamedTuple):
     start: int
     end: int
     text: str
 
 
-@dataclass(frozen=True)
-class StatementText:
+class StatementText(NamedTuple):
     """One statement: ``text`` is ``source[start:end]`` with MySQL version-comment
     markers blanked out (same length, so offsets inside it stay exact)."""
 
