@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from typing import Union
+import re
+from typing import FrozenSet, Union
 
+import sqlglot
 from sqlglot import exp
 
 from migrationlint import model as m
-from migrationlint.parse import to_sql
+from migrationlint.parse import sqlglot_dialect, to_sql
 
 # PostgreSQL's reserved key words (SQL Key Words appendix, "reserved" column):
 # sqlglot's PostgreSQL generator does not quote them, so we do.
@@ -38,10 +40,27 @@ def quote(name: Union[m.Ident, str], dialect: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def _quote(name: str, quoted: bool, dialect: str) -> str:
     # Rewrites name the same few tables and columns again and again: remember them.
+    if not quoted and _PLAIN_NAME.fullmatch(name) and name.lower() not in _quoted_words(dialect):
+        # sqlglot prints such a name as it is; most names are new to the cache (each
+        # file has tables of its own), and printing a node costs ten times this.
+        return name
     needs_quotes = quoted or exp.to_identifier(name).quoted or (
         dialect == "postgres" and name.lower() in _POSTGRES_RESERVED
     )
     return to_sql(exp.Identifier(this=name, quoted=needs_quotes), dialect)
+
+
+# sqlglot's SAFE_IDENTIFIER_RE, matched in full (its ``$`` also allows a final newline).
+_PLAIN_NAME = re.compile(r"[_a-zA-Z]\w*")
+
+
+@functools.lru_cache(maxsize=None)
+def _quoted_words(dialect: str) -> FrozenSet[str]:
+    """The plain names that come out quoted: sqlglot's generator quotes its reserved
+    words, and we quote PostgreSQL's."""
+    generator = sqlglot.Dialect.get_or_raise(sqlglot_dialect(dialect)).generator_class
+    extra = _POSTGRES_RESERVED if dialect == "postgres" else frozenset()
+    return frozenset(generator.RESERVED_KEYWORDS) | extra
 
 
 def qualified(name: m.ObjectName, dialect: str) -> str:
