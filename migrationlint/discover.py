@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field
-from typing import Callable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from migrationlint.findings import FileError
 from migrationlint.readers import MIGRATION_SUFFIXES
@@ -17,11 +16,10 @@ _SKIPPED_FOLDERS = {
 }
 
 
-@dataclass
-class Discovered:
+class Discovered(NamedTuple):
     # (path to open, path to report) pairs, sorted and unique.
-    files: List[Tuple[str, str]] = field(default_factory=list)
-    errors: List[FileError] = field(default_factory=list)
+    files: List[Tuple[str, str]]
+    errors: List[FileError]
 
 
 def display_path(path: str, cwd: str) -> str:
@@ -59,7 +57,7 @@ def discover(
     """Files under ``paths``. Files found in folders must also pass ``accept`` (the
     readers' test: a known framework's migration, not a down/undo script); with ``only``
     (real paths, e.g. the files changed since a git ref) every other file is left out."""
-    result = Discovered()
+    result = Discovered([], [])
     seen: Set[str] = set()
 
     def add(path: str, walked: bool) -> None:

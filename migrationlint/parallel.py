@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from migrationlint.engine import LintOptions, lint_one
 from migrationlint.findings import FileError, Finding
@@ -27,8 +26,7 @@ PARALLEL_MIN_BYTES = 192 * 1024
 PARALLEL_MIN_FILES = 4
 
 
-@dataclass(frozen=True)
-class FileTask:
+class FileTask(NamedTuple):
     options: LintOptions
     display: str
     path: Optional[str] = None

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Optional
+from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional
 
 from migrationlint.findings import Severity
 from migrationlint.rules import RuleInfo, all_rules
@@ -26,8 +25,7 @@ def resolve(selector: str, rules: Dict[str, RuleInfo]) -> List[str]:
     return matched
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     enabled: FrozenSet[str]
     severities: Dict[str, Severity]
 

@@ -7,20 +7,19 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass, field
-from typing import IO, Callable, Dict, List
+from types import MappingProxyType
+from typing import IO, Callable, List, Mapping, NamedTuple
 
 from migrationlint.findings import LintReport
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):
     color: bool = False
     # The folder CI formats (SARIF, GitHub, GitLab, JUnit) make paths relative to: the
     # git repository root or --sarif-root, found by the CLI so formatters only render.
     root: str = "."
     # Format-specific settings (for example the SARIF source root), by name.
-    extras: Dict[str, object] = field(default_factory=dict)
+    extras: Mapping[str, object] = MappingProxyType({})
 
 
 def available_formats() -> List[str]:

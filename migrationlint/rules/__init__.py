@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, Optional, Tuple
+from typing import Callable, Dict, Iterable, NamedTuple, Optional, Tuple
 
 from migrationlint.findings import Severity
 
@@ -15,8 +14,7 @@ POSTGRES = ("postgres",)
 MYSQL = ("mysql", "mariadb")
 
 
-@dataclass(frozen=True)
-class RuleInfo:
+class RuleInfo(NamedTuple):
     code: str
     name: str
     severity: Severity
