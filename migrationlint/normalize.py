@@ -6,6 +6,7 @@ parse go to the token-level recogniser (migrationlint.recognize).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator, List, NamedTuple, Optional, Tuple
 
@@ -99,8 +100,15 @@ def ident(node: Optional[exp.Expression]) -> Optional[m.Ident]:
     if isinstance(node, exp.Column):
         node = node.this
     if isinstance(node, exp.Identifier):
-        return m.Ident(name=node.this, quoted=bool(node.quoted))
-    return m.Ident(name=node.name)
+        return _ident(node.this, bool(node.quoted))
+    return _ident(node.name, False)
+
+
+@functools.lru_cache(maxsize=8192)
+def _ident(name: str, quoted: bool) -> m.Ident:
+    # A migration set names the same tables and columns over and over, and an Ident is
+    # immutable: one per name is built, not one per mention.
+    return m.Ident(name=name, quoted=quoted)
 
 
 def object_name(table: exp.Expression) -> m.ObjectName:
