@@ -19,12 +19,14 @@ from migrationlint.rulecontext import RuleContext
 from migrationlint.source import SourceFile
 
 _NAME = r'(?:"[^"]+"|[\w$]+)'
+# Patterns, not compiled ones: every run imports this module (the rules do), few offer
+# a fix, and re compiles a pattern on its first use and keeps it.
 _KEYWORD_BEFORE_CONCURRENTLY = {
-    "create_index": re.compile(r"^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+", re.I),
-    "drop_index": re.compile(r"^\s*DROP\s+INDEX\s+", re.I),
-    "reindex": re.compile(r"^\s*REINDEX\s+(?:\([^)]*\)\s*)?(?:INDEX|TABLE)\s+", re.I),
+    "create_index": r"(?i)^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+",
+    "drop_index": r"(?i)^\s*DROP\s+INDEX\s+",
+    "reindex": r"(?i)^\s*REINDEX\s+(?:\([^)]*\)\s*)?(?:INDEX|TABLE)\s+",
     # DETACH PARTITION [schema.]name: CONCURRENTLY goes after the name.
-    "detach": re.compile(rf"\bDETACH\s+PARTITION\s+{_NAME}(?:\s*\.\s*{_NAME})?", re.I),
+    "detach": rf"(?i)\bDETACH\s+PARTITION\s+{_NAME}(?:\s*\.\s*{_NAME})?",
 }
 
 
@@ -35,7 +37,7 @@ def add_concurrently(ctx: RuleContext, kind: str) -> Optional[Fix]:
     if len(statement.operations) != 1 or others:
         return None
     text = statement.text
-    match = _KEYWORD_BEFORE_CONCURRENTLY[kind].search(text)
+    match = re.search(_KEYWORD_BEFORE_CONCURRENTLY[kind], text)
     if match is None or re.search(r"\bCASCADE\b", text, re.I):
         return None  # DROP INDEX CONCURRENTLY does not support CASCADE
     at = statement.start + match.end()

@@ -23,8 +23,9 @@ from migrationlint.versions import Version
 MIGRATION_SUFFIXES = (".sql", ".py", ".xml", ".yaml", ".yml", ".json")
 # How much of a non-SQL file is read to recognise its framework.
 _SNIFF_CHARS = 65536
-_DJANGO_MIGRATION = re.compile(r"^class\s+\w+\s*\(\s*(?:\w+\.)*Migration\s*\)\s*:", re.M)
-_ALEMBIC_OP = re.compile(r"^\s*from\s+alembic\s+import\s+[^\n]*\bop\b|^\s*import\s+alembic\b", re.M)
+# Patterns for Python files, compiled by re on first use: plain SQL runs never need them.
+_DJANGO_MIGRATION = r"(?m)^class\s+\w+\s*\(\s*(?:\w+\.)*Migration\s*\)\s*:"
+_ALEMBIC_OP = r"(?m)^\s*from\s+alembic\s+import\s+[^\n]*\bop\b|^\s*import\s+alembic\b"
 _LIQUIBASE_SQL = re.compile(r"\A\s*--\s*liquibase\s+formatted\s+sql", re.I)
 
 
@@ -38,9 +39,9 @@ def framework_of(path: str, text: str) -> Optional[str]:
     if suffix == ".sql":
         return "liquibase-sql" if _LIQUIBASE_SQL.match(text) else "sql"
     if suffix == ".py":
-        if _DJANGO_MIGRATION.search(text) and "operations" in text:
+        if re.search(_DJANGO_MIGRATION, text) and "operations" in text:
             return "django"
-        if _ALEMBIC_OP.search(text) and "def upgrade" in text:
+        if re.search(_ALEMBIC_OP, text) and "def upgrade" in text:
             return "alembic"
         return None
     if suffix in (".xml", ".yaml", ".yml", ".json") and "databaseChangeLog" in text:
