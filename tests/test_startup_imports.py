@@ -7,6 +7,7 @@ at sys.modules afterwards; they time nothing.
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,16 +16,18 @@ import pytest
 
 from migrationlint.config import discover_config
 
-# Runs the CLI in-process, then writes the names of the imported modules to argv[1].
+# Runs the CLI in-process, then writes the exit code, the names of the imported modules
+# and pydantic's plugin switch as main() left it to argv[1].
 PROBE = """
-import json, sys
+import json, os, sys
 from migrationlint.cli import main
 try:
     main(sys.argv[2:])
 except SystemExit as exc:
     code = exc.code
 with open(sys.argv[1], "w") as out:
-    json.dump({"exit": code, "modules": sorted(sys.modules)}, out)
+    json.dump({"exit": code, "modules": sorted(sys.modules),
+               "plugins": os.environ.get("PYDANTIC_DISABLE_PLUGINS")}, out)
 """
 
 NEVER_FOR_PLAIN_SQL = [
@@ -52,12 +55,16 @@ class Migration(migrations.Migration):
 """
 
 
-def _imported(tmp_path: Path, *args: str):
-    """The exit code of ``migrationlint <args>`` run in ``tmp_path``, and the modules it imported."""
+def _probe(tmp_path: Path, *args: str, env=None) -> dict:
     report = tmp_path / "modules.json"
     subprocess.run([sys.executable, "-c", PROBE, str(report), *args], cwd=tmp_path,
-                   capture_output=True, check=True)
-    result = json.loads(report.read_text())
+                   capture_output=True, check=True, env=env)
+    return json.loads(report.read_text())
+
+
+def _imported(tmp_path: Path, *args: str):
+    """The exit code of ``migrationlint <args>`` run in ``tmp_path``, and the modules it imported."""
+    result = _probe(tmp_path, *args)
     return result["exit"], set(result["modules"])
 
 
@@ -102,3 +109,39 @@ def test_a_django_migration_imports_the_django_reader_only(tmp_path):
     assert "migrationlint.readers.django" in modules
     assert "migrationlint.readers.alembic" not in modules
     assert "migrationlint.readers.liquibase" not in modules
+
+
+def _with_pydantic_plugin(site: Path) -> dict:
+    """An environment in which a pydantic plugin, module ``fakeplug``, is installed."""
+    (site / "fakeplug.py").write_text(
+        "class _Plugin:\n"
+        "    def new_schema_validator(self, *args, **kwargs):\n"
+        "        return None, None, None\n\n"
+        "plugin = _Plugin()\n"
+    )
+    info = site / "fakeplug-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fakeplug\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pydantic]\nfake = fakeplug:plugin\n")
+    path = os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path}
+    env.pop("PYDANTIC_DISABLE_PLUGINS", None)
+    return env
+
+
+def test_the_command_does_not_search_for_pydantic_plugins(small, tmp_path_factory):
+    env = _with_pydantic_plugin(tmp_path_factory.mktemp("site"))
+    result = _probe(small, "check", "0001_add_status.sql", "--no-cache", env=env)
+    assert result["exit"] == 1
+    assert "fakeplug" not in result["modules"]
+    assert result["plugins"] is None  # main() leaves the environment as it found it
+
+
+def test_a_pydantic_plugin_switch_the_user_set_wins(small, tmp_path_factory):
+    env = _with_pydantic_plugin(tmp_path_factory.mktemp("site"))
+    # An empty value disables no plugin.
+    result = _probe(small, "check", "0001_add_status.sql", "--no-cache",
+                    env={**env, "PYDANTIC_DISABLE_PLUGINS": ""})
+    assert result["exit"] == 1
+    assert "fakeplug" in result["modules"]
+    assert result["plugins"] == ""
