@@ -66,7 +66,7 @@ class Spans:
 def normalize_statement(text: str, start: int, lines: LineIndex, dialect: str) -> Normalized:
     spans = Spans(lines, start, start + len(text))
     tokens = None
-    if _leading_word(text) in _TRANSACTION_WORDS | _RECOGNISED_BEFORE_PARSING:
+    if _leading_word(text) in _RECOGNISED_BY_TOKENS:
         # sqlglot reads PostgreSQL's START TRANSACTION as a column alias (and CLUSTER
         # as a column); decide by tokens.
         tokens = tokenize(text, dialect)
@@ -85,13 +85,15 @@ def normalize_statement(text: str, start: int, lines: LineIndex, dialect: str) -
     return Normalized((), parsed.error, parsed.error_offset)
 
 
-_TRANSACTION_WORDS = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT"}
-_RECOGNISED_BEFORE_PARSING = {"CLUSTER"}
+_RECOGNISED_BY_TOKENS = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "CLUSTER"}
+# At most 12 characters: enough for every word above, and a statement's text is never
+# copied (a function body can be long).
+_LEADING_WORD = re.compile(r"\s*(\S{1,12})")
 
 
 def _leading_word(text: str) -> str:
-    head = text.lstrip()[:12].split(None, 1)
-    return head[0].rstrip(";").upper() if head else ""
+    head = _LEADING_WORD.match(text)
+    return head.group(1).rstrip(";").upper() if head else ""
 
 
 def ident(node: Optional[exp.Expression]) -> Optional[m.Ident]:

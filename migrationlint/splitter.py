@@ -63,7 +63,6 @@ class _Scanner:
     def __init__(self, text: str, dialect: str) -> None:
         self.text = text
         self.mysql = dialect in ("mysql", "mariadb")
-        self.lines = LineIndex(text)
         self.comments: List[Comment] = []
         self.statements: List[StatementText] = []
         # Ranges of MySQL "/*!NNNNN" and matching "*/" markers, blanked in statement text.
@@ -225,7 +224,8 @@ class _Scanner:
 
     # -- results ---------------------------------------------------------
     def unterminated(self, exc: _Unterminated) -> str:
-        line, column = self.lines.position(exc.start)
+        # Indexed here, not up front: only a broken file needs a line number.
+        line, column = LineIndex(self.text).position(exc.start)
         return f"unterminated {exc.what} starting at line {line}, column {column}"
 
     def add_statement(self, start: int, end: int, problem: Optional[str] = None) -> None:
