@@ -164,7 +164,10 @@ class Migration:
                                                       Transaction.NONE)]
 
     def _transaction_groups(self) -> List[List[Statement]]:
-        blocks = self.explicit_blocks()
+        # Statements in a BEGIN ... COMMIT block are those marked in_transaction: most
+        # files have none, and looking for blocks costs a scan of every operation.
+        in_blocks = any(statement.in_transaction for statement in self.statements)
+        blocks = self.explicit_blocks() if in_blocks else {}
         groups: Dict[Tuple, List[Statement]] = {}
         for statement in self.statements:
             kind = self.transaction(statement)
