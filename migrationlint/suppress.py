@@ -12,8 +12,7 @@ covers the file, and since it was written for Atlas it is never reported as unus
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from migrationlint.findings import Finding, Span
 from migrationlint.rules import RuleInfo, find_rule
@@ -35,17 +34,17 @@ _ATLAS_NAMES = {
 }
 
 
-@dataclass
-class Suppression:
+class Suppression(NamedTuple):
     span: Region
     line: int
     whole_file: bool
     # Known rule codes named by the comment.
     codes: Tuple[str, ...]
+    # The codes of the findings it suppressed, filled in by apply_suppressions.
+    used: Set[str]
     unknown: Tuple[str, ...] = ()
     # A comment naming no rule at all covers every rule.
     every_rule: bool = False
-    used: Set[str] = field(default_factory=set)
     # Written for another tool (atlas:nolint): never reported as unused or invalid.
     lenient: bool = False
 
@@ -69,7 +68,7 @@ def parse_suppressions(comments: Sequence[Comment], lines: LineIndex) -> List[Su
         span = lines.span(comment.start, comment.end)
         found.append(
             Suppression(span=span, line=span.line, whole_file=match.group("kind").lower() == "ignore-file",
-                        codes=tuple(known), unknown=tuple(unknown),
+                        codes=tuple(known), used=set(), unknown=tuple(unknown),
                         every_rule=not known and not unknown)
         )
     return found
@@ -84,7 +83,7 @@ def _atlas_suppression(comment: Comment, rest: str, lines: LineIndex) -> List[Su
     next_line = span.end_line + 1
     header = next_line <= lines.line_count and not lines.line_text(next_line).strip()
     return [Suppression(span=span, line=span.line, whole_file=header, codes=tuple(codes),
-                        lenient=True, every_rule=not words)]
+                        used=set(), lenient=True, every_rule=not words)]
 
 
 def apply_suppressions(
@@ -109,7 +108,8 @@ def apply_suppressions(
         if suppression.whole_file and suppression.lenient and (
             first_statement_line is not None and suppression.line > first_statement_line
         ):
-            suppression.whole_file = False  # a blank line after a statement-level nolint
+            # A blank line after a statement-level nolint.
+            suppression = suppression._replace(whole_file=False)
         if suppression.whole_file:
             if first_statement_line is not None and suppression.line > first_statement_line:
                 problems.append(_meta(meta["ML002"], path, suppression.span,
