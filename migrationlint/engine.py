@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import (
+    TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple,
+)
 
 from migrationlint import __version__
 from migrationlint.context import Migration
@@ -39,11 +42,11 @@ def lint_source(source: SourceFile, options: LintOptions) -> List[Finding]:
 
 
 def lint_migration(migration: Migration, options: LintOptions) -> List[Finding]:
-    rules = all_rules()
-    enabled = [rules[code] for code in sorted(options.selection.enabled)]
+    plan = _plan(options.selection.enabled)
+    rules = plan.rules
     severities = options.selection.severities
     findings = list(_parse_errors(migration, rules["ML001"], severities))
-    findings += _run_rules(migration, [r for r in enabled if r.check is not None], severities)
+    findings += _run_rules(migration, plan, severities)
     findings = _drop_superseded(findings, rules)
     findings = apply_suppressions(
         findings, parse_suppressions(migration.comments, migration.source.lines),
@@ -58,25 +61,43 @@ def lint_migration(migration: Migration, options: LintOptions) -> List[Finding]:
     )
 
 
+class _RulePlan:
+    """Which enabled rules check what: the same for every file of a run."""
+
+    def __init__(self, enabled: FrozenSet[str]):
+        self.rules = all_rules()
+        checked = [self.rules[code] for code in sorted(enabled) if self.rules[code].check]
+        self.operation_rules = [r for r in checked if r.scope == "operation"]
+        self.migration_rules = [r for r in checked if r.scope == "migration"]
+        self._by_type: Dict[type, List[RuleInfo]] = {}
+
+    def rules_for(self, kind: type) -> List[RuleInfo]:
+        """The rules for an operation type, found once rather than by testing every rule
+        against every operation (most rules take one or two types)."""
+        found = self._by_type.get(kind)
+        if found is None:
+            found = self._by_type[kind] = [r for r in self.operation_rules if issubclass(kind, r.on)]
+        return found
+
+
+@functools.lru_cache(maxsize=16)
+def _plan(enabled: FrozenSet[str]) -> _RulePlan:
+    # Keyed by the enabled codes: files of a run share a selection (or a few, with
+    # per-directory configuration), and a frozenset keeps its hash.
+    return _RulePlan(enabled)
+
+
 def _run_rules(
-    migration: Migration, rules: Sequence[RuleInfo], severities: Dict[str, Severity]
+    migration: Migration, plan: _RulePlan, severities: Dict[str, Severity]
 ) -> List[Finding]:
     findings: List[Finding] = []
-    operation_rules = [r for r in rules if r.scope == "operation"]
-    # The rules for each operation type, found once per file rather than by testing
-    # every rule against every operation (most rules take one or two types).
-    rules_for: Dict[type, List[RuleInfo]] = {}
     for statement in migration.statements:
         for operation in statement.operations:
-            kind = type(operation)
-            if kind not in rules_for:
-                rules_for[kind] = [r for r in operation_rules if issubclass(kind, r.on)]
-            for info in rules_for[kind]:
+            for info in plan.rules_for(type(operation)):
                 findings += info.check(
                     operation, RuleContext(info, migration, statement, severities.get(info.code)))
-    for info in rules:
-        if info.scope == "migration":
-            findings += info.check(RuleContext(info, migration, None, severities.get(info.code)))
+    for info in plan.migration_rules:
+        findings += info.check(RuleContext(info, migration, None, severities.get(info.code)))
     return findings
 
 
