@@ -30,12 +30,10 @@ class RuleContext:
         self.rule = rule
         self.migration = migration
         self.statement = statement
+        # An attribute, not a property: rules and q() read it for every name they write.
+        self.dialect = migration.dialect
         # The severity the configuration gives the rule, when it changes the default.
         self.severity = severity or rule.severity
-
-    @property
-    def dialect(self) -> str:
-        return self.migration.dialect
 
     @property
     def version(self):

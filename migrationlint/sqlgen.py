@@ -64,9 +64,12 @@ def _quoted_words(dialect: str) -> FrozenSet[str]:
 
 
 def qualified(name: m.ObjectName, dialect: str) -> str:
+    # _quote directly: rules and recipes qualify a table name for nearly every string
+    # they build, and quote() would only unpack the Ident again.
+    table = _quote(name.name.name, name.name.quoted, dialect)
     if name.schema_ is None:
-        return quote(name.name, dialect)
-    return f"{quote(name.schema_, dialect)}.{quote(name.name, dialect)}"
+        return table
+    return f"{_quote(name.schema_.name, name.schema_.quoted, dialect)}.{table}"
 
 
 def generated_name(dialect: str, *parts: str, suffix: str) -> m.Ident:
