@@ -47,14 +47,15 @@ def run_tasks(tasks: Sequence[FileTask], jobs: int, cache: Optional["ResultCache
     # Files share a few LintOptions objects (one per folder override): describe each once.
     fingerprints: Dict[int, str] = {}
     for index, task in enumerate(tasks):
+        if cache is None:  # the worker that lints the file reads it
+            pending.append((index, task, None))
+            continue
         loaded = _with_data(task)
         if loaded is None:  # unreadable or skipped: lint_one reports why
             results[index] = lint_one(task.options, task.display, path=task.path)
             continue
-        key = hit = None
-        if cache is not None:
-            key = _cache_key(cache, loaded, fingerprints)
-            hit = cache.get(key)
+        key = _cache_key(cache, loaded, fingerprints)
+        hit = cache.get(key)
         if hit is not None:
             results[index] = hit
         else:
@@ -95,7 +96,16 @@ def _with_data(task: FileTask) -> Optional[FileTask]:
 
 
 def _lint_task(task: FileTask) -> FileResult:
-    return lint_one(task.options, task.display, data=task.data)
+    return lint_one(task.options, task.display, path=task.path, data=task.data)
+
+
+def _size(task: FileTask) -> int:
+    if task.data is not None:
+        return len(task.data)
+    try:
+        return os.path.getsize(task.path)
+    except OSError:
+        return 0  # lint_one reports why
 
 
 def _lint_task_encoded(task: FileTask) -> str:
@@ -105,7 +115,7 @@ def _lint_task_encoded(task: FileTask) -> str:
 def _lint_all(tasks: List[FileTask], jobs: int) -> Iterator[Tuple[FileResult, Optional[str]]]:
     """Each task's result in order, with its encoded form when a worker process sent
     it. A generator: a worker's payload is dropped as soon as it has been read."""
-    size = sum(len(task.data) for task in tasks)
+    size = sum(_size(task) for task in tasks)
     workers = min(jobs, len(tasks))
     done = 0
     if workers >= 2 and len(tasks) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:

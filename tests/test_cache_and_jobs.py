@@ -199,3 +199,18 @@ def test_a_small_run_stays_in_one_process(project, monkeypatch):
     monkeypatch.setattr(parallel, "_in_processes", lambda tasks, workers: pytest.fail("fanned out"))
     code, document = check("migrations", "--no-cache", "--jobs", "8")
     assert code == 1 and len(document["findings"]) == 3
+
+
+def test_without_the_cache_workers_read_the_files_and_report_bad_ones(project, monkeypatch):
+    (project / "migrations" / "0004_binary.sql").write_bytes(b"\x00\x01\x02binary\x00" * 64)
+    _, expected = check("migrations", "--no-cache", "--jobs", "1")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    shipped = []
+    real = parallel._in_processes
+    monkeypatch.setattr(parallel, "_in_processes",
+                        lambda tasks, workers: shipped.extend(tasks) or real(tasks, workers))
+    code, document = check("migrations", "--no-cache", "--jobs", "2")
+    # The main process sent paths, not contents, and the result is the same.
+    assert len(shipped) == 4 and all(task.data is None for task in shipped)
+    assert (code, document) == (1, expected)
+    assert any("0004_binary.sql" in e["path"] for e in document["errors"])
