@@ -159,11 +159,9 @@ class Migration:
 
     def transaction_groups(self) -> List[List[Statement]]:
         """Statements grouped by the transaction they certainly share."""
-        return [group for group in self._transaction_groups()
-                if self.transaction(group[0]) not in (Transaction.IF_ONE_MESSAGE,
-                                                      Transaction.NONE)]
+        return self._transaction_groups(certain_only=True)
 
-    def _transaction_groups(self) -> List[List[Statement]]:
+    def _transaction_groups(self, certain_only: bool = False) -> List[List[Statement]]:
         # Statements in a BEGIN ... COMMIT block are those marked in_transaction: most
         # files have none, and looking for blocks costs a scan of every operation.
         in_blocks = any(statement.in_transaction for statement in self.statements)
@@ -171,6 +169,10 @@ class Migration:
         groups: Dict[Tuple, List[Statement]] = {}
         for statement in self.statements:
             kind = self.transaction(statement)
+            # The statements of a group share its kind, so leaving out those of uncertain
+            # kinds leaves out just the groups that are not certainly one transaction.
+            if certain_only and kind in (Transaction.IF_ONE_MESSAGE, Transaction.NONE):
+                continue
             if statement.index in blocks:
                 key: Tuple = ("block", blocks[statement.index])
             elif kind in (Transaction.NONE, Transaction.EXPLICIT):
