@@ -16,10 +16,11 @@ import pytest
 
 from migrationlint.config import discover_config
 
-# Runs the CLI in-process, then writes the exit code, the names of the imported modules
-# and pydantic's plugin switch as main() left it to argv[1].
+# Runs the CLI in-process, then writes the exit code, the names of the imported modules,
+# pydantic's plugin switch as main() left it and the objects the collector never
+# rescans (gc.freeze) to argv[1].
 PROBE = """
-import json, os, sys
+import gc, json, os, sys
 from migrationlint.cli import main
 try:
     main(sys.argv[2:])
@@ -27,7 +28,8 @@ except SystemExit as exc:
     code = exc.code
 with open(sys.argv[1], "w") as out:
     json.dump({"exit": code, "modules": sorted(sys.modules),
-               "plugins": os.environ.get("PYDANTIC_DISABLE_PLUGINS")}, out)
+               "plugins": os.environ.get("PYDANTIC_DISABLE_PLUGINS"),
+               "frozen": gc.get_freeze_count()}, out)
 """
 
 NEVER_FOR_PLAIN_SQL = [
@@ -145,3 +147,24 @@ def test_a_pydantic_plugin_switch_the_user_set_wins(small, tmp_path_factory):
     assert result["exit"] == 1
     assert "fakeplug" in result["modules"]
     assert result["plugins"] == ""
+
+
+def test_the_command_freezes_what_start_up_made(small):
+    result = _probe(small, "check", "0001_add_status.sql", "--no-cache")
+    assert result["exit"] == 1
+    # Modules, classes and tables: far more objects than the run's own garbage.
+    assert result["frozen"] > 50_000
+
+
+def test_running_the_cli_inside_another_program_freezes_nothing(small, monkeypatch):
+    import gc
+
+    from click.testing import CliRunner
+
+    from migrationlint.cli import cli
+
+    monkeypatch.chdir(small)
+    before = gc.get_freeze_count()
+    result = CliRunner().invoke(cli, ["check", "0001_add_status.sql", "--no-cache"])
+    assert result.exit_code == 1
+    assert gc.get_freeze_count() == before
