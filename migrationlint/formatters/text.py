@@ -8,12 +8,14 @@ from typing import Iterator, List
 
 import click
 
-from migrationlint.findings import Finding, LintReport, Severity
+from migrationlint.findings import Finding, LintReport, Phase, Severity
 from migrationlint.formatters import RenderOptions
 
 # Keep tabs so the carets line up under the source on any tab width.
 _NOT_TAB = re.compile(r"[^\t]")
 _SEVERITY_COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+# Looked up rather than read from .value: an enum attribute is a descriptor call.
+_PHASE_LABELS = {phase: phase.value for phase in Phase}
 
 
 def render(report: LintReport, options: RenderOptions) -> str:
@@ -23,9 +25,7 @@ def render(report: LintReport, options: RenderOptions) -> str:
 def chunks(report: LintReport, options: RenderOptions) -> Iterator[str]:
     """The report piece by piece, so a large one is written out as it is rendered
     instead of existing whole in memory (a 100,000-statement run prints 60 MB)."""
-    def style(text: str, **kwargs) -> str:
-        return click.style(text, **kwargs) if options.color else text
-
+    style = click.style if options.color else _plain
     for finding in report.findings:
         yield _finding_block(finding, style) + "\n\n"
     for error in report.errors:
@@ -47,7 +47,7 @@ def _finding_block(finding: Finding, style) -> str:
         lines.append(f"{gutter} {style('=', fg='blue', bold=True)} "
                      f"{style('rewrite:', bold=True)} {finding.rewrite.summary}")
         for number, step in enumerate(finding.rewrite.steps, start=1):
-            lines.append(f"{gutter}   {number}. [{step.phase.value}] {step.title}")
+            lines.append(f"{gutter}   {number}. [{_PHASE_LABELS[step.phase]}] {step.title}")
             body = step.sql if step.sql is not None else step.instruction or ""
             for body_line in body.splitlines():
                 lines.append(f"{gutter}        {style(body_line, fg='green') if step.sql else body_line}")
@@ -71,10 +71,19 @@ def _excerpt(finding: Finding, style, color: str) -> List[str]:
         end = span.end_column if number == span.end_line else len(text.rstrip()) + 1
         if number > span.end_line or end <= start and number != span.line:
             continue
-        pad = _NOT_TAB.sub(" ", text[: start - 1])
+        pad = _blank(text[: start - 1])
         carets = "^" * max(end - start, 1)
         out.append(f"{' ' * width} {bar} {pad}{style(carets, fg=color, bold=True)}")
     return out
+
+
+def _plain(text: str, **_style) -> str:
+    return text
+
+
+def _blank(prefix: str) -> str:
+    """``prefix`` with every character but tabs made a space."""
+    return _NOT_TAB.sub(" ", prefix) if "\t" in prefix else " " * len(prefix)
 
 
 def _summary(report: LintReport, style) -> str:
