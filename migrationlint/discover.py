@@ -64,7 +64,7 @@ def discover(
         real = os.path.realpath(path)
         if real in seen or (only is not None and real not in only):
             return
-        if matches_any(relative_to(path, root), exclude):
+        if exclude and matches_any(relative_to(path, root), exclude):
             return
         if walked and accept is not None and not accept(path):
             return

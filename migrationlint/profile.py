@@ -49,7 +49,7 @@ class OptionsResolver:
     def for_path(self, path: Optional[str]) -> LintOptions:
         settings = self.loaded.settings
         override = None
-        if path is not None:
+        if path is not None and settings.overrides:
             where = relative_to(path, self.loaded.root)
             override = next((o for o in settings.overrides if matches_any(where, o.paths)), None)
         dialect = self.cli_dialect or (override and override.dialect) or settings.dialect
