@@ -52,9 +52,12 @@ def detect(path: str, text: str = "") -> str:
     """The convention a plain SQL file follows, from its name, folder and content."""
     name = os.path.basename(path)
     folder = os.path.dirname(os.path.abspath(path))
-    if _DBMATE_MARKER.search(text):
+    # A substring test first: the markers' regexes try every line of every file.
+    if "migrate:" in text and _DBMATE_MARKER.search(text):
         return "dbmate"
-    if os.path.isfile(os.path.join(folder, "atlas.sum")) or _ATLAS_TXMODE.search(text):
+    if os.path.isfile(os.path.join(folder, "atlas.sum")) or (
+        "atlas:txmode" in text and _ATLAS_TXMODE.search(text)
+    ):
         return "atlas"
     if _sqitch_root(path) is not None:
         return "sqitch"
