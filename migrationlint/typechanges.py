@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import List, Optional
 
+import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
+from migrationlint import model as m
 from migrationlint.mysql_online_ddl import compare_types
 from migrationlint.parse import sqlglot_dialect
 
@@ -87,6 +89,27 @@ def conversion_sql(column_sql: str, new_type_sql: str, dialect: str) -> str:
     if dialect == "postgres":
         return f"CAST({column_sql} AS {new_type_sql})"
     return column_sql
+
+
+def using_conversion(using_sql: str, column: m.Ident, value_sql: str, dialect: str) -> Optional[str]:
+    """A type change's USING expression computed from ``value_sql`` (a sync trigger's
+    ``NEW."total"``) instead of the column: ``total / 100`` becomes ``NEW."total" / 100``.
+    None when the expression cannot be read."""
+    read = sqlglot_dialect(dialect)
+    try:
+        expression = sqlglot.parse_one(using_sql, read=read)
+        value = sqlglot.parse_one(value_sql, read=read)
+    except Exception:  # sqlglot raises several kinds: the caller falls back to a CAST
+        return None
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        # USING sees only the altered table's columns, so any qualifier names that table.
+        is_column = isinstance(node, exp.Column) and isinstance(node.this, exp.Identifier)
+        if is_column and m.Ident(name=node.name, quoted=node.this.quoted).key == column.key:
+            return value.copy()
+        return node
+
+    return expression.transform(swap).sql(dialect=read)
 
 
 _INTEGERS = [T.TINYINT, T.SMALLINT, T.MEDIUMINT, T.INT, T.BIGINT]

@@ -567,6 +567,21 @@ def test_type_change_sync_trigger_does_not_copy_back_a_lossy_conversion():
     assert "not copied back (INT cannot hold every TEXT value)" in step.title
 
 
+def test_type_change_sync_trigger_applies_the_using_conversion_one_way():
+    # Cents to a decimal amount: a plain CAST in the trigger would store 1234 as 1234.00
+    # while the backfill stored 12.34, and no CAST back can undo the division.
+    finding = lint("ALTER TABLE t ALTER COLUMN n TYPE int;\n"
+                   'ALTER TABLE t ALTER COLUMN n TYPE numeric(12,2) USING "n"::numeric / 100;',
+                   select=["ML107"])[1]
+    step = finding.rewrite.steps[1]
+    assert "NEW.n_new := CAST(NEW.n AS DECIMAL) / 100;" in step.sql
+    assert "CAST(NEW.n AS DECIMAL(12, 2))" not in step.sql
+    assert "NEW.n :=" not in step.sql
+    assert "not copied back (its USING conversion has no known inverse)" in step.title
+    backfill = _step(finding, "backfill", "Backfill")
+    assert 'SET n_new = CAST("n" AS DECIMAL) / 100' in backfill.instruction
+
+
 def test_backfill_walks_the_primary_key_defined_in_the_file():
     finding = only("ALTER TABLE t ADD PRIMARY KEY (uid);\n"
                    "ALTER TABLE t ALTER COLUMN n TYPE bigint;", "ML107")

@@ -13,7 +13,7 @@ from migrationlint.rules import rule
 from migrationlint.mysql_online_ddl import Plan, Support, Target
 from migrationlint.rules.mysql_online_ddl import plan_of, varchar_boundary_hint
 from migrationlint.sqlgen import generated_name
-from migrationlint.typechanges import conversion_sql, converts_back, keeps_data
+from migrationlint.typechanges import conversion_sql, converts_back, keeps_data, using_conversion
 
 
 def old_type(op: m.AlterColumnType, ctx: RuleContext) -> Optional[str]:
@@ -122,16 +122,24 @@ def _sync_step(op: m.AlterColumnType, new: m.Ident, ctx: RuleContext) -> Step:
     before = old_type(op, ctx)
 
     def forward(value_sql: str) -> str:
+        if op.using_sql is not None:
+            converted = using_conversion(op.using_sql, op.column, value_sql, ctx.dialect)
+            if converted is not None:
+                return converted
         return conversion_sql(value_sql, op.new_type_sql, ctx.dialect)
 
-    if before is not None and converts_back(op.new_type_sql, before, ctx.dialect):
+    # A USING expression (cents / 100) has no inverse we could apply to copy writes back.
+    if before is not None and op.using_sql is None and converts_back(
+        op.new_type_sql, before, ctx.dialect
+    ):
         def back(value_sql: str) -> str:
             return conversion_sql(value_sql, before, ctx.dialect)
 
         title = (f"Keep {column} and {n} in sync while old and new application versions "
                  f"both run, converting each write to the other column's type")
         return sync_trigger(ctx.dialect, op.table, op.column, new, forward, back, title)
-    reason = ("the old type is not known from this file" if before is None
+    reason = ("its USING conversion has no known inverse" if op.using_sql is not None
+              else "the old type is not known from this file" if before is None
               else f"{before} cannot hold every {op.new_type_sql} value")
     title = (f"Copy every write of {column} into {n}, converted, while old and new "
              f"application versions both run; a write of {n} alone is not copied back "
