@@ -12,6 +12,7 @@ from sqlglot import exp
 
 from migrationlint import model as m
 from migrationlint.parse import sqlglot_dialect, to_sql
+from migrationlint.readers.templating import is_placeholder
 
 # PostgreSQL's reserved key words (SQL Key Words appendix, "reserved" column):
 # sqlglot's PostgreSQL generator does not quote them, so we do.
@@ -43,6 +44,10 @@ def _quote(name: str, quoted: bool, dialect: str) -> str:
     if not quoted and _PLAIN_NAME.fullmatch(name) and name.lower() not in _quoted_words(dialect):
         # sqlglot prints such a name as it is; most names are new to the cache (each
         # file has tables of its own), and printing a node costs ten times this.
+        return name
+    if not quoted and is_placeholder(name):
+        # The template engine substitutes it before the database sees it; quoted, the
+        # substituted name would become case-sensitive.
         return name
     needs_quotes = quoted or exp.to_identifier(name).quoted or (
         dialect == "postgres" and name.lower() in _POSTGRES_RESERVED

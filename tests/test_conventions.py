@@ -115,6 +115,17 @@ def test_placeholders_are_masked_and_restored_in_messages():
     assert "${schema}" in findings[0].message
 
 
+@pytest.mark.parametrize("written,shown", [
+    ("${schema}", "${schema}"),  # substituted before the database sees it: not quoted
+    ("{{ schema }}", "{{ schema }}"),
+    ('"${schema}"', '"${schema}"'),  # quoted by its author: kept quoted
+])
+def test_placeholders_stay_as_written_in_rewrites(written, shown):
+    finding, = lint(f"ALTER TABLE {written}.users DROP COLUMN legacy;", ignore=TIMEOUT_NOTES)
+    assert f"of {shown}.users" in finding.message
+    assert f"ALTER TABLE {shown}.users DROP COLUMN legacy;" in finding.rewrite.steps[-1].sql
+
+
 @pytest.mark.parametrize("sql", [
     "ALTER TABLE {{ table }} ADD COLUMN {{ col }} int;",
     "{% for t in tables %}\nALTER TABLE {{ t }} ADD COLUMN x int;\n{% endfor %}",

@@ -20,6 +20,11 @@ _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 Masks = Tuple[Tuple[str, str], ...]
 
 
+def is_placeholder(text: str) -> bool:
+    """``text`` is one whole placeholder (``${schema}``, ``{{ schema }}``)."""
+    return _PLACEHOLDER.fullmatch(text) is not None
+
+
 def mask_placeholders(text: str) -> Tuple[str, Masks]:
     """Return the masked text and (mask, original) pairs, longest mask first."""
     if "{" not in text:
