@@ -42,7 +42,7 @@ def lint_source(source: SourceFile, options: LintOptions) -> List[Finding]:
 
 
 def lint_migration(migration: Migration, options: LintOptions) -> List[Finding]:
-    plan = _plan(options.selection.enabled)
+    plan = _plan(frozenset(options.selection.enabled))
     rules = plan.rules
     severities = options.selection.severities
     findings = list(_parse_errors(migration, rules["ML001"], severities))

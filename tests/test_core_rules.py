@@ -3,7 +3,10 @@
 import pytest
 import sqlglot
 
-from helpers import codes, lint
+from helpers import codes, lint, options
+from migrationlint.engine import LintOptions, lint_source
+from migrationlint.selection import Selection
+from migrationlint.source import SourceFile
 
 
 def only(findings, code):
@@ -169,3 +172,12 @@ def test_drop_column_recipe_states_the_online_clause_once(dialect, version, clau
     assert "ML406" not in rules  # the recipe states the clause ML406 would ask for
     [drop] = [f for f in findings if f.rule == "ML103"]
     assert drop.rewrite.steps[-1].sql == f"ALTER TABLE users DROP COLUMN signup_ip{clause};"
+
+
+def test_a_selection_built_by_hand_with_a_plain_set_works():
+    # Python API users may pass any set of codes, not only Selection.build's frozenset.
+    built = options(select=["ML103"])
+    by_hand = LintOptions(built.dialect, built.version,
+                          Selection(set(built.selection.enabled), dict(built.selection.severities)))
+    sql = "ALTER TABLE t DROP COLUMN c;"
+    assert [f.rule for f in lint_source(SourceFile("m.sql", sql), by_hand)] == ["ML103"]

@@ -16,17 +16,18 @@ import pytest
 
 from migrationlint.config import discover_config
 
-# Runs the CLI in-process, then writes the exit code, the names of the imported modules,
-# pydantic's plugin switch as main() left it and the objects the collector never
-# rescans (gc.freeze) to argv[1].
+# Runs the CLI as the console script does (main() reading sys.argv), then writes the exit
+# code, the names of the imported modules, pydantic's plugin switch as main() left it and
+# the objects the collector never rescans (gc.freeze) to argv[1].
 PROBE = """
 import gc, json, os, sys
 from migrationlint.cli import main
+report, sys.argv = sys.argv[1], ["migrationlint", *sys.argv[2:]]
 try:
-    main(sys.argv[2:])
+    main()
 except SystemExit as exc:
     code = exc.code
-with open(sys.argv[1], "w") as out:
+with open(report, "w") as out:
     json.dump({"exit": code, "modules": sorted(sys.modules),
                "plugins": os.environ.get("PYDANTIC_DISABLE_PLUGINS"),
                "frozen": gc.get_freeze_count()}, out)
@@ -154,6 +155,23 @@ def test_the_command_freezes_what_start_up_made(small):
     assert result["exit"] == 1
     # Modules, classes and tables: far more objects than the run's own garbage.
     assert result["frozen"] > 50_000
+
+
+def test_main_called_by_another_program_leaves_its_garbage_collectable(small, tmp_path):
+    script = tmp_path / "host.py"
+    script.write_text(
+        "import gc, sys, weakref\n"
+        "from migrationlint.cli import main\n"
+        "class Node: pass\n"
+        "cycle = Node(); cycle.self = cycle; alive = weakref.ref(cycle); del cycle\n"
+        "try:\n    main(['check', '0001_add_status.sql', '--no-cache'])\n"
+        "except SystemExit:\n    pass\n"
+        "gc.collect()\n"
+        "print(gc.get_freeze_count(), alive() is None)\n"
+    )
+    out = subprocess.run([sys.executable, str(script)], cwd=small, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.splitlines()[-1] == "0 True"  # after the report: nothing frozen, cycle freed
 
 
 def test_running_the_cli_inside_another_program_freezes_nothing(small, monkeypatch):
