@@ -14,10 +14,10 @@ from migrationlint.context import Migration
 from migrationlint.discover import discover, display_path
 from migrationlint.findings import FileError, Finding, LintReport, Severity
 from migrationlint.readers import NotAMigration, read_migration, wanted
-from migrationlint.rulecontext import RuleContext, source_excerpt
+from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import RuleInfo, all_rules
 from migrationlint.selection import Selection
-from migrationlint.source import SkippedFile, SourceFile, decode, read_file
+from migrationlint.source import Region, SkippedFile, SourceFile, decode, read_file
 from migrationlint.suppress import apply_suppressions, parse_suppressions
 from migrationlint.versions import Version
 
@@ -45,20 +45,24 @@ def lint_migration(migration: Migration, options: LintOptions) -> List[Finding]:
     plan = _plan(frozenset(options.selection.enabled))
     rules = plan.rules
     severities = options.selection.severities
-    findings = list(_parse_errors(migration, rules["ML001"], severities))
+
+    def report(code: str, region: Region, message: str) -> Finding:
+        """A finding of the file itself (no statement, so no reader's note): parse
+        errors and suppression problems, built like the rules' findings."""
+        return RuleContext(rules[code], migration, None, severities.get(code)).finding(
+            region, message)
+
+    findings = list(_parse_errors(migration, report))
     findings += _run_rules(migration, plan, severities)
     findings = _drop_superseded(findings, rules)
     findings = apply_suppressions(
         findings, parse_suppressions(migration.comments, migration.source.lines),
         _statement_lines(migration),
         migration.statements[0].span.line if migration.statements else None,
-        rules, migration.path, set(options.selection.enabled),
+        report, set(options.selection.enabled),
     )
-    return sorted(
-        (_finalise(f, migration, options.selection) for f in findings
-         if f.rule in options.selection.enabled),
-        key=lambda f: f.sort_key,
-    )
+    return sorted((f for f in findings if f.rule in options.selection.enabled),
+                  key=lambda f: f.sort_key)
 
 
 class _RulePlan:
@@ -102,17 +106,12 @@ def _run_rules(
 
 
 def _parse_errors(
-    migration: Migration, info: RuleInfo, severities: Dict[str, Severity]
+    migration: Migration, report: Callable[[str, Region, str], Finding]
 ) -> Iterator[Finding]:
     for statement in migration.statements:
-        if statement.error is None:
-            continue
-        # No statement given: the reader's note qualifies what rules found, and this
-        # statement was not understood.
-        yield RuleContext(info, migration, None, severities.get(info.code)).finding(
-            statement.error_span or statement.span,
-            f"Could not parse this statement ({statement.error}); it was not checked.",
-        )
+        if statement.error is not None:
+            yield report("ML001", statement.error_span or statement.span,
+                         f"Could not parse this statement ({statement.error}); it was not checked.")
 
 
 def _drop_superseded(findings: List[Finding], rules: Dict[str, RuleInfo]) -> List[Finding]:
@@ -130,18 +129,6 @@ def _statement_lines(migration: Migration) -> Dict[int, int]:
         for line in range(statement.span.line, statement.span.end_line + 1):
             mapping.setdefault(line, statement.span.line)
     return mapping
-
-
-def _finalise(finding: Finding, migration: Migration, selection: Selection) -> Finding:
-    """Severity and excerpt for the suppression problems that suppress.py reports; rule
-    findings and parse errors are built complete (``RuleContext.finding``)."""
-    if finding.source_line:
-        return finding
-    return finding.model_copy(update={
-        "severity": selection.severities.get(finding.rule, finding.severity),
-        "source": source_excerpt(migration.source.lines, finding.span),
-        "source_line": finding.span.line,
-    })
 
 
 # -- many files -----------------------------------------------------------------

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 _EXCERPT_LINES = 6
 
 
-def source_excerpt(lines: LineIndex, span: Span) -> str:
+def _source_excerpt(lines: LineIndex, span: Span) -> str:
     """The lines of ``span`` that a finding shows, at most ``_EXCERPT_LINES`` of them."""
     last = min(span.end_line, span.line + _EXCERPT_LINES - 1, lines.line_count)
     return "\n".join(lines.line_text(n) for n in range(span.line, last + 1))
@@ -71,5 +71,5 @@ class RuleContext:
         return Finding(
             rule=self.rule.code, name=self.rule.name, severity=self.severity,
             path=self.migration.path, span=span, message=message, rewrite=rewrite, fix=fix,
-            source=source_excerpt(self.migration.source.lines, span), source_line=span.line,
+            source=_source_excerpt(self.migration.source.lines, span), source_line=span.line,
         )

@@ -12,10 +12,10 @@ covers the file, and since it was written for Atlas it is never reported as unus
 from __future__ import annotations
 
 import re
-from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-from migrationlint.findings import Finding, Span
-from migrationlint.rules import RuleInfo, find_rule
+from migrationlint.findings import Finding
+from migrationlint.rules import find_rule
 from migrationlint.source import LineIndex, Region
 from migrationlint.splitter import Comment
 
@@ -91,13 +91,13 @@ def apply_suppressions(
     suppressions: List[Suppression],
     statement_lines: Dict[int, int],
     first_statement_line: Optional[int],
-    meta: Dict[str, RuleInfo],
-    path: str,
+    report: Callable[[str, Region, str], Finding],
     enabled: Set[str],
 ) -> List[Finding]:
     """Drop suppressed findings; add findings for bad and unused suppressions.
 
-    ``statement_lines`` maps each finding's line to the first line of its statement.
+    ``statement_lines`` maps each finding's line to the first line of its statement;
+    ``report(code, region, message)`` makes a finding of the file.
     """
     by_line: Dict[int, List[Suppression]] = {}
     file_wide: List[Suppression] = []
@@ -112,9 +112,9 @@ def apply_suppressions(
             suppression = suppression._replace(whole_file=False)
         if suppression.whole_file:
             if first_statement_line is not None and suppression.line > first_statement_line:
-                problems.append(_meta(meta["ML002"], path, suppression.span,
-                                      "`ignore-file` must come before the first statement; "
-                                      "it was ignored here."))
+                problems.append(report("ML002", suppression.span,
+                                       "`ignore-file` must come before the first statement; "
+                                       "it was ignored here."))
                 continue
             file_wide.append(suppression)
             active.append(suppression)
@@ -124,8 +124,8 @@ def apply_suppressions(
             by_line.setdefault(target, []).append(suppression)
             active.append(suppression)
         for word in suppression.unknown:
-            problems.append(_meta(meta["ML002"], path, suppression.span,
-                                  f"Unknown rule `{word}` in suppression comment."))
+            problems.append(report("ML002", suppression.span,
+                                   f"Unknown rule `{word}` in suppression comment."))
 
     kept = []
     for finding in findings:
@@ -143,14 +143,9 @@ def apply_suppressions(
         # A rule that is not enabled cannot fire, so its suppression is not "unused".
         unused = [c for c in suppression.codes if c not in suppression.used and c in enabled]
         if suppression.every_rule and not suppression.used:
-            problems.append(_meta(meta["ML003"], path, suppression.span,
-                                  "Suppression comment suppressed nothing; remove it."))
+            problems.append(report("ML003", suppression.span,
+                                   "Suppression comment suppressed nothing; remove it."))
         for code in unused:
-            problems.append(_meta(meta["ML003"], path, suppression.span,
-                                  f"Suppression of {code} suppressed nothing; remove it."))
+            problems.append(report("ML003", suppression.span,
+                                   f"Suppression of {code} suppressed nothing; remove it."))
     return kept + problems
-
-
-def _meta(info: RuleInfo, path: str, span: Region, message: str) -> Finding:
-    return Finding(rule=info.code, name=info.name, severity=info.severity, path=path,
-                   span=Span.of(span), message=message)
