@@ -53,9 +53,7 @@ class Span(Frozen):
 
     @classmethod
     def of(cls, region) -> "Span":
-        """The span of a ``source.Region`` (or of another Span)."""
-        if isinstance(region, Span):
-            return region
+        """The span of a ``source.Region``."""
         line, column, end_line, end_column = region
         return cls(line=line, column=column, end_line=end_line, end_column=end_column)
 
