@@ -101,13 +101,18 @@ def discover_config(start: Path) -> Optional[Tuple[Path, dict]]:
     return None
 
 
-def _read_table(path: Path, required: bool) -> Optional[dict]:
-    # Imported here: most runs find no pyproject.toml or migrationlint.toml to read.
+def toml_parser():
+    """``tomllib`` (``tomli`` before Python 3.11), imported when first asked for: most
+    runs find no pyproject.toml, migrationlint.toml or Diesel metadata.toml to read."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on older Pythons only
         import tomli as tomllib
+    return tomllib
 
+
+def _read_table(path: Path, required: bool) -> Optional[dict]:
+    tomllib = toml_parser()
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)

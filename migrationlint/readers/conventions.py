@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from typing import List, Optional, Tuple
 
+from migrationlint.config import toml_parser
 from migrationlint.context import Migration, Statement, mark_transactions
 from migrationlint.readers.sql import sql_statements
 from migrationlint.source import SourceFile
@@ -149,12 +149,7 @@ def _flyway_execute_in_transaction(path: str) -> Optional[bool]:
 
 
 def _diesel_in_transaction(path: str) -> bool:
-    # Imported here: only Diesel migrations have a metadata.toml to read.
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on older Pythons only
-        import tomli as tomllib
-
+    tomllib = toml_parser()
     metadata = os.path.join(os.path.dirname(path), "metadata.toml")
     try:
         with open(metadata, "rb") as handle:
