@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import gc
 import os
 import sys
-from typing import List, Optional, Sequence
+from typing import List, NamedTuple, Optional, Sequence
 
 import click
 
@@ -71,7 +73,7 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
           config_path, no_cache, jobs, color, stdin_filename, sarif_root, sarif_category, since,
           apply_fix, show_diff) -> None:
     """Lint migration files and folders (`-` reads standard input)."""
-    from migrationlint.formatters import available_formats
+    from migrationlint.formatters import available_formats, streamer
 
     if output_format not in available_formats():
         raise _fail(f"unknown format `{output_format}`; choose from {', '.join(available_formats())}")
@@ -79,14 +81,17 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
         raise _fail("--since, --fix and --diff work on files, not on `-` (standard input)")
     loaded, resolver = _settings(config_path, dialect, target_version, select, ignore)
     run = _Run(loaded, resolver, paths, stdin_filename, jobs, no_cache, since)
-    report = run.lint()
-    if apply_fix or show_diff:
-        report = _fix(run, report, show_diff)
-    _write_report(report, output_format, output, color, sarif_root,
-                  {"sarif_category": sarif_category})
-    if report.has_errors:
+    how = _Output(output_format, output, color, sarif_root, {"sarif_category": sarif_category})
+    if apply_fix or show_diff or streamer(output_format) is None:
+        report = run.lint()
+        if apply_fix or show_diff:
+            report = _fix(run, report, show_diff)
+        totals = _write_report(report, how)
+    else:
+        totals = _stream_report(run, how)
+    if totals.has_errors:
         raise click.exceptions.Exit(EXIT_ERROR)
-    if report.has_failing_findings and not exit_zero:
+    if totals.tally.failing and not exit_zero:
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
 
@@ -123,6 +128,23 @@ class _Run:
     def lint(self):
         from migrationlint.engine import lint_paths
 
+        self._collect_for_a_run()
+        return lint_paths(self._inputs(), jobs=self.jobs, cache=self.cache)
+
+    def stream(self, render, write):
+        from migrationlint.engine import stream_paths
+
+        self._collect_for_a_run()
+        return stream_paths(self._inputs(), render, write, jobs=self.jobs, cache=self.cache)
+
+    def _inputs(self):
+        from migrationlint.engine import Inputs
+
+        return Inputs(self.file_paths, self.resolver.for_path, exclude=self.loaded.settings.exclude,
+                      root=self.loaded.root, stdin=self.stdin, only=self.only)
+
+    @staticmethod
+    def _collect_for_a_run() -> None:
         # A run makes many short-lived parse trees and keeps every finding to the end:
         # full collections, which rescan all findings, cost 7% of a large run and free
         # almost nothing (measured with bench/run.py), so they run far less often
@@ -136,9 +158,6 @@ class _Run:
             # calling program; CliRunner callers (tests) never freeze.
             gc.freeze()
         gc.enable()
-        return lint_paths(self.file_paths, self.resolver.for_path,
-                          exclude=self.loaded.settings.exclude, root=self.loaded.root,
-                          stdin=self.stdin, only=self.only, jobs=self.jobs, cache=self.cache)
 
 
 def _cache(root: str):
@@ -172,22 +191,52 @@ def _fix(run: _Run, report, show_diff: bool):
     return run.lint()
 
 
-def _write_report(report, output_format: str, output: Optional[str], color: str,
-                  sarif_root: Optional[str], extras) -> None:
+class _Output(NamedTuple):
+    """Where and how the report is written (the --format, --output, --color and
+    SARIF options)."""
+
+    format: str
+    path: Optional[str]
+    color: str
+    sarif_root: Optional[str]
+    extras: dict
+
+
+@contextlib.contextmanager
+def _opened(how: _Output):
+    """The report's stream and the options to render it with."""
     from migrationlint.discover import repository_root
-    from migrationlint.formatters import RenderOptions, writer
+    from migrationlint.formatters import RenderOptions
 
     try:
-        stream = open(output, "w", encoding="utf-8") if output else sys.stdout
+        stream = open(how.path, "w", encoding="utf-8") if how.path else sys.stdout
     except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}")
+        raise _fail(f"cannot write {how.path}: {exc.strerror or exc}")
     try:
-        options = RenderOptions(color=_use_color(color, stream),
-                                root=sarif_root or repository_root(), extras=extras)
-        writer(output_format)(report, options, stream)
+        yield stream, RenderOptions(color=_use_color(how.color, stream),
+                                    root=how.sarif_root or repository_root(), extras=how.extras)
     finally:
-        if output:
+        if how.path:
             stream.close()
+
+
+def _write_report(report, how: _Output):
+    from migrationlint.formatters import writer
+
+    with _opened(how) as (stream, options):
+        writer(how.format)(report, options, stream)
+    return report.totals
+
+
+def _stream_report(run: _Run, how: _Output):
+    """Lint and write each file's findings as soon as they are ready, then the end."""
+    from migrationlint.formatters import streamer
+
+    form = streamer(how.format)
+    with _opened(how) as (stream, options):
+        totals = run.stream(functools.partial(form.file_text, options=options), stream.write)
+        stream.writelines(form.closing(totals, options))
+    return totals
 
 
 @cli.command("rules")

@@ -6,13 +6,14 @@ import functools
 import os
 from dataclasses import dataclass
 from typing import (
-    TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple,
+    TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Sequence, Set,
+    Tuple,
 )
 
 from migrationlint import __version__
 from migrationlint.context import Migration
 from migrationlint.discover import discover, display_path
-from migrationlint.findings import FileError, Finding, LintReport, Severity
+from migrationlint.findings import FileError, Finding, LintReport, RunTotals, Severity, Tally
 from migrationlint.readers import NotAMigration, read_migration, wanted
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import RuleInfo, all_rules
@@ -23,6 +24,7 @@ from migrationlint.versions import Version
 
 if TYPE_CHECKING:
     from migrationlint.cache import ResultCache
+    from migrationlint.parallel import FileTask
 
 STDIN_NAME = "<stdin>"
 
@@ -132,38 +134,67 @@ def _statement_lines(migration: Migration) -> Dict[int, int]:
 
 
 # -- many files -----------------------------------------------------------------
-def lint_paths(
-    paths: Sequence[str],
-    options_for: Callable[[Optional[str]], LintOptions],
-    exclude: Sequence[str] = (),
-    root: Optional[str] = None,
-    stdin: Optional[Tuple[bytes, str]] = None,
-    only: Optional[Set[str]] = None,
-    jobs: int = 1,
-    cache: Optional["ResultCache"] = None,
-) -> LintReport:
-    """Lint files and folders; ``options_for(path)`` gives each file's options
-    (``None`` for standard input without a filename). ``only`` restricts the run to
-    these real paths (``check --since``); ``jobs`` processes at most; ``cache``
-    remembers the results of unchanged files."""
-    # Imported here: the runner builds on lint_one below.
-    from migrationlint.parallel import FileTask, run_tasks
+class Inputs(NamedTuple):
+    """What a run lints: files and folders, and ``options_for(path)``, each file's
+    options (``None`` for standard input without a filename). ``only`` restricts the
+    run to these real paths (``check --since``)."""
 
-    cwd = os.getcwd()
-    discovered = discover(paths, exclude, cwd, root or cwd, only=only,
-                          accept=lambda path: wanted(path, options_for(path).convention))
-    tasks = [FileTask(options_for(path), display, path=path) for path, display in discovered.files]
-    if stdin is not None:
-        data, name = stdin
-        shown = name if name == STDIN_NAME else display_path(name, cwd)
-        tasks.append(FileTask(options_for(name if name != STDIN_NAME else None), shown, data=data))
+    paths: Sequence[str]
+    options_for: Callable[[Optional[str]], LintOptions]
+    exclude: Sequence[str] = ()
+    root: Optional[str] = None
+    stdin: Optional[Tuple[bytes, str]] = None
+    only: Optional[Set[str]] = None
+
+
+def lint_paths(inputs: Inputs, jobs: int = 1, cache: Optional["ResultCache"] = None) -> LintReport:
+    """Lint with ``jobs`` processes at most; ``cache`` remembers the results of
+    unchanged files."""
+    from migrationlint.parallel import run_tasks
+
+    tasks, errors = _tasks(inputs)
     findings: List[Finding] = []
-    errors: List[FileError] = list(discovered.errors)
     for file_findings, file_errors in run_tasks(tasks, jobs, cache):
         findings += file_findings
         errors += file_errors
     return LintReport(version=__version__, findings=tuple(findings), files=len(tasks),
                       errors=tuple(errors))
+
+
+def stream_paths(
+    inputs: Inputs, render: Callable[[List[Finding]], str], write: Callable[[str], object],
+    jobs: int = 1, cache: Optional["ResultCache"] = None,
+) -> RunTotals:
+    """Lint as lint_paths does, but ``write`` each file's findings as ``render`` makes
+    them, in file order, as soon as they are ready. Files are rendered by the process
+    that linted them, and no findings are kept: the report of a large run starts at
+    once and costs neither memory nor a pass after the linting."""
+    from migrationlint.parallel import run_tasks
+
+    tasks, errors = _tasks(inputs)
+    tally = Tally()
+    for rendered in run_tasks(tasks, jobs, cache, render):
+        write(rendered.text)
+        tally = tally.plus(rendered.tally)
+        errors += rendered.errors
+    return RunTotals(len(tasks), tuple(errors), tally)
+
+
+def _tasks(inputs: Inputs) -> Tuple[List["FileTask"], List[FileError]]:
+    """A task per file to lint, and the errors of discovery."""
+    # Imported here: the runner builds on lint_one below.
+    from migrationlint.parallel import FileTask
+
+    cwd = os.getcwd()
+    options_for = inputs.options_for
+    discovered = discover(inputs.paths, inputs.exclude, cwd, inputs.root or cwd, only=inputs.only,
+                          accept=lambda path: wanted(path, options_for(path).convention))
+    tasks = [FileTask(options_for(path), display, path=path) for path, display in discovered.files]
+    if inputs.stdin is not None:
+        data, name = inputs.stdin
+        shown = name if name == STDIN_NAME else display_path(name, cwd)
+        tasks.append(FileTask(options_for(name if name != STDIN_NAME else None), shown, data=data))
+    return tasks, list(discovered.errors)
 
 
 def lint_one(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, Dict, FrozenSet, Mapping, Optional, Set, Tuple
+import operator
+from collections import Counter
+from typing import Any, Dict, FrozenSet, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -121,6 +123,52 @@ class FileError(Frozen):
     level: str = "error"
 
 
+class Tally(NamedTuple):
+    """Findings counted by severity (fields named after ``Severity`` values) and the
+    number of files they are in: what a report's closing line says. A streamed report
+    (engine.stream_paths) writes each file's findings as they come and keeps only this."""
+
+    error: int = 0
+    warning: int = 0
+    note: int = 0
+    files: int = 0
+
+    @classmethod
+    def of(cls, findings: Sequence[Finding]) -> "Tally":
+        counts = Counter(f.severity for f in findings)
+        return cls(counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.NOTE],
+                   len({f.path for f in findings}))
+
+    def plus(self, other: "Tally") -> "Tally":
+        return Tally(*map(operator.add, self, other))
+
+    @property
+    def total(self) -> int:
+        return self.error + self.warning + self.note
+
+    @property
+    def failing(self) -> bool:
+        return any(getattr(self, s.value) for s in Severity if s.fails_run)
+
+
+class RunTotals(NamedTuple):
+    """How a run ended, whether its report was kept whole or streamed: the files
+    linted, the inputs that could not be, and the tally of findings."""
+
+    files: int
+    errors: Tuple[FileError, ...]
+    tally: Tally
+
+    @property
+    def has_errors(self) -> bool:
+        return any_failed(self.errors)
+
+
+def any_failed(errors: Sequence[FileError]) -> bool:
+    """Whether an input could not be linted (a warning-level error only informs)."""
+    return any(e.level == "error" for e in errors)
+
+
 class LintReport(Frozen):
     version: str
     findings: Tuple[Finding, ...] = ()
@@ -128,9 +176,9 @@ class LintReport(Frozen):
     errors: Tuple[FileError, ...] = ()
 
     @property
-    def has_failing_findings(self) -> bool:
-        return any(f.severity.fails_run for f in self.findings)
+    def totals(self) -> RunTotals:
+        return RunTotals(self.files, self.errors, Tally.of(self.findings))
 
     @property
     def has_errors(self) -> bool:
-        return any(e.level == "error" for e in self.errors)
+        return any_failed(self.errors)

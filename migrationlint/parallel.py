@@ -2,17 +2,23 @@
 process or, when there is enough work to pay for it, in several.
 
 Results always come back in the order of the tasks, so the output does not depend
-on the number of processes or on which files were cached.
+on the number of processes or on which files were cached. A streamed report
+(engine.stream_paths) has each file rendered where it was linted: the main process
+then only writes text, instead of reading every finding back and rendering it after
+the workers are done.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from typing import TYPE_CHECKING, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import (
+    TYPE_CHECKING, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union,
+)
 
 from migrationlint.engine import LintOptions, lint_one
-from migrationlint.findings import FileError, Finding
+from migrationlint.findings import FileError, Finding, Tally, any_failed
 from migrationlint.source import SkippedFile, read_bytes
 
 if TYPE_CHECKING:
@@ -41,8 +47,14 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def run_tasks(tasks: Sequence[FileTask], jobs: int, cache: Optional["ResultCache"]) -> List[FileResult]:
-    results: List[Optional[FileResult]] = [None] * len(tasks)
+def run_tasks(
+    tasks: Sequence[FileTask], jobs: int, cache: Optional["ResultCache"],
+    render: Optional[Render] = None,
+) -> Iterator[Result]:
+    """Each task's result, in task order, as soon as it and those before it are done;
+    with ``render``, each file's findings as report text (a RenderedFile) instead."""
+    job = _Job(render, encode=cache is not None)
+    ready: Dict[int, FileResult] = {}  # cache hits and unreadable files
     pending: List[Tuple[int, FileTask, Optional[str]]] = []
     # Files share a few LintOptions objects (one per folder override): describe each once.
     fingerprints: Dict[int, str] = {}
@@ -52,22 +64,26 @@ def run_tasks(tasks: Sequence[FileTask], jobs: int, cache: Optional["ResultCache
             continue
         loaded = _with_data(task)
         if loaded is None:  # unreadable or skipped: lint_one reports why
-            results[index] = lint_one(task.options, task.display, path=task.path)
+            ready[index] = _lint_task(task)
             continue
         key = _cache_key(cache, loaded, fingerprints)
         hit = cache.get(key)
         if hit is not None:
-            results[index] = hit
+            ready[index] = hit
         else:
             pending.append((index, loaded, key))
 
-    computed = _lint_all([task for _, task, _ in pending], jobs)
-    for (index, _, key), (result, payload) in zip(pending, computed):
-        results[index] = result
+    computed = zip(pending, _lint_all([task for _, task, _ in pending], jobs, job))
+    for index in range(len(tasks)):
+        if index in ready:
+            yield job.finish(ready.pop(index))
+            continue
+        (_, _, key), (result, payload) = next(computed)
         # An internal error may be fixed by the next release; do not remember it.
-        if cache is not None and not any(e.level == "error" for e in result[1]):
-            cache.put(key, payload if payload is not None else _encoded(result))
-    return results
+        # (Both forms of a result end with the file's errors.)
+        if cache is not None and not any_failed(result[-1]):
+            cache.put(key, payload)
+        yield result
 
 
 # The cache module is imported where it is used, so --no-cache runs never load it.
@@ -99,6 +115,37 @@ def _lint_task(task: FileTask) -> FileResult:
     return lint_one(task.options, task.display, path=task.path, data=task.data)
 
 
+class RenderedFile(NamedTuple):
+    """A file's result with its findings rendered: the report text, and their tally."""
+
+    text: str
+    tally: Tally
+    errors: List[FileError]
+
+
+Render = Callable[[List[Finding]], str]
+Result = Union[FileResult, RenderedFile]
+
+
+class _Job(NamedTuple):
+    """Lints a task in the process it runs in, and returns the result in the form the
+    run needs: rendered when the report is streamed, with its JSON (``encode``) when
+    the cache keeps it or it travels to another process as findings."""
+
+    render: Optional[Render]
+    encode: bool
+
+    def __call__(self, task: FileTask) -> Tuple[Result, Optional[str]]:
+        result = _lint_task(task)
+        return self.finish(result), (_encoded(result) if self.encode else None)
+
+    def finish(self, result: FileResult) -> Result:
+        if self.render is None:
+            return result
+        findings, errors = result
+        return RenderedFile(self.render(findings), Tally.of(findings), errors)
+
+
 def _size(task: FileTask) -> int:
     if task.data is not None:
         return len(task.data)
@@ -108,41 +155,47 @@ def _size(task: FileTask) -> int:
         return 0  # lint_one reports why
 
 
-def _lint_task_encoded(task: FileTask) -> str:
-    return _encoded(_lint_task(task))
-
-
-def _lint_all(tasks: List[FileTask], jobs: int) -> Iterator[Tuple[FileResult, Optional[str]]]:
-    """Each task's result in order, with its encoded form when a worker process sent
-    it. A generator: a worker's payload is dropped as soon as it has been read."""
+def _lint_all(tasks: List[FileTask], jobs: int, job: _Job) -> Iterator[Tuple[Result, Optional[str]]]:
+    """``job`` of each task in order. A generator: a worker's payload is dropped as
+    soon as it has been read."""
     size = sum(_size(task) for task in tasks)
     workers = min(jobs, len(tasks))
     done = 0
     if workers >= 2 and len(tasks) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
         try:
-            for result, payload in _in_processes(tasks, workers):
-                yield result, payload
+            for outcome in _in_processes(tasks, workers, job):
+                yield outcome
                 done += 1
         except Exception:  # no process support here (sandbox, odd platform): one process
             pass
     for task in tasks[done:]:
-        yield _lint_task(task), None
+        yield job(task)
 
 
-def _in_processes(tasks: List[FileTask], workers: int) -> Iterator[Tuple[FileResult, str]]:
-    """Each task's result with the encoded form the worker sent it in."""
+def _in_worker(job: _Job, task: FileTask) -> Tuple[Optional[Result], Optional[str]]:
+    result, payload = job(task)
+    # Unrendered findings travel as their JSON alone: pydantic reads it several times
+    # faster than it unpickles the same models.
+    return (None if job.render is None else result), payload
+
+
+def _in_processes(tasks: List[FileTask], workers: int, job: _Job) -> Iterator[Tuple[Result, Optional[str]]]:
+    """``job`` of each task, run by worker processes, in order."""
     # Imported here: a small run never needs them, and they cost 15 ms to import.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from migrationlint.cache import decode_result
 
+    if job.render is None:
+        job = job._replace(encode=True)
     # fork shares the already imported modules, so workers start in milliseconds;
     # macOS and Windows only offer spawn safely, which costs an import per worker.
     method = "fork" if sys.platform.startswith("linux") else None
     context = multiprocessing.get_context(method)
-    # Several chunks per worker keep both busy when files differ in size.
-    chunk = max(1, len(tasks) // (workers * 8))
+    # Many small chunks per worker keep all busy to the end: the run waits for the
+    # last chunk, and a chunk costs a few tenths of a millisecond to hand over.
+    chunk = max(1, len(tasks) // (workers * 32))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for payload in pool.map(_lint_task_encoded, tasks, chunksize=chunk):
-            yield decode_result(payload), payload
+        for result, payload in pool.map(functools.partial(_in_worker, job), tasks, chunksize=chunk):
+            yield (result if result is not None else decode_result(payload)), payload

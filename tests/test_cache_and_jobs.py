@@ -172,7 +172,7 @@ def test_jobs_give_the_same_output_in_the_same_order(project, monkeypatch):
     fanned_out = []
     real = parallel._in_processes
     monkeypatch.setattr(parallel, "_in_processes",
-                        lambda tasks, workers: fanned_out.append(workers) or real(tasks, workers))
+                        lambda tasks, workers, job: fanned_out.append(workers) or real(tasks, workers, job))
     one = check("migrations", "--no-cache", "--jobs", "1")
     two = check("migrations", "--no-cache", "--jobs", "2")
     assert fanned_out == [2]
@@ -186,8 +186,8 @@ def test_a_pool_that_breaks_midway_hands_the_rest_to_this_process(project, monke
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     real = parallel._in_processes
 
-    def breaks_after_one(tasks, workers):
-        payloads = real(tasks, workers)
+    def breaks_after_one(tasks, workers, job):
+        payloads = real(tasks, workers, job)
         yield next(payloads)
         raise OSError("worker died")
 
@@ -196,7 +196,7 @@ def test_a_pool_that_breaks_midway_hands_the_rest_to_this_process(project, monke
 
 
 def test_a_small_run_stays_in_one_process(project, monkeypatch):
-    monkeypatch.setattr(parallel, "_in_processes", lambda tasks, workers: pytest.fail("fanned out"))
+    monkeypatch.setattr(parallel, "_in_processes", lambda tasks, workers, job: pytest.fail("fanned out"))
     code, document = check("migrations", "--no-cache", "--jobs", "8")
     assert code == 1 and len(document["findings"]) == 3
 
@@ -208,9 +208,82 @@ def test_without_the_cache_workers_read_the_files_and_report_bad_ones(project, m
     shipped = []
     real = parallel._in_processes
     monkeypatch.setattr(parallel, "_in_processes",
-                        lambda tasks, workers: shipped.extend(tasks) or real(tasks, workers))
+                        lambda tasks, workers, job: shipped.extend(tasks) or real(tasks, workers, job))
     code, document = check("migrations", "--no-cache", "--jobs", "2")
     # The main process sent paths, not contents, and the result is the same.
     assert len(shipped) == 4 and all(task.data is None for task in shipped)
     assert (code, document) == (1, expected)
     assert any("0004_binary.sql" in e["path"] for e in document["errors"])
+
+
+# -- the streamed text report -------------------------------------------------------
+def check_text(*args):
+    result = CliRunner().invoke(cli, ["check", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout
+
+
+def _more_migrations(project: Path) -> None:
+    for number in range(4, 40):
+        (project / "migrations" / f"{number:04d}_more.sql").write_text(
+            f"ALTER TABLE t{number} DROP COLUMN c;\nCREATE INDEX i{number} ON t{number} (c);\n")
+    (project / "migrations" / "0040_binary.sql").write_bytes(b"\x00\x01binary\x00" * 64)
+
+
+def test_the_streamed_text_report_is_the_whole_report_rendered(project):
+    from migrationlint.formatters import RenderOptions
+    from migrationlint.formatters.text import render
+
+    _more_migrations(project)
+    # --fix writes nothing here, but keeps the whole report before rendering it.
+    whole = check_text("migrations", "--no-cache", "--fix")
+    streamed = check_text("migrations", "--no-cache")
+    assert streamed == whole and whole[0] == 1
+    assert "warning: migrations/0040_binary.sql" in streamed[1]
+    # The same text as formatting the report object.
+    from migrationlint.cli import _settings, _Run
+
+    loaded, resolver = _settings(None, None, None, (), ())
+    report = _Run(loaded, resolver, ("migrations",), None, 1, True, None).lint()
+    assert streamed[1] == render(report, RenderOptions())
+
+
+def test_worker_processes_render_the_streamed_report(project, monkeypatch):
+    _more_migrations(project)
+    expected = check_text("migrations", "--no-cache", "--jobs", "1")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    from_workers = []
+    real = parallel._in_processes
+
+    def counted(tasks, workers, job):
+        for outcome in real(tasks, workers, job):
+            from_workers.append(outcome[0])
+            yield outcome
+
+    monkeypatch.setattr(parallel, "_in_processes", counted)
+    assert check_text("migrations", "--no-cache", "--jobs", "2") == expected
+    # Every file came back from a worker already rendered (no fallback to this process).
+    assert len(from_workers) == 40
+    assert all(isinstance(result, parallel.RenderedFile) for result in from_workers)
+    # With the cache: a cold run (workers also send the JSON to keep) and a warm one.
+    assert check_text("migrations", "--jobs", "2") == expected
+    assert len(cache_entries(project)) == 40
+    assert check_text("migrations", "--jobs", "2") == expected
+
+
+def test_each_file_is_written_as_soon_as_it_is_ready(project, monkeypatch):
+    from migrationlint import engine
+    from migrationlint.cli import _settings, _Run
+
+    events = []
+    real = parallel._lint_task
+    monkeypatch.setattr(parallel, "_lint_task",
+                        lambda task: events.append(("lint", task.display)) or real(task))
+    loaded, resolver = _settings(None, None, None, (), ())
+    run = _Run(loaded, resolver, ("migrations",), None, 1, True, None)
+    totals = engine.stream_paths(run._inputs(), lambda findings: f"{len(findings)} findings",
+                                 lambda text: events.append(("write", text)), jobs=1)
+    assert events == [("lint", "migrations/0001_orders.sql"), ("write", "0 findings"),
+                      ("lint", "migrations/0002_rename.sql"), ("write", "1 findings"),
+                      ("lint", "migrations/0003_drop.sql"), ("write", "2 findings")]
+    assert totals.files == 3 and totals.tally == (3, 0, 0, 2)

@@ -109,6 +109,9 @@ def test_exit_zero_and_notes_do_not_fail(project):
     result = run("check", "migrations", "--format", "json")
     assert result.exit_code == 0
     assert {f["severity"] for f in as_json(result)["findings"]} == {"note"}
+    streamed = run("check", "migrations")  # the text report, written as files finish
+    assert streamed.exit_code == 0
+    assert f"({len(as_json(result)['findings'])} notes)" in streamed.output
 
 
 def test_output_file(project):
@@ -183,12 +186,12 @@ def test_explain_by_code_and_name():
 
 def test_internal_error_has_no_traceback(project, monkeypatch, capsys):
     from migrationlint import cli as cli_module
-    from migrationlint import engine
+    from migrationlint import parallel
 
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(engine, "lint_paths", explode)
+    monkeypatch.setattr(parallel, "run_tasks", explode)
     with pytest.raises(SystemExit) as exit_info:
         cli_module.main(["check", "migrations"])
     assert exit_info.value.code == 2

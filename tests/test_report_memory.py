@@ -1,5 +1,6 @@
-"""A large run keeps every finding until the report is written: findings stay small,
-and the text report is written piece by piece rather than built whole."""
+"""A large run in a format that cannot stream keeps every finding until the report is
+written: findings stay small, and the text report of a kept run is written piece by
+piece rather than built whole."""
 
 from __future__ import annotations
 
@@ -27,13 +28,14 @@ class _CountingStream(io.StringIO):
 
 
 def test_the_text_report_is_written_in_pieces_with_the_same_text():
-    findings = tuple(lint(SQL))
-    report = LintReport(version=__version__, findings=findings, files=1)
+    findings = (*lint(SQL, path="0001.sql"), *lint(SQL, path="0002.sql"))
+    report = LintReport(version=__version__, findings=findings, files=2)
     stream = _CountingStream()
     writer("text")(report, RenderOptions(), stream)
     assert stream.getvalue() == render(report, RenderOptions())
-    # One piece per finding, then the summary.
-    assert stream.writes == len(findings) + 1
+    # One piece per file, then the summary.
+    assert stream.writes == 3
+    assert stream.getvalue().count("0001.sql:") == len(findings) // 2
 
 
 def test_formats_without_pieces_are_written_whole():

@@ -4,11 +4,13 @@ source, then the safe rewrite."""
 from __future__ import annotations
 
 import re
-from typing import Iterator, List
+from itertools import groupby
+from operator import attrgetter
+from typing import Iterator, List, Sequence
 
 import click
 
-from migrationlint.findings import Finding, LintReport, Phase, Severity
+from migrationlint.findings import Finding, LintReport, Phase, RunTotals, Severity
 from migrationlint.formatters import RenderOptions
 
 # Keep tabs so the carets line up under the source on any tab width.
@@ -23,15 +25,31 @@ def render(report: LintReport, options: RenderOptions) -> str:
 
 
 def chunks(report: LintReport, options: RenderOptions) -> Iterator[str]:
-    """The report piece by piece, so a large one is written out as it is rendered
+    """The report file by file, so a large one is written out as it is rendered
     instead of existing whole in memory (a 100,000-statement run prints 60 MB)."""
-    style = click.style if options.color else _plain
-    for finding in report.findings:
-        yield _finding_block(finding, style) + "\n\n"
-    for error in report.errors:
+    for _, findings in groupby(report.findings, key=attrgetter("path")):
+        yield file_text(list(findings), options)
+    yield from closing(report.totals, options)
+
+
+def file_text(findings: Sequence[Finding], options: RenderOptions) -> str:
+    """One file's findings. A streamed run renders each file in the process that
+    linted it and writes the pieces in file order, keeping no findings."""
+    style = _style(options)
+    return "".join(_finding_block(finding, style) + "\n\n" for finding in findings)
+
+
+def closing(totals: RunTotals, options: RenderOptions) -> Iterator[str]:
+    """What follows the findings: the inputs that could not be linted, and the summary."""
+    style = _style(options)
+    for error in totals.errors:
         yield (style(f"{error.level}: ", fg="red" if error.level == "error" else "yellow", bold=True)
                + error.message + "\n\n")
-    yield _summary(report, style) + "\n"
+    yield _summary(totals, style) + "\n"
+
+
+def _style(options: RenderOptions):
+    return click.style if options.color else _plain
 
 
 def _finding_block(finding: Finding, style) -> str:
@@ -86,22 +104,21 @@ def _blank(prefix: str) -> str:
     return _NOT_TAB.sub(" ", prefix) if "\t" in prefix else " " * len(prefix)
 
 
-def _summary(report: LintReport, style) -> str:
-    files = f"{report.files} file{'s' if report.files != 1 else ''}"
-    failed = sum(1 for e in report.errors if e.level == "error")
-    if not report.findings and failed:
+def _summary(totals: RunTotals, style) -> str:
+    files = f"{totals.files} file{'s' if totals.files != 1 else ''}"
+    failed = sum(1 for e in totals.errors if e.level == "error")
+    tally = totals.tally
+    if not tally.total and failed:
         # "All checks passed" would contradict the exit code 2 the errors cause.
         inputs = f"{failed} input{'s' if failed != 1 else ''}"
         return style(f"No problems found in {files}, but {inputs} could not be linted.",
                      fg="red", bold=True)
-    if not report.findings:
+    if not tally.total:
         return style(f"All checks passed ({files} checked).", fg="green", bold=True)
-    counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
-    parts = [f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n]
-    total = len(report.findings)
-    with_findings = len({f.path for f in report.findings})
-    where = files if with_findings == report.files else f"{with_findings} of {files}"
+    counts = [(s, getattr(tally, s.value)) for s in Severity]
+    parts = [f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts if n]
+    where = files if tally.files == totals.files else f"{tally.files} of {files}"
     return style(
-        f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {where}.",
+        f"Found {tally.total} problem{'s' if tally.total != 1 else ''} ({', '.join(parts)}) in {where}.",
         bold=True,
     )
