@@ -39,6 +39,10 @@ class Statement:
     # The runner's unit of work the statement belongs to when a file holds several (a
     # Liquibase changeSet); None: the file is one unit.
     unit: Optional[str] = None
+    # Which of the runner's transactions in the unit the statement runs in, counted
+    # from 0, when the runner commits partway through (Alembic commits before an
+    # autocommit_block and begins a new transaction after it).
+    transaction_part: int = 0
 
 
 class Transaction(Enum):
@@ -178,7 +182,7 @@ class Migration:
             elif kind in (Transaction.NONE, Transaction.EXPLICIT):
                 key = ("alone", statement.index)
             else:
-                key = ("unit", statement.unit, kind)
+                key = ("unit", statement.unit, statement.transaction_part, kind)
             groups.setdefault(key, []).append(statement)
         return list(groups.values())
 

@@ -202,6 +202,39 @@ def test_autocommit_block_marks_its_statements_runner_transaction_false():
                      ("ix_users_z", False, None)]
 
 
+_AROUND_A_BLOCK = (
+    "from alembic import op\nimport sqlalchemy as sa\n\n"
+    "def upgrade():\n"
+    "    op.alter_column('users', 'email', type_=sa.Text())\n"
+    "    with op.get_context().autocommit_block():\n"
+    "        op.create_index('ix_orders_x', 'orders', ['x'], postgresql_concurrently=True)\n"
+    "    op.execute('UPDATE orders SET x = 0 WHERE x IS NULL')\n"
+    "    op.execute('DELETE FROM carts WHERE expired')\n")
+
+
+def test_alembic_begins_a_new_transaction_after_an_autocommit_block():
+    migration = _read_text(_AROUND_A_BLOCK)
+    groups = [[s.text.split("(")[0].split()[0] for s in group]
+              for group in migration.transaction_groups()]
+    # The block commits the ALTER's transaction; the two data changes share the next one.
+    assert groups == [["op.alter_column"], ["UPDATE", "DELETE"]]
+
+
+def test_a_lock_taken_before_an_autocommit_block_ends_with_it():
+    from helpers import lint
+
+    # The UPDATE no longer runs under the ALTER's ACCESS EXCLUSIVE lock on users...
+    after_block = lint(_AROUND_A_BLOCK, path="versions/b1.py", select=["ML213"])
+    assert after_block == []
+    # ...which it would in one transaction, as without the block.
+    block = ("    with op.get_context().autocommit_block():\n"
+             "        op.create_index('ix_orders_x', 'orders', ['x'], postgresql_concurrently=True)\n")
+    unsplit = _AROUND_A_BLOCK.replace(block, "")
+    assert unsplit != _AROUND_A_BLOCK
+    [finding] = lint(unsplit, path="versions/b1.py", select=["ML213"])
+    assert "UPDATE" in finding.source and "line 5" in finding.message
+
+
 def _bind_parameter_sql(dialect: str):
     return _read_text(
         "from alembic import op\nimport sqlalchemy as sa\n\n"

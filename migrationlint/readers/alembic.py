@@ -90,6 +90,9 @@ class _AlembicReader:
         # batch_op name → table, for the enclosing ``with op.batch_alter_table(...)``.
         self.batches: Dict[str, m.ObjectName] = {}
         self.autocommit = False
+        # The migration's transaction the next op call runs in: Alembic commits before
+        # an autocommit_block and begins a new transaction after it.
+        self.transaction_part = 0
         # Said after the findings of the op call being read (set by the converters).
         self.note: Optional[str] = None
         # Module-level functions: upgrade() often calls helpers that hold the op calls.
@@ -125,6 +128,8 @@ class _AlembicReader:
             name = call_name(context) if isinstance(context, ast.Call) else None
             if name == "autocommit_block":
                 self.autocommit = True
+                if not saved_autocommit:  # a nested block commits nothing more
+                    self.transaction_part += 1
             elif name == "batch_alter_table" and isinstance(item.optional_vars, ast.Name):
                 args = CallArgs(context, ("table_name",))
                 table = args.text("table_name")
@@ -184,6 +189,7 @@ class _AlembicReader:
             len(self.statements), start, end, self.python.span(call),
             self.python.text[start:end], operations,
             runner_transaction=False if self.autocommit else None, note=self.note,
+            transaction_part=self.transaction_part,
         ))
 
     def execute(self, call: ast.Call, args: CallArgs) -> None:
@@ -204,6 +210,8 @@ class _AlembicReader:
         for statement in chunk.statements:
             if self.autocommit:
                 statement = replace(statement, runner_transaction=False)
+            if self.transaction_part:
+                statement = replace(statement, transaction_part=self.transaction_part)
             self.statements.append(statement)
         self.comments += chunk.comments
 
