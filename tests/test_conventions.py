@@ -170,3 +170,21 @@ def test_flyway_script_config_overrides_its_statement_detection(tmp_path):
     assert "in a migration Flyway runs in a transaction" in finding.message
     (tmp_path / "V3__idx.sql.conf").write_text("executeInTransaction=false\n")
     assert "ML301" not in codes(script.read_text(), path=str(script))
+
+
+@pytest.mark.parametrize("config_name,setting", [
+    ("flyway.toml", "[flyway]\nmixed = {}\n"),
+    ("flyway.conf", "flyway.url=jdbc:postgresql://db/app\nflyway.mixed={}\n"),
+])
+def test_flyway_mixed_runs_a_mixed_file_without_a_transaction(tmp_path, config_name, setting):
+    scripts = tmp_path / "sql"
+    scripts.mkdir()
+    script = str(scripts / "V3__idx.sql")
+    sql = "ALTER TABLE t ADD COLUMN b int;\nCREATE INDEX CONCURRENTLY j ON t (b);\n"
+    assert "ML301" in codes(sql, path=script)  # Flyway refuses the file
+    (tmp_path / config_name).write_text(setting.format("true"))
+    assert "ML301" not in codes(sql, path=script)
+    (tmp_path / config_name).write_text(setting.format("false"))
+    assert "ML301" in codes(sql, path=script)
+    (tmp_path / config_name).write_text("[flyway\nmixed = = true\n")  # broken: as if unset
+    assert "ML301" in codes(sql, path=script)

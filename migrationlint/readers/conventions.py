@@ -9,8 +9,9 @@ are skipped by folder discovery) and how the runner sends a file
   skipped. Each file runs in a transaction unless its ``<file>.conf`` sets
   ``executeInTransaction=false``, or, on PostgreSQL, every statement in it is one Flyway
   knows cannot run in a transaction (CREATE INDEX CONCURRENTLY, VACUUM, ...): Flyway then
-  runs the file without one (and refuses a file mixing those with others unless
-  ``mixed=true``, which ML301 reports).
+  runs the file without one. It refuses a file mixing those with others (ML301 reports
+  it), unless the project's ``flyway.toml`` or ``flyway.conf`` (in the script's folder or
+  above) sets ``mixed = true``: then the whole file runs without a transaction.
 - golang-migrate ``<n>_name.up.sql`` (``.down.sql`` skipped) and Prisma
   ``migrations/<ts>_name/migration.sql``: no BEGIN of their own, but the file goes to the
   server in one message, which PostgreSQL runs as one implicit transaction when it holds
@@ -118,10 +119,13 @@ def _runner_transaction(convention: str, source: SourceFile, dialect: str, versi
         configured = _flyway_execute_in_transaction(source.path)
         if configured is not None:
             return configured
-        # Unset: Flyway decides from the statements (PostgreSQL parser).
-        return not (dialect == "postgres" and statements and all(
-            flyway_non_transactional(s, version) for s in statements
-        ))
+        # Unset: Flyway decides from the statements (PostgreSQL parser): a file of only
+        # non-transactional statements runs without a transaction; a file mixing them with
+        # others is refused, or with mixed=true run without a transaction as a whole.
+        if dialect != "postgres" or not statements:
+            return True
+        kinds = {flyway_non_transactional(s, version) for s in statements}
+        return not (kinds == {True} or (True in kinds and _flyway_mixed(source.path)))
     if convention in ("golang-migrate", "prisma"):
         return None
     if convention == "dbmate":
@@ -145,6 +149,43 @@ def _flyway_execute_in_transaction(path: str) -> Optional[bool]:
     except OSError:
         return None
     match = re.search(r"^\s*executeInTransaction\s*=\s*(true|false)\b", settings, re.M | re.I)
+    return match.group(1).lower() == "true" if match else None
+
+
+_FLYWAY_CONF_MIXED = re.compile(r"^\s*flyway\.mixed\s*[=:]\s*(true|false)\b", re.M | re.I)
+
+
+def _flyway_mixed(path: str) -> bool:
+    """Flyway's project setting ``mixed``, from the nearest ``flyway.toml`` (``[flyway]
+    mixed = true``) or ``flyway.conf`` (``flyway.mixed=true``) in the script's folder or
+    above it; False when none sets it."""
+    folder = os.path.dirname(os.path.abspath(path))
+    while True:
+        for name, read in (("flyway.toml", _toml_mixed), ("flyway.conf", _conf_mixed)):
+            try:
+                with open(os.path.join(folder, name), "rb") as handle:
+                    setting = read(handle.read())
+            except OSError:
+                continue
+            if setting is not None:
+                return setting
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent
+
+
+def _toml_mixed(data: bytes) -> Optional[bool]:
+    try:
+        flyway = toml_parser().loads(data.decode("utf-8", errors="replace")).get("flyway")
+    except ValueError:  # a broken flyway.toml: Flyway would not run either
+        return None
+    value = flyway.get("mixed") if isinstance(flyway, dict) else None
+    return value if isinstance(value, bool) else None
+
+
+def _conf_mixed(data: bytes) -> Optional[bool]:
+    match = _FLYWAY_CONF_MIXED.search(data.decode("utf-8", errors="replace"))
     return match.group(1).lower() == "true" if match else None
 
 
