@@ -65,8 +65,10 @@ def to_sql(node: exp.Expression, dialect: str) -> str:
 
 
 # Printed column types by (dialect, args): a migration repeats a handful of types
-# thousands of times, and printing one costs several times looking it up here.
+# thousands of times, and printing one costs several times looking it up here. Plain
+# types are few; the bound only guards a long-lived process against odd input.
 _TYPE_SQL: Dict[Tuple[object, ...], str] = {}
+_TYPE_SQL_LIMIT = 4096
 
 
 def _type_sql(node: exp.DataType, dialect: str) -> str:
@@ -79,6 +81,8 @@ def _type_sql(node: exp.DataType, dialect: str) -> str:
     key = (dialect, *args.items())
     sql = _TYPE_SQL.get(key)
     if sql is None:
+        if len(_TYPE_SQL) >= _TYPE_SQL_LIMIT:
+            _TYPE_SQL.clear()
         sql = _TYPE_SQL[key] = _tools(dialect).generator.generate(node, copy=False)
     return sql
 

@@ -35,3 +35,18 @@ def test_a_column_type_prints_in_each_statements_dialect():
         for dialect in ("postgres", "mysql", "postgres")
     ]
     assert printed == ["DOUBLE PRECISION", "DOUBLE", "DOUBLE PRECISION"]
+
+
+def test_the_printed_type_cache_stays_bounded(monkeypatch):
+    from migrationlint import parse
+
+    monkeypatch.setattr(parse, "_TYPE_SQL_LIMIT", 3)
+    monkeypatch.setattr(parse, "_TYPE_SQL", {})
+    types = ["int", "text", "bigint", "boolean", "date", "int"]
+    printed = []
+    for name in types:
+        sql = f"ALTER TABLE t ADD COLUMN c {name}"
+        printed.append(normalize_statement(sql, 0, LineIndex(sql), "postgres")
+                       .operations[0].column.type_sql)
+        assert len(parse._TYPE_SQL) <= 3
+    assert printed == ["INT", "TEXT", "BIGINT", "BOOLEAN", "DATE", "INT"]
