@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -48,6 +48,19 @@ def encode_result(findings: List[Finding], errors: List[FileError]) -> str:
 def decode_result(payload) -> Tuple[List[Finding], List[FileError]]:
     entry = CacheEntry.model_validate_json(payload)
     return list(entry.findings), list(entry.errors)
+
+
+def describe_files(paths: Sequence[str]) -> str:
+    """Which of ``paths`` exist, with their size and modification time: a change to
+    any of them changes the text."""
+    described = []
+    for path in paths:
+        try:
+            status = os.stat(path)
+        except OSError:
+            continue
+        described.append(f"{path}\0{status.st_size}\0{status.st_mtime_ns}")
+    return "\n".join(described)
 
 
 def options_fingerprint(options) -> str:
@@ -84,10 +97,13 @@ class ResultCache:
         self._writable: Optional[bool] = None
         self._code = code_fingerprint()
 
-    def key(self, data: bytes, options_text: str, display: str) -> str:
+    def key(self, data: bytes, options_text: str, display: str, side_files: str = "") -> str:
+        """The entry of a file's bytes read with these options under this name;
+        ``side_files``: other files that decide how it is read (describe_files)."""
         digest = hashlib.sha256()
         # Length-prefix each part so no two different inputs hash the same text.
-        for part in (self._code.encode(), options_text.encode(), display.encode("utf-8", "replace")):
+        for part in (self._code.encode(), options_text.encode(), display.encode("utf-8", "replace"),
+                     side_files.encode("utf-8", "replace")):
             digest.update(len(part).to_bytes(8, "big"))
             digest.update(part)
         digest.update(data)

@@ -56,8 +56,7 @@ def run_tasks(
     job = _Job(render, encode=cache is not None)
     ready: Dict[int, FileResult] = {}  # cache hits and unreadable files
     pending: List[Tuple[int, FileTask, Optional[str]]] = []
-    # Files share a few LintOptions objects (one per folder override): describe each once.
-    fingerprints: Dict[int, str] = {}
+    keys = _Keys(cache) if cache is not None else None
     for index, task in enumerate(tasks):
         if cache is None:  # the worker that lints the file reads it
             pending.append((index, task, None))
@@ -66,7 +65,7 @@ def run_tasks(
         if loaded is None:  # unreadable or skipped: lint_one reports why
             ready[index] = _lint_task(task)
             continue
-        key = _cache_key(cache, loaded, fingerprints)
+        key = keys.of(loaded)
         hit = cache.get(key)
         if hit is not None:
             ready[index] = hit
@@ -87,13 +86,35 @@ def run_tasks(
 
 
 # The cache module is imported where it is used, so --no-cache runs never load it.
-def _cache_key(cache: "ResultCache", task: FileTask, fingerprints: Dict[int, str]) -> str:
-    from migrationlint.cache import options_fingerprint
+class _Keys:
+    """Cache keys for the files of a run: the file's bytes, options and name, and the
+    files beside it that decide how it is read. Files share a few LintOptions objects
+    (one per folder override) and folders: each is described once."""
 
-    options_text = fingerprints.get(id(task.options))
-    if options_text is None:
-        options_text = fingerprints[id(task.options)] = options_fingerprint(task.options)
-    return cache.key(task.data, options_text, task.display)
+    def __init__(self, cache: "ResultCache") -> None:
+        self.cache = cache
+        self.options: Dict[int, str] = {}
+        self.folders: Dict[str, str] = {}
+
+    def of(self, task: FileTask) -> str:
+        from migrationlint.cache import options_fingerprint
+
+        options_text = self.options.get(id(task.options))
+        if options_text is None:
+            options_text = self.options[id(task.options)] = options_fingerprint(task.options)
+        return self.cache.key(task.data, options_text, task.display, self._side_files(task.path))
+
+    def _side_files(self, path: Optional[str]) -> str:
+        if path is None or not path.lower().endswith(".sql"):
+            return ""  # standard input, or a framework file: nothing beside it is read
+        from migrationlint.cache import describe_files
+        from migrationlint.readers.conventions import folder_side_files, script_side_files
+
+        folder = os.path.dirname(os.path.abspath(path))
+        described = self.folders.get(folder)
+        if described is None:
+            described = self.folders[folder] = describe_files(folder_side_files(folder))
+        return f"{described}\n{describe_files(script_side_files(path))}"
 
 
 def _encoded(result: FileResult) -> str:

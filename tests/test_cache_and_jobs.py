@@ -287,3 +287,21 @@ def test_each_file_is_written_as_soon_as_it_is_ready(project, monkeypatch):
                       ("lint", "migrations/0002_rename.sql"), ("write", "1 findings"),
                       ("lint", "migrations/0003_drop.sql"), ("write", "2 findings")]
     assert totals.files == 3 and totals.tally == (3, 0, 0, 2)
+
+
+@pytest.mark.parametrize("side_file,text", [
+    ("flyway.toml", "[flyway]\nmixed = true\n"),  # the project's, above the scripts
+    ("sql/V3__idx.sql.conf", "executeInTransaction=false\n"),  # the script's own
+])
+def test_a_changed_runner_setting_beside_the_file_misses(tmp_path, monkeypatch, side_file, text):
+    (tmp_path / "sql").mkdir()
+    (tmp_path / "sql" / "V3__idx.sql").write_text(
+        "SET lock_timeout = '2s';\nALTER TABLE t ADD COLUMN b int;\n"
+        "CREATE INDEX CONCURRENTLY j ON t (b);\n")
+    monkeypatch.chdir(tmp_path)
+    _, before = check("sql")
+    assert "ML301" in [f["rule"] for f in before["findings"]]
+    (tmp_path / side_file).write_text(text)
+    _, after = check("sql")
+    assert after == check("sql", "--no-cache")[1]
+    assert "ML301" not in [f["rule"] for f in after["findings"]]

@@ -73,6 +73,29 @@ def detect(path: str, text: str = "") -> str:
     return "plain"
 
 
+def script_side_files(path: str) -> List[str]:
+    """Files besides the SQL script ``path`` that decide how it is read: its Flyway
+    script configuration. With folder_side_files, part of the result-cache key, so a
+    change to one of them is never answered from the cache."""
+    return [f"{path}.conf"]
+
+
+def folder_side_files(folder: str) -> List[str]:
+    """The same for every script in ``folder``: Atlas's atlas.sum and Diesel's
+    metadata.toml in it; Flyway's project configuration and sqitch's plan and
+    configuration in it and every folder above."""
+    files = [os.path.join(folder, "atlas.sum"), os.path.join(folder, "metadata.toml")]
+    while True:
+        files += [os.path.join(folder, name) for name in _PROJECT_FILES]
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return files
+        folder = parent
+
+
+_PROJECT_FILES = ("flyway.toml", "flyway.conf", "sqitch.plan", "sqitch.conf")
+
+
 def skip_reason(path: str, convention: str = "auto") -> Optional[str]:
     """Why folder discovery skips ``path`` (a script that never runs forward), or None."""
     if convention == "auto":
