@@ -82,13 +82,14 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
     loaded, resolver = _settings(config_path, dialect, target_version, select, ignore)
     run = _Run(loaded, resolver, paths, stdin_filename, jobs, no_cache, since)
     how = _Output(output_format, output, color, sarif_root, {"sarif_category": sarif_category})
-    if apply_fix or show_diff or streamer(output_format) is None:
+    form = streamer(output_format)
+    if apply_fix or show_diff or form is None:
         report = run.lint()
         if apply_fix or show_diff:
             report = _fix(run, report, show_diff)
         totals = _write_report(report, how)
     else:
-        totals = _stream_report(run, how)
+        totals = _stream_report(run, how, form)
     if totals.has_errors:
         raise click.exceptions.Exit(EXIT_ERROR)
     if totals.tally.failing and not exit_zero:
@@ -145,10 +146,10 @@ class _Run:
 
     @staticmethod
     def _collect_for_a_run() -> None:
-        # A run makes many short-lived parse trees and keeps every finding to the end:
-        # full collections, which rescan all findings, cost 7% of a large run and free
-        # almost nothing (measured with bench/run.py), so they run far less often
-        # (and at all again: main() turns collection off for start-up).
+        # A run makes many short-lived parse trees, and a report kept whole holds every
+        # finding to the end: full collections, which rescan all findings, cost 7% of a
+        # large run and free almost nothing (measured with bench/run.py), so they run far
+        # less often (and at all again: main() turns collection off for start-up).
         gc.set_threshold(2000, 10, 100)
         if not gc.isenabled():
             # A run through main(): what start-up made (modules, classes, rule tables)
@@ -204,20 +205,36 @@ class _Output(NamedTuple):
 
 @contextlib.contextmanager
 def _opened(how: _Output):
-    """The report's stream and the options to render it with."""
+    """The report's stream and the options to render it with. A report file is written
+    under a temporary name beside it (ending in .tmp, so never linted as a migration)
+    and renamed when complete: a run that fails or is interrupted leaves the previous
+    report as it was."""
+    temporary = f"{how.path}.{os.getpid()}.tmp" if how.path else None
+    try:
+        stream = open(temporary, "w", encoding="utf-8") if temporary else sys.stdout
+    except OSError as exc:
+        raise _fail(f"cannot write {how.path}: {exc.strerror or exc}")
+    if temporary is None:
+        yield stream, _render_options(how, stream)
+        return
+    try:
+        with stream:
+            yield stream, _render_options(how, stream)
+        try:
+            os.replace(temporary, how.path)
+        except OSError as exc:
+            raise _fail(f"cannot write {how.path}: {exc.strerror or exc}")
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _render_options(how: _Output, stream):
     from migrationlint.discover import repository_root
     from migrationlint.formatters import RenderOptions
 
-    try:
-        stream = open(how.path, "w", encoding="utf-8") if how.path else sys.stdout
-    except OSError as exc:
-        raise _fail(f"cannot write {how.path}: {exc.strerror or exc}")
-    try:
-        yield stream, RenderOptions(color=_use_color(how.color, stream),
-                                    root=how.sarif_root or repository_root(), extras=how.extras)
-    finally:
-        if how.path:
-            stream.close()
+    return RenderOptions(color=_use_color(how.color, stream),
+                         root=how.sarif_root or repository_root(), extras=how.extras)
 
 
 def _write_report(report, how: _Output):
@@ -228,11 +245,9 @@ def _write_report(report, how: _Output):
     return report.totals
 
 
-def _stream_report(run: _Run, how: _Output):
-    """Lint and write each file's findings as soon as they are ready, then the end."""
-    from migrationlint.formatters import streamer
-
-    form = streamer(how.format)
+def _stream_report(run: _Run, how: _Output, form):
+    """Lint and write each file's findings as soon as they are ready, then the end;
+    ``form``: the format's module (formatters.streamer)."""
     with _opened(how) as (stream, options):
         totals = run.stream(functools.partial(form.file_text, options=options), stream.write)
         stream.writelines(form.closing(totals, options))

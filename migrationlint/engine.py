@@ -166,18 +166,24 @@ def stream_paths(
     jobs: int = 1, cache: Optional["ResultCache"] = None,
 ) -> RunTotals:
     """Lint as lint_paths does, but ``write`` each file's findings as ``render`` makes
-    them, in file order, as soon as they are ready. Files are rendered by the process
-    that linted them, and no findings are kept: the report of a large run starts at
-    once and costs neither memory nor a pass after the linting."""
+    them, in file order, as soon as the file and those before it are done (with the
+    cache, once every file has been looked up in it). Files are rendered by the process
+    that linted them and their findings are not kept: the report of a large run needs
+    no pass after the linting."""
     from migrationlint.parallel import run_tasks
 
     tasks, errors = _tasks(inputs)
     tally = Tally()
-    for rendered in run_tasks(tasks, jobs, cache, render):
+    # Counted by name, as a whole report counts them: standard input may be given the
+    # name of a file that is linted too.
+    with_findings = set()
+    for task, rendered in zip(tasks, run_tasks(tasks, jobs, cache, render)):
         write(rendered.text)
         tally = tally.plus(rendered.tally)
+        if rendered.tally.total:
+            with_findings.add(task.display)
         errors += rendered.errors
-    return RunTotals(len(tasks), tuple(errors), tally)
+    return RunTotals(len(tasks), tuple(errors), tally._replace(files=len(with_findings)))
 
 
 def _tasks(inputs: Inputs) -> Tuple[List["FileTask"], List[FileError]]:

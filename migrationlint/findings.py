@@ -160,13 +160,17 @@ class RunTotals(NamedTuple):
     tally: Tally
 
     @property
+    def failed_inputs(self) -> int:
+        return failed_inputs(self.errors)
+
+    @property
     def has_errors(self) -> bool:
-        return any_failed(self.errors)
+        return self.failed_inputs > 0
 
 
-def any_failed(errors: Sequence[FileError]) -> bool:
-    """Whether an input could not be linted (a warning-level error only informs)."""
-    return any(e.level == "error" for e in errors)
+def failed_inputs(errors: Sequence[FileError]) -> int:
+    """How many inputs could not be linted (a warning-level error only informs)."""
+    return sum(1 for e in errors if e.level == "error")
 
 
 class LintReport(Frozen):
@@ -178,7 +182,3 @@ class LintReport(Frozen):
     @property
     def totals(self) -> RunTotals:
         return RunTotals(self.files, self.errors, Tally.of(self.findings))
-
-    @property
-    def has_errors(self) -> bool:
-        return any_failed(self.errors)

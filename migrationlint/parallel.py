@@ -18,7 +18,7 @@ from typing import (
 )
 
 from migrationlint.engine import LintOptions, lint_one
-from migrationlint.findings import FileError, Finding, Tally, any_failed
+from migrationlint.findings import FileError, Finding, Tally, failed_inputs
 from migrationlint.source import SkippedFile, read_bytes
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def run_tasks(
         (_, _, key), (result, payload) = next(computed)
         # An internal error may be fixed by the next release; do not remember it.
         # (Both forms of a result end with the file's errors.)
-        if cache is not None and not any_failed(result[-1]):
+        if cache is not None and not failed_inputs(result[-1]):
             cache.put(key, payload)
         yield result
 
@@ -183,11 +183,15 @@ def _lint_all(tasks: List[FileTask], jobs: int, job: _Job) -> Iterator[Tuple[Res
     workers = min(jobs, len(tasks))
     done = 0
     if workers >= 2 and len(tasks) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
+        from concurrent.futures import BrokenExecutor
+
         try:
             for outcome in _in_processes(tasks, workers, job):
                 yield outcome
                 done += 1
-        except Exception:  # no process support here (sandbox, odd platform): one process
+        # No process support here (sandbox, odd platform) or a worker died: this process
+        # lints the rest. Anything else (a job that cannot be sent) is a bug to report.
+        except (OSError, NotImplementedError, ImportError, BrokenExecutor):
             pass
     for task in tasks[done:]:
         yield job(task)

@@ -305,3 +305,17 @@ def test_a_changed_runner_setting_beside_the_file_misses(tmp_path, monkeypatch, 
     _, after = check("sql")
     assert after == check("sql", "--no-cache")[1]
     assert "ML301" not in [f["rule"] for f in after["findings"]]
+
+
+def test_a_job_that_cannot_reach_the_workers_is_an_error_not_a_slow_run(project, monkeypatch):
+    from migrationlint import engine
+    from migrationlint.cli import _settings, _Run
+
+    _more_migrations(project)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    loaded, resolver = _settings(None, None, None, (), ())
+    inputs = _Run(loaded, resolver, ("migrations",), None, 2, True, None)._inputs()
+    local = lambda findings: ""  # noqa: E731 - a local function cannot be pickled
+    with pytest.raises(Exception) as raised:
+        engine.stream_paths(inputs, local, lambda text: None, jobs=2)
+    assert "pickle" in repr(raised.value).lower() or "local" in str(raised.value)

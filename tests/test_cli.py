@@ -255,3 +255,29 @@ def test_multi_line_span_underlines_text_not_indentation(project):
         "2 | \tDROP COLUMN c;",
         "  | \t^^^^^^^^^^^^^",  # the statement, without its semicolon
     ]
+
+
+def test_the_report_file_is_never_linted_and_a_failed_run_keeps_the_last_one(project, monkeypatch):
+    from migrationlint import parallel
+
+    expected = run("check", "migrations")
+    report = Path("migrations/999_report.sql")  # written into the folder being linted
+    result = run("check", "migrations", "--output", str(report))
+    assert report.read_text() == expected.output and result.exit_code == expected.exit_code
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+        yield  # a generator, as run_tasks is
+
+    monkeypatch.setattr(parallel, "run_tasks", explode)
+    assert run("check", "migrations", "-o", str(report)).exit_code != 0
+    assert report.read_text() == expected.output
+    assert sorted(p.name for p in Path("migrations").iterdir() if ".tmp" in p.name) == []
+
+
+def test_standard_input_named_as_a_linted_file_counts_once_in_the_summary(project):
+    name = "migrations/002_hazards.sql"
+    sql = Path(name).read_text()
+    streamed = run("check", "-", name, "--stdin-filename", name, input=sql)
+    # The findings of both inputs carry the same name: one file with problems.
+    assert streamed.output.splitlines()[-1].endswith(" in 1 of 2 files.")

@@ -188,3 +188,11 @@ def test_flyway_mixed_runs_a_mixed_file_without_a_transaction(tmp_path, config_n
     assert "ML301" in codes(sql, path=script)
     (tmp_path / config_name).write_text("[flyway\nmixed = = true\n")  # broken: as if unset
     assert "ML301" in codes(sql, path=script)
+
+
+def test_in_flyway_conf_the_last_mixed_setting_wins(tmp_path):
+    (tmp_path / "flyway.conf").write_text("flyway.mixed=true\nflyway.mixed=false\n")
+    sql = "ALTER TABLE t ADD COLUMN b int;\nCREATE INDEX CONCURRENTLY j ON t (b);\n"
+    assert "ML301" in codes(sql, path=str(tmp_path / "V3__idx.sql"))
+    (tmp_path / "flyway.conf").write_text("flyway.mixed=false\nflyway.mixed=true\n")
+    assert "ML301" not in codes(sql, path=str(tmp_path / "V3__idx.sql"))

@@ -24,7 +24,7 @@ import click
 from migrationlint import __version__
 from migrationlint.docs import PROJECT_URL, rule_page, rule_url
 from migrationlint.engine import STDIN_NAME
-from migrationlint.findings import FileError, Finding, LintReport
+from migrationlint.findings import FileError, Finding, LintReport, failed_inputs
 from migrationlint.formatters import RenderOptions
 from migrationlint.formatters._common import message_with_rewrite, relative_to_root
 from migrationlint.rules import RuleInfo, all_rules
@@ -166,7 +166,7 @@ def _invocation(report: LintReport, findings: List[Finding], index: Dict[str, in
     notifications = [_file_notification(e, root) for e in report.errors]
     notifications += [_parse_notification(f, index[f.rule], root)
                       for f in findings if f.rule == PARSE_ERROR_RULE]
-    return {"executionSuccessful": not report.has_errors,
+    return {"executionSuccessful": failed_inputs(report.errors) == 0,
             "toolExecutionNotifications": notifications}
 
 

@@ -106,7 +106,7 @@ def _blank(prefix: str) -> str:
 
 def _summary(totals: RunTotals, style) -> str:
     files = f"{totals.files} file{'s' if totals.files != 1 else ''}"
-    failed = sum(1 for e in totals.errors if e.level == "error")
+    failed = totals.failed_inputs
     tally = totals.tally
     if not tally.total and failed:
         # "All checks passed" would contradict the exit code 2 the errors cause.

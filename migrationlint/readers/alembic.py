@@ -128,7 +128,9 @@ class _AlembicReader:
             name = call_name(context) if isinstance(context, ast.Call) else None
             if name == "autocommit_block":
                 self.autocommit = True
-                if not saved_autocommit:  # a nested block commits nothing more
+                # A nested block commits nothing more. A block under if/for counts as run,
+                # like every conditional op call (see block()).
+                if not saved_autocommit:
                     self.transaction_part += 1
             elif name == "batch_alter_table" and isinstance(item.optional_vars, ast.Name):
                 args = CallArgs(context, ("table_name",))

@@ -201,15 +201,16 @@ def _flyway_mixed(path: str) -> bool:
 def _toml_mixed(data: bytes) -> Optional[bool]:
     try:
         flyway = toml_parser().loads(data.decode("utf-8", errors="replace")).get("flyway")
-    except ValueError:  # a broken flyway.toml: Flyway would not run either
+    except ValueError:  # a broken flyway.toml is read as if it did not set mixed
         return None
     value = flyway.get("mixed") if isinstance(flyway, dict) else None
     return value if isinstance(value, bool) else None
 
 
 def _conf_mixed(data: bytes) -> Optional[bool]:
-    match = _FLYWAY_CONF_MIXED.search(data.decode("utf-8", errors="replace"))
-    return match.group(1).lower() == "true" if match else None
+    # A Java properties file: the last setting of a key wins.
+    values = _FLYWAY_CONF_MIXED.findall(data.decode("utf-8", errors="replace"))
+    return values[-1].lower() == "true" if values else None
 
 
 def _diesel_in_transaction(path: str) -> bool:
