@@ -97,13 +97,19 @@ def _leading_word(text: str) -> str:
 
 
 def ident(node: Optional[exp.Expression]) -> Optional[m.Ident]:
+    written = _written(node)
+    return None if written is None else _ident(*written)
+
+
+def _written(node: Optional[exp.Expression]) -> Optional[Tuple[str, bool]]:
+    """A name as written: its text, and whether it was quoted."""
     if node is None:
         return None
     if isinstance(node, exp.Column):
         node = node.this
     if isinstance(node, exp.Identifier):
-        return _ident(node.this, bool(node.quoted))
-    return _ident(node.name, False)
+        return node.this, bool(node.quoted)
+    return node.name, False
 
 
 @functools.lru_cache(maxsize=8192)
@@ -116,7 +122,14 @@ def _ident(name: str, quoted: bool) -> m.Ident:
 def object_name(table: exp.Expression) -> m.ObjectName:
     if isinstance(table, exp.Schema):
         table = table.this
-    return m.ObjectName(name=ident(table.this), schema_=ident(table.args.get("db")))
+    return _object_name(_written(table.this), _written(table.args.get("db")))
+
+
+@functools.lru_cache(maxsize=8192)
+def _object_name(name: Tuple[str, bool], schema: Optional[Tuple[str, bool]]) -> m.ObjectName:
+    # Shared like Idents: most statements name a table.
+    return m.ObjectName(name=_ident(*name) if name else None,
+                        schema_=_ident(*schema) if schema else None)
 
 
 class _Converter:

@@ -72,13 +72,13 @@ _TYPE_SQL_LIMIT = 4096
 
 
 def _type_sql(node: exp.DataType, dialect: str) -> str:
-    """A type with only plain args (INT, TEXT, TIMESTAMPTZ: a DType and flags) prints
-    from those alone; one with nested nodes (VARCHAR(255), a collation) or comments
-    (printed too) is printed each time, which also keeps the cache small."""
-    args = node.args
-    if node.comments or any(isinstance(value, _NESTED) for value in args.values()):
+    """A type printed from plain values alone (INT, TEXT, VARCHAR(255), NUMERIC(12, 2):
+    a DType, flags and numeric parameters) is printed once per dialect; one with other
+    nested nodes (INT[], a user-defined type) or comments (printed too) each time,
+    which also keeps the cache small."""
+    key = _type_key(node, dialect)
+    if key is None:
         return _tools(dialect).generator.generate(node, copy=False)
-    key = (dialect, *args.items())
     sql = _TYPE_SQL.get(key)
     if sql is None:
         if len(_TYPE_SQL) >= _TYPE_SQL_LIMIT:
@@ -87,7 +87,32 @@ def _type_sql(node: exp.DataType, dialect: str) -> str:
     return sql
 
 
-_NESTED = (exp.Expression, list)
+def _type_key(node: exp.DataType, dialect: str) -> Optional[Tuple[object, ...]]:
+    if node.comments:
+        return None
+    key: List[object] = [dialect]
+    for name, value in node.args.items():
+        if type(value) is list:
+            value = _numeric_parameters(value)
+            if value is None:
+                return None
+        elif isinstance(value, exp.Expression):
+            return None
+        key.append((name, value))
+    return tuple(key)
+
+
+def _numeric_parameters(values: List[object]) -> Optional[Tuple[str, ...]]:
+    """The numbers of ``(255)`` or ``(12, 2)``; None for any other parameter list."""
+    numbers = []
+    for value in values:
+        if type(value) is not exp.DataTypeParam or value.comments or value.args.get("expression"):
+            return None
+        literal = value.this
+        if type(literal) is not exp.Literal or literal.is_string or literal.comments:
+            return None
+        numbers.append(literal.this)
+    return tuple(numbers)
 
 
 # Nodes the generator never rewrites (most of what rules print: types and names).

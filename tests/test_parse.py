@@ -50,3 +50,16 @@ def test_the_printed_type_cache_stays_bounded(monkeypatch):
                        .operations[0].column.type_sql)
         assert len(parse._TYPE_SQL) <= 3
     assert printed == ["INT", "TEXT", "BIGINT", "BOOLEAN", "DATE", "INT"]
+
+
+def test_parameterised_types_are_printed_with_their_own_numbers():
+    def printed(type_sql: str, dialect: str = "postgres") -> str:
+        sql = f"ALTER TABLE t ADD COLUMN c {type_sql}"
+        return normalize_statement(sql, 0, LineIndex(sql), dialect).operations[0].column.type_sql
+
+    assert [printed(t) for t in ("varchar(255)", "varchar(100)", "numeric(12,2)",
+                                 "numeric(12,3)", "varchar(255)")] == [
+        "VARCHAR(255)", "VARCHAR(100)", "DECIMAL(12, 2)", "DECIMAL(12, 3)", "VARCHAR(255)"]
+    assert printed("int[]") == "INT[]" and printed("timestamptz(3)") != printed("timestamptz")
+    assert [printed("mood"), printed("public.color"), printed("geometry(Point, 4326)")] == [
+        "mood", "public.color", "GEOMETRY(POINT, 4326)"]
