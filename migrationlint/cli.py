@@ -208,24 +208,28 @@ def _opened(how: _Output):
     """The report's stream and the options to render it with. A report file is written
     under a temporary name beside it (ending in .tmp, so never linted as a migration)
     and renamed when complete: a run that fails or is interrupted leaves the previous
-    report as it was."""
-    temporary = f"{how.path}.{os.getpid()}.tmp" if how.path else None
+    report as it was. A device or pipe (``-o /dev/stdout``) is written directly."""
+    if how.path is None:
+        yield sys.stdout, _render_options(how, sys.stdout)
+        return
+    real = os.path.realpath(how.path)  # through a symbolic link, which stays one
+    temporary = None
+    if not os.path.exists(real) or os.path.isfile(real):
+        temporary = f"{real}.{os.getpid()}.tmp"
     try:
-        stream = open(temporary, "w", encoding="utf-8") if temporary else sys.stdout
+        stream = open(temporary or real, "w", encoding="utf-8")
     except OSError as exc:
         raise _fail(f"cannot write {how.path}: {exc.strerror or exc}")
-    if temporary is None:
-        yield stream, _render_options(how, stream)
-        return
     try:
         with stream:
             yield stream, _render_options(how, stream)
-        try:
-            os.replace(temporary, how.path)
-        except OSError as exc:
-            raise _fail(f"cannot write {how.path}: {exc.strerror or exc}")
+        if temporary is not None:
+            try:
+                os.replace(temporary, real)
+            except OSError as exc:
+                raise _fail(f"cannot write {how.path}: {exc.strerror or exc}")
     finally:
-        if os.path.exists(temporary):
+        if temporary is not None and os.path.exists(temporary):
             os.unlink(temporary)
 
 

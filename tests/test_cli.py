@@ -1,6 +1,7 @@
 """The command line, end to end through click's CliRunner."""
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -281,3 +282,13 @@ def test_standard_input_named_as_a_linted_file_counts_once_in_the_summary(projec
     streamed = run("check", "-", name, "--stdin-filename", name, input=sql)
     # The findings of both inputs carry the same name: one file with problems.
     assert streamed.output.splitlines()[-1].endswith(" in 1 of 2 files.")
+
+
+def test_the_report_can_go_to_a_device_or_through_a_link(project):
+    result = run("check", "migrations", "--output", os.devnull)
+    assert result.exit_code == 1 and "cannot write" not in result.output
+    Path("reports").mkdir()
+    Path("latest.txt").symlink_to("reports/report.txt")
+    run("check", "migrations", "--output", "latest.txt")
+    assert Path("latest.txt").is_symlink()
+    assert Path("reports/report.txt").read_text().endswith("in 4 of 5 files.\n")
