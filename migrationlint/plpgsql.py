@@ -3,10 +3,11 @@ file's own statements (they run in the DO's transaction).
 
 Only what a migration's DO block usually holds is read: the statements of the body's
 BEGIN ... END, of IF / ELSIF / ELSE branches and of loops (``IF NOT EXISTS (...) THEN ALTER TABLE
-... ADD CONSTRAINT ...; END IF;``), with spans pointing into the body. Dynamic SQL
-(``EXECUTE '...'``), PERFORM, assignments and other procedural statements are not
-checked; neither is a body in another language or in a plain string literal (its
-escaped quotes do not map onto the file).
+... ADD CONSTRAINT ...; END IF;``), with spans pointing into the body, and dynamic SQL
+given as one plain string literal (``EXECUTE 'ALTER TABLE ...'``). Dynamic SQL built at
+run time (``format()``, ``||``, a variable), PERFORM, assignments and other procedural
+statements are not checked; neither is a body in another language or in a plain string
+literal (its escaped quotes do not map onto the file).
 """
 
 from __future__ import annotations
@@ -29,9 +30,12 @@ _CONTROL_PREFIX = re.compile(
 )
 _DECLARATIONS_END = re.compile(r"\bBEGIN\b", re.I)
 # Statements PL/pgSQL runs as plain SQL and the model reads; SELECT needs PERFORM or INTO
-# there, and EXECUTE is dynamic SQL.
+# there, and EXECUTE is dynamic SQL: read only when its SQL is one plain string literal.
 _SQL_WORDS = {"ALTER", "CREATE", "DROP", "UPDATE", "DELETE", "INSERT", "TRUNCATE", "REINDEX",
               "CLUSTER", "REFRESH", "SET", "COMMENT", "GRANT", "REVOKE", "LOCK"}
+# A standard string ('' for a quote; not E'...', whose backslash escapes differ), with
+# nothing after it but parameters: not format(), || or a variable.
+_EXECUTE_LITERAL = re.compile(r"EXECUTE\s+'((?:[^']|'')*)'\s*(?:USING\b.*)?\Z", re.I | re.S)
 
 
 def do_block_operations(text: str, spans: Spans) -> List[m.Operation]:
@@ -42,10 +46,35 @@ def do_block_operations(text: str, spans: Spans) -> List[m.Operation]:
     offset, source = body
     operations: List[m.Operation] = []
     for start, statement in _body_statements(source):
-        normalized = normalize_statement(statement, spans.start + offset + start, spans.lines,
-                                         "postgres")
-        if normalized.error is None:
-            operations += normalized.operations
+        at = spans.start + offset + start
+        dynamic = _EXECUTE_LITERAL.match(statement)
+        if dynamic is None:
+            operations += _operations(statement, at, spans.lines)
+        else:
+            operations += _executed_operations(dynamic, at, spans.lines)
+    return operations
+
+
+def _operations(sql: str, start: int, lines) -> List[m.Operation]:
+    normalized = normalize_statement(sql, start, lines, "postgres")
+    return list(normalized.operations) if normalized.error is None else []
+
+
+def _executed_operations(dynamic: "re.Match[str]", at: int, lines) -> List[m.Operation]:
+    """The statements of ``EXECUTE 'literal'`` (starting at file offset ``at``): at their
+    place inside the literal, or, when doubled quotes make the text differ from the
+    file, at the EXECUTE statement."""
+    from migrationlint.readers.sql import PinnedLines
+
+    literal = dynamic.group(1)
+    if "''" in literal:
+        literal = literal.replace("''", "'")
+        lines = PinnedLines(lines.span(at, at + dynamic.end()))
+    else:
+        at += dynamic.start(1)
+    operations: List[m.Operation] = []
+    for piece in split_statements(literal, "postgres").statements:
+        operations += _operations(piece.text, at + piece.start, lines)
     return operations
 
 
@@ -83,6 +112,8 @@ def _body_statements(body: str) -> List[Tuple[int, str]]:
             prefix = _CONTROL_PREFIX.match(text)
         skipped = len(text) - len(text.lstrip())
         start, text = start + skipped, text.lstrip()
-        if text.split(None, 1) and text.split(None, 1)[0].upper() in _SQL_WORDS:
+        if text.split(None, 1) and text.split(None, 1)[0].upper() in _SQL_WORDS or (
+            _EXECUTE_LITERAL.match(text)
+        ):
             found.append((start, text))
     return found

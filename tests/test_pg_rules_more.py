@@ -144,10 +144,32 @@ END
 $do$ LANGUAGE plpgsql;"""
 
 
-def test_do_block_branches_are_checked_and_dynamic_sql_is_not():
+def test_do_block_branches_and_literal_dynamic_sql_are_checked():
     found = lint(IDEMPOTENT_FOREIGN_KEY, ignore=TIMEOUT_NOTES)
-    assert sorted((f.rule, f.span.line) for f in found) == [("ML204", 6), ("ML501", 9)]
+    assert sorted((f.rule, f.span.line) for f in found) == [
+        ("ML103", 12), ("ML204", 6), ("ML501", 9)]
 
 
 def test_do_block_locks_count_for_the_lock_timeout_note():
     assert "ML214" in codes("DO $$ BEGIN ALTER TABLE users DROP COLUMN legacy; END $$;")
+
+
+DYNAMIC_SQL = r"""SET lock_timeout = '2s';
+DO $$
+BEGIN
+  EXECUTE 'ALTER TABLE orders DROP COLUMN flag';
+  EXECUTE 'ALTER TABLE users RENAME COLUMN note TO notes; UPDATE users SET x = ''a''';
+  EXECUTE format('ALTER TABLE %I DROP COLUMN c', tbl);
+  EXECUTE 'ALTER TABLE ' || tbl || ' DROP COLUMN c';
+  EXECUTE E'ALTER TABLE t DROP COLUMN \'c\'';
+END $$;"""
+
+
+def test_dynamic_sql_is_checked_only_when_it_is_one_string_literal():
+    found = [(f.rule, f.span.line, f.span.column, f.span.end_column) for f in lint(DYNAMIC_SQL)]
+    # At its place inside the literal.
+    assert ("ML103", 4, 43, 47) in found
+    # Doubled quotes: the unescaped text does not map onto the file, so at the EXECUTE.
+    assert ("ML101", 5, 3, 86) in found and ("ML501", 5, 3, 86) in found
+    # Built at run time, or with backslash escapes: not read.
+    assert len(found) == 3
