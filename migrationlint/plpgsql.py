@@ -4,10 +4,11 @@ file's own statements (they run in the DO's transaction).
 Only what a migration's DO block usually holds is read: the statements of the body's
 BEGIN ... END, of IF / ELSIF / ELSE branches and of loops (``IF NOT EXISTS (...) THEN ALTER TABLE
 ... ADD CONSTRAINT ...; END IF;``), with spans pointing into the body, and dynamic SQL
-given as one plain string literal (``EXECUTE 'ALTER TABLE ...'``). Dynamic SQL built at
-run time (``format()``, ``||``, a variable), PERFORM, assignments and other procedural
-statements are not checked; neither is a body in another language or in a plain string
-literal (its escaped quotes do not map onto the file).
+given as one plain string literal (``EXECUTE 'ALTER TABLE ...'``). A body written as a
+string literal (``DO 'BEGIN ... END'``) is read too; when doubled quotes make its text
+differ from the file, its findings point at the DO statement. Dynamic SQL built at run
+time (``format()``, ``||``, a variable), PERFORM, assignments and other procedural
+statements are not checked; neither is a body in another language.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from migrationlint.normalize import Spans, normalize_statement
 from migrationlint.splitter import split_statements
 
 _DOLLAR_QUOTE = re.compile(r"\$(\w*)\$")
+# DO 'BEGIN ... END': a standard string ('' for a quote), not E'...'.
+_STRING_BODY = re.compile(r"(?<![\w'])'((?:[^']|'')*)'")
 _LANGUAGE = re.compile(r"\bLANGUAGE\s+'?(\w+)", re.I)
 # Procedural words in front of a SQL statement: a block label, BEGIN of a (nested) block,
 # an IF / ELSIF condition, ELSE, an exception handler's WHEN ... THEN, a loop's head.
@@ -44,14 +47,19 @@ def do_block_operations(text: str, spans: Spans) -> List[m.Operation]:
     if body is None:
         return []
     offset, source = body
+    lines = spans.lines
+    if offset is None:  # unescaped from a string: it does not map onto the file
+        from migrationlint.readers.sql import PinnedLines
+
+        offset, lines = 0, PinnedLines(spans.statement)
     operations: List[m.Operation] = []
     for start, statement in _body_statements(source):
         at = spans.start + offset + start
         dynamic = _EXECUTE_LITERAL.match(statement)
         if dynamic is None:
-            operations += _operations(statement, at, spans.lines)
+            operations += _operations(statement, at, lines)
         else:
-            operations += _executed_operations(dynamic, at, spans.lines)
+            operations += _executed_operations(dynamic, at, lines)
     return operations
 
 
@@ -78,19 +86,28 @@ def _executed_operations(dynamic: "re.Match[str]", at: int, lines) -> List[m.Ope
     return operations
 
 
-def _plpgsql_body(text: str) -> Optional[Tuple[int, str]]:
-    """(offset in ``text``, body) of a dollar-quoted PL/pgSQL body."""
+def _plpgsql_body(text: str) -> Optional[Tuple[Optional[int], str]]:
+    """(offset in ``text``, body) of the PL/pgSQL body: dollar-quoted, or a standard
+    string literal (offset None when its doubled quotes make it differ from the file)."""
     opening = _DOLLAR_QUOTE.search(text)
-    if opening is None:
-        return None
-    close = text.find(opening.group(0), opening.end())
-    if close < 0:
-        return None
-    outside = text[:opening.start()] + " " + text[close + len(opening.group(0)):]
+    if opening is not None:
+        close = text.find(opening.group(0), opening.end())
+        if close < 0:
+            return None
+        outside = text[:opening.start()] + " " + text[close + len(opening.group(0)):]
+        offset, body = opening.end(), text[opening.end():close]
+    else:
+        literal = _STRING_BODY.search(text)
+        if literal is None:
+            return None
+        outside = text[:literal.start()] + " " + text[literal.end():]
+        offset, body = literal.start(1), literal.group(1)
+        if "''" in body:
+            offset, body = None, body.replace("''", "'")
     language = _LANGUAGE.search(outside)
     if language is not None and language.group(1).lower() != "plpgsql":
         return None
-    return opening.end(), text[opening.end():close]
+    return offset, body
 
 
 def _body_statements(body: str) -> List[Tuple[int, str]]:

@@ -173,3 +173,19 @@ def test_dynamic_sql_is_checked_only_when_it_is_one_string_literal():
     assert ("ML101", 5, 3, 86) in found and ("ML501", 5, 3, 86) in found
     # Built at run time, or with backslash escapes: not read.
     assert len(found) == 3
+
+
+@pytest.mark.parametrize("sql,expected", [
+    # A body in a plain string maps onto the file: at its place.
+    ("DO 'BEGIN ALTER TABLE users DROP COLUMN legacy; END';", [("ML103", 2, 41, 2, 47)]),
+    # Doubled quotes: the unescaped body does not map, so at the DO statement.
+    ("DO LANGUAGE plpgsql 'BEGIN\n  ALTER TABLE users DROP COLUMN legacy;\n"
+     "  UPDATE users SET x = ''a'';\nEND';", [("ML103", 2, 1, 5, 5), ("ML501", 2, 1, 5, 5)]),
+    # Another language, or an E'...' string with backslash escapes: not read.
+    ("DO LANGUAGE plperl 'BEGIN ALTER TABLE users DROP COLUMN legacy; END';", []),
+    ("DO E'BEGIN ALTER TABLE users DROP COLUMN legacy; END';", []),
+])
+def test_a_do_body_written_as_a_string_is_checked(sql, expected):
+    found = lint("SET lock_timeout = '2s';\n" + sql)
+    assert [(f.rule, f.span.line, f.span.column, f.span.end_line, f.span.end_column)
+            for f in found] == expected
