@@ -21,8 +21,10 @@ from migrationlint.normalize import Spans, normalize_statement
 from migrationlint.splitter import split_statements
 
 _DOLLAR_QUOTE = re.compile(r"\$(\w*)\$")
-# DO 'BEGIN ... END': a standard string ('' for a quote), not E'...'.
-_STRING_BODY = re.compile(r"(?<![\w'])'((?:[^']|'')*)'")
+# A standard string: '' for a quote (not E'...', whose backslash escapes differ).
+_STANDARD_STRING = r"'((?:[^']|'')*)'"
+# DO 'BEGIN ... END'.
+_STRING_BODY = re.compile(r"(?<![\w'])" + _STANDARD_STRING)
 _LANGUAGE = re.compile(r"\bLANGUAGE\s+'?(\w+)", re.I)
 # Procedural words in front of a SQL statement: a block label, BEGIN of a (nested) block,
 # an IF / ELSIF condition, ELSE, an exception handler's WHEN ... THEN, a loop's head.
@@ -36,9 +38,9 @@ _DECLARATIONS_END = re.compile(r"\bBEGIN\b", re.I)
 # there, and EXECUTE is dynamic SQL: read only when its SQL is one plain string literal.
 _SQL_WORDS = {"ALTER", "CREATE", "DROP", "UPDATE", "DELETE", "INSERT", "TRUNCATE", "REINDEX",
               "CLUSTER", "REFRESH", "SET", "COMMENT", "GRANT", "REVOKE", "LOCK"}
-# A standard string ('' for a quote; not E'...', whose backslash escapes differ), with
-# nothing after it but parameters: not format(), || or a variable.
-_EXECUTE_LITERAL = re.compile(r"EXECUTE\s+'((?:[^']|'')*)'\s*(?:USING\b.*)?\Z", re.I | re.S)
+# One standard string with nothing after it but parameters: not format(), || or a variable.
+_EXECUTE_LITERAL = re.compile(r"EXECUTE\s+" + _STANDARD_STRING + r"\s*(?:USING\b.*)?\Z",
+                              re.I | re.S)
 
 
 def do_block_operations(text: str, spans: Spans) -> List[m.Operation]:
@@ -74,12 +76,11 @@ def _executed_operations(dynamic: "re.Match[str]", at: int, lines) -> List[m.Ope
     file, at the EXECUTE statement."""
     from migrationlint.readers.sql import PinnedLines
 
-    literal = dynamic.group(1)
-    if "''" in literal:
-        literal = literal.replace("''", "'")
-        lines = PinnedLines(lines.span(at, at + dynamic.end()))
-    else:
+    literal, as_written = _string_text(dynamic.group(1))
+    if as_written:
         at += dynamic.start(1)
+    else:
+        lines = PinnedLines(lines.span(at, at + dynamic.end()))
     operations: List[m.Operation] = []
     for piece in split_statements(literal, "postgres").statements:
         operations += _operations(piece.text, at + piece.start, lines)
@@ -101,13 +102,20 @@ def _plpgsql_body(text: str) -> Optional[Tuple[Optional[int], str]]:
         if literal is None:
             return None
         outside = text[:literal.start()] + " " + text[literal.end():]
-        offset, body = literal.start(1), literal.group(1)
-        if "''" in body:
-            offset, body = None, body.replace("''", "'")
+        body, as_written = _string_text(literal.group(1))
+        offset = literal.start(1) if as_written else None
     language = _LANGUAGE.search(outside)
     if language is not None and language.group(1).lower() != "plpgsql":
         return None
     return offset, body
+
+
+def _string_text(literal: str) -> Tuple[str, bool]:
+    """The text of a standard string's inside, and whether it is the file's text as
+    written (no doubled quotes), so that offsets into it map onto the file."""
+    if "''" in literal:
+        return literal.replace("''", "'"), False
+    return literal, True
 
 
 def _body_statements(body: str) -> List[Tuple[int, str]]:
