@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from migrationlint.config import toml_parser
 from migrationlint.context import Migration, Statement, mark_transactions
@@ -56,7 +56,7 @@ def detect(path: str, text: str = "") -> str:
     # A substring test first: the markers' regexes try every line of every file.
     if "migrate:" in text and _DBMATE_MARKER.search(text):
         return "dbmate"
-    if os.path.isfile(os.path.join(folder, "atlas.sum")) or (
+    if os.path.isfile(os.path.join(folder, _ATLAS_SUM)) or (
         "atlas:txmode" in text and _ATLAS_TXMODE.search(text)
     ):
         return "atlas"
@@ -77,23 +77,36 @@ def script_side_files(path: str) -> List[str]:
     """Files besides the SQL script ``path`` that decide how it is read: its Flyway
     script configuration. With folder_side_files, part of the result-cache key, so a
     change to one of them is never answered from the cache."""
-    return [f"{path}.conf"]
+    return [_flyway_script_conf(path)]
 
 
 def folder_side_files(folder: str) -> List[str]:
     """The same for every script in ``folder``: Atlas's atlas.sum and Diesel's
     metadata.toml in it; Flyway's project configuration and sqitch's plan and
     configuration in it and every folder above."""
-    files = [os.path.join(folder, "atlas.sum"), os.path.join(folder, "metadata.toml")]
+    files = [os.path.join(folder, _ATLAS_SUM), os.path.join(folder, _DIESEL_METADATA)]
+    for above in _folder_and_above(folder):
+        files += [os.path.join(above, name) for name in (*_FLYWAY_SETTINGS, *_SQITCH_PROJECT)]
+    return files
+
+
+# The files the conventions read besides a script (folder_side_files lists them all).
+_ATLAS_SUM = "atlas.sum"
+_DIESEL_METADATA = "metadata.toml"
+_SQITCH_PROJECT = ("sqitch.plan", "sqitch.conf")
+
+
+def _flyway_script_conf(path: str) -> str:
+    return f"{path}.conf"
+
+
+def _folder_and_above(folder: str) -> Iterator[str]:
     while True:
-        files += [os.path.join(folder, name) for name in _PROJECT_FILES]
+        yield folder
         parent = os.path.dirname(folder)
         if parent == folder:
-            return files
+            return
         folder = parent
-
-
-_PROJECT_FILES = ("flyway.toml", "flyway.conf", "sqitch.plan", "sqitch.conf")
 
 
 def skip_reason(path: str, convention: str = "auto") -> Optional[str]:
@@ -167,7 +180,7 @@ def _runner_transaction(convention: str, source: SourceFile, dialect: str, versi
 def _flyway_execute_in_transaction(path: str) -> Optional[bool]:
     """``executeInTransaction`` from the script's ``<name>.sql.conf``, None when unset."""
     try:
-        with open(f"{path}.conf", encoding="utf-8", errors="replace") as handle:
+        with open(_flyway_script_conf(path), encoding="utf-8", errors="replace") as handle:
             settings = handle.read()
     except OSError:
         return None
@@ -182,9 +195,8 @@ def _flyway_mixed(path: str) -> bool:
     """Flyway's project setting ``mixed``, from the nearest ``flyway.toml`` (``[flyway]
     mixed = true``) or ``flyway.conf`` (``flyway.mixed=true``) in the script's folder or
     above it; False when none sets it."""
-    folder = os.path.dirname(os.path.abspath(path))
-    while True:
-        for name, read in (("flyway.toml", _toml_mixed), ("flyway.conf", _conf_mixed)):
+    for folder in _folder_and_above(os.path.dirname(os.path.abspath(path))):
+        for name, read in _FLYWAY_SETTINGS.items():
             try:
                 with open(os.path.join(folder, name), "rb") as handle:
                     setting = read(handle.read())
@@ -192,10 +204,7 @@ def _flyway_mixed(path: str) -> bool:
                 continue
             if setting is not None:
                 return setting
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return False
-        folder = parent
+    return False
 
 
 def _toml_mixed(data: bytes) -> Optional[bool]:
@@ -213,9 +222,14 @@ def _conf_mixed(data: bytes) -> Optional[bool]:
     return values[-1].lower() == "true" if values else None
 
 
+# Flyway's project configuration files, nearest first within a folder, and how each
+# says ``mixed``.
+_FLYWAY_SETTINGS = {"flyway.toml": _toml_mixed, "flyway.conf": _conf_mixed}
+
+
 def _diesel_in_transaction(path: str) -> bool:
     tomllib = toml_parser()
-    metadata = os.path.join(os.path.dirname(path), "metadata.toml")
+    metadata = os.path.join(os.path.dirname(path), _DIESEL_METADATA)
     try:
         with open(metadata, "rb") as handle:
             return tomllib.load(handle).get("run_in_transaction", True) is not False
@@ -255,7 +269,7 @@ def _sqitch_root(path: str) -> Optional[Tuple[str, str]]:
     while True:
         parent = os.path.dirname(current)
         if os.path.basename(current) in _SQITCH_FOLDERS and any(
-            os.path.isfile(os.path.join(parent, name)) for name in ("sqitch.plan", "sqitch.conf")
+            os.path.isfile(os.path.join(parent, name)) for name in _SQITCH_PROJECT
         ):
             return parent, os.path.basename(current)
         if parent == current:
