@@ -264,14 +264,10 @@ def blank(text: str) -> str:
 def _sqitch_root(path: str) -> Optional[Tuple[str, str]]:
     """(project folder, script folder) when ``path`` is in a sqitch deploy/revert/verify
     folder next to a sqitch.plan or sqitch.conf."""
-    folder = os.path.dirname(os.path.abspath(path))
-    current = folder
-    while True:
+    for current in _folder_and_above(os.path.dirname(os.path.abspath(path))):
         parent = os.path.dirname(current)
         if os.path.basename(current) in _SQITCH_FOLDERS and any(
             os.path.isfile(os.path.join(parent, name)) for name in _SQITCH_PROJECT
         ):
             return parent, os.path.basename(current)
-        if parent == current:
-            return None
-        current = parent
+    return None
