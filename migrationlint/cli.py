@@ -14,6 +14,9 @@ import click
 from migrationlint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# 128 + SIGINT, as shells report a program stopped by Ctrl-C: a hook or CI step must not
+# read an interrupted run as "findings" (1).
+EXIT_INTERRUPTED = 130
 DIALECTS = ("postgres", "mysql", "mariadb")
 
 
@@ -38,7 +41,17 @@ def _fail(message: str) -> "click.exceptions.Exit":
     return click.exceptions.Exit(EXIT_ERROR)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Cli(click.Group):
+    def invoke(self, ctx: click.Context):
+        # click itself turns Ctrl-C into "Aborted!" and exit 1; catch it before it can.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\nmigrationlint: interrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="migrationlint")
 def cli() -> None:
     """Lint database migrations for backward compatibility, locks and non-transactional DDL."""
@@ -307,8 +320,6 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         cli.main(args=argv, prog_name="migrationlint", standalone_mode=True)
     except SystemExit:
         raise
-    except KeyboardInterrupt:
-        sys.exit(130)
     except Exception as exc:  # no traceback ever reaches the user
         if os.environ.get("MIGRATIONLINT_DEBUG"):
             raise
