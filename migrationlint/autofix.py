@@ -36,14 +36,31 @@ def add_concurrently(ctx: RuleContext, kind: str) -> Optional[Fix]:
     others = any(s is not statement and substantive(s) for s in ctx.migration.statements)
     if len(statement.operations) != 1 or others:
         return None
-    text = statement.text
+    at = _concurrently_offset(statement.text, kind)
+    if at is None:
+        return None
+    at += statement.start
+    fix = Fix(title="Add CONCURRENTLY", edits=(Edit(start=at, end=at, text=_concurrently(kind)),))
+    return fix if _outside_transactions_after(ctx, fix) else None
+
+
+def with_concurrently(text: str, kind: str) -> Optional[str]:
+    """The statement ``text`` with CONCURRENTLY added, every other word kept as written
+    (INCLUDE, NULLS NOT DISTINCT, WITH, TABLESPACE, comments); None where the keyword
+    cannot be placed."""
+    at = _concurrently_offset(text, kind)
+    return None if at is None else text[:at] + _concurrently(kind) + text[at:]
+
+
+def _concurrently_offset(text: str, kind: str) -> Optional[int]:
     match = re.search(_KEYWORD_BEFORE_CONCURRENTLY[kind], text)
     if match is None or re.search(r"\bCASCADE\b", text, re.I):
         return None  # DROP INDEX CONCURRENTLY does not support CASCADE
-    at = statement.start + match.end()
-    insert = "CONCURRENTLY " if kind != "detach" else " CONCURRENTLY"
-    fix = Fix(title="Add CONCURRENTLY", edits=(Edit(start=at, end=at, text=insert),))
-    return fix if _outside_transactions_after(ctx, fix) else None
+    return match.end()
+
+
+def _concurrently(kind: str) -> str:
+    return "CONCURRENTLY " if kind != "detach" else " CONCURRENTLY"
 
 
 def _outside_transactions_after(ctx: RuleContext, fix: Fix) -> bool:

@@ -633,3 +633,27 @@ def test_type_change_carries_the_default_to_the_new_column_on_postgres():
                    "ALTER COLUMN status SET DEFAULT 'new';", "ML107")
     assert ("ALTER TABLE users ALTER COLUMN status_new SET DEFAULT 'new';"
             in rewrite_sql(finding))
+
+
+def _index_steps(sql: str):
+    [finding] = [f for f in lint(sql) if f.rule == "ML201"]
+    return [step.sql or step.instruction for step in finding.rewrite.steps]
+
+
+def test_the_concurrent_index_keeps_every_option_as_written():
+    build, _ = _index_steps(
+        "CREATE UNIQUE INDEX accounts_email_uniq ON accounts (lower(email)) INCLUDE (id)\n"
+        "  NULLS NOT DISTINCT WITH (fillfactor = 70) WHERE deleted_at IS NULL;")
+    assert build == (
+        "CREATE UNIQUE INDEX CONCURRENTLY accounts_email_uniq ON accounts (lower(email)) INCLUDE (id)\n"
+        "  NULLS NOT DISTINCT WITH (fillfactor = 70) WHERE deleted_at IS NULL;")
+
+
+def test_a_trailing_line_comment_gives_the_index_built_from_the_model():
+    build, _ = _index_steps("CREATE INDEX orders_ref_idx ON orders (ref) -- for lookups\n;")
+    assert build == "CREATE INDEX CONCURRENTLY orders_ref_idx ON orders (ref);"
+
+
+def test_the_retry_drops_the_index_in_its_tables_schema():
+    _, retry = _index_steps('CREATE UNIQUE INDEX "Orders_Number_Key" ON "Sales"."Orders" ("Number");')
+    assert retry.startswith('DROP INDEX CONCURRENTLY IF EXISTS "Sales"."Orders_Number_Key";')

@@ -3,13 +3,26 @@
 from typing import Iterator
 
 from migrationlint import model as m
-from migrationlint.autofix import add_concurrently
+from migrationlint.autofix import add_concurrently, with_concurrently
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
 
 
 def concurrent_index_sql(op: m.CreateIndex, ctx: RuleContext) -> str:
+    """The statement as written plus CONCURRENTLY, which keeps every option the model
+    does not hold; built from the model where the text is not plain SQL (a framework
+    call, dynamic SQL in a DO block)."""
+    statement = ctx.statement
+    if statement is not None and len(statement.operations) == 1:
+        written = with_concurrently(statement.text.rstrip().rstrip(";"), "create_index")
+        # A line comment would swallow the semicolon appended after it.
+        if written is not None and "--" not in written:
+            return f"{written};"
+    return _built_sql(op, ctx)
+
+
+def _built_sql(op: m.CreateIndex, ctx: RuleContext) -> str:
     unique = "UNIQUE " if op.unique else ""
     if_not_exists = "IF NOT EXISTS " if op.if_not_exists else ""
     name = f"{ctx.q(op.name)} " if op.name is not None else ""
@@ -38,7 +51,10 @@ def check(op: m.CreateIndex, ctx: RuleContext) -> Iterator[Finding]:
         f"CREATE INDEX on {table} takes a SHARE lock: every INSERT, UPDATE and DELETE on "
         f"{table} waits until the index is built, which on a large table takes minutes."
     )
-    index = ctx.q(op.name) if op.name is not None else "the index"
+    # An index lives in its table's schema: unqualified, the DROP would miss it (IF EXISTS
+    # hides that) unless the schema is on the search_path.
+    index = (ctx.q(m.ObjectName(name=op.name, schema_=op.table.schema_))
+             if op.name is not None else "the index")
     rewrite = Rewrite(
         summary="Build the index CONCURRENTLY, alone in a migration that runs outside a "
         "transaction.",
