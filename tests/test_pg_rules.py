@@ -167,7 +167,8 @@ def test_unique_rewrite_builds_index_concurrently_then_attaches_it():
 
 
 def test_inline_unique_and_references_on_add_column():
-    sql = "ALTER TABLE t ADD COLUMN code text UNIQUE; ALTER TABLE t ADD COLUMN p bigint REFERENCES u (id);"
+    sql = ("ALTER TABLE t ADD COLUMN code text UNIQUE; "
+           "ALTER TABLE t ADD COLUMN p bigint DEFAULT 0 REFERENCES u (id);")
     assert {"ML206", "ML204"} <= set(codes(sql))
 
 
@@ -467,9 +468,10 @@ def test_inline_check_on_add_column_is_flagged_with_the_bare_column_recipe():
 
 
 def test_inline_references_rewrite_keeps_columns_and_actions():
-    finding = only("ALTER TABLE t ADD COLUMN c int REFERENCES u (id) ON DELETE SET NULL;", "ML204")
+    finding = only("ALTER TABLE t ADD COLUMN c int DEFAULT 0 REFERENCES u (id) ON DELETE SET NULL;",
+                   "ML204")
     assert rewrite_sql(finding).splitlines()[:2] == [
-        "ALTER TABLE t ADD COLUMN c INT;",
+        "ALTER TABLE t ADD COLUMN c INT DEFAULT 0;",
         "ALTER TABLE t ADD CONSTRAINT t_c_fkey FOREIGN KEY (c) REFERENCES u (id) ON DELETE SET NULL "
         "NOT VALID;",
     ]

@@ -9,6 +9,7 @@ from typing import Iterator, Optional, Sequence, Union
 
 from migrationlint import model as m
 from migrationlint.autofix import split_not_valid
+from migrationlint.context import Statement
 from migrationlint.findings import Finding, Fix, Phase, Rewrite, Step
 from migrationlint.recipes import bare_column_step, validate_separately
 from migrationlint.rulecontext import RuleContext
@@ -118,18 +119,31 @@ def check_foreign_key(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext)
 
 def _inline_foreign_key(op: m.AddColumn, ctx: RuleContext) -> Iterator[Finding]:
     spec = op.column
-    if spec.references is None:
+    if spec.references is None or not _validates_inline_references(ctx.statement):
         return
     table, parent, column = ctx.q(op.table), ctx.q(spec.references), ctx.q(spec.name)
     message = (
         f"ADD COLUMN {column} ... REFERENCES {parent} validates the new foreign key by "
         f"scanning {table} while holding ACCESS EXCLUSIVE on it and SHARE ROW EXCLUSIVE "
-        f"on {parent}."
+        f"on {parent}: the statement gives a new column a default or adds a table-level "
+        "foreign key, so PostgreSQL cannot skip the check."
     )
     name = _foreign_key_name(ctx, op.table, (spec.name,))
     references = _references_sql(ctx, spec.references, spec.reference_columns, spec.reference_options)
     body = f"FOREIGN KEY ({column}) {references}"
     yield ctx.finding(op.span, message, _not_valid_rewrite(ctx, op.table, name, body, spec))
+
+
+def _validates_inline_references(statement: Statement) -> bool:
+    """A column added without a default is NULL on every row, so PostgreSQL marks its
+    REFERENCES valid without a scan; it validates only when the same ALTER TABLE adds a
+    column with a default (serial and generated columns included) or a table-level
+    foreign key (``skipValidation`` in parse_utilcmd.c, transformAlterTableStmt)."""
+    return any(
+        isinstance(op, m.AddColumn) and (op.column.default is not None or op.column.generated_stored)
+        or isinstance(op, m.AddConstraint) and op.kind == "foreign_key"
+        for op in statement.operations
+    )
 
 
 @rule(
