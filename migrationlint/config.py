@@ -14,8 +14,8 @@ from migrationlint.versions import Version
 Dialect = Literal["postgres", "mysql", "mariadb"]
 Level = Literal["error", "warning", "note", "off"]
 # Plain-SQL directory conventions (readers/conventions.py); "auto" detects them by name.
-Convention = Literal["auto", "plain", "flyway", "golang-migrate", "dbmate", "sqitch", "atlas",
-                     "prisma", "diesel"]
+Convention = Literal["auto", "plain", "flyway", "golang-migrate", "dbmate", "goose", "sqitch",
+                     "atlas", "prisma", "diesel"]
 
 
 class ConfigError(Exception):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, NamedTuple, Optional, Tuple
+from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 from migrationlint.source import LineIndex
 
@@ -60,8 +60,9 @@ class _Unterminated(Exception):
 
 
 class _Scanner:
-    def __init__(self, text: str, dialect: str) -> None:
+    def __init__(self, text: str, dialect: str, blocks: Sequence[Tuple[int, int]]) -> None:
         self.text = text
+        self.blocks = blocks
         self.mysql = dialect in ("mysql", "mariadb")
         self.comments: List[Comment] = []
         self.statements: List[StatementText] = []
@@ -87,7 +88,7 @@ class _Scanner:
             pos = self.skip_to_statement(pos)
             if pos >= length:
                 break
-            pos = self.scan_statement(pos)
+            pos = self.scan_statement(pos, self.end_of_block(pos))
         return SplitResult(tuple(self.statements), tuple(self.comments))
 
     def skip_to_statement(self, pos: int) -> int:
@@ -116,19 +117,28 @@ class _Scanner:
             else:
                 return pos
 
-    def scan_statement(self, start: int) -> int:
+    def end_of_block(self, pos: int) -> Optional[int]:
+        return next((end for start, end in self.blocks if start <= pos < end), None)
+
+    def scan_statement(self, start: int, block_end: Optional[int] = None) -> int:
+        """Scan one statement; in a block, only a delimiter with nothing after it in the
+        block ends it, and the block's end ends it without one."""
         text = self.text
+        end = len(text) if block_end is None else block_end
         pos = start
         while True:
-            match = self.special.search(text, pos)
+            match = self.special.search(text, pos, end)
             if match is None:
-                self.add_statement(start, len(text))
-                return len(text)
+                self.add_statement(start, end)
+                return end
             token, at = match.group(), match.start()
             try:
                 if token == self.delimiter:
-                    self.add_statement(start, at)
-                    return at + len(token)
+                    if block_end is None or not _NON_SPACE.search(text, match.end(), end):
+                        self.add_statement(start, at)
+                        return match.end()
+                    pos = match.end()
+                    continue
                 pos = self.skip_token(token, at)
             except _Unterminated as exc:
                 self.add_statement(start, len(text), self.unterminated(exc))
@@ -251,5 +261,8 @@ def _escaped(text: str, start: int, index: int) -> bool:
     return count % 2 == 1
 
 
-def split_statements(text: str, dialect: str = "postgres") -> SplitResult:
-    return _Scanner(text, dialect).run()
+def split_statements(text: str, dialect: str = "postgres",
+                     blocks: Sequence[Tuple[int, int]] = ()) -> SplitResult:
+    """``blocks`` are (start, end) ranges the runner sends as one statement whatever
+    delimiters they hold (goose's StatementBegin ... StatementEnd)."""
+    return _Scanner(text, dialect, blocks).run()

@@ -23,6 +23,7 @@ CONVENTIONS = FIXTURES / "conventions"
     ("atlas/20261201090000_payments.sql", "atlas"),
     ("prisma/migrations/20261201090000_init/migration.sql", "prisma"),
     ("diesel/migrations/2026-12-01-000000_add_sku/up.sql", "diesel"),
+    ("goose/20261210090000_users_nickname.sql", "goose"),
 ])
 def test_detection(relative, expected):
     path = CONVENTIONS / relative
@@ -59,6 +60,8 @@ def test_forward_scripts_are_wanted():
     ("atlas/20261201090000_payments.sql", False),  # atlas:txmode none
     ("prisma/migrations/20261201090000_init/migration.sql", True),
     ("diesel/migrations/2026-12-01-000000_add_sku/up.sql", False),  # metadata.toml
+    ("goose/20261210090000_users_nickname.sql", True),
+    ("goose/20261210100000_users_nickname_idx.sql", False),  # NO TRANSACTION
 ])
 def test_runner_transaction(relative, expected):
     migration = read(CONVENTIONS / relative)
@@ -87,6 +90,35 @@ def test_dbmate_down_section_is_not_linted():
 def test_dbmate_convention_can_be_forced_and_plain_reads_everything():
     path = CONVENTIONS / "dbmate/20261120093000_users_email.sql"
     assert len(of_type(read(path, convention="plain"), m.DropColumn)) == 1
+
+
+def test_goose_down_section_is_not_linted():
+    migration = read(CONVENTIONS / "goose/20261210090000_users_nickname.sql")
+    assert of_type(migration, m.DropColumn) == []
+    assert len(of_type(migration, m.AddColumn)) == 1
+
+
+def test_goose_statement_block_is_one_statement():
+    path = CONVENTIONS / "goose/20261210090000_users_nickname.sql"
+    block = read(path).statements[1]
+    assert block.text.startswith("CREATE PROCEDURE") and block.text.endswith("END")
+    assert "ML112" not in [f.rule for f in lint_file(path)]
+
+
+def test_goose_no_transaction_runs_statements_one_at_a_time():
+    path = CONVENTIONS / "goose/20261210100000_users_nickname_idx.sql"
+    assert "ML301" not in [f.rule for f in lint_file(path)]
+    # Without the annotation goose runs the file in its transaction.
+    sql = path.read_text().replace("-- +goose NO TRANSACTION\n", "")
+    [finding] = [f for f in lint(sql, path=str(path)) if f.rule == "ML301"]
+    assert "in a migration goose runs in a transaction" in finding.message
+
+
+def test_goose_annotations_are_case_insensitive():
+    sql = ("-- +goose no transaction\n-- +goose up\nALTER TABLE t ADD COLUMN b int;\n"
+           "CREATE INDEX CONCURRENTLY i ON t (b);\n-- +goose down\nDROP TABLE t;\n")
+    found = codes(sql, path="20261210100000_i.sql")
+    assert "ML301" not in found and "ML104" not in found
 
 
 def test_atlas_nolint_is_a_suppression():

@@ -27,6 +27,8 @@ LINTED = {
     "conventions/golang-migrate/000012_orders_channel.up.sql",
     "conventions/golang-migrate/000013_orders_placed_idx.up.sql",
     "conventions/dbmate/20261120093000_users_email.sql",
+    "conventions/goose/20261210090000_users_nickname.sql",
+    "conventions/goose/20261210100000_users_nickname_idx.sql",
     "conventions/sqitch/deploy/users_email.sql",
     "conventions/atlas/20261201090000_payments.sql",
     "conventions/prisma/migrations/20261201090000_init/migration.sql",

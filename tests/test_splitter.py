@@ -96,3 +96,16 @@ def test_comments_are_collected_with_positions():
 
 def test_crlf_is_kept_out_of_statement_text():
     assert texts("SELECT 1;\r\nSELECT 2;\r\n") == ["SELECT 1", "SELECT 2"]
+
+
+@pytest.mark.parametrize("body,expected", [
+    ("BEGIN\n  SET NEW.a = 1;\n  SET NEW.b = 2;\nEND;\n",
+     "BEGIN\n  SET NEW.a = 1;\n  SET NEW.b = 2;\nEND"),
+    ("SELECT 1; SELECT 2\n", "SELECT 1; SELECT 2"),  # no delimiter before the block ends
+])
+def test_a_block_is_one_statement_whatever_delimiters_it_holds(body, expected):
+    sql = f"SELECT 0;\n{body}SELECT 3;"
+    start = len("SELECT 0;\n")
+    pieces = split_statements(sql, "mysql", blocks=[(start, start + len(body))]).statements
+    assert [p.text for p in pieces] == ["SELECT 0", expected, "SELECT 3"]
+    assert sql[pieces[1].start:pieces[1].end] == expected

@@ -4,7 +4,7 @@ Which reader applies is decided from the file's name and content: Python files t
 import Alembic's ``op`` or define a Django ``Migration`` class, Liquibase changelogs
 (XML/YAML/JSON with a ``databaseChangeLog`` root, or SQL starting with
 ``--liquibase formatted sql``), and plain SQL read under a directory convention
-(Flyway, golang-migrate, dbmate, sqitch, Atlas, Prisma, Diesel; ``conventions.py``).
+(Flyway, golang-migrate, dbmate, goose, sqitch, Atlas, Prisma, Diesel; ``conventions.py``).
 Folder discovery asks ``wanted`` so that other ``.py``/``.json``/... files in a
 searched folder, and down/undo/revert scripts, are skipped silently.
 """

@@ -18,6 +18,9 @@ are skipped by folder discovery) and how the runner sends a file
   more than one statement (why CONCURRENTLY fails there unless alone in its file).
 - dbmate ``-- migrate:up`` / ``-- migrate:down`` sections (down not linted); a transaction
   unless the up marker says ``transaction:false``.
+- goose ``-- +goose Up`` / ``-- +goose Down`` sections (down not linted; annotations are
+  case-insensitive); one transaction unless ``-- +goose NO TRANSACTION``, statements sent
+  one at a time either way; ``StatementBegin`` ... ``StatementEnd`` is one statement.
 - sqitch ``deploy/`` scripts (``revert/``, ``verify/`` skipped); scripts hold their own
   BEGIN/COMMIT, sqitch adds none.
 - Atlas (a folder with ``atlas.sum``): each file in a transaction unless
@@ -33,7 +36,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterable, Iterator, List, Optional, Tuple
 
 from migrationlint.config import toml_parser
 from migrationlint.context import Migration, Statement, mark_transactions
@@ -45,6 +48,7 @@ from migrationlint.versions import Version
 _FLYWAY = re.compile(r"^(?P<kind>[VURB])(?P<version>[0-9][0-9._]*)?__.+\.sql$", re.I)
 _GOLANG_MIGRATE = re.compile(r"^\d+_.+\.(?P<direction>up|down)\.sql$", re.I)
 _DBMATE_MARKER = re.compile(r"^--\s*migrate:(?P<direction>up|down)\b(?P<options>[^\n]*)$", re.M)
+_GOOSE_ANNOTATION = re.compile(r"^--[ \t]*\+goose[ \t]+(?P<annotation>[^\n]*)$", re.M | re.I)
 _ATLAS_TXMODE = re.compile(r"^--\s*atlas:txmode\s+(?P<mode>\w+)", re.M)
 _SQITCH_FOLDERS = ("deploy", "revert", "verify")
 
@@ -56,6 +60,8 @@ def detect(path: str, text: str = "") -> str:
     # A substring test first: the markers' regexes try every line of every file.
     if "migrate:" in text and _DBMATE_MARKER.search(text):
         return "dbmate"
+    if "+goose" in text and _GOOSE_ANNOTATION.search(text):
+        return "goose"
     if os.path.isfile(os.path.join(folder, _ATLAS_SUM)) or (
         "atlas:txmode" in text and _ATLAS_TXMODE.search(text)
     ):
@@ -133,10 +139,16 @@ def read_plain_sql(source: SourceFile, dialect: str, version: Version,
                    convention: str = "auto") -> Migration:
     if convention == "auto":
         convention = detect(source.path, source.text)
-    text = source.text
+    text, blocks = source.text, []
     if convention == "dbmate":
-        text = _dbmate_up_section(text)
-    chunk = sql_statements(text, dialect, source.lines)
+        text = _up_sections(text, ((m, m.group("direction") == "up")
+                                   for m in _DBMATE_MARKER.finditer(text)))
+    elif convention == "goose":
+        annotations = _goose_annotations(text)
+        text = _up_sections(text, ((m, name == "up") for m, name in annotations
+                                   if name in ("up", "down")))
+        blocks = _goose_statement_blocks(annotations)
+    chunk = sql_statements(text, dialect, source.lines, blocks=blocks)
     statements = mark_transactions(chunk.statements)
     return Migration(
         source=source, dialect=dialect, target_version=version, statements=statements,
@@ -167,6 +179,8 @@ def _runner_transaction(convention: str, source: SourceFile, dialect: str, versi
     if convention == "dbmate":
         marker = _dbmate_up_marker(source.text)
         return not (marker and re.search(r"transaction\s*:\s*false", marker.group("options")))
+    if convention == "goose":
+        return all(name != "no transaction" for _, name in _goose_annotations(source.text))
     if convention == "sqitch":
         return False
     if convention == "atlas":
@@ -241,19 +255,38 @@ def _dbmate_up_marker(text: str):
     return next((m for m in _DBMATE_MARKER.finditer(text) if m.group("direction") == "up"), None)
 
 
-def _dbmate_up_section(text: str) -> str:
-    """Blank out everything outside ``-- migrate:up`` sections, keeping offsets."""
+def _up_sections(text: str, markers: Iterable[Tuple[re.Match[str], bool]]) -> str:
+    """Blank out everything outside up sections, keeping offsets. ``markers`` are the
+    direction markers in order, each with whether it opens an up section."""
     pieces = []
     last, keep = 0, False
-    for marker in _DBMATE_MARKER.finditer(text):
+    for marker, up in markers:
         section = text[last:marker.start()]
         pieces.append(section if keep else blank(section))
-        keep = marker.group("direction") == "up"
+        keep = up
         pieces.append(marker.group())
         last = marker.end()
     section = text[last:]
     pieces.append(section if keep else blank(section))
     return "".join(pieces)
+
+
+def _goose_annotations(text: str) -> List[Tuple[re.Match[str], str]]:
+    """Each ``-- +goose`` line with its annotation, lower case with single spaces."""
+    return [(m, " ".join(m.group("annotation").split()).lower())
+            for m in _GOOSE_ANNOTATION.finditer(text)]
+
+
+def _goose_statement_blocks(annotations: List[Tuple[re.Match[str], str]]) -> List[Tuple[int, int]]:
+    """The text between each StatementBegin and the StatementEnd after it."""
+    blocks, begin = [], None
+    for marker, name in annotations:
+        if name == "statementbegin":
+            begin = marker.end()
+        elif name == "statementend" and begin is not None:
+            blocks.append((begin, marker.start()))
+            begin = None
+    return blocks
 
 
 def blank(text: str) -> str:

@@ -10,7 +10,7 @@ onto the file (escapes, concatenation, entities).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import List, Optional, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 from migrationlint.context import Statement
 from migrationlint.normalize import normalize_statement
@@ -41,13 +41,14 @@ class SqlChunk:
 
 def sql_statements(
     text: str, dialect: str, lines: Lines, offset: int = 0, first_index: int = 0,
-    pinned_at: Optional[Tuple[int, int]] = None,
+    pinned_at: Optional[Tuple[int, int]] = None, blocks: Sequence[Tuple[int, int]] = (),
 ) -> SqlChunk:
     """Statements of ``text``, which starts at ``offset`` of the file whose lines are
     ``lines``. With ``pinned_at`` (file offsets of the holder), statements get those
-    offsets instead and ``lines`` is a PinnedLines."""
+    offsets instead and ``lines`` is a PinnedLines. ``blocks`` (offsets in ``text``) are
+    one statement each (split_statements)."""
     masked, masks = mask_placeholders(text)
-    split = split_statements(masked, dialect)
+    split = split_statements(masked, dialect, blocks)
     statements = []
     for number, piece in enumerate(split.statements):
         statement = _statement(first_index + number, piece, text, offset, lines, dialect)

@@ -14,7 +14,7 @@ from migrationlint.transactions import flyway_non_transactional, refused_in_tran
 # How the runner is named in messages; others get "its runner".
 _RUNNER_NAMES = {
     "alembic": "Alembic", "django": "Django", "liquibase": "Liquibase", "flyway": "Flyway",
-    "dbmate": "dbmate", "atlas": "Atlas", "diesel": "Diesel",
+    "dbmate": "dbmate", "goose": "goose", "atlas": "Atlas", "diesel": "Diesel",
 }
 
 
