@@ -202,23 +202,42 @@ class Migration:
     def index_is_new(self, name: m.ObjectName, before: int) -> bool:
         return self._created_before(("index", name.name.key), before)
 
+    def _column_definitions(self, table: m.ObjectName, column: m.Ident, before: int):
+        """(type, NOT NULL) for each operation before ``before`` that defines or changes the
+        column, in order; None for what the operation leaves as it was (PostgreSQL's ALTER
+        COLUMN TYPE keeps the NOT NULL, SET NOT NULL keeps the type)."""
+        for _, op in self.operations_before(before):
+            if not isinstance(op, _COLUMN_CHANGES) or not op.table.matches(table):
+                continue
+            if isinstance(op, (m.CreateTable, m.AddColumn)):
+                specs = op.columns if isinstance(op, m.CreateTable) else (op.column,)
+                spec = next((s for s in specs if s.name.key == column.key), None)
+                if spec is not None:
+                    yield spec.type_sql, spec.not_null
+            elif op.column.key == column.key:
+                if isinstance(op, m.AlterColumnType):
+                    yield op.new_type_sql, op.not_null
+                else:
+                    yield None, isinstance(op, m.SetNotNull)
+
     def column_type(self, table: m.ObjectName, column: m.Ident, before: int) -> Optional[str]:
         """The column's type as this file defined it before ``before``, if it did; else
         the old type the reader gave statement ``before``'s type change, if it knew one."""
         found = None
-        for statement in self.statements[:before]:
-            for op in statement.operations:
-                if isinstance(op, (m.CreateTable, m.AddColumn)) and op.table.matches(table):
-                    specs = op.columns if isinstance(op, m.CreateTable) else (op.column,)
-                    found = next((s.type_sql for s in specs if s.name.key == column.key), found)
-                elif isinstance(op, m.AlterColumnType) and op.table.matches(table) and (
-                    op.column.key == column.key
-                ):
-                    found = op.new_type_sql
+        for type_sql, _ in self._column_definitions(table, column, before):
+            found = type_sql or found
         if found is None and before < len(self.statements):
             found = next((op.old_type_sql for op in self.statements[before].operations
                           if isinstance(op, m.AlterColumnType) and op.table.matches(table)
                           and op.column.key == column.key), None)
+        return found
+
+    def column_not_null(self, table: m.ObjectName, column: m.Ident, before: int) -> Optional[bool]:
+        """Whether the column is NOT NULL as this file defined it before ``before``; None
+        when the file does not say."""
+        found = None
+        for _, not_null in self._column_definitions(table, column, before):
+            found = not_null if not_null is not None else found
         return found
 
     def constraint_is_new(self, table: m.ObjectName, name: m.Ident, before: int) -> bool:
@@ -265,6 +284,10 @@ class Migration:
                 if isinstance(operation, m.SetSetting) and operation.name == name.lower():
                     value = operation.value
         return value
+
+
+# The operations that define a column's type or NULL-ability.
+_COLUMN_CHANGES = (m.CreateTable, m.AddColumn, m.AlterColumnType, m.SetNotNull, m.DropNotNull)
 
 
 def _checks_not_null(expression_sql: Optional[str], column: m.Ident) -> bool:

@@ -189,6 +189,8 @@ class Facts(NamedTuple):
 
     old_type: Callable[[m.ObjectName, m.Ident], Optional[str]]
     foreign_key_checks_off: bool = False
+    # Whether the column is NOT NULL before the statement; None: the file does not say.
+    old_not_null: Callable[[m.ObjectName, m.Ident], Optional[bool]] = lambda table, column: None
 
 
 def classify(op: m.Operation, target: Target, facts: Facts, quote: Callable) -> Optional[Support]:
@@ -310,11 +312,25 @@ def _modify_column(op: m.AlterColumnType, target: Target, facts: Facts, q) -> Su
             f"byte{'s' if charset_width(charset) > 1 else ''} per character)"),
         "append_enum_values": f"appending values to {column}",
     }.get(kind, f"MODIFY of column {column}")
+    if kind not in _NULLABILITY_KEEPS_ALGORITHM:
+        return support(kind, what, target)  # COPY whatever the NULL-ability does
+    was_not_null = facts.old_not_null(op.table, op.column)
+    if was_not_null is None and op.not_null:  # maybe NULL today: then a rebuild
+        return support("make_not_null", f"making {column} NOT NULL", target, uncertain=True)
+    if was_not_null is not None and was_not_null != bool(op.not_null):
+        # Changing the NULL-ability rebuilds the table, whatever else the MODIFY changes.
+        if op.not_null:
+            return support("make_not_null", f"making {column} NOT NULL", target)
+        return support("make_nullable", f"making {column} nullable", target)
     if kind == "same_type":
-        kind, what = ("make_not_null", f"making {column} NOT NULL") if op.not_null else (
-            "rename_column", f"changing attributes of {column}")
-        return support(kind, what, target, uncertain=True)
+        return support("rename_column", f"changing attributes of {column}", target,
+                       uncertain=True)
     return support(kind, what, target)
+
+
+# Type changes that run INSTANT or in place without a rebuild, unless the MODIFY also
+# changes the column's NULL-ability (then they rebuild).
+_NULLABILITY_KEEPS_ALGORITHM = ("same_type", "widen_varchar", "append_enum_values")
 
 
 def charset_width(charset: str) -> int:

@@ -289,3 +289,16 @@ def test_version_comment_statement_is_judged_like_the_bare_one(sql, version, exp
     bare = online_findings(sql, version=version)
     assert [[s.sql for s in f.rewrite.steps] for f in findings] == [
         [s.sql for s in f.rewrite.steps] for f in bare]
+
+
+def test_appending_enum_values_while_making_the_column_not_null_is_not_instant():
+    sql = ("ALTER TABLE t MODIFY state ENUM('open','closed') NULL, ALGORITHM=INSTANT;\n"
+           "ALTER TABLE t MODIFY state ENUM('open','closed','stale') NOT NULL;\n")
+    findings = lint(sql, dialect="mysql")
+    [rebuild] = [f for f in findings if f.rule in ONLINE_RULES]
+    assert (rebuild.rule, rebuild.span.line) == ("ML405", 2)
+    [not_null] = [f for f in findings if f.rule == "ML409"]
+    assert not_null.rewrite.steps[-1].sql == (
+        "ALTER TABLE t MODIFY state ENUM('open', 'closed', 'stale') NOT NULL, "
+        "ALGORITHM=INPLACE, LOCK=NONE;")
+

@@ -156,8 +156,12 @@ def facts_at(migration: Migration, index: int) -> Facts:
     def old_type(table: m.ObjectName, column: m.Ident) -> Optional[str]:
         return migration.column_type(table, column, index)
 
+    def old_not_null(table: m.ObjectName, column: m.Ident) -> Optional[bool]:
+        return migration.column_not_null(table, column, index)
+
     return Facts(old_type=old_type, foreign_key_checks_off=(
-        (migration.setting("foreign_key_checks", index) or "").lower() in _FK_OFF))
+        (migration.setting("foreign_key_checks", index) or "").lower() in _FK_OFF),
+        old_not_null=old_not_null)
 
 
 def plan_of(ctx: RuleContext, operations: Sequence[m.Operation], index: int) -> Optional[Plan]:
