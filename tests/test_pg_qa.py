@@ -19,3 +19,25 @@ from tests.helpers import TIMEOUT_NOTES, codes
 ])
 def test_inline_references_validated_only_when_postgres_cannot_skip(sql, flagged):
     assert ("ML204" in codes(sql, ignore=TIMEOUT_NOTES)) is flagged
+
+
+# -- ML208: volatility of built-in defaults, from pg_proc.provolatile -----------------
+@pytest.mark.parametrize("default, flagged", [
+    ("timezone('utc', now())", False),  # timezone(text, timestamptz) is immutable
+    ("jsonb_build_object('k', 1)", False),  # stable
+    ("json_build_object('k', 1)", False),
+    ("jsonb_build_array(1, 2)", False),
+    ("make_date(2020, 1, 1)", False),  # immutable
+    ("make_timestamp(2020, 1, 1, 0, 0, 0)", False),
+    ("make_interval(days => 1)", False),
+    ("txid_current()", False),  # stable, not volatile
+    ("pg_current_xact_id()", False),
+    ("jsonb_build_object('at', clock_timestamp())", True),  # a volatile argument
+    # timezone(text, timetz) is volatile: the offset depends on the current date.
+    ("timezone('utc', current_time)", True),
+    ("current_time AT TIME ZONE 'utc'", True),
+    ("timezone('utc', '10:00'::timetz)", True),
+])
+def test_builtin_default_volatility(default, flagged):
+    sql = f"ALTER TABLE t ADD COLUMN c text DEFAULT {default};"
+    assert ("ML208" in codes(sql, ignore=TIMEOUT_NOTES)) is flagged
