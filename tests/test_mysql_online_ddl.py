@@ -302,3 +302,9 @@ def test_appending_enum_values_while_making_the_column_not_null_is_not_instant()
         "ALTER TABLE t MODIFY state ENUM('open', 'closed', 'stale') NOT NULL, "
         "ALGORITHM=INPLACE, LOCK=NONE;")
 
+
+
+def test_restating_a_column_the_file_showed_not_null_changes_no_nullability():
+    sql = ("ALTER TABLE t MODIFY c VARCHAR(20) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;\n"
+           "ALTER TABLE t MODIFY c VARCHAR(20) NOT NULL DEFAULT 'x';\n")
+    assert [f.rule for f in lint(sql, dialect="mysql") if f.rule in ONLINE_RULES + ("ML409",)] == []

@@ -78,8 +78,9 @@ def check_modify_not_null(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[F
     definition = op.definition
     if definition is None or not op.not_null or definition.primary_key:
         return
-    if ctx.column_is_new(op.table, op.column):
-        return
+    if ctx.column_is_new(op.table, op.column) or ctx.migration.column_not_null(
+            op.table, op.column, ctx.index):
+        return  # nobody wrote NULLs yet, or the file already made it NOT NULL
     table, column = ctx.q(op.table), ctx.q(op.column)
     inserts = (
         "" if definition.default is not None else
