@@ -751,6 +751,19 @@ for _leading in (("CREATE", "TRIGGER"), ("CREATE", "PROCEDURE"), ("CREATE", "FUN
 
 
 # -- PostgreSQL fallbacks: statements sqlglot reads only in part ----------------------
+@recognizer("CREATE", "FUNCTION", dialects=("postgres",))
+@recognizer("CREATE", "PROCEDURE", dialects=("postgres",))
+@recognizer("CREATE", "OR", "REPLACE", dialects=("postgres",))
+def postgres_standard_body_routine(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """A routine with a SQL-standard body (``BEGIN ATOMIC ... END``, 14+), which sqlglot
+    rejects. The body runs only when the routine is called; any other routine sqlglot
+    rejects stays a parse error."""
+    words = [t.text.upper() for t in cursor.tokens]
+    if not any(pair == ("BEGIN", "ATOMIC") for pair in zip(words, words[1:])):
+        return None
+    return _stored_program(cursor)
+
+
 @recognizer("CREATE", "INDEX", dialects=("postgres",))
 @recognizer("CREATE", "UNIQUE", "INDEX", dialects=("postgres",))
 @_safely

@@ -25,6 +25,8 @@ _DELIMITER_LINE = re.compile(r"DELIMITER[ \t]+(\S+)[^\n]*", re.IGNORECASE)
 _BLOCK_COMMENT_TOKEN = re.compile(r"/\*|\*/")
 _MYSQL_VERSION_COMMENT = re.compile(r"/\*![0-9]*")
 _IDENT_CHAR = re.compile(r"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]")
+_WORD_OR_PARENTHESIS = re.compile(r"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]+|[()]")
+_ROUTINE_START = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", re.I)
 
 
 # Comment and StatementText are made for every comment and statement of every file:
@@ -121,28 +123,33 @@ class _Scanner:
         return next((end for start, end in self.blocks if start <= pos < end), None)
 
     def scan_statement(self, start: int, block_end: Optional[int] = None) -> int:
-        """Scan one statement; in a block, only a delimiter with nothing after it in the
-        block ends it, and the block's end ends it without one."""
+        """Scan one statement. A delimiter does not end it inside a routine's BEGIN ...
+        END body, nor in a block unless nothing follows it there; a block's end ends it."""
         text = self.text
         end = len(text) if block_end is None else block_end
         pos = start
+        body = _RoutineBody() if not self.mysql and _ROUTINE_START.match(text, start) else None
         while True:
             match = self.special.search(text, pos, end)
+            if body is not None:
+                body.read(text, pos, end if match is None else match.start())
             if match is None:
                 self.add_statement(start, end)
                 return end
             token, at = match.group(), match.start()
-            try:
-                if token == self.delimiter:
-                    if block_end is None or not _NON_SPACE.search(text, match.end(), end):
-                        self.add_statement(start, at)
-                        return match.end()
-                    pos = match.end()
-                    continue
-                pos = self.skip_token(token, at)
-            except _Unterminated as exc:
-                self.add_statement(start, len(text), self.unterminated(exc))
-                return len(text)
+            if token != self.delimiter:
+                try:
+                    pos = self.skip_token(token, at)
+                except _Unterminated as exc:
+                    self.add_statement(start, len(text), self.unterminated(exc))
+                    return len(text)
+                continue
+            pos = match.end()
+            inside = (body is not None and body.depth > 0) or (
+                block_end is not None and _NON_SPACE.search(text, pos, end))
+            if not inside:
+                self.add_statement(start, at)
+                return pos
 
     def skip_token(self, token: str, at: int) -> int:
         """Return the offset just past the quoted or commented region starting at ``at``."""
@@ -248,6 +255,31 @@ class _Scanner:
                 lo, hi = max(mask_start, start) - start, min(mask_end, end) - start
                 body = body[:lo] + " " * (hi - lo) + body[hi:]
         self.statements.append(StatementText(start, end, body, problem))
+
+
+class _RoutineBody:
+    """How deep a CREATE FUNCTION or PROCEDURE is in a SQL-standard body (BEGIN ATOMIC
+    ... END), whose statements end in delimiters too. psql's heuristic, so that files
+    split as psql splits them: BEGIN and END count outside parentheses, and CASE (which
+    END also closes) once inside a BEGIN."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.parentheses = 0
+
+    def read(self, text: str, start: int, end: int) -> None:
+        """Count the code in ``text[start:end]`` (no quotes or comments in it)."""
+        for match in _WORD_OR_PARENTHESIS.finditer(text, start, end):
+            word = match.group().lower()
+            if word == "(":
+                self.parentheses += 1
+            elif word == ")":
+                self.parentheses -= 1
+            elif self.parentheses == 0:
+                if word == "begin" or (word == "case" and self.depth):
+                    self.depth += 1
+                elif word == "end" and self.depth:
+                    self.depth -= 1
 
 
 _QUOTE_NAMES = {"'": "string", '"': "quoted identifier", "`": "backtick identifier"}

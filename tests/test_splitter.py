@@ -109,3 +109,19 @@ def test_a_block_is_one_statement_whatever_delimiters_it_holds(body, expected):
     pieces = split_statements(sql, "mysql", blocks=[(start, start + len(body))]).statements
     assert [p.text for p in pieces] == ["SELECT 0", expected, "SELECT 3"]
     assert sql[pieces[1].start:pieces[1].end] == expected
+
+
+@pytest.mark.parametrize("routine", [
+    "CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC UPDATE users SET flag = false; "
+    "TRUNCATE audit_log; END",
+    "CREATE OR REPLACE FUNCTION f(o bigint) RETURNS text LANGUAGE sql BEGIN ATOMIC\n"
+    "  SELECT CASE WHEN o > 0 THEN 'a' ELSE 'b' END;\n  SELECT (CASE o WHEN 1 THEN 'c' END);\nEND",
+    "create or replace procedure p() language sql begin atomic select 1; end",
+])
+def test_sql_standard_routine_body_is_one_statement(routine):
+    assert texts(f"{routine};\nSELECT 2;") == [routine, "SELECT 2"]
+
+
+def test_begin_and_end_only_count_in_a_routine_definition():
+    assert texts("BEGIN; SELECT 1; END;") == ["BEGIN", "SELECT 1", "END"]
+    assert texts("CREATE TABLE t (begin int); SELECT 2;") == ["CREATE TABLE t (begin int)", "SELECT 2"]
