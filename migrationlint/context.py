@@ -194,6 +194,12 @@ class Migration:
         """True when ``table`` was created earlier in this migration (so nobody uses it yet)."""
         return self._created_before(("table", table.name.key), before)
 
+    def type_created_in_transaction(self, name: m.ObjectName, statement: Statement) -> bool:
+        """An earlier statement of ``statement``'s transaction created the type ``name``."""
+        created = self._created.get(("type", name.name.key))
+        return created is not None and created < statement.index and any(
+            peer.index == created for peer in self.transaction_peers(statement))
+
     def column_is_new(self, table: m.ObjectName, column: m.Ident, before: int) -> bool:
         return self.table_is_new(table, before) or self._created_before(
             ("column", table.name.key, column.key), before
@@ -304,6 +310,8 @@ def _created_keys(operation: m.Operation) -> List[Tuple[str, ...]]:
         return [("table", operation.table.name.key)]
     if isinstance(operation, m.AddColumn):
         return [("column", operation.table.name.key, operation.column.name.key)]
+    if isinstance(operation, m.CreateType):
+        return [("type", operation.name.name.key)]
     if isinstance(operation, m.CreateIndex) and operation.name is not None:
         return [("index", operation.name.key)]
     if isinstance(operation, m.AddConstraint) and operation.name is not None:

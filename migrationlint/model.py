@@ -291,6 +291,12 @@ class RawStatement(Operation):
 # recogniser because sqlglot keeps them as ``exp.Command``.
 
 
+class CreateType(Operation):
+    """CREATE TYPE (enum, composite, range, ...): rules ask whether a type is new."""
+
+    name: ObjectName
+
+
 class AddEnumValue(Operation):
     type_name: ObjectName
     value: str

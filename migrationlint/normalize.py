@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from migrationlint import model as m
 from migrationlint.parse import parse_statement, to_sql, tokenize
-from migrationlint.recognize import recognize
+from migrationlint.recognize import drop_index_or_primary_key, recognize
 from migrationlint.source import LineIndex, Region
 from migrationlint.volatility import classify
 
@@ -229,7 +229,7 @@ class _Converter:
             elif kind == "CONSTRAINT":
                 yield m.DropConstraint(span=span, table=table, name=ident(target.this))
             elif kind in ("INDEX", "KEY"):  # MySQL ALTER TABLE ... DROP INDEX
-                yield m.DropIndex(span=span, name=object_name(target), table=table)
+                yield drop_index_or_primary_key(span, object_name(target), table)
             else:
                 yield m.RawStatement(span=span, keyword=f"ALTER TABLE DROP {kind}")
 
@@ -312,6 +312,8 @@ class _Converter:
                 object_name(parent.this) if parent is not None else None))
         elif kind == "INDEX" and isinstance(ast.this, exp.Index):
             yield self.create_index(ast)
+        elif kind == "TYPE":
+            yield m.CreateType(span=span, name=object_name(ast.this))
         else:
             yield m.RawStatement(span=span, keyword=f"CREATE {kind}".strip())
 
@@ -346,12 +348,16 @@ class _Converter:
                 yield m.DropDatabase(span=span, name=_schema_or_database_name(target))
             elif kind == "INDEX":
                 on_table = ast.args.get("cluster")  # MySQL DROP INDEX name ON table
-                yield m.DropIndex(
-                    span=span, name=object_name(target),
-                    table=object_name(on_table.this) if isinstance(on_table, exp.OnProperty) else None,
-                    concurrently=bool(ast.args.get("concurrently")),
-                    if_exists=bool(ast.args.get("exists")),
-                )
+                table = object_name(on_table.this) if isinstance(on_table, exp.OnProperty) else None
+                if self.dialect in _MYSQL:
+                    yield drop_index_or_primary_key(span, object_name(target), table,
+                                                    bool(ast.args.get("exists")))
+                else:
+                    yield m.DropIndex(
+                        span=span, name=object_name(target), table=table,
+                        concurrently=bool(ast.args.get("concurrently")),
+                        if_exists=bool(ast.args.get("exists")),
+                    )
             elif kind == "TRIGGER" and isinstance(ast.args.get("cluster"), exp.OnProperty):
                 # PostgreSQL DROP TRIGGER name ON table (MySQL's has no ON).
                 yield m.DropTrigger(span=span, name=ident(target.this),

@@ -130,7 +130,6 @@ def test_corpus_unrecognised_statements_are_pinned():
     assert raw == [
         "000043_partitions_and_maintenance.up.sql: DO",
         "V1__create_shop_schema.sql: CREATE SCHEMA",
-        "V1__create_shop_schema.sql: CREATE TYPE",
         "V1__create_shop_schema.sql: CREATE OR",
         "V1__create_shop_schema.sql: COMMENT",
     ]

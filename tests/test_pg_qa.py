@@ -41,3 +41,19 @@ def test_inline_references_validated_only_when_postgres_cannot_skip(sql, flagged
 def test_builtin_default_volatility(default, flagged):
     sql = f"ALTER TABLE t ADD COLUMN c text DEFAULT {default};"
     assert ("ML208" in codes(sql, ignore=TIMEOUT_NOTES)) is flagged
+
+
+# -- ML302: PostgreSQL 11 lets a transaction add values to a type it created ----------
+@pytest.mark.parametrize("sql, flagged", [
+    ("BEGIN; CREATE TYPE ticket_state AS ENUM ('open', 'closed'); "
+     "ALTER TYPE ticket_state ADD VALUE 'pending'; COMMIT;", False),
+    # Created in an earlier transaction: the type is committed, so ADD VALUE fails.
+    ("BEGIN; CREATE TYPE ticket_state AS ENUM ('open'); COMMIT; "
+     "BEGIN; ALTER TYPE ticket_state ADD VALUE 'pending'; COMMIT;", True),
+    ("BEGIN; CREATE TYPE other_state AS ENUM ('open'); "
+     "ALTER TYPE ticket_state ADD VALUE 'pending'; COMMIT;", True),
+    ("BEGIN; ALTER TYPE ticket_state ADD VALUE 'pending'; "
+     "CREATE TYPE ticket_state AS ENUM ('open'); COMMIT;", True),
+])
+def test_enum_value_added_to_a_type_created_in_the_same_transaction(sql, flagged):
+    assert ("ML302" in codes(sql, version="11", ignore=TIMEOUT_NOTES)) is flagged
