@@ -3,9 +3,9 @@
 A small lexical scanner, not a parser: it only needs to know where quotes,
 comments and delimiters are, so it survives input that sqlglot rejects
 (unterminated strings, unknown syntax) and keeps every offset exact.
-Handles PostgreSQL dollar quotes and nested comments, and MySQL backslash
-escapes, backticks, ``#`` comments, ``/*! ... */`` version comments and
-``DELIMITER`` blocks.
+Handles PostgreSQL dollar quotes, nested comments, ``BEGIN ATOMIC`` routine bodies
+and psql meta-commands, and MySQL backslash escapes, backticks, ``#`` comments,
+``/*! ... */`` version comments and ``DELIMITER`` blocks.
 """
 
 from __future__ import annotations
@@ -116,6 +116,10 @@ class _Scanner:
                 line = _DELIMITER_LINE.match(text, pos)
                 self.set_delimiter(line.group(1))
                 pos = line.end()
+            elif not self.mysql and text.startswith("\\", pos):
+                # A psql meta-command (\set, \connect, \i, ...): a client directive, not
+                # SQL, and it ends with its line.
+                pos = _line_end(text, pos)
             else:
                 return pos
 
@@ -187,8 +191,7 @@ class _Scanner:
         return self.mysql and self.text.startswith("/*!", pos)
 
     def skip_line_comment(self, pos: int) -> int:
-        end = self.text.find("\n", pos)
-        end = len(self.text) if end == -1 else end
+        end = _line_end(self.text, pos)
         self.comments.append(Comment(pos, end, self.text[pos:end].rstrip("\r")))
         return end
 
@@ -283,6 +286,11 @@ class _RoutineBody:
 
 
 _QUOTE_NAMES = {"'": "string", '"': "quoted identifier", "`": "backtick identifier"}
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end == -1 else end
 
 
 def _escaped(text: str, start: int, index: int) -> bool:

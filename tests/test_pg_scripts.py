@@ -18,3 +18,8 @@ def test_begin_atomic_body_is_read_as_part_of_its_routine():
 
 def test_a_routine_sqlglot_rejects_without_a_standard_body_is_still_a_parse_error():
     assert codes("CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN ((;\n") == ["ML001"]
+
+
+def test_psql_meta_command_does_not_swallow_the_next_statement():
+    sql = "\\set ON_ERROR_STOP on\n" + SET_TIMEOUT + "ALTER TABLE users ADD COLUMN w13 text;\n"
+    assert codes(sql) == []

@@ -125,3 +125,9 @@ def test_sql_standard_routine_body_is_one_statement(routine):
 def test_begin_and_end_only_count_in_a_routine_definition():
     assert texts("BEGIN; SELECT 1; END;") == ["BEGIN", "SELECT 1", "END"]
     assert texts("CREATE TABLE t (begin int); SELECT 2;") == ["CREATE TABLE t (begin int)", "SELECT 2"]
+
+
+def test_psql_meta_commands_end_at_their_line_and_are_not_statements():
+    sql = "\\set ON_ERROR_STOP on\nSET lock_timeout = '2s';\n  \\connect app\n\\i more.sql\nSELECT 1;"
+    assert texts(sql) == ["SET lock_timeout = '2s'", "SELECT 1"]
+    assert texts("SELECT '\\x';") == ["SELECT '\\x'"]
