@@ -472,12 +472,19 @@ def mysql_drop_index(cursor: Cursor) -> Optional[List[m.Operation]]:
     clauses: Dict[str, str] = {}
     while _online_clause(cursor, clauses):
         pass
-    operations: List[m.Operation] = [
-        m.DropIndex(span=span, name=name, table=table, if_exists=if_exists)
-    ]
+    operations: List[m.Operation] = [drop_index_or_primary_key(span, name, table, if_exists)]
     if clauses:
         operations.append(m.OnlineDdlClauses(span=span, table=table, **clauses))
     return operations
+
+
+def drop_index_or_primary_key(span, name: m.ObjectName, table: Optional[m.ObjectName],
+                              if_exists: bool = False) -> m.Operation:
+    """MySQL's DROP INDEX: the index named PRIMARY is the primary key, and dropping it
+    copies the table like ALTER TABLE ... DROP PRIMARY KEY (it cannot be made invisible)."""
+    if table is not None and name.name.name.upper() == "PRIMARY":
+        return m.DropPrimaryKey(span=span, table=table)
+    return m.DropIndex(span=span, name=name, table=table, if_exists=if_exists)
 
 
 @recognizer("OPTIMIZE", dialects=_MYSQL)

@@ -308,3 +308,14 @@ def test_restating_a_column_the_file_showed_not_null_changes_no_nullability():
     sql = ("ALTER TABLE t MODIFY c VARCHAR(20) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;\n"
            "ALTER TABLE t MODIFY c VARCHAR(20) NOT NULL DEFAULT 'x';\n")
     assert [f.rule for f in lint(sql, dialect="mysql") if f.rule in ONLINE_RULES + ("ML409",)] == []
+
+
+@pytest.mark.parametrize("sql", [
+    "DROP INDEX `PRIMARY` ON audit_events;",
+    "ALTER TABLE audit_events DROP INDEX `primary`;",
+])
+def test_dropping_the_index_named_primary_drops_the_primary_key(sql):
+    findings = lint(sql, dialect="mysql", ignore=("ML411",))
+    assert [f.rule for f in findings] == ["ML404"]
+    assert "dropping the primary key" in findings[0].message
+    assert "--table=audit_events --alter='DROP " in findings[0].rewrite.steps[0].instruction

@@ -66,6 +66,8 @@ def alter_clause(statement: Statement, plan_: Plan, ctx: RuleContext) -> Optiona
         return f"ADD {label}INDEX{name} ({', '.join(op.columns_sql)})"
     if isinstance(op, m.DropIndex):
         return f"DROP INDEX {ctx.q(op.name.name)}"
+    if isinstance(op, m.DropPrimaryKey):  # DROP INDEX `PRIMARY` ON t
+        return "DROP PRIMARY KEY"
     return None
 
 
