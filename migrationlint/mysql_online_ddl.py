@@ -419,6 +419,12 @@ class Plan(NamedTuple):
 
     def refused_clause(self, target: Target) -> Optional[Tuple[Support, str]]:
         """A requested clause the server certainly cannot honour: the statement fails."""
+        if self.algorithm == "INSTANT" and self.lock not in (None, "DEFAULT") and not target.mariadb:
+            return self.supports[0], (f"ALGORITHM=INSTANT with LOCK={self.lock} (INSTANT "
+                                      "allows only LOCK=DEFAULT)")
+        if self.algorithm == "COPY" and self.lock == "NONE" and not target.copy_allows_writes:
+            # A table copy needs at least a shared lock (MariaDB 11.4 buffers the writes).
+            return self.worst[1], "ALGORITHM=COPY with LOCK=NONE"
         for support_ in self.supports:
             if support_.uncertain:
                 continue

@@ -319,3 +319,19 @@ def test_dropping_the_index_named_primary_drops_the_primary_key(sql):
     assert [f.rule for f in findings] == ["ML404"]
     assert "dropping the primary key" in findings[0].message
     assert "--table=audit_events --alter='DROP " in findings[0].rewrite.steps[0].instruction
+
+
+@pytest.mark.parametrize("sql,dialect,version,expected", [
+    ("ALTER TABLE t ENGINE=InnoDB, ALGORITHM=COPY, LOCK=NONE;", "mysql", None, ["ML407"]),
+    ("ALTER TABLE t ENGINE=InnoDB, ALGORITHM=COPY, LOCK=NONE;", "mariadb", "10.11", ["ML407"]),
+    ("ALTER TABLE t ENGINE=InnoDB, ALGORITHM=COPY, LOCK=NONE;", "mariadb", "11.4", ["ML405"]),
+    ("ALTER TABLE t ADD COLUMN c INT, ALGORITHM=INSTANT, LOCK=NONE;", "mysql", None, ["ML407"]),
+    ("ALTER TABLE t ADD COLUMN c INT, ALGORITHM=INSTANT, LOCK=DEFAULT;", "mysql", None, []),
+])
+def test_clause_combinations_the_server_refuses(sql, dialect, version, expected):
+    assert online(sql, dialect, version) == expected
+
+
+def test_refused_instant_lock_combination_suggests_instant_alone():
+    [finding] = online_findings("ALTER TABLE t ADD COLUMN c INT, ALGORITHM=INSTANT, LOCK=NONE;")
+    assert finding.rewrite.steps[0].sql == "ALTER TABLE t ADD COLUMN c INT, ALGORITHM=INSTANT;"

@@ -15,7 +15,7 @@ from migrationlint import model as m
 from migrationlint.context import Migration, Statement
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.mysql_online_ddl import (
-    DEFAULT_CHARSET, Algorithm, Facts, Plan, Target, charset_width, plan, varchar_length,
+    DEFAULT_CHARSET, Facts, Plan, Target, charset_width, plan, varchar_length,
 )
 from migrationlint.recognize import online_ddl_shape
 from migrationlint.rulecontext import RuleContext
@@ -349,8 +349,8 @@ def check_refused_clause(ctx: RuleContext) -> Iterator[Finding]:
             "migration stops."
         )
         steps: List[Step] = []
-        if refused.best != Algorithm.COPY and refused.concurrent_dml:
-            steps += _clause_step(ctx, statement, INPLACE_NONE,
+        if found.supported_clause:
+            steps += _clause_step(ctx, statement, found.supported_clause,
                                   "Ask for what the operation supports")
         else:
             steps += online_tool_steps(statement, found, ctx)
