@@ -162,6 +162,35 @@ recognizer("ROLLBACK")(_transaction("rollback", "WORK", "TRANSACTION", "AND"))
 recognizer("ABORT", dialects=("postgres",))(_transaction("rollback", "WORK", "TRANSACTION"))
 
 
+@recognizer("SAVEPOINT", dialects=("postgres",))
+@recognizer("RELEASE", dialects=("postgres",))
+@recognizer("ROLLBACK", "TO", dialects=("postgres",))
+@recognizer("ROLLBACK", "WORK", "TO", dialects=("postgres",))
+@recognizer("ROLLBACK", "TRANSACTION", "TO", dialects=("postgres",))
+@_safely
+def savepoint(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """``SAVEPOINT x``, ``RELEASE [SAVEPOINT] x``, ``ROLLBACK [WORK | TRANSACTION] TO
+    [SAVEPOINT] x``: work within the transaction block, which goes on, so they are not
+    transaction control (sqlglot rejects the first two and reads the last as ROLLBACK)."""
+    command = cursor.peek().text.upper()
+    cursor.position = 1
+    if command == "ROLLBACK":
+        if not cursor.accept("WORK"):
+            cursor.accept("TRANSACTION")
+        cursor.expect("TO")
+    if command != "SAVEPOINT" and cursor.peek(1) is not None:
+        cursor.accept("SAVEPOINT")  # optional, unless it is the savepoint's name
+    cursor.ident()
+    if not cursor.done:
+        return None
+    return [m.RawStatement(span=cursor.statement_span(), keyword=_SAVEPOINT_KEYWORDS[command])]
+
+
+_SAVEPOINT_KEYWORDS = {
+    "SAVEPOINT": "SAVEPOINT", "RELEASE": "RELEASE SAVEPOINT", "ROLLBACK": "ROLLBACK TO SAVEPOINT",
+}
+
+
 # -- ALTER TABLE forms sqlglot keeps as Command -------------------------------
 def _alter_table_head(cursor: Cursor) -> m.ObjectName:
     cursor.expect("ALTER", "TABLE")

@@ -3,6 +3,8 @@ savepoints and inline COPY data."""
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import codes
 
 SET_TIMEOUT = "SET lock_timeout = '2s';\n"
@@ -23,3 +25,15 @@ def test_a_routine_sqlglot_rejects_without_a_standard_body_is_still_a_parse_erro
 def test_psql_meta_command_does_not_swallow_the_next_statement():
     sql = "\\set ON_ERROR_STOP on\n" + SET_TIMEOUT + "ALTER TABLE users ADD COLUMN w13 text;\n"
     assert codes(sql) == []
+
+
+@pytest.mark.parametrize("savepoint", [
+    "SAVEPOINT before_add", "RELEASE SAVEPOINT before_add", "RELEASE before_add",
+    "ROLLBACK TO SAVEPOINT before_add", "ROLLBACK TO before_add",
+    "ROLLBACK WORK TO SAVEPOINT before_add", "rollback transaction to before_add",
+])
+def test_savepoints_are_understood_and_keep_the_transaction_open(savepoint):
+    sql = (f"BEGIN;\nSET LOCAL lock_timeout = '2s';\n{savepoint};\n"
+           "CREATE INDEX CONCURRENTLY users_w3_idx ON users (w3);\nCOMMIT;\n")
+    # The index build is still inside BEGIN ... COMMIT: ML301, and nothing else.
+    assert codes(sql) == ["ML301"]
