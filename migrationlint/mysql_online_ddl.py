@@ -118,6 +118,13 @@ class Target(NamedTuple):
         return not self.mariadb and self.version.below(8)
 
     @property
+    def instant_column_defect(self) -> bool:
+        """MySQL 8.0.29-8.0.31: the 8.0.29 redo format for INSTANT ADD/DROP COLUMN could
+        corrupt tables on crash recovery, and XtraBackup refuses such tables up to 8.0.31."""
+        parts = self.version.parts
+        return not self.mariadb and len(parts) == 3 and parts[:2] == (8, 0) and 29 <= parts[2] <= 31
+
+    @property
     def copy_allows_writes(self) -> bool:
         """MariaDB 11.4 runs ALGORITHM=COPY with LOCK=NONE (online change buffer)."""
         return self.mariadb and self.version.at_least(11, 4)
@@ -391,6 +398,7 @@ class Plan(NamedTuple):
     items: Tuple[Tuple[m.Operation, Support], ...]
     algorithm: Optional[str] = None
     lock: Optional[str] = None
+    target: Optional[Target] = None
 
     @property
     def supports(self) -> List[Support]:
@@ -463,11 +471,19 @@ class Plan(NamedTuple):
     def supported_clause(self) -> Optional[str]:
         """The ALGORITHM/LOCK clause that runs every operation online, as the server can:
         None when one of them can only copy the table or block writes."""
-        if self.all_instant:
+        if self.all_instant and not self.unsafe_instant_columns:
             return "ALGORITHM=INSTANT"
         if all(s.best <= Algorithm.INPLACE and s.concurrent_dml for s in self.supports):
             return "ALGORITHM=INPLACE, LOCK=NONE"
         return None
+
+    @property
+    def unsafe_instant_columns(self) -> List[Tuple[m.Operation, Support]]:
+        """The INSTANT ADD/DROP COLUMNs, on a release where those are unsafe (ML412)."""
+        if self.target is None or not self.target.instant_column_defect:
+            return []
+        return [(op, s) for op, s in self.items
+                if isinstance(op, (m.AddColumn, m.DropColumn)) and s.instant]
 
     @property
     def silent_fallback(self) -> Optional[Support]:
@@ -503,4 +519,5 @@ def plan(operations: Sequence[m.Operation], target: Target, facts: Facts, quote)
     return Plan(
         table=table, items=tuple(items),
         algorithm=clauses.algorithm if clauses else None, lock=clauses.lock if clauses else None,
+        target=target,
     )

@@ -277,3 +277,13 @@ def test_lock_wait_timeout_note_names_the_table():
     assert "exclusive metadata lock on `orders`" in finding.message
     assert "audit" not in finding.message
 
+
+
+@pytest.mark.parametrize("version,clause", [
+    ("8.0.29", "ALGORITHM=INPLACE, LOCK=NONE"), ("8.0.31", "ALGORITHM=INPLACE, LOCK=NONE"),
+    ("8.0.32", "ALGORITHM=INSTANT"),
+])
+def test_drop_column_rewrite_avoids_instant_on_the_8029_releases(version, clause):
+    finding = only("ALTER TABLE shop.users DROP COLUMN legacy_flag;", "ML103", version=version)
+    assert finding.rewrite.steps[-1].sql == (
+        f"ALTER TABLE shop.users DROP COLUMN legacy_flag, {clause};")

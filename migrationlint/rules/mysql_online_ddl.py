@@ -365,13 +365,6 @@ def check_refused_clause(ctx: RuleContext) -> Iterator[Finding]:
         ))
 
 
-def _instant_defect_release(target: Target) -> bool:
-    """MySQL 8.0.29-8.0.31: the 8.0.29 redo format for INSTANT ADD/DROP COLUMN could corrupt
-    tables on crash recovery, and XtraBackup refuses such tables up to 8.0.31."""
-    parts = target.version.parts
-    return not target.mariadb and len(parts) == 3 and parts[:2] == (8, 0) and 29 <= parts[2] <= 31
-
-
 @rule(
     "ML412", "instant-column-change-8029", "warning",
     "INSTANT ADD/DROP COLUMN on MySQL 8.0.29-8.0.31 can corrupt the table on crash recovery "
@@ -380,21 +373,20 @@ def _instant_defect_release(target: Target) -> bool:
 )
 def check_instant_defect(ctx: RuleContext) -> Iterator[Finding]:
     for statement, found, target in _assessments(ctx):
-        if not _instant_defect_release(target) or found.algorithm not in (None, "INSTANT"):
+        unsafe = found.unsafe_instant_columns
+        if not unsafe or found.algorithm not in (None, "INSTANT"):
             continue
-        for op, support_ in found.items:
-            if isinstance(op, (m.AddColumn, m.DropColumn)) and support_.instant:
-                message = (
-                    f"{_sentence(support_.what)} on {ctx.q(found.table)} runs INSTANT on MySQL "
-                    f"{target.version}: tables changed this way on 8.0.29 can be corrupted by "
-                    "crash recovery, and Percona XtraBackup refuses to back them up until the "
-                    "server is on 8.0.32 or later (the table is rebuilt)."
-                )
-                yield ctx.finding(op.span, message, Rewrite(
-                    summary="Use an in-place rebuild instead of INSTANT on this release, or "
-                    "upgrade to 8.0.32+ first.",
-                    steps=tuple(_clause_step(
-                        ctx, statement, INPLACE_NONE,
-                        "Force the in-place algorithm (a rebuild; writes continue)")),
-                ))
-                break
+        op, support_ = unsafe[0]
+        message = (
+            f"{_sentence(support_.what)} on {ctx.q(found.table)} runs INSTANT on MySQL "
+            f"{target.version}: tables changed this way on 8.0.29 can be corrupted by "
+            "crash recovery, and Percona XtraBackup refuses to back them up until the "
+            "server is on 8.0.32 or later (the table is rebuilt)."
+        )
+        yield ctx.finding(op.span, message, Rewrite(
+            summary="Use an in-place rebuild instead of INSTANT on this release, or "
+            "upgrade to 8.0.32+ first.",
+            steps=tuple(_clause_step(
+                ctx, statement, INPLACE_NONE,
+                "Force the in-place algorithm (a rebuild; writes continue)")),
+        ))
