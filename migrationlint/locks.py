@@ -49,6 +49,8 @@ def table_locks(op: m.Operation) -> List[Tuple[Optional[m.ObjectName], str]]:
     if isinstance(op, m.DropIndex) and not op.concurrently:
         return [(op.table, ACCESS_EXCLUSIVE)]
     if isinstance(op, m.Reindex) and not op.concurrently:
+        # SHARE on the table and ACCESS EXCLUSIVE on each index it rebuilds: queries that
+        # plan with the indexes block too, so it counts as ACCESS EXCLUSIVE on the table.
         return [(op.name if op.target == "table" else None, ACCESS_EXCLUSIVE)]
     if isinstance(op, m.DetachPartition) and not op.concurrently:
         return [(op.table, ACCESS_EXCLUSIVE), (op.partition, ACCESS_EXCLUSIVE)]
@@ -56,6 +58,8 @@ def table_locks(op: m.Operation) -> List[Tuple[Optional[m.ObjectName], str]]:
         return [(table, ACCESS_EXCLUSIVE) for table in op.tables] or [(None, ACCESS_EXCLUSIVE)]
     if isinstance(op, m.Cluster):
         return [(op.table, ACCESS_EXCLUSIVE)]
+    if isinstance(op, m.LockTable):
+        return [(op.table, op.mode)]
     if isinstance(op, m.RefreshMaterializedView):
         return [(op.name, EXCLUSIVE if op.concurrently else ACCESS_EXCLUSIVE)]
     if isinstance(op, m.DataChange):

@@ -360,6 +360,14 @@ class SetRowSecurity(TableOperation):
     action: str
 
 
+class LockTable(TableOperation):
+    """LOCK [TABLE] name IN mode MODE, one per table named; ``mode`` upper case."""
+
+    mode: str
+    # NOWAIT: fails at once instead of waiting for the lock.
+    nowait: bool = False
+
+
 class Truncate(TableOperation):
     cascade: bool = False
 
@@ -370,7 +378,8 @@ class DataChange(TableOperation):
     # "update" | "delete" | "insert_select"
     kind: str
     where_sql: Optional[str] = None
-    # The WHERE names rows by key equality or a literal IN list (a small, fixed set).
+    # The statement touches a bounded set of rows: its WHERE names them by key equality,
+    # a literal IN list or one key range, or it has a LIMIT (MySQL).
     keyed: bool = False
     # Tables an INSERT ... SELECT (or UPDATE ... FROM) reads.
     sources: Tuple[ObjectName, ...] = ()

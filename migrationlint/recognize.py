@@ -51,10 +51,10 @@ def recognize(
 
 
 def _split_command_string(tokens: List[Token], text: str, dialect: str) -> List[Token]:
-    """sqlglot's MySQL tokenizer keeps everything after a command word such as RENAME
+    """sqlglot's tokenizer keeps everything after a command word such as RENAME, LOCK
     or OPTIMIZE as one string token; tokenize that rest too, keeping offsets exact."""
     if len(tokens) != 2 or tokens[1].token_type != TokenType.STRING or (
-        tokens[0].token_type not in (TokenType.COMMAND, TokenType.RENAME)
+        tokens[0].token_type not in (TokenType.COMMAND, TokenType.RENAME, TokenType.LOCK)
     ):
         return tokens
     offset = tokens[0].end + 1  # the string token's own offsets are not reliable
@@ -347,6 +347,42 @@ def reindex(cursor: Cursor) -> Optional[List[m.Operation]]:
     name = rest.name() if not rest.done else None
     span = rest.span_from(start) if name is not None else cursor.statement_span()
     return [m.Reindex(span=span, target=target, name=name, concurrently=concurrently)]
+
+
+@recognizer("LOCK", dialects=("postgres",))
+@_safely
+def lock_table(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """LOCK [TABLE] [ONLY] name [*] [, ...] [IN mode MODE] [NOWAIT]."""
+    rest = _after_command_word(cursor)
+    rest.accept("TABLE")
+    tables = []
+    while True:
+        rest.accept("ONLY")
+        tables.append(rest.name())
+        if _is(rest.peek(), TokenType.STAR):
+            rest.position += 1
+        if not _is(rest.peek(), TokenType.COMMA):
+            break
+        rest.position += 1
+    words = []
+    if rest.accept("IN"):
+        while not rest.done and rest.peek().text.upper() != "MODE":
+            words.append(rest.peek().text.upper())
+            rest.position += 1
+        rest.expect("MODE")
+    mode = " ".join(words) or "ACCESS EXCLUSIVE"  # LOCK's mode when none is given
+    nowait = rest.accept("NOWAIT")
+    return [m.LockTable(span=cursor.statement_span(), table=table, mode=mode, nowait=nowait)
+            for table in tables]
+
+
+@recognizer("RESET", dialects=("postgres",))
+@_safely
+def reset_setting(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """RESET name is SET name TO DEFAULT; RESET ALL gives the name "all"."""
+    rest = _after_command_word(cursor)
+    name = "all" if rest.accept("ALL") else rest.name().display.lower()
+    return [m.SetSetting(span=cursor.statement_span(), name=name, value="DEFAULT")]
 
 
 _VACUUM_WORDS = ("FULL", "FREEZE", "VERBOSE", "ANALYZE", "ANALYSE")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.helpers import TIMEOUT_NOTES, codes
+from tests.helpers import TIMEOUT_NOTES, codes, lint
 
 
 # -- ML204: a foreign key on a newly added column -------------------------------------
@@ -57,3 +57,43 @@ def test_builtin_default_volatility(default, flagged):
 ])
 def test_enum_value_added_to_a_type_created_in_the_same_transaction(sql, flagged):
     assert ("ML302" in codes(sql, version="11", ignore=TIMEOUT_NOTES)) is flagged
+
+
+# -- ML214: LOCK TABLE, RESET, and what REINDEX locks ---------------------------------
+def _timeout_findings(sql):
+    return [f for f in lint(sql) if f.rule == "ML214"]
+
+
+@pytest.mark.parametrize("sql, line", [
+    ("BEGIN;\nLOCK TABLE orders IN ACCESS EXCLUSIVE MODE;\nUPDATE orders SET a = 1 WHERE id = 5;"
+     "\nCOMMIT;", 2),
+    ("BEGIN;\nLOCK orders;\nCOMMIT;", 2),  # ACCESS EXCLUSIVE when no mode is given
+    ("BEGIN;\nLOCK TABLE orders IN ACCESS SHARE MODE;\nCOMMIT;", None),
+    ("BEGIN;\nLOCK TABLE orders IN ACCESS EXCLUSIVE MODE NOWAIT;\nCOMMIT;", None),
+    ("SET lock_timeout = '2s';\nBEGIN;\nLOCK TABLE orders;\nCOMMIT;", None),
+    # RESET (or RESET ALL) restores the server's default, usually no limit.
+    ("SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN a int;\nRESET lock_timeout;\n"
+     "ALTER TABLE orders ADD COLUMN b int;", 4),
+    ("SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN a int;\nRESET ALL;\n"
+     "ALTER TABLE orders ADD COLUMN b int;", 4),
+    ("SET lock_timeout = '2s';\nRESET statement_timeout;\nALTER TABLE orders ADD COLUMN b int;",
+     None),
+])
+def test_lock_timeout_sees_lock_table_and_reset(sql, line):
+    assert [f.span.line for f in _timeout_findings(sql)] == ([line] if line else [])
+
+
+def test_lock_timeout_message_for_a_reset_names_the_default():
+    sql = "SET lock_timeout = '2s';\nRESET lock_timeout;\nALTER TABLE orders ADD COLUMN b int;"
+    message = _timeout_findings(sql)[0].message
+    assert "reset to the server's default on line 2" in message
+
+
+@pytest.mark.parametrize("sql, taken", [
+    ("REINDEX TABLE orders;", "SHARE on orders (blocking writes) and ACCESS EXCLUSIVE on each "
+     "index of orders"),
+    ("REINDEX INDEX orders_ref_idx;", "SHARE on its table (blocking writes) and ACCESS "
+     "EXCLUSIVE on orders_ref_idx"),
+])
+def test_lock_timeout_message_says_what_reindex_locks(sql, taken):
+    assert f"This statement takes {taken}" in _timeout_findings(sql)[0].message

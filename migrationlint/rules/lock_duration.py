@@ -102,12 +102,15 @@ def check_lock_timeout(ctx: RuleContext) -> Iterator[Finding]:
         for op in statement.operations:
             if _on_new_object(migration, op, statement.index):
                 continue  # e.g. a foreign key from a new table: its validation is instant
+            if isinstance(op, m.LockTable) and op.nowait:
+                continue  # fails at once rather than waiting for the lock
             for table, mode in table_locks(op):
                 if mode not in (ACCESS_EXCLUSIVE, SHARE_ROW_EXCLUSIVE):
                     continue
                 if not _existing(migration, table, statement.index):
                     continue
-                yield _missing_timeout(ctx, statement, table, mode, ignored_local, timeout)
+                taken = _lock_taken(ctx, op, table, mode)
+                yield _missing_timeout(ctx, statement, table, taken, ignored_local, timeout)
                 return
 
 
@@ -128,10 +131,15 @@ def _milliseconds(value: str) -> Optional[float]:
     return float(match.group(1)) * _MILLISECONDS[match.group(2) or "ms"]
 
 
+def _is_default(value: str) -> bool:
+    """SET ... TO DEFAULT, or RESET: the server's lock_timeout, usually 0."""
+    return value.strip("'\" ").lower() == "default"
+
+
 def _is_short(value: str) -> bool:
     """0 disables the timeout and DEFAULT restores the server's (usually 0); a value the
     file computes is trusted."""
-    if value.strip("'\" ").lower() == "default":
+    if _is_default(value):
         return False
     milliseconds = _milliseconds(value)
     return milliseconds is None or 0 < milliseconds <= LONGEST_SHORT_TIMEOUT_MS
@@ -143,13 +151,14 @@ _Setting = Tuple[Statement, str, Optional[FrozenSet[int]]]
 
 
 def _lock_timeout_settings(migration: Migration) -> List[_Setting]:
-    """Every SET of lock_timeout (or set_config of it) in the file, in order. SET LOCAL
+    """Every SET or RESET of lock_timeout (set_config of it, RESET ALL) in the file, in
+    order. SET LOCAL
     (``set_config(..., true)``) lasts only to the end of its transaction, and PostgreSQL
     ignores it outside one (or when an unknown runner may split the file)."""
     settings = []
     for statement in migration.statements:
         for op in statement.operations:
-            if isinstance(op, m.SetSetting) and op.name == "lock_timeout":
+            if isinstance(op, m.SetSetting) and op.name in ("lock_timeout", "all"):
                 settings.append((statement, op.value,
                                  _same_transaction(migration, statement) if op.local else None))
     return settings
@@ -192,8 +201,21 @@ _TIMEOUT_REWRITE = Rewrite(
 )
 
 
+def _lock_taken(ctx: RuleContext, op: m.Operation, table, mode: str) -> str:
+    """What the statement locks, for the message: REINDEX takes SHARE on the table and
+    ACCESS EXCLUSIVE on each index it rebuilds (locks.md row 32)."""
+    name = ctx.q(table) if table is not None else "its table"
+    if not isinstance(op, m.Reindex):
+        return f"{mode} on {name}"
+    if op.target == "index" and op.name is not None:
+        indexes = f"{ctx.q(op.name)} (blocking the reads that use it)"
+    else:
+        indexes = f"each index of {name} (blocking the reads that use them)"
+    return f"SHARE on {name} (blocking writes) and ACCESS EXCLUSIVE on {indexes}"
+
+
 def _missing_timeout(
-    ctx: RuleContext, statement: Statement, table, mode: str, ignored_local: Optional[Statement],
+    ctx: RuleContext, statement: Statement, table, taken: str, ignored_local: Optional[Statement],
     timeout: Optional[Tuple[Statement, str]],
 ) -> Finding:
     name = ctx.q(table) if table is not None else "its table"
@@ -202,12 +224,16 @@ def _missing_timeout(
     consequence = (f"if a long query holds {name}, the statement waits for the lock, and every "
                    "query on it after the statement queues behind it")
     if timeout is None:
-        message = f"This statement takes {mode} on {name} without a lock_timeout: {consequence}."
+        message = f"This statement takes {taken} without a lock_timeout: {consequence}."
     elif _milliseconds(timeout[1]) == 0:
-        message = (f"This statement takes {mode} on {name} with lock_timeout disabled (set to "
+        message = (f"This statement takes {taken} with lock_timeout disabled (set to "
                    f"{timeout[1]} on line {timeout[0].span.line}): {consequence}.")
+    elif _is_default(timeout[1]):
+        message = (f"This statement takes {taken} with lock_timeout reset to the server's "
+                   f"default on line {timeout[0].span.line} (usually 0, no limit): "
+                   f"{consequence}.")
     else:
-        message = (f"This statement takes {mode} on {name} with a lock_timeout of {timeout[1]} "
+        message = (f"This statement takes {taken} with a lock_timeout of {timeout[1]} "
                    f"(line {timeout[0].span.line}), too long to protect the application (more "
                    f"than {LONGEST_SHORT_TIMEOUT_MS // 1000}s): {consequence} for that long.")
     if ignored_local is not None:
