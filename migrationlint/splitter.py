@@ -3,8 +3,8 @@
 A small lexical scanner, not a parser: it only needs to know where quotes,
 comments and delimiters are, so it survives input that sqlglot rejects
 (unterminated strings, unknown syntax) and keeps every offset exact.
-Handles PostgreSQL dollar quotes, nested comments, ``BEGIN ATOMIC`` routine bodies
-and psql meta-commands, and MySQL backslash escapes, backticks, ``#`` comments,
+Handles PostgreSQL dollar quotes, nested comments, ``BEGIN ATOMIC`` routine bodies,
+psql meta-commands and ``COPY ... FROM STDIN`` data, and MySQL backslash escapes, backticks, ``#`` comments,
 ``/*! ... */`` version comments and ``DELIMITER`` blocks.
 """
 
@@ -26,6 +26,10 @@ _BLOCK_COMMENT_TOKEN = re.compile(r"/\*|\*/")
 _MYSQL_VERSION_COMMENT = re.compile(r"/\*![0-9]*")
 _IDENT_CHAR = re.compile(r"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]")
 _WORD_OR_PARENTHESIS = re.compile(r"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]+|[()]")
+# psql sends the lines after a COPY ... FROM STDIN (or \copy) as its data, up to a line
+# that is only "\.".
+_COPY_FROM_STDIN = re.compile(r"\\?COPY\b[^;]*?\bFROM\s+STDIN\b", re.I)
+_COPY_DATA_END = re.compile(r"^\\\.\r?$", re.M)
 _ROUTINE_START = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", re.I)
 
 
@@ -91,6 +95,8 @@ class _Scanner:
             if pos >= length:
                 break
             pos = self.scan_statement(pos, self.end_of_block(pos))
+            if not self.mysql and _COPY_FROM_STDIN.match(self.statements[-1].text):
+                pos = _after_copy_data(self.text, pos)
         return SplitResult(tuple(self.statements), tuple(self.comments))
 
     def skip_to_statement(self, pos: int) -> int:
@@ -119,7 +125,9 @@ class _Scanner:
             elif not self.mysql and text.startswith("\\", pos):
                 # A psql meta-command (\set, \connect, \i, ...): a client directive, not
                 # SQL, and it ends with its line.
-                pos = _line_end(text, pos)
+                end = _line_end(text, pos)
+                copy = _COPY_FROM_STDIN.match(text, pos, end)
+                pos = _after_copy_data(text, end) if copy else end
             else:
                 return pos
 
@@ -291,6 +299,13 @@ _QUOTE_NAMES = {"'": "string", '"': "quoted identifier", "`": "backtick identifi
 def _line_end(text: str, pos: int) -> int:
     end = text.find("\n", pos)
     return len(text) if end == -1 else end
+
+
+def _after_copy_data(text: str, pos: int) -> int:
+    """Past the COPY data after the line holding ``pos``: up to its end line, else the
+    end of the text."""
+    end = _COPY_DATA_END.search(text, _line_end(text, pos) + 1)
+    return len(text) if end is None else end.end()
 
 
 def _escaped(text: str, start: int, index: int) -> bool:

@@ -37,3 +37,11 @@ def test_savepoints_are_understood_and_keep_the_transaction_open(savepoint):
            "CREATE INDEX CONCURRENTLY users_w3_idx ON users (w3);\nCOMMIT;\n")
     # The index build is still inside BEGIN ... COMMIT: ML301, and nothing else.
     assert codes(sql) == ["ML301"]
+
+
+def test_copy_from_stdin_data_is_not_linted():
+    sql = SET_TIMEOUT + (
+        "COPY public.countries (code, name) FROM stdin;\nDE\tGermany; DROP TABLE users;\n"
+        "FR\tFrance\n\\.\nALTER TABLE users ADD COLUMN w7 text;\n"
+    )
+    assert codes(sql) == []

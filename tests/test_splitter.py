@@ -131,3 +131,12 @@ def test_psql_meta_commands_end_at_their_line_and_are_not_statements():
     sql = "\\set ON_ERROR_STOP on\nSET lock_timeout = '2s';\n  \\connect app\n\\i more.sql\nSELECT 1;"
     assert texts(sql) == ["SET lock_timeout = '2s'", "SELECT 1"]
     assert texts("SELECT '\\x';") == ["SELECT '\\x'"]
+
+
+@pytest.mark.parametrize("copy", ["COPY t (a, b) FROM stdin", "copy t from STDIN with (format csv)"])
+def test_copy_from_stdin_data_up_to_its_end_line_is_not_sql(copy):
+    data = "DE\tGermany; DROP TABLE users;\nFR\tFrance\n\\.\n"
+    assert texts(f"{copy};\n{data}SELECT 1;") == [copy, "SELECT 1"]
+    assert texts(f"{copy};\n1\t2; x\n") == [copy]  # no end line: data to the end
+    assert texts(f"\\copy t from stdin\n{data}SELECT 1;") == ["SELECT 1"]
+    assert texts("COPY t FROM '/tmp/t.csv';\nSELECT 1;") == ["COPY t FROM '/tmp/t.csv'", "SELECT 1"]
