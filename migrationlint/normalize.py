@@ -399,7 +399,9 @@ class _Converter:
             span=self.spans.statement, table=object_name(target),
             kind="update" if isinstance(ast, exp.Update) else "delete",
             where_sql=self.sql(condition) if condition is not None else None,
-            keyed=condition is not None and _is_keyed(condition),
+            # MySQL's UPDATE/DELETE ... LIMIT n is one batch, as a key range is.
+            keyed=(condition is not None and _is_keyed(condition))
+            or ast.args.get("limit") is not None,
             sources=sources, assigned=tuple(ident(e.this) for e in assignments),
             values_sql=tuple(self.sql(e.expression) for e in assignments),
         )
@@ -627,12 +629,16 @@ def _read_tables(node: Optional[exp.Expression]) -> Tuple[m.ObjectName, ...]:
 
 
 def _is_keyed(condition: exp.Expression) -> bool:
-    """``id = 5``, ``id IN (1, 2)`` or ``code = 'x'`` (possibly ANDed): a small, fixed
-    set of rows named by value, as opposed to a predicate over the whole table."""
+    """``id = 5``, ``id IN (1, 2)`` or ``code = 'x'``, or one range of a key (``id BETWEEN
+    a AND b``, ``id > a AND id <= b``), possibly ANDed with more: a bounded set of rows
+    named by key, as opposed to a predicate over the whole table."""
     if isinstance(condition, exp.Paren):
         return _is_keyed(condition.this)
     if isinstance(condition, exp.And):
-        return _is_keyed(condition.this) or _is_keyed(condition.expression)
+        return _is_keyed(condition.this) or _is_keyed(condition.expression) or _is_key_range(
+            condition.flatten())
+    if isinstance(condition, exp.Between):
+        return _is_key_column(condition.this)
     if isinstance(condition, exp.EQ):
         sides = (condition.this, condition.expression)
         return any(_is_key_column(s) for s in sides) and any(
@@ -644,6 +650,17 @@ def _is_keyed(condition: exp.Expression) -> bool:
             isinstance(v, exp.Literal) for v in values
         )
     return False
+
+
+def _is_key_range(conditions: Iterator[exp.Expression]) -> bool:
+    """Among ANDed ``conditions``, a lower and an upper bound of the same key column."""
+    lower, upper = set(), set()
+    for condition in conditions:
+        if isinstance(condition, (exp.GT, exp.GTE, exp.LT, exp.LTE)) and _is_key_column(
+                condition.this):
+            below = isinstance(condition, (exp.LT, exp.LTE))
+            (upper if below else lower).add(condition.this.name.lower())
+    return bool(lower & upper)
 
 
 def _is_literal_any(node: exp.Expression) -> bool:

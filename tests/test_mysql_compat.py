@@ -287,3 +287,17 @@ def test_drop_column_rewrite_avoids_instant_on_the_8029_releases(version, clause
     finding = only("ALTER TABLE shop.users DROP COLUMN legacy_flag;", "ML103", version=version)
     assert finding.rewrite.steps[-1].sql == (
         f"ALTER TABLE shop.users DROP COLUMN legacy_flag, {clause};")
+
+
+@pytest.mark.parametrize("sql,flagged", [
+    ("UPDATE invoices SET paid_at = created_at WHERE status = 'paid' AND paid_at IS NULL "
+     "LIMIT 1000;", False),
+    ("UPDATE invoices SET paid_at = created_at WHERE id BETWEEN 1 AND 1000 AND paid_at IS NULL;",
+     False),
+    ("DELETE FROM invoices WHERE id > 1000 AND id <= 2000 AND status = 'void';", False),
+    ("UPDATE invoices SET paid_at = created_at WHERE id > 1000 AND paid_at IS NULL;", True),
+    ("UPDATE invoices SET paid_at = created_at WHERE created_at BETWEEN '2020-01-01' "
+     "AND '2021-01-01';", True),
+])
+def test_batched_data_changes_are_bounded(sql, flagged):
+    assert ("ML501" in codes(sql, dialect="mysql")) is flagged
