@@ -97,3 +97,23 @@ def test_lock_timeout_message_for_a_reset_names_the_default():
 ])
 def test_lock_timeout_message_says_what_reindex_locks(sql, taken):
     assert f"This statement takes {taken}" in _timeout_findings(sql)[0].message
+
+
+# -- ML107: a type change of a column added to an existing table ----------------------
+@pytest.mark.parametrize("sql, flagged", [
+    ("ALTER TABLE t ADD COLUMN g integer; ALTER TABLE t ALTER COLUMN g TYPE bigint;", True),
+    ("ALTER TABLE t ADD COLUMN g integer; "
+     "ALTER TABLE t ALTER COLUMN g TYPE integer USING g * 2;", True),
+    # No rewrite: nothing to report.
+    ("ALTER TABLE t ADD COLUMN g varchar(10); ALTER TABLE t ALTER COLUMN g TYPE varchar(20);",
+     False),
+    # A table created in this migration is empty and unused.
+    ("CREATE TABLE t (id int); ALTER TABLE t ADD COLUMN g integer; "
+     "ALTER TABLE t ALTER COLUMN g TYPE bigint;", False),
+])
+def test_type_change_of_a_column_added_to_an_existing_table(sql, flagged):
+    found = [f for f in lint(sql, ignore=TIMEOUT_NOTES) if f.rule == "ML107"]
+    assert bool(found) is flagged
+    if found:
+        assert "added earlier in this migration" in found[0].message
+        assert "ADD COLUMN" in found[0].rewrite.steps[0].title

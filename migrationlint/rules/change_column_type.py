@@ -83,7 +83,13 @@ def _with_online_clause(found: Plan, support: Support, ctx: RuleContext) -> str:
     supersedes=("ML213", "ML404", "ML405", "ML406", "ML409"),
 )
 def check(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.table_is_new(op.table):
+        return
     if ctx.column_is_new(op.table, op.column):
+        # No running version uses the column yet, so only the rewrite of the existing
+        # table is left: on MySQL the online DDL rules (ML404-ML406) report it.
+        if ctx.dialect == "postgres":
+            yield from _added_column(op, ctx)
         return
     before = old_type(op, ctx)
     if before is None and _renamed_in_same_statement(op, ctx):
@@ -104,6 +110,26 @@ def check(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[Finding]:
             "and inserts that leave the column out fail unless it has a default."
         )
     yield ctx.finding(op.span, message, _expand_contract(op, ctx))
+
+
+def _added_column(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[Finding]:
+    """A type change of a column this migration added to an existing table."""
+    before = old_type(op, ctx)
+    if before is not None and op.using_sql is None and keeps_data(before, op.new_type_sql, ctx.dialect):
+        return
+    table, column = ctx.q(op.table), ctx.q(op.column)
+    change = f"from {before} to {op.new_type_sql}" if before else f"to {op.new_type_sql}"
+    message = (
+        f"Changing {table}.{column}, added earlier in this migration, {change} "
+        f"{_postgres_cost(before)}: {table} existed before this migration, so every one of "
+        "its rows is rewritten."
+    )
+    yield ctx.finding(op.span, message, Rewrite(
+        summary="Give the column its final type where it is added.",
+        steps=(Step(phase=Phase.EXPAND, title="Declare the final type in the ADD COLUMN",
+                    instruction=f"Add {column} as {op.new_type_sql} and drop this type change: "
+                    "adding a column without a volatile default rewrites nothing."),),
+    ))
 
 
 def _default_sql(op: m.AlterColumnType, ctx: RuleContext) -> Optional[str]:
