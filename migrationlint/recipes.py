@@ -113,6 +113,30 @@ def add_not_null_safely(
     return steps
 
 
+def declared_definition_steps(
+    dialect: str, table: m.ObjectName, column: m.Ident, type_sql: str,
+    default_sql: Optional[str], not_null: bool,
+) -> List[Step]:
+    """Once the backfill is done, give the new ``column`` the DEFAULT and NOT NULL the
+    original statement declared (earlier, a default would fill the column before the sync
+    trigger could copy the old one)."""
+    if not_null and dialect != "postgres" and default_sql is not None:
+        # MySQL's MODIFY restates the whole definition: keep the default in it.
+        return add_not_null_safely(dialect, table, column, f"{type_sql} DEFAULT {default_sql}")
+    steps: List[Step] = []
+    if default_sql is not None:
+        c = quote(column, dialect)
+        steps.append(Step(
+            phase=Phase.CONTRACT,
+            title=f"Give {c} the column's default once the backfill is done (earlier, it "
+            "would fill the column before the sync trigger could copy the old one)",
+            sql=f"ALTER TABLE {qualified(table, dialect)} ALTER COLUMN {c} SET DEFAULT "
+            f"{default_sql};"))
+    if not_null:
+        steps += add_not_null_safely(dialect, table, column, type_sql)
+    return steps
+
+
 def add_column_step(
     dialect: str, table: m.ObjectName, column: m.Ident, type_sql: Optional[str], like: m.Ident
 ) -> Step:

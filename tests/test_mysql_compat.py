@@ -301,3 +301,13 @@ def test_drop_column_rewrite_avoids_instant_on_the_8029_releases(version, clause
 ])
 def test_batched_data_changes_are_bounded(sql, flagged):
     assert ("ML501" in codes(sql, dialect="mysql")) is flagged
+
+
+def test_change_column_rename_recipe_uses_the_stated_definition():
+    finding = only("ALTER TABLE t CHANGE COLUMN fname first_name VARCHAR(100) NOT NULL "
+                   "DEFAULT '';", "ML101")
+    steps = finding.rewrite.steps
+    assert steps[0].sql == "ALTER TABLE t ADD COLUMN first_name VARCHAR(100);"
+    assert steps[-2].sql == ("ALTER TABLE t MODIFY first_name VARCHAR(100) DEFAULT '' NOT NULL, "
+                             "ALGORITHM=INPLACE, LOCK=NONE;")
+    assert steps[-1].sql.endswith("ALTER TABLE t DROP COLUMN fname;")

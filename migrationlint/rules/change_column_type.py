@@ -5,8 +5,8 @@ from typing import Iterator, List, Optional
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.recipes import (
-    add_column_step, add_not_null_safely, batched_backfill, drop_sync_trigger, primary_key,
-    sync_trigger,
+    add_column_step, batched_backfill, declared_definition_steps, drop_sync_trigger,
+    primary_key, sync_trigger,
 )
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
@@ -174,15 +174,6 @@ def _sync_step(op: m.AlterColumnType, new: m.Ident, ctx: RuleContext) -> Step:
     return sync_trigger(ctx.dialect, op.table, op.column, new, forward, None, title)
 
 
-def _default_step(op: m.AlterColumnType, new: m.Ident, default: str, ctx: RuleContext) -> Step:
-    return Step(
-        phase=Phase.CONTRACT,
-        title=f"Give {ctx.q(new)} the column's default once the backfill is done (earlier, "
-        "it would fill the column before the sync trigger could copy the old one)",
-        sql=f"ALTER TABLE {ctx.q(op.table)} ALTER COLUMN {ctx.q(new)} SET DEFAULT {default};",
-    )
-
-
 def _expand_contract(op: m.AlterColumnType, ctx: RuleContext) -> Rewrite:
     table, column = ctx.q(op.table), ctx.q(op.column)
     new = generated_name(ctx.dialect, op.column.name, suffix="new")
@@ -199,15 +190,8 @@ def _expand_contract(op: m.AlterColumnType, ctx: RuleContext) -> Rewrite:
              instruction=f"Release the version using {n}; keep {column} until no running "
              "version uses it."),
     ]
-    if op.not_null and ctx.dialect != "postgres" and default is not None:
-        # MySQL's MODIFY restates the whole definition: keep the default in it.
-        steps += add_not_null_safely(ctx.dialect, op.table, new,
-                                     f"{op.new_type_sql} DEFAULT {default}")
-    else:
-        if default is not None:
-            steps.append(_default_step(op, new, default, ctx))
-        if op.not_null:
-            steps += add_not_null_safely(ctx.dialect, op.table, new, op.new_type_sql)
+    steps += declared_definition_steps(ctx.dialect, op.table, new, op.new_type_sql, default,
+                                       bool(op.not_null))
     steps.append(Step(
         phase=Phase.CONTRACT,
         title=f"In a later release, drop the trigger and the old column {column}",

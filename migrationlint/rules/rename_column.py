@@ -1,11 +1,12 @@
 """ML101 rename-column."""
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.recipes import (
-    add_column_step, batched_backfill, drop_sync_trigger, primary_key, sync_trigger,
+    add_column_step, batched_backfill, declared_definition_steps, drop_sync_trigger, primary_key,
+    sync_trigger,
 )
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
@@ -28,7 +29,13 @@ def check(op: m.RenameColumn, ctx: RuleContext) -> Iterator[Finding]:
         f"version that still reads or writes {old}: during the rollout, and after a rollback, "
         "queries fail with an unknown-column error."
     )
-    type_sql = ctx.migration.column_type(op.table, op.column, ctx.index)
+    declared = _declared_definition(op, ctx)
+    type_sql = declared.type_sql if declared else ctx.migration.column_type(
+        op.table, op.column, ctx.index)
+    finish = declared_definition_steps(
+        ctx.dialect, op.table, op.new_name, declared.type_sql,
+        declared.default.sql if declared.default else None, declared.not_null,
+    ) if declared else []
     rewrite = Rewrite(
         summary=f"Expand/contract: add {new}, keep it in sync with {old}, backfill, switch "
         f"the application, and drop {old} in a later release.",
@@ -43,6 +50,7 @@ def check(op: m.RenameColumn, ctx: RuleContext) -> Iterator[Finding]:
             Step(phase=Phase.SWITCH, title=f"Deploy application code that reads and writes {new}",
                  instruction=f"Release the application using {new}; keep {old} until no "
                  "running version uses it."),
+            *finish,
             Step(phase=Phase.CONTRACT,
                  title=f"In a later release, drop the trigger and the old column {old}",
                  sql=drop_sync_trigger(ctx.dialect, op.table, op.new_name)
@@ -50,3 +58,10 @@ def check(op: m.RenameColumn, ctx: RuleContext) -> Iterator[Finding]:
         ),
     )
     yield ctx.finding(op.span, message, rewrite)
+
+
+def _declared_definition(op: m.RenameColumn, ctx: RuleContext) -> Optional[m.ColumnSpec]:
+    """The definition MySQL's CHANGE old new <definition> states for the renamed column."""
+    return next((other.definition for other in ctx.statement.operations
+                 if isinstance(other, m.AlterColumnType) and other.column.key == op.column.key
+                 and other.definition is not None and other.definition.type_sql), None)
