@@ -89,7 +89,10 @@ class Migration:
     runner: Optional[str] = None
     # The runner sends each unit to the server in one message (golang-migrate, Prisma).
     runner_sends_one_message: bool = False
-    _created: Dict[Tuple[str, ...], int] = field(default_factory=dict, init=False, repr=False)
+    # What the file creates: key (kind and names) -> (schema written or None, statement
+    # index) for each creation, in file order.
+    _created: Dict[Tuple[str, ...], List[Tuple[Optional[str], int]]] = field(
+        default_factory=dict, init=False, repr=False)
     # Per unit: (statements, substantive statements).
     _unit_sizes: Dict[Optional[str], Tuple[int, int]] = field(
         default_factory=dict, init=False, repr=False)
@@ -99,8 +102,9 @@ class Migration:
             total, work = self._unit_sizes.get(statement.unit, (0, 0))
             self._unit_sizes[statement.unit] = (total + 1, work + substantive(statement))
             for operation in statement.operations:
-                for key in _created_keys(operation):
-                    self._created.setdefault(key, statement.index)
+                for key, schema in _created_keys(operation):
+                    self._created.setdefault(key, []).append(
+                        (schema.key if schema else None, statement.index))
 
     @property
     def path(self) -> str:
@@ -186,27 +190,41 @@ class Migration:
             groups.setdefault(key, []).append(statement)
         return list(groups.values())
 
-    def _created_before(self, key: Tuple[str, ...], index: int) -> bool:
-        created = self._created.get(key)
-        return created is not None and created < index
+    def _creation(self, key: Tuple[str, ...], schema: Optional[m.Ident],
+                  before: int) -> Optional[int]:
+        """The first statement before ``before`` that created ``key`` in ``schema``."""
+        wanted = schema.key if schema else None
+        return next((index for created, index in self._created.get(key, ())
+                     if index < before and self._same_schema(created, wanted)), None)
+
+    def _same_schema(self, first: Optional[str], second: Optional[str]) -> bool:
+        """PostgreSQL: an unqualified name is taken to be in public (a search_path the file
+        sets is not followed). MySQL: it is in the connection's database, unknown here, so
+        it matches any."""
+        if self.dialect == "postgres":
+            return (first or "public") == (second or "public")
+        return first is None or second is None or first == second
+
+    def _created_before(self, key: Tuple[str, ...], schema: Optional[m.Ident], index: int) -> bool:
+        return self._creation(key, schema, index) is not None
 
     def table_is_new(self, table: m.ObjectName, before: int) -> bool:
         """True when ``table`` was created earlier in this migration (so nobody uses it yet)."""
-        return self._created_before(("table", table.name.key), before)
+        return self._created_before(("table", table.name.key), table.schema_, before)
 
     def type_created_in_transaction(self, name: m.ObjectName, statement: Statement) -> bool:
         """An earlier statement of ``statement``'s transaction created the type ``name``."""
-        created = self._created.get(("type", name.name.key))
-        return created is not None and created < statement.index and any(
+        created = self._creation(("type", name.name.key), name.schema_, statement.index)
+        return created is not None and any(
             peer.index == created for peer in self.transaction_peers(statement))
 
     def column_is_new(self, table: m.ObjectName, column: m.Ident, before: int) -> bool:
         return self.table_is_new(table, before) or self._created_before(
-            ("column", table.name.key, column.key), before
+            ("column", table.name.key, column.key), table.schema_, before
         )
 
     def index_is_new(self, name: m.ObjectName, before: int) -> bool:
-        return self._created_before(("index", name.name.key), before)
+        return self._created_before(("index", name.name.key), name.schema_, before)
 
     def _column_definitions(self, table: m.ObjectName, column: m.Ident, before: int):
         """(type, NOT NULL) for each operation before ``before`` that defines or changes the
@@ -248,7 +266,7 @@ class Migration:
 
     def constraint_is_new(self, table: m.ObjectName, name: m.Ident, before: int) -> bool:
         return self.table_is_new(table, before) or self._created_before(
-            ("constraint", table.name.key, name.key), before
+            ("constraint", table.name.key, name.key), table.schema_, before
         )
 
     def operations_before(self, before: int):
@@ -305,17 +323,21 @@ def _checks_not_null(expression_sql: Optional[str], column: m.Ident) -> bool:
     )
 
 
-def _created_keys(operation: m.Operation) -> List[Tuple[str, ...]]:
+def _created_keys(operation: m.Operation) -> List[Tuple[Tuple[str, ...], Optional[m.Ident]]]:
+    """(key, schema written) for what ``operation`` creates; an index is in its table's
+    schema."""
     if isinstance(operation, m.CreateTable):
-        return [("table", operation.table.name.key)]
+        return [(("table", operation.table.name.key), operation.table.schema_)]
     if isinstance(operation, m.AddColumn):
-        return [("column", operation.table.name.key, operation.column.name.key)]
+        key = ("column", operation.table.name.key, operation.column.name.key)
+        return [(key, operation.table.schema_)]
     if isinstance(operation, m.CreateType):
-        return [("type", operation.name.name.key)]
+        return [(("type", operation.name.name.key), operation.name.schema_)]
     if isinstance(operation, m.CreateIndex) and operation.name is not None:
-        return [("index", operation.name.key)]
+        return [(("index", operation.name.key), operation.table.schema_)]
     if isinstance(operation, m.AddConstraint) and operation.name is not None:
-        return [("constraint", operation.table.name.key, operation.name.key)]
+        key = ("constraint", operation.table.name.key, operation.name.key)
+        return [(key, operation.table.schema_)]
     return []
 
 

@@ -117,3 +117,23 @@ def test_type_change_of_a_column_added_to_an_existing_table(sql, flagged):
     if found:
         assert "added earlier in this migration" in found[0].message
         assert "ADD COLUMN" in found[0].rewrite.steps[0].title
+
+
+# -- objects created earlier: schemas must match --------------------------------------
+@pytest.mark.parametrize("created, used, new", [
+    ("app.orders", "public.orders", False),
+    ("app.orders", "orders", False),  # unqualified: public
+    ("app.orders", "app.orders", True),
+    ("orders", "public.orders", True),
+    ("public.orders", "orders", True),
+    ("orders", "orders", True),
+    ('"App".orders', "app.orders", False),
+])
+def test_table_is_new_only_in_the_same_schema(created, used, new):
+    sql = f"CREATE TABLE {created} (id bigint, ref text); CREATE INDEX ON {used} (ref);"
+    assert ("ML201" in codes(sql, ignore=TIMEOUT_NOTES)) is not new
+
+
+def test_mysql_unqualified_name_matches_any_database():
+    sql = "CREATE TABLE shop.orders (id int, ref text); ALTER TABLE orders RENAME COLUMN ref TO r;"
+    assert "ML101" not in codes(sql, dialect="mysql")
