@@ -170,6 +170,13 @@ class RenameTable(TableOperation):
     new_name: ObjectName
 
 
+class CreateView(Operation):
+    """CREATE [OR REPLACE] VIEW, not MATERIALIZED: a relation that serves reads and, when
+    it selects from one table, writes under its name."""
+
+    name: ObjectName
+
+
 class AddColumn(TableOperation):
     column: ColumnSpec
     if_not_exists: bool = False

@@ -314,6 +314,8 @@ class _Converter:
             yield self.create_index(ast)
         elif kind == "TYPE":
             yield m.CreateType(span=span, name=object_name(ast.this))
+        elif kind == "VIEW" and ast.find(exp.MaterializedProperty) is None:
+            yield m.CreateView(span=span, name=object_name(ast.this))
         else:
             yield m.RawStatement(span=span, keyword=f"CREATE {kind}".strip())
 

@@ -1,8 +1,9 @@
 """ML102 rename-table."""
 
-from typing import Iterator
+from typing import Iterator, List
 
 from migrationlint import model as m
+from migrationlint.context import Statement, substantive
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
@@ -14,7 +15,7 @@ from migrationlint.rules import rule
     on=(m.RenameTable,), tags=("backward-compatibility",),
 )
 def check(op: m.RenameTable, ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.table_is_new(op.table):
+    if ctx.table_is_new(op.table) or _name_taken_again(op, ctx):
         return
     old, new = ctx.q(op.table), ctx.q(op.new_name)
     message = (
@@ -49,3 +50,30 @@ def check(op: m.RenameTable, ctx: RuleContext) -> Iterator[Finding]:
         ),
     )
     yield ctx.finding(op.span, message, rewrite)
+
+
+def _name_taken_again(op: m.RenameTable, ctx: RuleContext) -> bool:
+    """The old name serves queries again at once: a table renamed to it in the same
+    statement (MySQL's ``RENAME TABLE a TO a_old, a_new TO a`` swaps atomically), or a
+    view or table given the name later in the same transaction or by the very next
+    statement (the rename-then-view pair of the recipe, which MySQL commits one by one)."""
+    statement = ctx.statement
+    later = list(statement.operations[statement.operations.index(op) + 1:])
+    for following in _run_at_once_after(ctx):
+        later += following.operations
+    return any(_takes_name(other, op.table) for other in later)
+
+
+def _run_at_once_after(ctx: RuleContext) -> List[Statement]:
+    statement, migration = ctx.statement, ctx.migration
+    peers = [s for s in migration.transaction_peers(statement) if s.index > statement.index]
+    following = [s for s in migration.statements[statement.index + 1:] if substantive(s)]
+    return peers + following[:1]
+
+
+def _takes_name(op: m.Operation, name: m.ObjectName) -> bool:
+    if isinstance(op, m.CreateView):
+        return op.name.matches(name)
+    if isinstance(op, m.RenameTable):
+        return op.new_name.matches(name)
+    return isinstance(op, m.CreateTable) and op.table.matches(name)
