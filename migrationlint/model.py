@@ -144,15 +144,24 @@ class ColumnSpec(Record):
     generated_virtual: bool = False
     identity: bool = False
     auto_increment: bool = False
-    # MySQL/MariaDB: CHARACTER SET of the column, FIRST / AFTER <column> placement, and
-    # an inline REFERENCES clause as written (MySQL parses it and ignores it).
+    # MySQL/MariaDB: CHARACTER SET and COLLATE of the column, FIRST / AFTER <column>
+    # placement, and an inline REFERENCES clause as written (MySQL parses it and ignores it).
     charset: Optional[str] = None
+    collate: Optional[str] = None
     position: Optional[str] = None
     references_sql: Optional[str] = None
     # An inline REFERENCES: the referenced columns, and its clauses as written in upper
     # case ("ON DELETE CASCADE", "MATCH FULL", "DEFERRABLE", ...), so a rewrite keeps them.
     reference_columns: Tuple[Ident, ...] = ()
     reference_options: Tuple[str, ...] = ()
+
+    @property
+    def full_type_sql(self) -> str:
+        """The type with the column's CHARACTER SET and COLLATE: a new column copying this
+        one, or a MODIFY restating it, would otherwise get the table's defaults."""
+        charset = f" CHARACTER SET {self.charset}" if self.charset else ""
+        collate = f" COLLATE {self.collate}" if self.collate else ""
+        return f"{self.type_sql}{charset}{collate}"
 
 
 class CreateTable(TableOperation):

@@ -464,6 +464,8 @@ class _Converter:
             return {"auto_increment": True}
         if isinstance(kind, exp.CharacterSetColumnConstraint):
             return {"charset": kind.this.name.lower()}
+        if isinstance(kind, exp.CollateColumnConstraint):
+            return {"collate": kind.this.name}
         return {}
 
     # -- MySQL / MariaDB ALTER TABLE clauses -------------------------------

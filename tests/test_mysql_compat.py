@@ -311,3 +311,15 @@ def test_change_column_rename_recipe_uses_the_stated_definition():
     assert steps[-2].sql == ("ALTER TABLE t MODIFY first_name VARCHAR(100) DEFAULT '' NOT NULL, "
                              "ALGORITHM=INPLACE, LOCK=NONE;")
     assert steps[-1].sql.endswith("ALTER TABLE t DROP COLUMN fname;")
+
+
+def test_recipes_keep_the_column_character_set_and_collation():
+    charset = "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+    modify = only(f"ALTER TABLE posts MODIFY body TEXT {charset} NOT NULL DEFAULT 'x';", "ML107")
+    assert modify.rewrite.steps[0].sql == f"ALTER TABLE posts ADD COLUMN body_new TEXT {charset};"
+    assert (f"MODIFY body_new TEXT {charset} DEFAULT 'x' NOT NULL"
+            in modify.rewrite.steps[-2].sql)
+    rename = only("ALTER TABLE posts CHANGE title headline VARCHAR(200) CHARACTER SET latin1 "
+                  "COLLATE latin1_bin;", "ML101")
+    assert rename.rewrite.steps[0].sql == (
+        "ALTER TABLE posts ADD COLUMN headline VARCHAR(200) CHARACTER SET latin1 COLLATE latin1_bin;")

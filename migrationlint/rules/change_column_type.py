@@ -180,8 +180,9 @@ def _expand_contract(op: m.AlterColumnType, ctx: RuleContext) -> Rewrite:
     n = ctx.q(new)
     value = op.using_sql or conversion_sql(column, op.new_type_sql, ctx.dialect)
     default = _default_sql(op, ctx)
+    type_sql = op.definition.full_type_sql if op.definition else op.new_type_sql
     steps: List[Step] = [
-        add_column_step(ctx.dialect, op.table, new, op.new_type_sql, like=op.column),
+        add_column_step(ctx.dialect, op.table, new, type_sql, like=op.column),
         _sync_step(op, new, ctx),
         batched_backfill(ctx.dialect, op.table, new, value,
                          f"{n} IS NULL AND {column} IS NOT NULL",
@@ -190,7 +191,7 @@ def _expand_contract(op: m.AlterColumnType, ctx: RuleContext) -> Rewrite:
              instruction=f"Release the version using {n}; keep {column} until no running "
              "version uses it."),
     ]
-    steps += declared_definition_steps(ctx.dialect, op.table, new, op.new_type_sql, default,
+    steps += declared_definition_steps(ctx.dialect, op.table, new, type_sql, default,
                                        bool(op.not_null))
     steps.append(Step(
         phase=Phase.CONTRACT,

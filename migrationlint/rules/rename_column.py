@@ -30,10 +30,10 @@ def check(op: m.RenameColumn, ctx: RuleContext) -> Iterator[Finding]:
         "queries fail with an unknown-column error."
     )
     declared = _declared_definition(op, ctx)
-    type_sql = declared.type_sql if declared else ctx.migration.column_type(
+    type_sql = declared.full_type_sql if declared else ctx.migration.column_type(
         op.table, op.column, ctx.index)
     finish = declared_definition_steps(
-        ctx.dialect, op.table, op.new_name, declared.type_sql,
+        ctx.dialect, op.table, op.new_name, type_sql,
         declared.default.sql if declared.default else None, declared.not_null,
     ) if declared else []
     rewrite = Rewrite(
