@@ -323,3 +323,13 @@ def test_recipes_keep_the_column_character_set_and_collation():
                   "COLLATE latin1_bin;", "ML101")
     assert rename.rewrite.steps[0].sql == (
         "ALTER TABLE posts ADD COLUMN headline VARCHAR(200) CHARACTER SET latin1 COLLATE latin1_bin;")
+
+
+@pytest.mark.parametrize("setting,said", [
+    ("SET SESSION lock_wait_timeout = 3600;\n", "this file set lock_wait_timeout to 3600 s"),
+    ("SET SESSION lock_wait_timeout = DEFAULT;\n", "defaults to 31536000 s (one year)"),
+    ("", "defaults to 31536000 s (one year)"),
+])
+def test_lock_wait_note_names_the_timeout_in_effect(setting, said):
+    finding = only(setting + "ALTER TABLE t ADD COLUMN c INT, ALGORITHM=INSTANT;", "ML411")
+    assert said in finding.message

@@ -199,6 +199,17 @@ def _short_lock_wait(ctx: RuleContext, statement_index: int, op: m.Operation) ->
         return False
 
 
+def _lock_wait(ctx: RuleContext, statement_index: int) -> str:
+    """How long the statement waits for the lock: the file's own (too long) setting, or
+    the server default."""
+    value = ctx.migration.setting("lock_wait_timeout", statement_index)
+    if value is not None and value.replace(".", "", 1).isdigit():  # not DEFAULT or @var
+        return (f"this file set lock_wait_timeout to {value} s (more than "
+                f"{MAX_LOCK_WAIT_SECONDS} s)")
+    default = "86400 s (one day)" if ctx.dialect == "mariadb" else "31536000 s (one year)"
+    return f"lock_wait_timeout defaults to {default}"
+
+
 def _existing_table(ctx: RuleContext, statement) -> Optional[m.ObjectName]:
     """The first table the statement changes that existed before this file."""
     for op in statement.operations:
@@ -223,12 +234,11 @@ def check_lock_wait_timeout(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if any(_short_lock_wait(ctx, statement.index, op) for op in statement.operations):
             return
-        default = "86400 s (one day)" if ctx.dialect == "mariadb" else "31536000 s (one year)"
         name = ctx.q(table)
         message = (
             f"This DDL needs an exclusive metadata lock on {name}. While it waits behind any "
             f"open transaction that touched {name}, every new query on {name} queues "
-            f"behind it, and lock_wait_timeout defaults to {default}."
+            f"behind it, and {_lock_wait(ctx, statement.index)}."
         )
         yield ctx.finding(statement.span, message, Rewrite(
             summary="Fail fast and retry instead of stalling the application.",
