@@ -10,8 +10,10 @@ the workers are done.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import signal
 import sys
 from typing import (
     TYPE_CHECKING, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union,
@@ -221,6 +223,30 @@ def _in_processes(tasks: List[FileTask], workers: int, job: _Job) -> Iterator[Tu
     # Many small chunks per worker keep all busy to the end: the run waits for the
     # last chunk, and a chunk costs a few tenths of a millisecond to hand over.
     chunk = max(1, len(tasks) // (workers * 32))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for result, payload in pool.map(functools.partial(_in_worker, job), tasks, chunksize=chunk):
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        with _interrupts_held():  # the workers start (fork) in the first submission
+            results = pool.map(functools.partial(_in_worker, job), tasks, chunksize=chunk)
+        for result, payload in results:
             yield (result if result is not None else decode_result(payload)), payload
+    finally:
+        # On Ctrl-C (or the reader stopping early), drop the chunks not yet started
+        # instead of waiting for the whole run.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C reaches every process of the terminal's group, but only this one should
+    act on it: a worker would print a traceback of its own. Workers are started with
+    SIGINT blocked, which they inherit and keep (across exec too, for spawn); here it is
+    held while they start and delivered after. Windows has no signal masks; a Ctrl-C
+    there reaches only the console's foreground process anyway."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
