@@ -212,6 +212,10 @@ class Migration:
         """True when ``table`` was created earlier in this migration (so nobody uses it yet)."""
         return self._created_before(("table", table.name.key), table.schema_, before)
 
+    def type_is_new(self, name: m.ObjectName, before: int) -> bool:
+        """True when the type or domain ``name`` was created earlier in this migration."""
+        return self._created_before(("type", name.name.key), name.schema_, before)
+
     def type_created_in_transaction(self, name: m.ObjectName, statement: Statement) -> bool:
         """An earlier statement of ``statement``'s transaction created the type ``name``."""
         created = self._creation(("type", name.name.key), name.schema_, statement.index)

@@ -26,6 +26,7 @@ _ACCESS_EXCLUSIVE_ON_TABLE = (
     m.AddColumn, m.DropColumn, m.RenameColumn, m.RenameTable, m.AlterColumnType,
     m.SetNotNull, m.DropNotNull, m.SetDefault, m.DropDefault, m.DropConstraint,
     m.SetLogged, m.Truncate, m.DropTable, m.DropTrigger,
+    m.SetTablespace, m.SetAccessMethod, m.SetGenerationExpression,
     # ENABLE/DISABLE/FORCE ROW LEVEL SECURITY: ALTER TABLE's default lock (PostgreSQL's
     # ALTER TABLE page lists no lighter one for it).
     m.SetRowSecurity,
@@ -83,4 +84,5 @@ def holds_long(op: m.Operation) -> bool:
     return isinstance(op, (
         m.CreateIndex, m.SetNotNull, m.AlterColumnType, m.ValidateConstraint, m.Reindex,
         m.Cluster, m.SetLogged, m.RefreshMaterializedView, m.DataChange,
+        m.SetTablespace, m.SetAccessMethod, m.SetGenerationExpression,
     ))

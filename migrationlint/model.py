@@ -308,7 +308,8 @@ class RawStatement(Operation):
 
 
 class CreateType(Operation):
-    """CREATE TYPE (enum, composite, range, ...): rules ask whether a type is new."""
+    """CREATE TYPE (enum, composite, range, ...) or CREATE DOMAIN (a domain is a type
+    too, in the same namespace): rules ask whether a type is new."""
 
     name: ObjectName
 
@@ -349,6 +350,35 @@ class RefreshMaterializedView(Operation):
 
 class SetLogged(TableOperation):
     logged: bool
+
+
+class SetTablespace(TableOperation):
+    """ALTER TABLE ... SET TABLESPACE: copies the table's data files to the tablespace."""
+
+    tablespace: Ident
+
+
+class SetAccessMethod(TableOperation):
+    """ALTER TABLE ... SET ACCESS METHOD (15+): rewrites the table in the new method."""
+
+    method: Ident
+
+
+class SetGenerationExpression(TableOperation):
+    """ALTER TABLE ... ALTER COLUMN ... SET EXPRESSION AS (...) (17+): a stored generated
+    column is recomputed for every row."""
+
+    column: Ident
+    expression_sql: str
+
+
+class AddDomainConstraint(Operation):
+    """ALTER DOMAIN ... ADD [CONSTRAINT name] CHECK (...) [NOT VALID]."""
+
+    domain: ObjectName
+    name: Optional[Ident] = None
+    expression_sql: Optional[str] = None
+    not_valid: bool = False
 
 
 class DetachPartition(TableOperation):

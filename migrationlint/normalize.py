@@ -209,9 +209,20 @@ class _Converter:
             yield from self.modify_column(table, action, span)
         elif isinstance(action, exp.AlterSet) and _set_logged(action) is not None:
             yield m.SetLogged(span=span, table=table, logged=_set_logged(action))
+        elif isinstance(action, exp.AlterSet) and self.dialect == "postgres" and (
+                action.args.get("tablespace") or action.args.get("access_method")):
+            yield self.set_storage(table, action, span)
         else:
             mysql = self.mysql_alter_action(table, action, span) if self.dialect in _MYSQL else None
             yield mysql or m.RawStatement(span=span, keyword=f"ALTER TABLE {action.key.upper()}")
+
+    def set_storage(self, table: m.ObjectName, action: exp.AlterSet, span: Region) -> m.Operation:
+        """PostgreSQL's SET TABLESPACE or SET ACCESS METHOD; sqlglot accepts them for MySQL
+        too, where they are not MySQL syntax, so MySQL runs keep them raw as before."""
+        tablespace = action.args.get("tablespace")
+        if tablespace is not None:
+            return m.SetTablespace(span=span, table=table, tablespace=ident(tablespace))
+        return m.SetAccessMethod(span=span, table=table, method=ident(action.args["access_method"]))
 
     def alter_drop(self, table: m.ObjectName, action: exp.Drop) -> Iterator[m.Operation]:
         kind = (action.args.get("kind") or "").upper()

@@ -333,6 +333,39 @@ def alter_enum_value(cursor: Cursor) -> Optional[List[m.Operation]]:
     return [m.RenameEnumValue(span=span, type_name=type_name, value=value, new_value=new_value)]
 
 
+@recognizer("CREATE", "DOMAIN", dialects=("postgres",))
+@_safely
+def create_domain(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """A domain is a type (same namespace), so it is recorded as one: a constraint added
+    to it later in the file checks no stored value."""
+    cursor.expect("CREATE", "DOMAIN")
+    return [m.CreateType(span=cursor.statement_span(), name=cursor.name())]
+
+
+@recognizer("ALTER", "DOMAIN", dialects=("postgres",))
+@_safely
+def alter_domain_add_check(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """ALTER DOMAIN d ADD [CONSTRAINT c] CHECK (expression) [NOT VALID]; the other forms
+    stay raw statements."""
+    from migrationlint.normalize import check_expression  # normalize imports us
+
+    cursor.expect("ALTER", "DOMAIN")
+    domain = cursor.name()
+    start = cursor.position
+    cursor.expect("ADD")
+    name = cursor.ident() if cursor.accept("CONSTRAINT") else None
+    cursor.expect("CHECK")
+    end = len(cursor.tokens) - (2 if _is(cursor.tokens[-1], TokenType.SEMICOLON) else 1)
+    not_valid = [t.text.upper() for t in cursor.tokens[end - 1:end + 1]] == ["NOT", "VALID"]
+    expression = _parenthesized_text(cursor, end - 2 if not_valid else end)
+    checked = check_expression(expression, "postgres") if expression is not None else None
+    if checked is None:
+        return None
+    cursor.position = end + 1
+    return [m.AddDomainConstraint(span=cursor.span_from(start), domain=domain, name=name,
+                                  expression_sql=checked[0], not_valid=not_valid)]
+
+
 @recognizer("REINDEX", dialects=("postgres",))
 @_safely
 def reindex(cursor: Cursor) -> Optional[List[m.Operation]]:
@@ -896,6 +929,8 @@ def postgres_alter_table_by_action(cursor: Cursor) -> Optional[List[m.Operation]
         if not alone:
             alone = _row_security(cursor, table, first, last)
         if not alone:
+            alone = _set_expression(cursor, table, first, last)
+        if not alone:
             span = cursor.spans.relative(cursor.tokens[first].start, cursor.tokens[last].end + 1)
             keyword = "ALTER TABLE " + cursor.tokens[first].text.upper()
             alone = [m.RawStatement(span=span, keyword=keyword)]
@@ -912,6 +947,40 @@ def _row_security(cursor: Cursor, table: m.ObjectName, first: int, last: int) ->
         return []
     span = cursor.spans.relative(cursor.tokens[first].start, cursor.tokens[last].end + 1)
     return [m.SetRowSecurity(span=span, table=table, action=" ".join(words[:-3]).lower())]
+
+
+def _set_expression(cursor: Cursor, table: m.ObjectName, first: int, last: int) -> List[m.Operation]:
+    """``ALTER [COLUMN] c SET EXPRESSION AS (expression)`` (17+); [] for other actions."""
+    from migrationlint.normalize import check_expression  # normalize imports us
+
+    cursor.position = first
+    if not cursor.accept("ALTER"):
+        return []
+    cursor.accept("COLUMN")
+    column = cursor.ident()
+    if not cursor.accept("SET", "EXPRESSION", "AS"):
+        return []
+    expression = _parenthesized_text(cursor, last)
+    checked = check_expression(expression, "postgres") if expression is not None else None
+    if checked is None:
+        return []
+    span = cursor.spans.relative(cursor.tokens[first].start, cursor.tokens[last].end + 1)
+    return [m.SetGenerationExpression(span=span, table=table, column=column,
+                                      expression_sql=checked[0])]
+
+
+def _parenthesized_text(cursor: Cursor, last: int) -> Optional[str]:
+    """The text inside the parentheses that open at the cursor and close at token
+    ``last``; None for any other shape."""
+    tokens = cursor.tokens
+    if not _is(cursor.peek(), TokenType.L_PAREN) or tokens[last].token_type != TokenType.R_PAREN:
+        return None
+    depth = 0
+    for index in range(cursor.position, last + 1):
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(tokens[index].token_type, 0)
+        if depth == 0 and index != last:
+            return None  # ``(a) + (b)``: the parentheses close before the end
+    return cursor.text[cursor.peek().end + 1:tokens[last].start]
 
 
 def _unnamed_check(cursor: Cursor, table: m.ObjectName, first: int, last: int) -> List[m.Operation]:

@@ -1,0 +1,132 @@
+"""ALTER forms that copy or rewrite a PostgreSQL table (ML218) and domain CHECKs added
+without NOT VALID (ML219)."""
+
+import pytest
+
+from migrationlint import model as m
+from migrationlint.normalize import normalize_statement
+from migrationlint.source import LineIndex
+from tests.helpers import TIMEOUT_NOTES, codes, lint
+
+
+def _operations(sql, dialect="postgres"):
+    return normalize_statement(sql, 0, LineIndex(sql), dialect).operations
+
+
+def _only(sql, code):
+    found = [f for f in lint(sql, ignore=TIMEOUT_NOTES) if f.rule == code]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _rewrite_sql(finding):
+    return "\n".join(s.sql or s.instruction or "" for s in finding.rewrite.steps)
+
+
+@pytest.mark.parametrize("sql, kind, fields", [
+    ("ALTER TABLE events SET TABLESPACE fast;", m.SetTablespace, {"tablespace": "fast"}),
+    ("ALTER TABLE events SET ACCESS METHOD heap2;", m.SetAccessMethod, {"method": "heap2"}),
+    ("ALTER TABLE t ALTER COLUMN c SET EXPRESSION AS (a + 1);", m.SetGenerationExpression,
+     {"column": "c", "expression_sql": "a + 1"}),
+    ("ALTER TABLE t ALTER c SET EXPRESSION AS ((a) + (b));", m.SetGenerationExpression,
+     {"column": "c", "expression_sql": "(a) + (b)"}),
+    ("ALTER DOMAIN positive_int ADD CONSTRAINT positive_int_check CHECK (VALUE > 0);",
+     m.AddDomainConstraint, {"name": "positive_int_check", "expression_sql": "VALUE > 0",
+                             "not_valid": False}),
+    ("ALTER DOMAIN d ADD CHECK (VALUE > 0) NOT VALID;", m.AddDomainConstraint,
+     {"name": None, "not_valid": True}),
+    ("CREATE DOMAIN positive_int AS integer;", m.CreateType, {}),
+])
+def test_statements_become_typed_operations(sql, kind, fields):
+    (op,) = _operations(sql)
+    assert type(op) is kind
+    for field, expected in fields.items():
+        value = getattr(op, field)
+        assert (value.name if isinstance(value, m.Ident) else value) == expected
+
+
+@pytest.mark.parametrize("sql", [
+    "ALTER DOMAIN d VALIDATE CONSTRAINT c;",
+    "ALTER DOMAIN d ADD CONSTRAINT c NOT NULL;",
+    "ALTER TABLE t ALTER COLUMN c DROP EXPRESSION;",
+])
+def test_other_forms_stay_raw(sql):
+    assert [type(op) for op in _operations(sql)] == [m.RawStatement]
+
+
+def test_set_expression_next_to_another_action_is_still_read():
+    ops = _operations("ALTER TABLE t ALTER COLUMN c SET EXPRESSION AS (a + 1), ADD COLUMN d int;")
+    assert [type(op) for op in ops] == [m.SetGenerationExpression, m.AddColumn]
+
+
+@pytest.mark.parametrize("sql, code, line, column", [
+    ("ALTER TABLE events SET TABLESPACE fast;", "ML218", 1, 35),
+    ("SELECT 1;\nALTER TABLE events SET ACCESS METHOD heap2;", "ML218", 2, 38),
+    ("ALTER TABLE t\n  ALTER COLUMN c SET EXPRESSION AS (a + 1);", "ML218", 2, 3),
+    ("ALTER DOMAIN positive_int\n  ADD CONSTRAINT positive_int_check CHECK (VALUE > 0);",
+     "ML219", 2, 3),
+])
+def test_findings_point_at_the_clause(sql, code, line, column):
+    span = _only(sql, code).span
+    assert (span.line, span.column) == (line, column)
+
+
+@pytest.mark.parametrize("sql, code", [
+    ("CREATE TABLE events (id int); ALTER TABLE events SET TABLESPACE fast;", "ML218"),
+    ("CREATE TABLE events (id int); ALTER TABLE events SET ACCESS METHOD heap2;", "ML218"),
+    ("CREATE TABLE t (a int, c int GENERATED ALWAYS AS (a) STORED);"
+     " ALTER TABLE t ALTER COLUMN c SET EXPRESSION AS (a + 1);", "ML218"),
+    ("CREATE DOMAIN positive_int AS integer;"
+     " ALTER DOMAIN positive_int ADD CHECK (VALUE > 0);", "ML219"),
+    ("ALTER DOMAIN positive_int ADD CHECK (VALUE > 0) NOT VALID;", "ML219"),
+])
+def test_new_objects_and_not_valid_are_not_flagged(sql, code):
+    assert code not in codes(sql, ignore=TIMEOUT_NOTES)
+
+
+def test_a_domain_of_another_schema_is_not_new():
+    sql = "CREATE DOMAIN a.positive_int AS integer; ALTER DOMAIN b.positive_int ADD CHECK (VALUE > 0);"
+    assert "ML219" in codes(sql, ignore=TIMEOUT_NOTES)
+
+
+def test_messages_name_the_lock():
+    assert "ACCESS EXCLUSIVE" in _only("ALTER TABLE events SET TABLESPACE fast;", "ML218").message
+    domain = _only("ALTER DOMAIN d ADD CHECK (VALUE > 0);", "ML219")
+    assert "SHARE lock" in domain.message and "ACCESS EXCLUSIVE" not in domain.message
+
+
+def test_rewrites_quote_the_real_names():
+    tablespace = _only('ALTER TABLE app."Events" SET TABLESPACE "Fast";', "ML218")
+    assert '--table=app."Events" --tablespace="Fast"' in _rewrite_sql(tablespace)
+    expression = _only('ALTER TABLE "T" ALTER COLUMN "Total" SET EXPRESSION AS ("A" + 1);', "ML218")
+    assert 'ALTER TABLE "T" DROP COLUMN "Total";' in _rewrite_sql(expression)
+    assert 'UPDATE "T" SET total_new = ("A" + 1)' in _rewrite_sql(expression)
+
+
+def test_expression_recipe_copies_a_known_column_type():
+    found = _only("ALTER TABLE t ADD COLUMN c int GENERATED ALWAYS AS (a) STORED;"
+                  " ALTER TABLE t ALTER COLUMN c SET EXPRESSION AS (a + 1);", "ML218")
+    assert "ALTER TABLE t ADD COLUMN c_new INT;" in _rewrite_sql(found)
+
+
+def test_domain_recipe_adds_not_valid_and_validates_with_the_same_name():
+    named = _only('ALTER DOMAIN "PosInt" ADD CONSTRAINT pos CHECK (VALUE > 0);', "ML219")
+    assert _rewrite_sql(named).splitlines() == [
+        'ALTER DOMAIN "PosInt" ADD CONSTRAINT pos CHECK (VALUE > 0) NOT VALID;',
+        'ALTER DOMAIN "PosInt" VALIDATE CONSTRAINT pos;',
+    ]
+    unnamed = _only('ALTER DOMAIN "PosInt" ADD CHECK (VALUE > 0);', "ML219")
+    # PostgreSQL names it <domain>_check, keeping the quoted name's case.
+    assert 'VALIDATE CONSTRAINT "PosInt_check";' in _rewrite_sql(unnamed)
+
+
+def test_lock_timeout_note_covers_the_rewrites():
+    assert "ML214" in codes("ALTER TABLE events SET TABLESPACE fast;")
+
+
+@pytest.mark.parametrize("dialect", ["mysql", "mariadb"])
+def test_mysql_runs_are_unaffected(dialect):
+    for sql in ("ALTER TABLE events SET TABLESPACE fast;",
+                "ALTER TABLE events SET ACCESS METHOD heap2;"):
+        assert [type(op) for op in _operations(sql, dialect)] == [m.RawStatement]
+        assert not {"ML218", "ML219"} & set(codes(sql, dialect=dialect))
