@@ -117,12 +117,21 @@ def _parse_errors(
 
 
 def _drop_superseded(findings: List[Finding], rules: Dict[str, RuleInfo]) -> List[Finding]:
-    """Keep one finding per hazard: the most specific rule's."""
-    superseded = set()
+    """Keep one finding per hazard: the most specific rule's. Only a finding that is kept
+    supersedes: when ML111 replaces ML107, the table copy ML107 would have explained (ML404)
+    is still reported."""
+    codes_at: Dict[object, Set[str]] = {}
     for finding in findings:
-        for code in rules[finding.rule].supersedes:
-            superseded.add((code, finding.span))
-    return [f for f in findings if (f.rule, f.span) not in superseded]
+        codes_at.setdefault(finding.span, set()).add(finding.rule)
+    kept: Dict[Tuple[str, object], bool] = {}
+
+    def is_kept(code: str, span) -> bool:
+        if (code, span) not in kept:  # the supersedes relation has no cycles
+            kept[(code, span)] = not any(code in rules[other].supersedes and is_kept(other, span)
+                                         for other in codes_at[span])
+        return kept[(code, span)]
+
+    return [f for f in findings if is_kept(f.rule, f.span)]
 
 
 def _statement_lines(migration: Migration) -> Dict[int, int]:

@@ -63,6 +63,17 @@ def _renamed(op: m.RenameEnumValue, ctx: RuleContext) -> Iterator[Finding]:
     yield ctx.finding(op.span, message, rewrite)
 
 
+def _declared(op: m.AlterColumnType) -> str:
+    """The column definition the MODIFY states: MODIFY drops any attribute left out (NOT
+    NULL, DEFAULT, CHARACTER SET)."""
+    definition = op.definition
+    if definition is None:
+        return op.new_type_sql
+    not_null = " NOT NULL" if op.not_null else ""
+    default = f" DEFAULT {definition.default.sql}" if definition.default is not None else ""
+    return f"{definition.full_type_sql}{not_null}{default}"
+
+
 def _removed(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[Finding]:
     before = ctx.migration.column_type(op.table, op.column, ctx.index)
     old_values = enum_values(before, ctx.dialect) if before else None
@@ -84,7 +95,7 @@ def _removed(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[Finding]:
         steps=(
             *_steps(removed, "", f"{table}.{column}"),
             Step(phase=Phase.CONTRACT, title="In a later release, remove the values",
-                 sql=f"ALTER TABLE {table} MODIFY {column} {op.new_type_sql};"
+                 sql=f"ALTER TABLE {table} MODIFY {column} {_declared(op)};"
                  if ctx.dialect != "postgres" else None,
                  instruction=None if ctx.dialect != "postgres" else
                  f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {op.new_type_sql}"),

@@ -1,0 +1,35 @@
+"""MySQL/MariaDB behaviour found by QA runs on realistic migrations."""
+
+from __future__ import annotations
+
+from helpers import TIMEOUT_NOTES, lint
+
+
+def rules_by_line(sql, **kwargs):
+    return sorted((f.span.line, f.rule) for f in lint(sql, ignore=TIMEOUT_NOTES, **kwargs))
+
+
+def test_making_a_column_shown_not_null_nullable_again_is_a_rebuild():
+    sql = ("ALTER TABLE invoices MODIFY paid_at DATETIME NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;\n"
+           "ALTER TABLE invoices MODIFY paid_at DATETIME NULL;\n")
+    [rebuild] = [f for f in lint(sql, dialect="mysql") if f.span.line == 2 and f.rule == "ML405"]
+    assert "Making paid_at nullable" in rebuild.message
+
+
+ENUM_REMOVE = (
+    "ALTER TABLE tickets MODIFY state ENUM('open','pending','closed') NOT NULL DEFAULT 'open', "
+    "ALGORITHM=INSTANT;\n"
+    "ALTER TABLE tickets MODIFY state ENUM('open','closed') NOT NULL DEFAULT 'open';\n"
+)
+
+
+def test_removing_enum_values_reports_the_table_copy_too():
+    # ML111 replaces change-column-type's finding; the copy it would have covered stays.
+    assert [rule for line, rule in rules_by_line(ENUM_REMOVE, dialect="mysql") if line == 2] == [
+        "ML111", "ML401", "ML404"]
+
+
+def test_removing_enum_values_restates_the_whole_definition():
+    [finding] = [f for f in lint(ENUM_REMOVE, dialect="mysql") if f.rule == "ML111"]
+    assert finding.rewrite.steps[-1].sql == (
+        "ALTER TABLE tickets MODIFY state ENUM('open', 'closed') NOT NULL DEFAULT 'open';")
