@@ -7,7 +7,9 @@ from typing import Callable, List, Optional, Tuple
 
 from migrationlint import model as m
 from migrationlint.findings import Phase, Step
+from migrationlint.mysql_online_ddl import Target, support
 from migrationlint.sqlgen import generated_name, qualified, quote
+from migrationlint.versions import Version
 
 BATCH_SIZE = 1000
 
@@ -138,16 +140,29 @@ def declared_definition_steps(
 
 
 def add_column_step(
-    dialect: str, table: m.ObjectName, column: m.Ident, type_sql: Optional[str], like: m.Ident
+    dialect: str, version: Version, table: m.ObjectName, column: m.Ident,
+    type_sql: Optional[str], like: m.Ident,
 ) -> Step:
     """Add a nullable column; its type is copied from ``like`` when known."""
     t, c = qualified(table, dialect), quote(column, dialect)
-    title = f"Add the new column {c} as nullable (a brief, catalogue-only change)"
+    title = f"Add the new column {c} as nullable ({_add_column_cost(dialect, version)})"
     if type_sql is None:
         return Step(phase=Phase.EXPAND, title=title, instruction=(
             f"ALTER TABLE {t} ADD COLUMN {c} with the same type as {quote(like, dialect)}"
         ))
     return Step(phase=Phase.EXPAND, title=title, sql=f"ALTER TABLE {t} ADD COLUMN {c} {type_sql};")
+
+
+def _add_column_cost(dialect: str, version: Version) -> str:
+    """What adding a nullable column costs: MySQL before 8.0.12 rebuilds the table."""
+    if dialect == "postgres":
+        return "a brief, catalogue-only change"
+    found = support("add_column", "", Target(dialect, version))
+    if found.instant:
+        return "an INSTANT, metadata-only change"
+    server = "MariaDB" if dialect == "mariadb" else "MySQL"
+    return (f"on {server} {version} this rebuilds the table in place: writes continue, but it "
+            "takes as long as copying the table")
 
 
 _SET_SEPARATOR = ",\n      "

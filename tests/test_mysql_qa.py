@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import TIMEOUT_NOTES, lint
 
 
@@ -33,3 +35,18 @@ def test_removing_enum_values_restates_the_whole_definition():
     [finding] = [f for f in lint(ENUM_REMOVE, dialect="mysql") if f.rule == "ML111"]
     assert finding.rewrite.steps[-1].sql == (
         "ALTER TABLE tickets MODIFY state ENUM('open', 'closed') NOT NULL DEFAULT 'open';")
+
+
+@pytest.mark.parametrize("version,expected", [
+    ("5.7", "on MySQL 5.7 this rebuilds the table in place"),
+    ("8.0.11", "on MySQL 8.0.11 this rebuilds the table in place"),
+    ("8.0.12", "an INSTANT, metadata-only change"),
+])
+@pytest.mark.parametrize("sql,rule", [
+    ("ALTER TABLE orders MODIFY total BIGINT;", "ML107"),
+    ("ALTER TABLE orders CHANGE total amount BIGINT;", "ML101"),
+])
+def test_the_add_column_step_says_what_adding_a_column_costs_on_the_target(
+        sql, rule, version, expected):
+    [finding] = [f for f in lint(sql, dialect="mysql", version=version) if f.rule == rule]
+    assert expected in finding.rewrite.steps[0].title

@@ -182,7 +182,7 @@ def _expand_contract(op: m.AlterColumnType, ctx: RuleContext) -> Rewrite:
     default = _default_sql(op, ctx)
     type_sql = op.definition.full_type_sql if op.definition else op.new_type_sql
     steps: List[Step] = [
-        add_column_step(ctx.dialect, op.table, new, type_sql, like=op.column),
+        add_column_step(ctx.dialect, ctx.version, op.table, new, type_sql, like=op.column),
         _sync_step(op, new, ctx),
         batched_backfill(ctx.dialect, op.table, new, value,
                          f"{n} IS NULL AND {column} IS NOT NULL",

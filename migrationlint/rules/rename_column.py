@@ -40,7 +40,7 @@ def check(op: m.RenameColumn, ctx: RuleContext) -> Iterator[Finding]:
         summary=f"Expand/contract: add {new}, keep it in sync with {old}, backfill, switch "
         f"the application, and drop {old} in a later release.",
         steps=(
-            add_column_step(ctx.dialect, op.table, op.new_name, type_sql, like=op.column),
+            add_column_step(ctx.dialect, ctx.version, op.table, op.new_name, type_sql, like=op.column),
             sync_trigger(ctx.dialect, op.table, op.column, op.new_name),
             batched_backfill(
                 ctx.dialect, op.table, op.new_name, old,

@@ -173,7 +173,7 @@ def _set_expression(op: m.SetGenerationExpression, ctx: RuleContext) -> Finding:
         summary="Compute the new expression into a plain column filled by a trigger and a "
         "batched backfill, then switch reads to it.",
         steps=(
-            add_column_step(ctx.dialect, op.table, new, type_sql, like=op.column),
+            add_column_step(ctx.dialect, ctx.version, op.table, new, type_sql, like=op.column),
             Step(phase=Phase.EXPAND, title=f"Fill {n} on every write with a trigger",
                  instruction=f"A BEFORE INSERT OR UPDATE trigger on {table} that sets NEW.{n} "
                  f"to {expression}, each column read from NEW (a new GENERATED ... STORED "
