@@ -75,8 +75,11 @@ def add_not_null_safely(
     column: m.Ident,
     type_sql: Optional[str],
     version_supports_fast_not_null: bool = True,
+    required: bool = False,
 ) -> List[Step]:
-    """Make an existing, backfilled column NOT NULL without a long exclusive lock."""
+    """Make an existing, backfilled column NOT NULL without a long exclusive lock. Before
+    PostgreSQL 12 the validated check stands in for NOT NULL, unless the column must be
+    ``required`` NOT NULL (an identity), which costs a scan under ACCESS EXCLUSIVE."""
     t, c = qualified(table, dialect), quote(column, dialect)
     if dialect != "postgres":
         title = "Once every row is filled, make the column NOT NULL in its own migration"
@@ -103,11 +106,15 @@ def add_not_null_safely(
             sql=f"ALTER TABLE {t} VALIDATE CONSTRAINT {check};",
         ),
     ]
-    if version_supports_fast_not_null:
+    if version_supports_fast_not_null or required:
+        title = ("SET NOT NULL now skips the table scan because the validated check proves it"
+                 if version_supports_fast_not_null else
+                 "SET NOT NULL, which the next step needs: before PostgreSQL 12 it scans the "
+                 "table under ACCESS EXCLUSIVE despite the validated check")
         steps += [
             Step(
                 phase=Phase.CONTRACT,
-                title="SET NOT NULL now skips the table scan because the validated check proves it",
+                title=title,
                 sql=f"ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\n"
                 f"ALTER TABLE {t} DROP CONSTRAINT {check};",
             )
