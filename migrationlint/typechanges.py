@@ -79,14 +79,28 @@ def enum_values(type_sql: str, dialect: str) -> Optional[List[str]]:
     return [value.name for value in data_type.expressions]
 
 
+def _cast_truncates(type_sql: str, dialect: str) -> bool:
+    """PostgreSQL's explicit cast to ``type_sql`` cuts a value to the declared length
+    (varchar(n); char and bit, whose length is 1 when not given), where the assignment
+    cast an ALTER ... TYPE without USING applies raises instead."""
+    data_type = _build(type_sql, dialect)
+    if data_type is None:
+        return False
+    return data_type.this in (T.CHAR, T.BIT) or (
+        data_type.this == T.VARCHAR and bool(data_type.expressions))
+
+
 def conversion_sql(column_sql: str, new_type_sql: str, dialect: str) -> str:
     """The value of ``column_sql`` converted for a column of type ``new_type_sql``.
 
-    PostgreSQL: an explicit CAST. MySQL/MariaDB: the column itself, because CAST there
-    takes only SIGNED, UNSIGNED, CHAR(n), DECIMAL, DATE, ... (not BIGINT or VARCHAR(n)),
-    and assigning to the new column converts to its type anyway (in strict mode a value
-    that does not fit fails the UPDATE instead of being truncated)."""
-    if dialect == "postgres":
+    PostgreSQL: an explicit CAST (also where only an explicit cast exists, text to
+    integer), except for the types it would silently truncate: for those the column
+    itself, whose assignment to the new column (UPDATE ... SET, plpgsql :=) raises on a
+    value too long, as the ALTER would. MySQL/MariaDB: the column itself, because CAST
+    there takes only SIGNED, UNSIGNED, CHAR(n), DECIMAL, DATE, ... (not BIGINT or
+    VARCHAR(n)), and assigning to the new column converts to its type anyway (in strict
+    mode a value that does not fit fails the UPDATE instead of being truncated)."""
+    if dialect == "postgres" and not _cast_truncates(new_type_sql, dialect):
         return f"CAST({column_sql} AS {new_type_sql})"
     return column_sql
 

@@ -1,6 +1,8 @@
 """PostgreSQL rewrites that PostgreSQL must accept and that keep the statement's meaning
 (one section per QA finding)."""
 
+import pytest
+
 from tests.helpers import lint
 
 
@@ -44,3 +46,23 @@ def test_serial_rewrite_restores_the_not_null_serial_implies():
     assert _index(steps, "UPDATE events SET seq = nextval('events_seq_seq')") < _index(
         steps, "CHECK (seq IS NOT NULL) NOT VALID")
     assert any("ALTER TABLE events ALTER COLUMN seq SET NOT NULL;" in s for s in steps)
+
+
+# -- ML107: conversions that raise where the ALTER would, instead of truncating -----------
+@pytest.mark.parametrize("new_type", ["varchar(320)", "char(2)", "character", "bit(8)"])
+def test_type_change_to_a_limited_length_assigns_rather_than_casts(new_type):
+    # CAST('...' AS varchar(3)) cuts the value; assigning it raises, as ALTER ... TYPE does.
+    steps = "\n".join(_steps(f"ALTER TABLE users ALTER COLUMN email TYPE {new_type};", "ML107"))
+    assert "CAST(" not in steps
+    assert "    NEW.email_new := NEW.email;\n" in steps
+    assert "UPDATE users SET email_new = email\n" in steps
+
+
+@pytest.mark.parametrize("new_type, cast", [
+    ("bigint", "CAST(email AS BIGINT)"),
+    ("numeric(10, 2)", "CAST(email AS DECIMAL(10, 2))"),  # rounds and raises as assigning does
+    ("varchar", "CAST(email AS VARCHAR)"),
+])
+def test_type_change_keeps_the_cast_where_it_does_not_truncate(new_type, cast):
+    steps = "\n".join(_steps(f"ALTER TABLE users ALTER COLUMN email TYPE {new_type};", "ML107"))
+    assert f"UPDATE users SET email_new = {cast}\n" in steps
