@@ -479,11 +479,12 @@ class Plan(NamedTuple):
 
     @property
     def unsafe_instant_columns(self) -> List[Tuple[m.Operation, Support]]:
-        """The INSTANT ADD/DROP COLUMNs, on a release where those are unsafe (ML412)."""
+        """The INSTANT ADD/DROP COLUMNs, on a release where those are unsafe (ML412). A
+        VIRTUAL generated column is not stored in the rows: adding it only changes metadata
+        and creates no row version, so the defect does not concern it."""
         if self.target is None or not self.target.instant_column_defect:
             return []
-        return [(op, s) for op, s in self.items
-                if isinstance(op, (m.AddColumn, m.DropColumn)) and s.instant]
+        return [(op, s) for op, s in self.items if s.kind in _INSTANT_COLUMN_CHANGES and s.instant]
 
     @property
     def silent_fallback(self) -> Optional[Support]:

@@ -50,3 +50,11 @@ def test_the_add_column_step_says_what_adding_a_column_costs_on_the_target(
         sql, rule, version, expected):
     [finding] = [f for f in lint(sql, dialect="mysql", version=version) if f.rule == rule]
     assert expected in finding.rewrite.steps[0].title
+
+
+def test_adding_a_virtual_column_on_8029_creates_no_row_version():
+    sql = ("ALTER TABLE orders ADD COLUMN total_v DECIMAL(12,2) AS (qty * price) VIRTUAL, "
+           "ALGORITHM=INSTANT;")
+    assert rules_by_line(sql, dialect="mysql", version="8.0.29") == []
+    stored = "ALTER TABLE orders ADD COLUMN note TEXT NULL, ALGORITHM=INSTANT;"
+    assert rules_by_line(stored, dialect="mysql", version="8.0.29") == [(1, "ML412")]
