@@ -75,7 +75,11 @@ def normalize_statement(text: str, start: int, lines: LineIndex, dialect: str) -
             return Normalized(tuple(recognized))
     parsed = parse_statement(text, dialect)
     if parsed.ast is not None and not isinstance(parsed.ast, exp.Command):
-        return Normalized(tuple(_Converter(spans, dialect).convert(parsed.ast)))
+        operations = tuple(_Converter(spans, dialect).convert(parsed.ast))
+        rest = _actions_after_a_set(parsed.ast, text, dialect)
+        if rest is not None:
+            operations += normalize_statement(rest, start, lines, dialect).operations
+        return Normalized(operations)
     recognized = recognize(tokens or tokenize(text, dialect), text, dialect, spans)
     if recognized:
         return Normalized(tuple(recognized))
@@ -83,6 +87,25 @@ def normalize_statement(text: str, start: int, lines: LineIndex, dialect: str) -
         keyword = " ".join(text.split()[:2]).upper()
         return Normalized((m.RawStatement(span=spans.statement, keyword=keyword),))
     return Normalized((), parsed.error, parsed.error_offset)
+
+
+def _actions_after_a_set(ast: exp.Expression, text: str, dialect: str) -> Optional[str]:
+    """sqlglot reads a PostgreSQL ``SET ...`` action that follows another action
+    (``ALTER TABLE t ADD COLUMN x int, SET LOGGED, ALTER COLUMN y SET NOT NULL``) as an
+    option holding the rest of the statement as raw text, dropping those actions. As the
+    first action it reads them all, so: the statement with the actions before the SET
+    blanked out, every offset kept. None when there is nothing left unread."""
+    if dialect != "postgres" or not isinstance(ast, exp.Alter):
+        return None
+    raw = next((option.this.expression for option in ast.args.get("options") or ()
+                if isinstance(option.this, exp.Command) and isinstance(option.this.expression, str)),
+               None)
+    at = text.rfind(raw) if raw else -1
+    set_at = text.upper().rfind("SET", 0, at) if at > 0 else -1
+    head = f"ALTER TABLE {to_sql(ast.this, dialect)}"
+    if set_at <= len(head):
+        return None
+    return head + " " * (set_at - len(head)) + text[set_at:]
 
 
 _RECOGNISED_BY_TOKENS = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "CLUSTER"}

@@ -157,3 +157,18 @@ def test_corpus_findings_per_rule_are_pinned():
         "ML208": 1, "ML209": 2, "ML210": 1, "ML211": 1, "ML212": 1, "ML213": 2, "ML214": 4,
         "ML301": 3, "ML302": 1, "ML303": 1, "ML501": 2, "ML502": 1,
     }
+
+
+def test_actions_after_a_set_that_follows_another_action_are_all_read():
+    # sqlglot keeps "SET ..." after another action, and all after it, as raw text.
+    sql = "ALTER TABLE t ADD COLUMN x int, SET LOGGED, ALTER COLUMN y SET NOT NULL;"
+    add, logged, not_null = operations(sql)
+    assert isinstance(add, m.AddColumn) and isinstance(logged, m.SetLogged)
+    assert isinstance(not_null, m.SetNotNull) and not_null.column.name == "y"
+    assert (not_null.span.line, not_null.span.column) == (1, sql.index("y SET NOT") + 1)
+
+
+def test_a_set_that_follows_another_action_names_its_tablespace():
+    [_, moved] = operations('ALTER TABLE s.t ADD COLUMN x int, SET TABLESPACE "Fast";')
+    assert isinstance(moved, m.SetTablespace) and moved.tablespace.name == "Fast"
+    assert moved.table.schema_.name == "s"
