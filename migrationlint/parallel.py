@@ -224,15 +224,20 @@ def _in_processes(tasks: List[FileTask], workers: int, job: _Job) -> Iterator[Tu
     # last chunk, and a chunk costs a few tenths of a millisecond to hand over.
     chunk = max(1, len(tasks) // (workers * 32))
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    interrupted = False
     try:
         with _interrupts_held():  # the workers start (fork) in the first submission
             results = pool.map(functools.partial(_in_worker, job), tasks, chunksize=chunk)
         for result, payload in results:
             yield (result if result is not None else decode_result(payload)), payload
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
-        # On Ctrl-C (or the reader stopping early), drop the chunks not yet started
-        # instead of waiting for the whole run.
-        pool.shutdown(wait=True, cancel_futures=True)
+        # On Ctrl-C drop the chunks not yet started: the workers ignore SIGINT and would
+        # finish the whole run. Only then: after a job that failed to pickle, cancelling
+        # can leave CPython 3.11's pool waiting forever for a result.
+        pool.shutdown(wait=True, cancel_futures=interrupted)
 
 
 @contextlib.contextmanager

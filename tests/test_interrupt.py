@@ -50,9 +50,13 @@ def test_ctrl_c_stops_a_parallel_run_cleanly(tmp_path):
         # A shell starts background commands with SIGINT ignored; a terminal's does not.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    _wait_for_workers(process.pid)
-    os.killpg(process.pid, signal.SIGINT)  # as a terminal does: the whole process group
-    _, stderr = process.communicate(timeout=60)
+    try:
+        _wait_for_workers(process.pid)
+        os.killpg(process.pid, signal.SIGINT)  # as a terminal does: the whole process group
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:  # hung: leave no process behind
+            os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 130, stderr
     assert stderr.decode().strip() == "migrationlint: interrupted"
     assert not report.exists()
