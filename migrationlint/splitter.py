@@ -6,6 +6,10 @@ comments and delimiters are, so it survives input that sqlglot rejects
 Handles PostgreSQL dollar quotes, nested comments, ``BEGIN ATOMIC`` routine bodies,
 psql meta-commands and ``COPY ... FROM STDIN`` data, and MySQL backslash escapes, backticks, ``#`` comments,
 ``/*! ... */`` version comments and ``DELIMITER`` blocks.
+
+A version comment's body is code when the target server runs it (``/*!80000 ... */`` from
+MySQL 8.0.0 on, ``/*M!100500 ... */`` on MariaDB 10.5.0 and later, ``/*! ... */`` always)
+and an ordinary comment otherwise.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 from migrationlint.source import LineIndex
+from migrationlint.versions import Version
 
 _NON_SPACE = re.compile(r"\S")
 # Identifier characters: ASCII letters, digits, "_" and every non-ASCII character.
@@ -23,7 +28,9 @@ _NON_SPACE = re.compile(r"\S")
 _DOLLAR_TAG = re.compile(r"\$([^\x00-\x40\x5b-\x5e\x60\x7b-\x7f][^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]*)?\$")
 _DELIMITER_LINE = re.compile(r"DELIMITER[ \t]+(\S+)[^\n]*", re.IGNORECASE)
 _BLOCK_COMMENT_TOKEN = re.compile(r"/\*|\*/")
-_MYSQL_VERSION_COMMENT = re.compile(r"/\*![0-9]*")
+# MariaDB also runs "/*M!" comments, which MySQL reads as ordinary ones.
+_VERSION_COMMENT = {"mysql": re.compile(r"/\*!([0-9]*)"),
+                    "mariadb": re.compile(r"/\*M?!([0-9]*)")}
 _IDENT_CHAR = re.compile(r"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]")
 _WORD_OR_PARENTHESIS = re.compile(r"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]+|[()]")
 # psql sends the lines after a COPY ... FROM STDIN (or \copy) as its data, up to a line
@@ -66,10 +73,13 @@ class _Unterminated(Exception):
 
 
 class _Scanner:
-    def __init__(self, text: str, dialect: str, blocks: Sequence[Tuple[int, int]]) -> None:
+    def __init__(self, text: str, dialect: str, blocks: Sequence[Tuple[int, int]],
+                 version: Optional[Version]) -> None:
         self.text = text
         self.blocks = blocks
         self.mysql = dialect in ("mysql", "mariadb")
+        self.version_comment = _VERSION_COMMENT.get(dialect)
+        self.version = version
         self.comments: List[Comment] = []
         self.statements: List[StatementText] = []
         # Ranges of MySQL "/*!NNNNN" and matching "*/" markers, blanked in statement text.
@@ -111,7 +121,7 @@ class _Scanner:
                 pos += len(self.delimiter)
             elif self.is_line_comment(pos):
                 pos = self.skip_line_comment(pos)
-            elif text.startswith("/*", pos) and not self.is_version_comment(pos):
+            elif text.startswith("/*", pos) and not self.executed_comment(pos):
                 try:
                     pos = self.skip_block_comment(pos)
                 except _Unterminated as exc:
@@ -170,8 +180,8 @@ class _Scanner:
         if token == "#":
             return self.skip_line_comment(at)
         if token == "/*":
-            if self.is_version_comment(at):
-                marker = _MYSQL_VERSION_COMMENT.match(self.text, at)
+            marker = self.executed_comment(at)
+            if marker:
                 self.masks.append((at, marker.end()))
                 self.open_version_comments += 1
                 return marker.end()
@@ -195,8 +205,16 @@ class _Scanner:
         # MySQL needs whitespace (or end of line) after "--"; "--1" is minus minus one.
         return not self.mysql or pos + 2 >= len(text) or text[pos + 2].isspace()
 
-    def is_version_comment(self, pos: int) -> bool:
-        return self.mysql and self.text.startswith("/*!", pos)
+    def executed_comment(self, pos: int) -> Optional[re.Match]:
+        """The opening marker of the version comment at ``pos`` when the target server
+        runs its body; None for any other comment."""
+        marker = self.version_comment and self.version_comment.match(self.text, pos)
+        if not marker or not marker.group(1) or self.version is None:
+            return marker or None
+        # MNNRR (MySQL) or MMNNRR (MariaDB): major, two-digit minor, two-digit patch.
+        number = int(marker.group(1))
+        return marker if self.version.at_least(number // 10000, number // 100 % 100,
+                                               number % 100) else None
 
     def skip_line_comment(self, pos: int) -> int:
         end = _line_end(self.text, pos)
@@ -317,7 +335,9 @@ def _escaped(text: str, start: int, index: int) -> bool:
 
 
 def split_statements(text: str, dialect: str = "postgres",
-                     blocks: Sequence[Tuple[int, int]] = ()) -> SplitResult:
+                     blocks: Sequence[Tuple[int, int]] = (),
+                     version: Optional[Version] = None) -> SplitResult:
     """``blocks`` are (start, end) ranges the runner sends as one statement whatever
-    delimiters they hold (goose's StatementBegin ... StatementEnd)."""
-    return _Scanner(text, dialect, blocks).run()
+    delimiters they hold (goose's StatementBegin ... StatementEnd). ``version`` is the
+    target server's, which decides which MySQL version comments run; without it, all do."""
+    return _Scanner(text, dialect, blocks, version).run()

@@ -58,3 +58,30 @@ def test_adding_a_virtual_column_on_8029_creates_no_row_version():
     assert rules_by_line(sql, dialect="mysql", version="8.0.29") == []
     stored = "ALTER TABLE orders ADD COLUMN note TEXT NULL, ALGORITHM=INSTANT;"
     assert rules_by_line(stored, dialect="mysql", version="8.0.29") == [(1, "ML412")]
+
+
+ADD_PROMO_INSTANT = "ALTER TABLE orders ADD COLUMN promo_id BIGINT NULL, ALGORITHM=INSTANT"
+
+
+@pytest.mark.parametrize("sql,dialect,version,expected", [
+    # A server older than the comment's version reads the body as a comment: a no-op.
+    (f"/*!80000 {ADD_PROMO_INSTANT} */;", "mysql", "5.7", []),
+    (f"/*!50700 {ADD_PROMO_INSTANT} */;", "mysql", "5.7", [(1, 40, "ML407")]),
+    (f"/*! {ADD_PROMO_INSTANT} */;", "mysql", "5.7", [(1, 35, "ML407")]),
+    ("/*!80000 ALTER TABLE orders MODIFY total BIGINT NOT NULL */;", "mysql", "8.0.11",
+     [(1, 36, "ML107")]),
+    # "/*M!" runs on MariaDB from the 6-digit version on, and never on MySQL; MariaDB
+    # runs "/*!NNNNN" as MySQL would.
+    (f"/*M!100300 {ADD_PROMO_INSTANT} */;", "mariadb", "10.2", []),
+    ("/*M!100300 ALTER TABLE orders MODIFY total BIGINT NOT NULL */;", "mariadb", "10.11",
+     [(1, 38, "ML107")]),
+    ("/*M!100300 ALTER TABLE orders MODIFY total BIGINT NOT NULL */;", "mysql", "8.0", []),
+    ("/*!80000 ALTER TABLE orders MODIFY total BIGINT NOT NULL */;", "mariadb", "10.2",
+     [(1, 36, "ML107")]),
+    # Inside a statement, only the clause is skipped.
+    ("ALTER TABLE orders ADD COLUMN a INT /*!80023 INVISIBLE */, ALGORITHM=INSTANT;",
+     "mysql", "5.7", [(1, 31, "ML407")]),
+])
+def test_a_version_comment_runs_only_from_its_version_on(sql, dialect, version, expected):
+    findings = lint(sql, dialect=dialect, version=version, ignore=TIMEOUT_NOTES)
+    assert [(f.span.line, f.span.column, f.rule) for f in findings] == expected

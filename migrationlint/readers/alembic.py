@@ -65,7 +65,7 @@ def read_alembic(source: SourceFile, dialect: str, version: Version) -> Migratio
     except SyntaxError as error:
         return Migration(source=source, dialect=dialect, target_version=version,
                          statements=[syntax_error_statement(error, source)])
-    reader = _AlembicReader(python, dialect)
+    reader = _AlembicReader(python, dialect, version)
     # upgrade(), and the upgrade_<engine>() functions of the multi-database template.
     for name, function in reader.functions.items():
         if name == "upgrade" or name.startswith("upgrade_"):
@@ -81,9 +81,10 @@ def read_alembic(source: SourceFile, dialect: str, version: Version) -> Migratio
 
 
 class _AlembicReader:
-    def __init__(self, python: PythonFile, dialect: str) -> None:
+    def __init__(self, python: PythonFile, dialect: str, version: Version) -> None:
         self.python = python
         self.dialect = dialect
+        self.version = version
         self.op_names = _op_aliases(python.tree)
         self.statements: List[Statement] = []
         self.comments: List[Comment] = []
@@ -208,7 +209,8 @@ class _AlembicReader:
             span = self.python.span(call)
             self.add(call, (m.RawStatement(span=span, keyword="alembic op.execute (dynamic SQL)"),))
             return
-        chunk = self.python.embedded_sql(literal_node, call, self.dialect, len(self.statements))
+        chunk = self.python.embedded_sql(literal_node, call, self.dialect, self.version,
+                                         len(self.statements))
         for statement in chunk.statements:
             if self.autocommit:
                 statement = replace(statement, runner_transaction=False)

@@ -148,7 +148,7 @@ def read_plain_sql(source: SourceFile, dialect: str, version: Version,
         text = _up_sections(text, ((m, name == "up") for m, name in annotations
                                    if name in ("up", "down")))
         blocks = _goose_statement_blocks(annotations)
-    chunk = sql_statements(text, dialect, source.lines, blocks=blocks)
+    chunk = sql_statements(text, dialect, version, source.lines, blocks=blocks)
     statements = mark_transactions(chunk.statements)
     return Migration(
         source=source, dialect=dialect, target_version=version, statements=statements,

@@ -152,7 +152,7 @@ def read_django(source: SourceFile, dialect: str, version: Version) -> Migration
         for call in _operations_of(earlier):
             _Replayer(state).apply(call)
     migration_class = _migration_class(python.tree)
-    reader = _DjangoReader(python, state, dialect)
+    reader = _DjangoReader(python, state, dialect, version)
     atomic = True
     if migration_class is not None:
         atomic = _class_attribute(migration_class, "atomic", True) is not False
@@ -216,10 +216,11 @@ class _Replayer:
 
 
 class _DjangoReader:
-    def __init__(self, python: PythonFile, state: AppState, dialect: str) -> None:
+    def __init__(self, python: PythonFile, state: AppState, dialect: str, version: Version) -> None:
         self.python = python
         self.state = state
         self.dialect = dialect
+        self.version = version
         self.statements: List[Statement] = []
         self.comments: List[Comment] = []
         # Said after the findings of the operation being read (set by the converters).
@@ -269,7 +270,8 @@ class _DjangoReader:
                 self.statements.append(Statement(len(self.statements), start, end, span,
                                                  self.python.text[start:end], (raw,)))
                 continue
-            chunk = self.python.embedded_sql(node, call, self.dialect, len(self.statements))
+            chunk = self.python.embedded_sql(node, call, self.dialect, self.version,
+                                             len(self.statements))
             self.statements += chunk.statements
             self.comments += chunk.comments
 

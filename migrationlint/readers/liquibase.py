@@ -40,7 +40,7 @@ def read_changelog(source: SourceFile, dialect: str, version: Version) -> Migrat
         root, comments = parse(source)
     except ChangelogError as exc:
         return _unreadable(source, dialect, version, str(exc), exc.offset)
-    reader = _ChangelogReader(source, dialect)
+    reader = _ChangelogReader(source, dialect, version)
     for changeset in root.children:
         if changeset.name == "changeSet":
             reader.changeset(changeset)
@@ -100,9 +100,10 @@ def _names(value: Optional[str]) -> Tuple[m.Ident, ...]:
 
 
 class _ChangelogReader:
-    def __init__(self, source: SourceFile, dialect: str) -> None:
+    def __init__(self, source: SourceFile, dialect: str, version: Version) -> None:
         self.source = source
         self.dialect = dialect
+        self.version = version
         self.statements: List[Statement] = []
         self.comments: List[Comment] = []
         self.in_transaction: Optional[bool] = None
@@ -151,12 +152,12 @@ class _ChangelogReader:
             # Same length, so offsets into the body stay exact.
             text = text.replace(delimiter, ";" + " " * (len(delimiter) - 1))
         if node.text_offset is not None:
-            chunk = sql_statements(text, self.dialect, self.source.lines, node.text_offset,
-                                   len(self.statements))
+            chunk = sql_statements(text, self.dialect, self.version, self.source.lines,
+                                   node.text_offset, len(self.statements))
         else:
             at = (node.start, node.end)
-            chunk = sql_statements(text, self.dialect, PinnedLines(self.span(node)), 0,
-                                   len(self.statements), pinned_at=at)
+            chunk = sql_statements(text, self.dialect, self.version, PinnedLines(self.span(node)),
+                                   0, len(self.statements), pinned_at=at)
         self.statements += [replace(s, runner_transaction=self.in_transaction, unit=self.unit)
                             for s in chunk.statements]
         self.comments += chunk.comments
@@ -364,7 +365,7 @@ def read_formatted_sql(source: SourceFile, dialect: str, version: Version) -> Mi
     """``--liquibase formatted sql`` with ``--changeset author:id attr:value`` sections;
     ``--rollback`` lines are not linted."""
     text = _DIRECTIVE.sub(lambda match: blank(match.group()), source.text)
-    chunk = sql_statements(text, dialect, source.lines)
+    chunk = sql_statements(text, dialect, version, source.lines)
     sections = [(match.start(), _changeset_header(match.group("rest")))
                 for match in _CHANGESET.finditer(source.text)]
     statements = []

@@ -17,6 +17,7 @@ from migrationlint.readers.sql import PinnedLines, SqlChunk, sql_statements
 from migrationlint.readers.templating import unmask
 from migrationlint.source import Region, SourceFile
 from migrationlint.splitter import Comment
+from migrationlint.versions import Version
 
 # Returned by ``literal`` for anything that is not a plain Python literal.
 UNKNOWN = object()
@@ -76,7 +77,8 @@ class PythonFile:
         return None
 
     def embedded_sql(
-        self, node: ast.Constant, holder: ast.AST, dialect: str, first_index: int
+        self, node: ast.Constant, holder: ast.AST, dialect: str, version: Version,
+        first_index: int,
     ) -> SqlChunk:
         """Statements of the SQL in string literal ``node``. Spans point into the literal
         when its source text is the SQL character for character; otherwise (escapes,
@@ -88,12 +90,12 @@ class PythonFile:
         content_start = start + (len(segment) - len(body)) + len(quote)
         parameters = BindParameters(node.value, dialect)
         if body.endswith(quote) and body[len(quote):len(body) - len(quote)] == node.value:
-            chunk = sql_statements(parameters.masked, dialect, self.lines, content_start,
-                                   first_index)
+            chunk = sql_statements(parameters.masked, dialect, version, self.lines,
+                                   content_start, first_index)
         else:
             at = self.bounds(holder)
-            chunk = sql_statements(parameters.masked, dialect, PinnedLines(self.lines.span(*at)),
-                                   0, first_index, pinned_at=at)
+            chunk = sql_statements(parameters.masked, dialect, version,
+                                   PinnedLines(self.lines.span(*at)), 0, first_index, pinned_at=at)
         return SqlChunk([parameters.restore(s) for s in chunk.statements], chunk.comments)
 
 

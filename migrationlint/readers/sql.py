@@ -17,6 +17,7 @@ from migrationlint.normalize import normalize_statement
 from migrationlint.readers.templating import mask_placeholders, unmask
 from migrationlint.source import LineIndex, Region
 from migrationlint.splitter import Comment, StatementText, split_statements
+from migrationlint.versions import Version
 
 
 class PinnedLines:
@@ -40,15 +41,16 @@ class SqlChunk:
 
 
 def sql_statements(
-    text: str, dialect: str, lines: Lines, offset: int = 0, first_index: int = 0,
-    pinned_at: Optional[Tuple[int, int]] = None, blocks: Sequence[Tuple[int, int]] = (),
+    text: str, dialect: str, version: Version, lines: Lines, offset: int = 0,
+    first_index: int = 0, pinned_at: Optional[Tuple[int, int]] = None, blocks: Sequence[Tuple[int, int]] = (),
 ) -> SqlChunk:
     """Statements of ``text``, which starts at ``offset`` of the file whose lines are
-    ``lines``. With ``pinned_at`` (file offsets of the holder), statements get those
-    offsets instead and ``lines`` is a PinnedLines. ``blocks`` (offsets in ``text``) are
-    one statement each (split_statements)."""
+    ``lines``, as a ``version`` server runs them (MySQL version comments). With
+    ``pinned_at`` (file offsets of the holder), statements get those offsets instead and
+    ``lines`` is a PinnedLines. ``blocks`` (offsets in ``text``) are one statement each
+    (split_statements)."""
     masked, masks = mask_placeholders(text)
-    split = split_statements(masked, dialect, blocks)
+    split = split_statements(masked, dialect, blocks, version)
     statements = []
     for number, piece in enumerate(split.statements):
         statement = _statement(first_index + number, piece, text, offset, lines, dialect)

@@ -26,21 +26,21 @@ INPLACE_NONE = "ALGORITHM=INPLACE, LOCK=NONE"
 _FK_OFF = ("0", "off", "false")
 
 
-def executed_text(statement: Statement, dialect: str) -> str:
-    """The statement as the server runs it: the markers of a MySQL version comment
+def executed_text(statement: Statement, ctx: RuleContext) -> str:
+    """The statement as the target server runs it: the markers of a MySQL version comment
     (``/*!80000 ALTER TABLE ... */``) blanked by the splitter, so a wrapped statement reads
     like the bare one."""
-    if "/*!" not in statement.text:
+    if "!" not in statement.text:
         return statement.text
-    pieces = split_statements(statement.text, dialect).statements
+    pieces = split_statements(statement.text, ctx.dialect, version=ctx.version).statements
     return pieces[0].text.strip() if len(pieces) == 1 else statement.text
 
 
-def with_online_clause(statement: Statement, clause: str, dialect: str) -> Optional[str]:
+def with_online_clause(statement: Statement, clause: str, ctx: RuleContext) -> Optional[str]:
     """The statement as written (without version-comment markers), asking for ``clause``
     (e.g. ALGORITHM=INPLACE, LOCK=NONE) instead of any ALGORITHM/LOCK it states; None unless
     it is an ALTER TABLE, CREATE INDEX or DROP INDEX."""
-    shape = online_ddl_shape(executed_text(statement, dialect), dialect)
+    shape = online_ddl_shape(executed_text(statement, ctx), ctx.dialect)
     if shape is None:
         return None
     _, without_clauses, actions_at = shape
@@ -54,7 +54,7 @@ def alter_clause(statement: Statement, plan_: Plan, ctx: RuleContext) -> Optiona
     op = plan_.items[0][0]
     if isinstance(op, m.TableMaintenance):  # OPTIMIZE TABLE
         return "ENGINE=InnoDB"
-    shape = online_ddl_shape(executed_text(statement, ctx.dialect), ctx.dialect)
+    shape = online_ddl_shape(executed_text(statement, ctx), ctx.dialect)
     if shape is None:
         return None
     _, without_clauses, actions_at = shape
@@ -108,7 +108,7 @@ def online_tool_steps(statement: Statement, plan_: Plan, ctx: RuleContext) -> Li
 
 
 def _unchecked_foreign_key_steps(ctx: RuleContext, statement: Statement) -> List[Step]:
-    sql = with_online_clause(statement, INPLACE_NONE, ctx.dialect)
+    sql = with_online_clause(statement, INPLACE_NONE, ctx)
     if sql is None:
         return []
     return [
@@ -131,7 +131,7 @@ def without_foreign_key_checks(sql: str) -> str:
 def _clause_step(ctx: RuleContext, statement: Statement, clause: Optional[str],
                  title: str) -> List[Step]:
     """A step running the statement with ``clause``; none without a clause the server takes."""
-    sql = with_online_clause(statement, clause, ctx.dialect) if clause else None
+    sql = with_online_clause(statement, clause, ctx) if clause else None
     return [Step(phase=Phase.EXPAND, title=title, sql=sql)] if sql else []
 
 
