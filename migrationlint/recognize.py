@@ -162,11 +162,11 @@ recognizer("ROLLBACK")(_transaction("rollback", "WORK", "TRANSACTION", "AND"))
 recognizer("ABORT", dialects=("postgres",))(_transaction("rollback", "WORK", "TRANSACTION"))
 
 
-@recognizer("SAVEPOINT", dialects=("postgres",))
-@recognizer("RELEASE", dialects=("postgres",))
-@recognizer("ROLLBACK", "TO", dialects=("postgres",))
-@recognizer("ROLLBACK", "WORK", "TO", dialects=("postgres",))
-@recognizer("ROLLBACK", "TRANSACTION", "TO", dialects=("postgres",))
+@recognizer("SAVEPOINT")
+@recognizer("RELEASE")
+@recognizer("ROLLBACK", "TO")
+@recognizer("ROLLBACK", "WORK", "TO")
+@recognizer("ROLLBACK", "TRANSACTION", "TO", dialects=("postgres",))  # MySQL has no TRANSACTION here
 @_safely
 def savepoint(cursor: Cursor) -> Optional[List[m.Operation]]:
     """``SAVEPOINT x``, ``RELEASE [SAVEPOINT] x``, ``ROLLBACK [WORK | TRANSACTION] TO

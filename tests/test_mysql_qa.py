@@ -85,3 +85,17 @@ ADD_PROMO_INSTANT = "ALTER TABLE orders ADD COLUMN promo_id BIGINT NULL, ALGORIT
 def test_a_version_comment_runs_only_from_its_version_on(sql, dialect, version, expected):
     findings = lint(sql, dialect=dialect, version=version, ignore=TIMEOUT_NOTES)
     assert [(f.span.line, f.span.column, f.rule) for f in findings] == expected
+
+
+@pytest.mark.parametrize("dialect", ["mysql", "mariadb"])
+@pytest.mark.parametrize("rollback", ["ROLLBACK TO s1", "ROLLBACK TO SAVEPOINT s1",
+                                      "ROLLBACK WORK TO SAVEPOINT s1"])
+def test_savepoints_are_read_and_rolling_back_to_one_keeps_the_transaction_open(
+        dialect, rollback):
+    sql = ("START TRANSACTION;\n"
+           "SAVEPOINT s1;\n"
+           f"{rollback};\n"
+           "RELEASE SAVEPOINT s1;\n"
+           "ALTER TABLE t ADD COLUMN b INT NULL, ALGORITHM=INSTANT;\n"
+           "COMMIT;\n")
+    assert rules_by_line(sql, dialect=dialect) == [(5, "ML403")]
