@@ -154,6 +154,9 @@ class ColumnSpec(Record):
     # case ("ON DELETE CASCADE", "MATCH FULL", "DEFERRABLE", ...), so a rewrite keeps them.
     reference_columns: Tuple[Ident, ...] = ()
     reference_options: Tuple[str, ...] = ()
+    # The definition of a column with an inline REFERENCES, where a finding about the
+    # clause points: a CREATE TABLE's own span is the whole statement.
+    references_span: Optional[Region] = None
 
     @property
     def full_type_sql(self) -> str:

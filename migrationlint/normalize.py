@@ -465,6 +465,8 @@ class _Converter:
             fields["identity"] = True
         for constraint in definition.args.get("constraints") or ():
             fields.update(self.column_constraint(constraint.args.get("kind")))
+        if "references_sql" in fields:
+            fields["references_span"] = self.spans.of(definition)
         position = definition.args.get("position")
         if isinstance(position, exp.ColumnPosition):
             fields["position"] = self.sql(position)

@@ -23,7 +23,7 @@ EXPECTED = {
     # ML103's recipe states ALGORITHM=INSTANT itself, so ML406 does not repeat it.
     "000006_drop_legacy.up.sql": [("ML103", 2), ("ML401", 3), ("ML403", 2), ("ML408", 3),
                                   ("ML411", 2)],
-    "000007_shipments.up.sql": [("ML410", 1)],
+    "000007_shipments.up.sql": [("ML410", 3)],
     "20261105093000_charset_and_fulltext.sql": [("ML404", 2), ("ML411", 2)],
     "20261106110000_fulltext_notes.sql": [("ML404", 2)],
     "20261107120000_required_reference.sql": [("ML105", 2)],

@@ -99,3 +99,14 @@ def test_savepoints_are_read_and_rolling_back_to_one_keeps_the_transaction_open(
            "ALTER TABLE t ADD COLUMN b INT NULL, ALGORITHM=INSTANT;\n"
            "COMMIT;\n")
     assert rules_by_line(sql, dialect=dialect) == [(5, "ML403")]
+
+
+def test_inline_references_in_create_table_point_at_each_column():
+    sql = ("CREATE TABLE orders (\n"
+           "  id BIGINT PRIMARY KEY,\n"
+           "  user_id BIGINT REFERENCES users (id),\n"
+           "  shop_id BIGINT REFERENCES shops (id)\n"
+           ");\n")
+    spans = [(f.span.line, f.span.column, f.span.end_line, f.span.end_column)
+             for f in lint(sql, dialect="mysql", select=["ML410"])]
+    assert spans == [(3, 3, 3, 38), (4, 3, 4, 38)]

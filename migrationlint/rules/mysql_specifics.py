@@ -156,7 +156,7 @@ def check_inline_references(op: m.Operation, ctx: RuleContext) -> Iterator[Findi
             "no foreign key is created, so orphan rows are accepted and ON DELETE actions "
             "never run."
         )
-        yield ctx.finding(op.span, message, Rewrite(
+        yield ctx.finding(column.references_span or op.span, message, Rewrite(
             summary="Use a table-level FOREIGN KEY constraint.",
             steps=tuple(steps),
         ))
