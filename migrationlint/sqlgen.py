@@ -78,15 +78,29 @@ def qualified(name: m.ObjectName, dialect: str) -> str:
 
 
 def generated_name(dialect: str, *parts: str, suffix: str) -> m.Ident:
-    """A new object name such as ``orders_customer_id_not_null`` that fits the dialect's
-    identifier limit; long names are shortened with a stable hash."""
+    """A new object name such as ``orders_customer_id_not_null``, in lower case as
+    PostgreSQL names indexes and constraints, that fits the dialect's identifier limit."""
+    name = _fit(dialect, "_".join(part.lower() for part in parts if part), suffix)
+    return m.Ident(name=name, quoted=name != name.lower() or not name.isidentifier())
+
+
+def derived_column(dialect: str, column: m.Ident, suffix: str) -> m.Ident:
+    """A new column named after ``column`` (``"TotalCents"`` gives ``"TotalCents_new"``):
+    its spelling kept, quoted where PostgreSQL would otherwise fold it to lower case
+    (MySQL compares column names without case)."""
+    name = _fit(dialect, column.name, suffix)
+    keeps_case = column.quoted and dialect == "postgres" and name != name.lower()
+    return m.Ident(name=name, quoted=keeps_case or not name.isidentifier())
+
+
+def _fit(dialect: str, base: str, suffix: str) -> str:
+    """``base_suffix`` within the dialect's identifier limit; a long base is shortened
+    with a stable hash."""
     limit = NAME_LIMITS[dialect]
-    base = "_".join(part.lower() for part in parts if part)
     name = f"{base}_{suffix}"
     if len(name.encode("utf-8")) <= limit:
-        return m.Ident(name=name, quoted=name != name.lower() or not name.isidentifier())
+        return name
     digest = hashlib.sha1(base.encode("utf-8")).hexdigest()[:8]
     room = limit - len(suffix) - len(digest) - 2
     head = base.encode("utf-8")[:room].decode("utf-8", errors="ignore").rstrip("_")
-    name = f"{head}_{digest}_{suffix}"
-    return m.Ident(name=name, quoted=not name.isidentifier())
+    return f"{head}_{digest}_{suffix}"

@@ -66,3 +66,17 @@ def test_type_change_to_a_limited_length_assigns_rather_than_casts(new_type):
 def test_type_change_keeps_the_cast_where_it_does_not_truncate(new_type, cast):
     steps = "\n".join(_steps(f"ALTER TABLE users ALTER COLUMN email TYPE {new_type};", "ML107"))
     assert f"UPDATE users SET email_new = {cast}\n" in steps
+
+
+# -- ML107: the new column keeps the spelling of the one it replaces ----------------------
+def test_type_change_new_column_keeps_a_quoted_name():
+    steps = _steps('ALTER TABLE "Billing"."Invoices" ALTER COLUMN "TotalCents" TYPE bigint;',
+                   "ML107")
+    assert steps[0] == 'ALTER TABLE "Billing"."Invoices" ADD COLUMN "TotalCents_new" BIGINT;'
+    # Names of new objects stay in PostgreSQL's lower case.
+    assert 'CREATE FUNCTION "Billing".invoices_sync_totalcents_new_fn()' in steps[1]
+
+
+def test_type_change_new_column_of_an_unquoted_name():
+    steps = _steps("ALTER TABLE invoices ALTER COLUMN TotalCents TYPE bigint;", "ML107")
+    assert steps[0] == "ALTER TABLE invoices ADD COLUMN TotalCents_new BIGINT;"

@@ -100,7 +100,7 @@ def test_rewrites_quote_the_real_names():
     assert '--table=app."Events" --tablespace="Fast"' in _rewrite_sql(tablespace)
     expression = _only('ALTER TABLE "T" ALTER COLUMN "Total" SET EXPRESSION AS ("A" + 1);', "ML218")
     assert 'ALTER TABLE "T" DROP COLUMN "Total";' in _rewrite_sql(expression)
-    assert 'UPDATE "T" SET total_new = ("A" + 1)' in _rewrite_sql(expression)
+    assert 'UPDATE "T" SET "Total_new" = ("A" + 1)' in _rewrite_sql(expression)
 
 
 def test_expression_recipe_copies_a_known_column_type():

@@ -5,7 +5,7 @@ from sqlglot import exp
 
 from migrationlint import model as m
 from migrationlint.parse import to_sql
-from migrationlint.sqlgen import _POSTGRES_RESERVED, quote
+from migrationlint.sqlgen import _POSTGRES_RESERVED, derived_column, quote
 
 NAMES = ["orders", "Orders", "customer_id", "_x", "x1", "user", "order", "Order", "select",
          "key", "interval", "1abc", "a b", 'a"b', "a`b", "é", "ñame", "naïve", "a\n", "a-b"]
@@ -30,3 +30,10 @@ def test_reserved_words_are_quoted():
     assert quote("key", "mysql") == "`key`"
     assert quote("orders", "postgres") == "orders"
     assert quote("Orders", "mysql") == "Orders"
+
+
+def test_derived_column_keeps_the_spelling_and_fits_the_limit():
+    assert derived_column("postgres", m.Ident(name="TotalCents", quoted=True), suffix="new") == (
+        m.Ident(name="TotalCents_new", quoted=True))
+    long = derived_column("postgres", m.Ident(name="A" * 70, quoted=True), suffix="new")
+    assert long.quoted and long.name.startswith("AAA") and len(long.name) == 63

@@ -12,7 +12,7 @@ from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
 from migrationlint.mysql_online_ddl import Plan, Support, Target
 from migrationlint.rules.mysql_online_ddl import plan_of, varchar_boundary_hint
-from migrationlint.sqlgen import generated_name
+from migrationlint.sqlgen import derived_column
 from migrationlint.typechanges import conversion_sql, converts_back, keeps_data, using_conversion
 
 
@@ -176,7 +176,7 @@ def _sync_step(op: m.AlterColumnType, new: m.Ident, ctx: RuleContext) -> Step:
 
 def _expand_contract(op: m.AlterColumnType, ctx: RuleContext) -> Rewrite:
     table, column = ctx.q(op.table), ctx.q(op.column)
-    new = generated_name(ctx.dialect, op.column.name, suffix="new")
+    new = derived_column(ctx.dialect, op.column, suffix="new")
     n = ctx.q(new)
     value = op.using_sql or conversion_sql(column, op.new_type_sql, ctx.dialect)
     default = _default_sql(op, ctx)

@@ -8,7 +8,7 @@ from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.recipes import add_column_step, batched_backfill, primary_key
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
-from migrationlint.sqlgen import generated_name
+from migrationlint.sqlgen import derived_column
 
 
 @rule(
@@ -160,7 +160,7 @@ def _set_access_method(op: m.SetAccessMethod, ctx: RuleContext) -> Finding:
 
 def _set_expression(op: m.SetGenerationExpression, ctx: RuleContext) -> Finding:
     table, column = ctx.q(op.table), ctx.q(op.column)
-    new = generated_name(ctx.dialect, op.column.name, suffix="new")
+    new = derived_column(ctx.dialect, op.column, suffix="new")
     n, expression = ctx.q(new), f"({op.expression_sql})"
     message = (
         f"SET EXPRESSION recomputes the stored generated column {column} for every row, "
