@@ -246,6 +246,11 @@ class AddConstraint(TableOperation):
     # A foreign key's referenced columns and clauses, as for ColumnSpec.
     reference_columns: Tuple[Ident, ...] = ()
     reference_options: Tuple[str, ...] = ()
+    # UNIQUE / PRIMARY KEY: INCLUDE columns, NULLS NOT DISTINCT, and DEFERRABLE /
+    # INITIALLY ... in upper case, so a rewrite building the index first keeps them.
+    include: Tuple[Ident, ...] = ()
+    nulls_not_distinct: bool = False
+    deferrable: Tuple[str, ...] = ()
 
 
 class ValidateConstraint(TableOperation):

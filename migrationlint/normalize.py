@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Iterator, List, NamedTuple, Optional, Tuple
+from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from sqlglot import exp
 
@@ -318,9 +318,12 @@ class _Converter:
                 **_reference_details(reference, constraint), **fields,
             )
         if isinstance(constraint, (exp.PrimaryKey, exp.PrimaryKeyColumnConstraint)):
-            return m.AddConstraint(kind="primary_key", columns=_columns(constraint), **fields)
+            return m.AddConstraint(kind="primary_key", columns=_columns(constraint),
+                                   **_index_details(constraint), **fields)
         if isinstance(constraint, exp.UniqueColumnConstraint):
-            return m.AddConstraint(kind="unique", columns=_columns(constraint.this), **fields)
+            return m.AddConstraint(kind="unique", columns=_columns(constraint.this),
+                                   nulls_not_distinct=bool(constraint.args.get("nulls")),
+                                   **_index_details(constraint), **fields)
         if isinstance(constraint, exp.CheckColumnConstraint):
             return m.AddConstraint(kind="check", expression_sql=self.sql(constraint.this),
                                    columns=_expression_columns(constraint.this), **fields)
@@ -650,6 +653,14 @@ def _set_config_calls(ast: exp.Expression) -> List[Tuple[str, str, bool]]:
             return []
         calls.append((args[0].name.lower(), args[1].name, is_local))
     return calls
+
+
+def _index_details(constraint: exp.Expression) -> Dict[str, Tuple]:
+    """A UNIQUE or PRIMARY KEY constraint's INCLUDE columns and DEFERRABLE clauses."""
+    parameters = constraint.args.get("include")
+    include = parameters.args.get("include") if isinstance(parameters, exp.IndexParameters) else None
+    return {"include": tuple(ident(column) for column in include or ()),
+            "deferrable": tuple(str(option).upper() for option in constraint.args.get("options") or ())}
 
 
 def _set_logged(action: exp.AlterSet) -> Optional[bool]:

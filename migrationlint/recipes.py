@@ -3,7 +3,7 @@ dialect-quoted names."""
 
 from __future__ import annotations
 
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 from migrationlint import model as m
 from migrationlint.findings import Phase, Step
@@ -283,15 +283,19 @@ def stop_using_column(dialect: str, table: m.ObjectName, column: m.Ident) -> Ste
 
 # -- PostgreSQL catalogue recipes (issue 3) ------------------------------------------
 def concurrent_unique_index(
-    dialect: str, table: m.ObjectName, index: m.Ident, columns: List[m.Ident]
+    dialect: str, table: m.ObjectName, index: m.Ident, columns: Sequence[m.Ident],
+    include: Sequence[m.Ident] = (), nulls_not_distinct: bool = False,
 ) -> Step:
     t = qualified(table, dialect)
     cols = ", ".join(quote(c, dialect) for c in columns)
+    included = f" INCLUDE ({', '.join(quote(c, dialect) for c in include)})" if include else ""
+    nulls = " NULLS NOT DISTINCT" if nulls_not_distinct else ""
     return Step(
         phase=Phase.EXPAND,
         title="Build the unique index concurrently, in a migration of its own outside a "
         "transaction (reads and writes continue)",
-        sql=f"CREATE UNIQUE INDEX CONCURRENTLY {quote(index, dialect)} ON {t} ({cols});",
+        sql=f"CREATE UNIQUE INDEX CONCURRENTLY {quote(index, dialect)} ON {t} ({cols})"
+        f"{included}{nulls};",
     )
 
 

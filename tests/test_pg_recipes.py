@@ -80,3 +80,20 @@ def test_type_change_new_column_keeps_a_quoted_name():
 def test_type_change_new_column_of_an_unquoted_name():
     steps = _steps("ALTER TABLE invoices ALTER COLUMN TotalCents TYPE bigint;", "ML107")
     assert steps[0] == "ALTER TABLE invoices ADD COLUMN TotalCents_new BIGINT;"
+
+
+# -- ML206: the index built first keeps what the constraint declared -------------------
+def test_the_unique_index_keeps_nulls_not_distinct():
+    build, attach = _steps(
+        "ALTER TABLE accounts ADD CONSTRAINT accounts_email_key UNIQUE NULLS NOT DISTINCT (email);",
+        "ML206")
+    assert build.endswith("ON accounts (email) NULLS NOT DISTINCT;")
+    assert attach.endswith("USING INDEX accounts_email_idx;")
+
+
+def test_the_unique_index_keeps_include_and_the_constraint_stays_deferrable():
+    build, attach = _steps(
+        "ALTER TABLE a ADD CONSTRAINT k UNIQUE (slug) INCLUDE (name) DEFERRABLE INITIALLY DEFERRED;",
+        "ML206")
+    assert build.endswith("ON a (slug) INCLUDE (name);")
+    assert attach == "ALTER TABLE a ADD CONSTRAINT k UNIQUE USING INDEX a_slug_idx DEFERRABLE INITIALLY DEFERRED;"

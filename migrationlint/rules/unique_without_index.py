@@ -53,7 +53,10 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
     steps = []
     if isinstance(op, m.AddColumn):
         steps.append(bare_column_step(ctx.dialect, op.table, op.column))
-    steps.append(concurrent_unique_index(ctx.dialect, op.table, index, list(columns)))
+    include, nulls_not_distinct = (
+        (op.include, op.nulls_not_distinct) if isinstance(op, m.AddConstraint) else ((), False))
+    steps.append(concurrent_unique_index(ctx.dialect, op.table, index, columns, include,
+                                         nulls_not_distinct))
     if kind == "primary_key":
         # Attaching a primary key sets its columns NOT NULL: without this, a scan under
         # ACCESS EXCLUSIVE. A column added just now must be filled first.
@@ -65,7 +68,7 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
     steps.append(Step(
         phase=Phase.EXPAND, title="Attach it as the constraint: a brief lock, no build",
         sql=f"ALTER TABLE {table} ADD CONSTRAINT {ctx.q(constraint)} {keyword} USING INDEX "
-        f"{ctx.q(index)};",
+        f"{ctx.q(index)}{_deferrable(op)};",
     ))
     rewrite = Rewrite(
         summary=f"Build the unique index CONCURRENTLY first, then ADD CONSTRAINT ... {keyword} "
@@ -73,6 +76,12 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
         steps=tuple(steps),
     )
     yield ctx.finding(op.span, message, rewrite)
+
+
+def _deferrable(op: Union[m.AddConstraint, m.AddColumn]) -> str:
+    """DEFERRABLE / INITIALLY ...: USING INDEX takes them as the constraint did."""
+    clauses = op.deferrable if isinstance(op, m.AddConstraint) else ()
+    return "".join(f" {clause}" for clause in clauses)
 
 
 @rule(
