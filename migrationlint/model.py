@@ -143,6 +143,8 @@ class ColumnSpec(Record):
     generated_stored: bool = False
     generated_virtual: bool = False
     identity: bool = False
+    # GENERATED ALWAYS AS IDENTITY, rather than BY DEFAULT (or serial).
+    identity_always: bool = False
     auto_increment: bool = False
     # MySQL/MariaDB: CHARACTER SET and COLLATE of the column, FIRST / AFTER <column>
     # placement, and an inline REFERENCES clause as written (MySQL parses it and ignores it).

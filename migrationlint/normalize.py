@@ -498,7 +498,7 @@ class _Converter:
             stored = bool(kind.args.get("persisted")) or self.dialect == "postgres"
             return {"generated_stored": stored, "generated_virtual": not stored}
         if isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
-            return {"identity": True}
+            return {"identity": True, "identity_always": bool(kind.this)}
         if isinstance(kind, exp.AutoIncrementColumnConstraint):
             return {"auto_increment": True}
         if isinstance(kind, exp.CharacterSetColumnConstraint):

@@ -34,6 +34,11 @@ def test_identity_is_added_only_after_the_column_is_not_null():
     assert switch.endswith("DROP SEQUENCE users_row_id_fill_seq;")
 
 
+def test_an_always_identity_is_added_as_always():
+    steps = _steps("ALTER TABLE users ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY;", "ML208")
+    assert _index(steps, "ALTER COLUMN row_id ADD GENERATED ALWAYS AS IDENTITY;") > 0
+
+
 def test_identity_before_postgres_12_still_sets_not_null():
     sql = "ALTER TABLE users ADD COLUMN row_id int GENERATED ALWAYS AS IDENTITY;"
     steps = [s for f in lint(sql, version="11") if f.rule == "ML208"
