@@ -39,6 +39,12 @@ def test_an_always_identity_is_added_as_always():
     assert _index(steps, "ALTER COLUMN row_id ADD GENERATED ALWAYS AS IDENTITY;") > 0
 
 
+def test_the_numbering_sequence_lives_in_the_tables_schema():
+    steps = _steps('ALTER TABLE "Sales".events ADD COLUMN seq bigserial;', "ML208")
+    assert 'CREATE SEQUENCE "Sales".events_seq_seq OWNED BY "Sales".events.seq;' in steps[1]
+    assert "nextval('\"Sales\".events_seq_seq')" in steps[1]
+
+
 def test_identity_before_postgres_12_still_sets_not_null():
     sql = "ALTER TABLE users ADD COLUMN row_id int GENERATED ALWAYS AS IDENTITY;"
     steps = [s for f in lint(sql, version="11") if f.rule == "ML208"

@@ -44,10 +44,11 @@ def _is_serial(column: m.ColumnSpec) -> bool:
 def _sequence(op: m.AddColumn, ctx: RuleContext) -> str:
     """The sequence that numbers the column: serial's own, or for an identity one that
     numbers rows until the identity takes over (named apart from the identity's
-    ``<table>_<column>_seq``, which PostgreSQL would otherwise rename)."""
+    ``<table>_<column>_seq``, which PostgreSQL would otherwise rename). It lives in the
+    table's schema, as serial's does."""
     suffix = "seq" if _is_serial(op.column) else "fill_seq"
-    return ctx.q(generated_name(ctx.dialect, op.table.name.name, op.column.name.name,
-                                suffix=suffix))
+    name = generated_name(ctx.dialect, op.table.name.name, op.column.name.name, suffix=suffix)
+    return ctx.q(m.ObjectName(name=name, schema_=op.table.schema_))
 
 
 def _fill_steps(op: m.AddColumn, ctx: RuleContext) -> List[Step]:
