@@ -346,7 +346,8 @@ class _Converter:
         elif kind == "TABLE":
             parent = ast.find(exp.PartitionedOfProperty)
             yield m.CreateTable(span=span, table=object_name(ast.this), partition_of=(
-                object_name(parent.this) if parent is not None else None))
+                object_name(parent.this) if parent is not None else None),
+                if_not_exists=bool(ast.args.get("exists")))
         elif kind == "INDEX" and isinstance(ast.this, exp.Index):
             yield self.create_index(ast)
         elif kind == "TYPE":

@@ -29,12 +29,6 @@ OTHER_RULES_ON_GOOD = {
     "modify-column-to-not-null-good-2": {"ML107"},
     # Line 1 only shows the column NOT NULL (ML107, ML401 as above); line 2 is the example.
     "modify-column-to-not-null-good-4": {"ML107", "ML401"},
-    # ML216's proof needs the index created in the file, which on an existing table is
-    # ML201's non-concurrent build (CONCURRENTLY must run alone, outside a transaction).
-    "primary-key-using-index-on-nullable-columns-good-3": {"ML201"},
-    # False positive, reported: ML401 loses the IF NOT EXISTS of CREATE TABLE ... LIKE
-    # (normalized with if_not_exists=False), so the re-runnable CREATE still counts.
-    "rename-table-good-5": {"ML401"},
 }
 REQUIRED_SECTIONS = ("## What it flags", "## Why it is a problem", "## Bad",
                      "## Safe expand/contract recipe", "## Good")
