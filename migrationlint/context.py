@@ -193,8 +193,11 @@ class Migration:
     def _creation(self, key: Tuple[str, ...], schema: Optional[m.Ident],
                   before: int) -> Optional[int]:
         """The first statement before ``before`` that created ``key`` in ``schema``."""
+        entries = self._created.get(key)
+        if entries is None:  # most names a rule asks about were not created in the file
+            return None
         wanted = schema.key if schema else None
-        return next((index for created, index in self._created.get(key, ())
+        return next((index for created, index in entries
                      if index < before and self._same_schema(created, wanted)), None)
 
     def _same_schema(self, first: Optional[str], second: Optional[str]) -> bool:

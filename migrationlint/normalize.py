@@ -100,7 +100,9 @@ def _actions_after_a_set(ast: exp.Expression, text: str, dialect: str) -> Option
     raw = next((option.this.expression for option in ast.args.get("options") or ()
                 if isinstance(option.this, exp.Command) and isinstance(option.this.expression, str)),
                None)
-    at = text.rfind(raw) if raw else -1
+    if not raw:
+        return None
+    at = text.rfind(raw)
     set_at = text.upper().rfind("SET", 0, at) if at > 0 else -1
     head = f"ALTER TABLE {to_sql(ast.this, dialect)}"
     if set_at <= len(head):

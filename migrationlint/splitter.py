@@ -142,6 +142,8 @@ class _Scanner:
                 return pos
 
     def end_of_block(self, pos: int) -> Optional[int]:
+        if not self.blocks:  # only goose files have blocks
+            return None
         return next((end for start, end in self.blocks if start <= pos < end), None)
 
     def scan_statement(self, start: int, block_end: Optional[int] = None) -> int:
