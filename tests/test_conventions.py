@@ -228,3 +228,10 @@ def test_in_flyway_conf_the_last_mixed_setting_wins(tmp_path):
     assert "ML301" in codes(sql, path=str(tmp_path / "V3__idx.sql"))
     (tmp_path / "flyway.conf").write_text("flyway.mixed=false\nflyway.mixed=true\n")
     assert "ML301" not in codes(sql, path=str(tmp_path / "V3__idx.sql"))
+
+
+def test_a_file_that_only_mentions_goose_is_not_a_goose_migration():
+    text = ("-- +goose annotations are not used here: Flyway runs this file\n"
+            "ALTER TABLE users RENAME COLUMN name TO full_name;\n")
+    assert detect("V1__rename.sql", text) == "flyway"
+    assert "ML101" in codes(text, path="V1__rename.sql")

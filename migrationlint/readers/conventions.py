@@ -60,7 +60,9 @@ def detect(path: str, text: str = "") -> str:
     # A substring test first: the markers' regexes try every line of every file.
     if "migrate:" in text and _DBMATE_MARKER.search(text):
         return "dbmate"
-    if "+goose" in text and _GOOSE_ANNOTATION.search(text):
+    # goose refuses a file without an Up annotation; a comment merely mentioning +goose
+    # must not make every statement of the file look like a down section.
+    if "+goose" in text and any(name == "up" for _, name in _goose_annotations(text)):
         return "goose"
     if os.path.isfile(os.path.join(folder, _ATLAS_SUM)) or (
         "atlas:txmode" in text and _ATLAS_TXMODE.search(text)
