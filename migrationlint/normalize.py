@@ -692,7 +692,8 @@ def _is_keyed(condition: exp.Expression) -> bool:
         return _is_keyed(condition.this) or _is_keyed(condition.expression) or _is_key_range(
             condition.flatten())
     if isinstance(condition, exp.Between):
-        return _is_key_column(condition.this)
+        return _is_key_column(condition.this) and _is_batch(
+            condition.args.get("low"), condition.args.get("high"))
     if isinstance(condition, exp.EQ):
         sides = (condition.this, condition.expression)
         return any(_is_key_column(s) for s in sides) and any(
@@ -707,14 +708,39 @@ def _is_keyed(condition: exp.Expression) -> bool:
 
 
 def _is_key_range(conditions: Iterator[exp.Expression]) -> bool:
-    """Among ANDed ``conditions``, a lower and an upper bound of the same key column."""
-    lower, upper = set(), set()
+    """Among ANDed ``conditions``, a lower and an upper bound of the same key column that
+    make a batch."""
+    lower: Dict[str, exp.Expression] = {}
+    upper: Dict[str, exp.Expression] = {}
     for condition in conditions:
         if isinstance(condition, (exp.GT, exp.GTE, exp.LT, exp.LTE)) and _is_key_column(
                 condition.this):
             below = isinstance(condition, (exp.LT, exp.LTE))
-            (upper if below else lower).add(condition.this.name.lower())
-    return bool(lower & upper)
+            (upper if below else lower)[condition.this.name.lower()] = condition.expression
+    return any(_is_batch(lower[key], upper[key]) for key in lower.keys() & upper.keys())
+
+
+# Wider literal key ranges are taken for the whole table (``BETWEEN 0 AND 9223372036854775807``).
+_WIDEST_BATCH = 1_000_000
+
+
+def _is_batch(low: Optional[exp.Expression], high: Optional[exp.Expression]) -> bool:
+    """Bounds fixed before the statement runs (literals, parameters such as ``:last_id +
+    1000``), not columns or subqueries such as ``(SELECT max(id) FROM t)``; and, when both
+    are numbers, at most _WIDEST_BATCH apart."""
+    if low is None or high is None or not (_is_constant(low) and _is_constant(high)):
+        return False
+    if isinstance(low, exp.Literal) and isinstance(high, exp.Literal) and not (
+            low.is_string or high.is_string):
+        try:
+            return float(high.this) - float(low.this) <= _WIDEST_BATCH
+        except ValueError:
+            return True
+    return True
+
+
+def _is_constant(node: exp.Expression) -> bool:
+    return not any(isinstance(n, (exp.Column, exp.Query)) for n in node.walk())
 
 
 def _is_literal_any(node: exp.Expression) -> bool:

@@ -298,6 +298,13 @@ def test_drop_column_rewrite_avoids_instant_on_the_8029_releases(version, clause
     ("UPDATE invoices SET paid_at = created_at WHERE id > 1000 AND paid_at IS NULL;", True),
     ("UPDATE invoices SET paid_at = created_at WHERE created_at BETWEEN '2020-01-01' "
      "AND '2021-01-01';", True),
+    # Bounds that cover the whole table are no batch.
+    ("UPDATE invoices SET flag = 1 WHERE id BETWEEN 0 AND 9223372036854775807;", True),
+    ("UPDATE invoices SET flag = 1 WHERE id BETWEEN (SELECT min(id) FROM invoices) "
+     "AND (SELECT max(id) FROM invoices);", True),
+    ("UPDATE invoices SET flag = 1 WHERE id >= (SELECT min(id) FROM invoices) "
+     "AND id <= (SELECT max(id) FROM invoices);", True),
+    ("UPDATE invoices SET flag = 1 WHERE id >= other_id AND id < 6000;", True),
 ])
 def test_batched_data_changes_are_bounded(sql, flagged):
     assert ("ML501" in codes(sql, dialect="mysql")) is flagged
