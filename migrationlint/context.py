@@ -200,6 +200,12 @@ class Migration:
         return next((index for created, index in entries
                      if index < before and self._same_schema(created, wanted)), None)
 
+    def same_name(self, first: m.ObjectName, second: m.ObjectName) -> bool:
+        """Whether the two names are one object, schemas read as _same_schema does."""
+        return first.name.key == second.name.key and self._same_schema(
+            first.schema_.key if first.schema_ else None,
+            second.schema_.key if second.schema_ else None)
+
     def _same_schema(self, first: Optional[str], second: Optional[str]) -> bool:
         """PostgreSQL: an unqualified name is taken to be in public (a search_path the file
         sets is not followed). MySQL: it is in the connection's database, unknown here, so

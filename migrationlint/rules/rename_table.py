@@ -15,7 +15,7 @@ from migrationlint.rules import rule
     on=(m.RenameTable,), tags=("backward-compatibility",),
 )
 def check(op: m.RenameTable, ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.table_is_new(op.table) or _name_taken_again(op, ctx):
+    if ctx.table_is_new(op.table) or _name_taken_again(op, ctx) or _completes_a_swap(op, ctx):
         return
     old, new = ctx.q(op.table), ctx.q(op.new_name)
     message = (
@@ -53,27 +53,44 @@ def check(op: m.RenameTable, ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _name_taken_again(op: m.RenameTable, ctx: RuleContext) -> bool:
-    """The old name serves queries again at once: a table renamed to it in the same
-    statement (MySQL's ``RENAME TABLE a TO a_old, a_new TO a`` swaps atomically), or a
-    view or table given the name later in the same transaction or by the very next
-    statement (the rename-then-view pair of the recipe, which MySQL commits one by one)."""
+    """The old name serves the same data again at once: an existing table renamed to it in
+    the same statement (MySQL's ``RENAME TABLE a TO a_old, a_new TO a`` swaps atomically),
+    or a view under it later in the same transaction or in the very next statement (the
+    recipe's rename-then-view pair, which MySQL commits one by one). A table created in
+    this migration does not count: the running version would find it empty."""
     statement = ctx.statement
     later = list(statement.operations[statement.operations.index(op) + 1:])
-    for following in _run_at_once_after(ctx):
+    for following in _run_at_once_around(ctx, before=False):
         later += following.operations
-    return any(_takes_name(other, op.table) for other in later)
+    return any(_serves(other, op.table, ctx) for other in later)
 
 
-def _run_at_once_after(ctx: RuleContext) -> List[Statement]:
+def _completes_a_swap(op: m.RenameTable, ctx: RuleContext) -> bool:
+    """The second half of a swap: the table holding the new name was renamed away just
+    before (same statement or transaction), so the renamed table was a shadow copy built
+    to take its place."""
+    statement = ctx.statement
+    earlier = list(statement.operations[:statement.operations.index(op)])
+    for preceding in _run_at_once_around(ctx, before=True):
+        earlier += preceding.operations
+    return any(isinstance(other, m.RenameTable) and ctx.migration.same_name(other.table, op.new_name)
+               for other in earlier)
+
+
+def _run_at_once_around(ctx: RuleContext, before: bool) -> List[Statement]:
+    """The statements after (or before) the current one in its transaction, and the
+    nearest substantive statement on that side."""
     statement, migration = ctx.statement, ctx.migration
-    peers = [s for s in migration.transaction_peers(statement) if s.index > statement.index]
-    following = [s for s in migration.statements[statement.index + 1:] if substantive(s)]
-    return peers + following[:1]
+    peers = [s for s in migration.transaction_peers(statement)
+             if (s.index < statement.index if before else s.index > statement.index)]
+    side = (reversed(migration.statements[:statement.index]) if before
+            else migration.statements[statement.index + 1:])
+    nearest = next((s for s in side if substantive(s)), None)
+    return peers + ([nearest] if nearest is not None else [])
 
 
-def _takes_name(op: m.Operation, name: m.ObjectName) -> bool:
+def _serves(op: m.Operation, name: m.ObjectName, ctx: RuleContext) -> bool:
     if isinstance(op, m.CreateView):
-        return op.name.matches(name)
-    if isinstance(op, m.RenameTable):
-        return op.new_name.matches(name)
-    return isinstance(op, m.CreateTable) and op.table.matches(name)
+        return ctx.migration.same_name(op.name, name)
+    return (isinstance(op, m.RenameTable) and ctx.migration.same_name(op.new_name, name)
+            and not ctx.table_is_new(op.table))
