@@ -38,6 +38,11 @@ _WORD_OR_PARENTHESIS = re.compile(r"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x
 _COPY_FROM_STDIN = re.compile(r"\\?COPY\b[^;]*?\bFROM\s+STDIN\b", re.I)
 _COPY_DATA_END = re.compile(r"^\\\.\r?$", re.M)
 _ROUTINE_START = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", re.I)
+# A MySQL/MariaDB stored program, whose BEGIN ... END body holds delimiters. The definer
+# is a user ('app'@'%', `app`@`%`, app@localhost) or CURRENT_USER[()].
+_STORED_PROGRAM_START = re.compile(
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*(?:'[^']*'|\"[^\"]*\"|`[^`]*`|[^\s'\"`])+\s+)?"
+    r"(?:AGGREGATE\s+)?(?:FUNCTION|PROCEDURE|TRIGGER|EVENT)\b", re.I)
 
 
 # Comment and StatementText are made for every comment and statement of every file:
@@ -93,7 +98,9 @@ class _Scanner:
         if self.mysql:
             parts += [r"`", r"#", r"\*/"]
         else:
-            parts += [r"\$"]
+            # "\;" and "\:" put the character into psql's buffer; any other backslash
+            # starts a meta-command.
+            parts += [r"\$", r"\\[;:]?"]
         self.special = re.compile("|".join(parts))
 
     # -- top level -------------------------------------------------------
@@ -148,11 +155,16 @@ class _Scanner:
 
     def scan_statement(self, start: int, block_end: Optional[int] = None) -> int:
         """Scan one statement. A delimiter does not end it inside a routine's BEGIN ...
-        END body, nor in a block unless nothing follows it there; a block's end ends it."""
+        END body, nor in a block holding a MySQL stored program unless nothing follows it
+        there; a block's end ends it. A psql meta-command ends it where it starts."""
         text = self.text
         end = len(text) if block_end is None else block_end
         pos = start
         body = _RoutineBody() if not self.mysql and _ROUTINE_START.match(text, start) else None
+        # Goose needs its block only for a body its own splitter would cut at a delimiter:
+        # PostgreSQL's are read above, MySQL's are the whole rest of the block.
+        whole_block = (block_end is not None and self.mysql
+                       and _STORED_PROGRAM_START.match(text, start))
         while True:
             match = self.special.search(text, pos, end)
             if body is not None:
@@ -161,7 +173,11 @@ class _Scanner:
                 self.add_statement(start, end)
                 return end
             token, at = match.group(), match.start()
-            if token != self.delimiter:
+            if token == "\\":
+                # psql sends the query so far; skip_to_statement skips the meta-command.
+                self.add_statement(start, at)
+                return at
+            if token not in (self.delimiter, "\\;"):
                 try:
                     pos = self.skip_token(token, at)
                 except _Unterminated as exc:
@@ -170,7 +186,7 @@ class _Scanner:
                 continue
             pos = match.end()
             inside = (body is not None and body.depth > 0) or (
-                block_end is not None and _NON_SPACE.search(text, pos, end))
+                whole_block and _NON_SPACE.search(text, pos, end))
             if not inside:
                 self.add_statement(start, at)
                 return pos
@@ -195,6 +211,8 @@ class _Scanner:
             return at + 2
         if token == "$":
             return self.skip_dollar_quote(at)
+        if token == "\\:":
+            return at + 2
         return self.skip_quoted(token, at)
 
     # -- lexical pieces --------------------------------------------------
@@ -339,7 +357,8 @@ def _escaped(text: str, start: int, index: int) -> bool:
 def split_statements(text: str, dialect: str = "postgres",
                      blocks: Sequence[Tuple[int, int]] = (),
                      version: Optional[Version] = None) -> SplitResult:
-    """``blocks`` are (start, end) ranges the runner sends as one statement whatever
-    delimiters they hold (goose's StatementBegin ... StatementEnd). ``version`` is the
+    """``blocks`` are (start, end) ranges the runner sends as one piece (goose's
+    StatementBegin ... StatementEnd): a statement ends at a block's end, and a MySQL
+    stored program in one runs to it whatever delimiters its body holds. ``version`` is the
     target server's, which decides which MySQL version comments run; without it, all do."""
     return _Scanner(text, dialect, blocks, version).run()

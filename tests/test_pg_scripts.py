@@ -27,6 +27,15 @@ def test_psql_meta_command_does_not_swallow_the_next_statement():
     assert codes(sql) == []
 
 
+def test_a_psql_meta_command_after_a_query_sends_it_and_the_next_statement_is_linted():
+    sql = SET_TIMEOUT + (
+        "SELECT format('CREATE INDEX CONCURRENTLY %I_id_idx ON %I (id)', tablename, tablename)\n"
+        "FROM pg_tables WHERE schemaname = 'public'\n\\gexec\n"
+        "ALTER TABLE users RENAME COLUMN name TO full_name;\n"
+    )
+    assert codes(sql) == ["ML101"]
+
+
 @pytest.mark.parametrize("savepoint", [
     "SAVEPOINT before_add", "RELEASE SAVEPOINT before_add", "RELEASE before_add",
     "ROLLBACK TO SAVEPOINT before_add", "ROLLBACK TO before_add",

@@ -2,6 +2,7 @@
 
 import pytest
 
+from helpers import codes
 from migrationlint.splitter import split_statements
 
 
@@ -98,17 +99,56 @@ def test_crlf_is_kept_out_of_statement_text():
     assert texts("SELECT 1;\r\nSELECT 2;\r\n") == ["SELECT 1", "SELECT 2"]
 
 
-@pytest.mark.parametrize("body,expected", [
-    ("BEGIN\n  SET NEW.a = 1;\n  SET NEW.b = 2;\nEND;\n",
-     "BEGIN\n  SET NEW.a = 1;\n  SET NEW.b = 2;\nEND"),
-    ("SELECT 1; SELECT 2\n", "SELECT 1; SELECT 2"),  # no delimiter before the block ends
-])
-def test_a_block_is_one_statement_whatever_delimiters_it_holds(body, expected):
+def split_block(body, dialect):
+    """Split ``body`` as a goose StatementBegin ... StatementEnd block between two
+    statements; every span must be exact."""
     sql = f"SELECT 0;\n{body}SELECT 3;"
     start = len("SELECT 0;\n")
-    pieces = split_statements(sql, "mysql", blocks=[(start, start + len(body))]).statements
-    assert [p.text for p in pieces] == ["SELECT 0", expected, "SELECT 3"]
-    assert sql[pieces[1].start:pieces[1].end] == expected
+    pieces = split_statements(sql, dialect, blocks=[(start, start + len(body))]).statements
+    assert all(sql[p.start:p.end] == p.text for p in pieces)
+    return [p.text for p in pieces]
+
+
+@pytest.mark.parametrize("program", [
+    "CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN\n  SET NEW.a = 1;\n"
+    "  SET NEW.b = 2;\nEND",
+    "CREATE DEFINER = `app`@`%` PROCEDURE p() BEGIN SELECT 1; SELECT 2; END",
+    "create or replace definer='my app'@'%' event e on schedule every 1 day do begin "
+    "delete from x; delete from y; end",
+    "CREATE OR REPLACE DEFINER=CURRENT_USER() FUNCTION f() RETURNS int DETERMINISTIC BEGIN "
+    "DECLARE n int; RETURN 1; END",
+])
+def test_a_block_holding_a_mysql_stored_program_is_one_statement(program):
+    assert split_block(f"{program};\n", "mysql") == ["SELECT 0", program, "SELECT 3"]
+    # No delimiter before the block ends: its end ends the statement.
+    assert split_block(f"{program}\n", "mysql") == ["SELECT 0", program, "SELECT 3"]
+
+
+@pytest.mark.parametrize("dialect", ["mysql", "postgres"])
+def test_a_block_of_ordinary_statements_splits_at_its_delimiters(dialect):
+    body = ("ALTER TABLE users ADD COLUMN x int;\n"
+            "ALTER TABLE users RENAME COLUMN name TO full_name;\nSELECT 2\n")
+    assert split_block(body, dialect) == [
+        "SELECT 0", "ALTER TABLE users ADD COLUMN x int",
+        "ALTER TABLE users RENAME COLUMN name TO full_name", "SELECT 2", "SELECT 3"]
+
+
+def test_a_stored_program_after_other_statements_in_a_block_runs_to_the_block_end():
+    trigger = "CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET NEW.a = 1; END"
+    body = f"DROP TRIGGER IF EXISTS t;\n{trigger};\n"
+    assert split_block(body, "mysql") == [
+        "SELECT 0", "DROP TRIGGER IF EXISTS t", trigger, "SELECT 3"]
+
+
+def test_a_mysql_goose_file_lints_its_trigger_whole_and_every_statement_of_other_blocks():
+    sql = ("-- +goose Up\n-- +goose StatementBegin\n"
+           "CREATE DEFINER=`app`@`%` TRIGGER users_bi BEFORE INSERT ON users FOR EACH ROW\n"
+           "BEGIN\n  SET NEW.a = 1;\n  SET NEW.b = 2;\nEND;\n-- +goose StatementEnd\n"
+           "-- +goose StatementBegin\nALTER TABLE users ADD COLUMN x int;\n"
+           "ALTER TABLE users RENAME COLUMN name TO full_name;\n-- +goose StatementEnd\n"
+           "-- +goose Down\nDROP TRIGGER users_bi;\n")
+    found = codes(sql, dialect="mysql", path="20261210100000_users_bi.sql")
+    assert "ML001" not in found and "ML101" in found
 
 
 @pytest.mark.parametrize("routine", [
@@ -140,3 +180,21 @@ def test_copy_from_stdin_data_up_to_its_end_line_is_not_sql(copy):
     assert texts(f"{copy};\n1\t2; x\n") == [copy]  # no end line: data to the end
     assert texts(f"\\copy t from stdin\n{data}SELECT 1;") == ["SELECT 1"]
     assert texts("COPY t FROM '/tmp/t.csv';\nSELECT 1;") == ["COPY t FROM '/tmp/t.csv'", "SELECT 1"]
+
+
+def test_a_psql_meta_command_ends_the_statement_before_it():
+    query = "SELECT format('CREATE INDEX %I_idx ON %I (id)', t) FROM pg_tables WHERE s = 'a\\b'"
+    sql = f"{query}\n\\gexec\nALTER TABLE users RENAME COLUMN name TO full_name;"
+    pieces = split_statements(sql).statements
+    assert [p.text for p in pieces] == [
+        query, "ALTER TABLE users RENAME COLUMN name TO full_name"]
+    assert all(sql[p.start:p.end] == p.text for p in pieces)
+    assert texts("SELECT 1 \\g out.txt ; SELECT 3;\nSELECT 2;") == ["SELECT 1", "SELECT 2"]
+    quoted = "SELECT $$\\g$$, E'\\\\' -- \\g\n/* \\g */"
+    assert texts(f"{quoted} ;") == [quoted]
+
+
+def test_psql_backslash_semicolon_is_a_delimiter_and_backslash_colon_a_colon():
+    # psql sends "\;" as ";" without ending its buffer: the server still runs two statements.
+    assert texts("SELECT 1 \\; SELECT 2;\nSELECT 3;") == ["SELECT 1", "SELECT 2", "SELECT 3"]
+    assert texts("SELECT '1' \\:\\: int;\nSELECT 3;") == ["SELECT '1' \\:\\: int", "SELECT 3"]

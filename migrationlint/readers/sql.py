@@ -47,8 +47,8 @@ def sql_statements(
     """Statements of ``text``, which starts at ``offset`` of the file whose lines are
     ``lines``, as a ``version`` server runs them (MySQL version comments). With
     ``pinned_at`` (file offsets of the holder), statements get those offsets instead and
-    ``lines`` is a PinnedLines. ``blocks`` (offsets in ``text``) are one statement each
-    (split_statements)."""
+    ``lines`` is a PinnedLines. ``blocks`` (offsets in ``text``) are goose statement
+    blocks (split_statements)."""
     masked, masks = mask_placeholders(text)
     split = split_statements(masked, dialect, blocks, version)
     statements = []
