@@ -20,7 +20,8 @@ are skipped by folder discovery) and how the runner sends a file
   unless the up marker says ``transaction:false``.
 - goose ``-- +goose Up`` / ``-- +goose Down`` sections (down not linted; annotations are
   case-insensitive); one transaction unless ``-- +goose NO TRANSACTION``, statements sent
-  one at a time either way; ``StatementBegin`` ... ``StatementEnd`` is one statement.
+  one at a time either way; a MySQL stored program between ``StatementBegin`` and
+  ``StatementEnd`` is one statement (other statements there are split as usual).
 - sqitch ``deploy/`` scripts (``revert/``, ``verify/`` skipped); scripts hold their own
   BEGIN/COMMIT, sqitch adds none.
 - Atlas (a folder with ``atlas.sum``): each file in a transaction unless
