@@ -112,8 +112,11 @@ class _Scanner:
             if pos >= length:
                 break
             pos = self.scan_statement(pos, self.end_of_block(pos))
-            if not self.mysql and _COPY_FROM_STDIN.match(self.statements[-1].text):
-                pos = _after_copy_data(self.text, pos)
+            copy = self.statements[-1]
+            if not self.mysql and _COPY_FROM_STDIN.match(copy.text):
+                pos, problem = _after_copy_data(self.text, pos)
+                if problem is not None:
+                    self.statements[-1] = copy._replace(problem=problem)
         return SplitResult(tuple(self.statements), tuple(self.comments))
 
     def skip_to_statement(self, pos: int) -> int:
@@ -143,8 +146,14 @@ class _Scanner:
                 # A psql meta-command (\set, \connect, \i, ...): a client directive, not
                 # SQL, and it ends with its line.
                 end = _line_end(text, pos)
-                copy = _COPY_FROM_STDIN.match(text, pos, end)
-                pos = _after_copy_data(text, end) if copy else end
+                if not _COPY_FROM_STDIN.match(text, pos, end):
+                    pos = end
+                    continue
+                after, problem = _after_copy_data(text, end)
+                if problem is not None:
+                    # A statement only to carry the problem to the reader.
+                    self.add_statement(pos, end, problem)
+                pos = after
             else:
                 return pos
 
@@ -339,11 +348,20 @@ def _line_end(text: str, pos: int) -> int:
     return len(text) if end == -1 else end
 
 
-def _after_copy_data(text: str, pos: int) -> int:
+def _after_copy_data(text: str, pos: int) -> Tuple[int, Optional[str]]:
     """Past the COPY data after the line holding ``pos``: up to its end line, else the
-    end of the text."""
-    end = _COPY_DATA_END.search(text, _line_end(text, pos) + 1)
-    return len(text) if end is None else end.end()
+    end of the text, with why nothing after the COPY is linted (psql reads it all as
+    data, so a forgotten end line hides every statement after it)."""
+    start = _line_end(text, pos) + 1
+    end = _COPY_DATA_END.search(text, start)
+    if end is not None:
+        return end.end(), None
+    rest = text[start:].rstrip()
+    if not rest:
+        return len(text), None
+    lines = rest.count("\n") + 1
+    return len(text), (f"COPY ... FROM stdin data has no \\. end line: the rest of the file "
+                       f"({lines} line{'s' if lines > 1 else ''}) is read as data and not linted")
 
 
 def _escaped(text: str, start: int, index: int) -> bool:

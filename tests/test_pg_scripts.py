@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import codes
+from helpers import codes, lint
 
 SET_TIMEOUT = "SET lock_timeout = '2s';\n"
 
@@ -54,3 +54,17 @@ def test_copy_from_stdin_data_is_not_linted():
         "FR\tFrance\n\\.\nALTER TABLE users ADD COLUMN w7 text;\n"
     )
     assert codes(sql) == []
+
+
+@pytest.mark.parametrize("copy", ["COPY public.countries (code, name) FROM stdin;",
+                                  "\\copy public.countries (code, name) from stdin"])
+def test_copy_data_without_an_end_line_is_reported_at_the_copy(copy):
+    sql = SET_TIMEOUT + copy + "\nDE\tGermany\nALTER TABLE users ADD COLUMN w7 text;\n\n"
+    [finding] = lint(sql)
+    assert (finding.rule, finding.span.line) == ("ML001", 2)
+    assert ("COPY ... FROM stdin data has no \\. end line: the rest of the file (2 lines) "
+            "is read as data and not linted") in finding.message
+
+
+def test_a_copy_with_no_data_after_it_is_not_reported():
+    assert codes(SET_TIMEOUT + "COPY public.countries (code, name) FROM stdin;\n\n") == []
