@@ -277,6 +277,9 @@ class CreateIndex(TableOperation):
     where_sql: Optional[str] = None
     # MySQL/MariaDB: "fulltext" | "spatial" for those index kinds.
     index_kind: Optional[str] = None
+    # MySQL/MariaDB: the visibility keyword as written ("INVISIBLE", "VISIBLE", "IGNORED",
+    # "NOT IGNORED"), None when none is: each server accepts only its own words.
+    visibility: Optional[str] = None
 
 
 class DropIndex(Operation):
@@ -490,6 +493,9 @@ class AlterIndexVisibility(TableOperation):
 
     name: Ident
     visible: bool
+    # The keyword as written, as for CreateIndex.visibility; None from readers that
+    # do not see the SQL.
+    visibility: Optional[str] = None
 
 
 class TableMaintenance(TableOperation):

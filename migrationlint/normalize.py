@@ -358,6 +358,20 @@ class _Converter:
             yield m.CreateView(span=span, name=object_name(ast.this))
         else:
             yield m.RawStatement(span=span, keyword=f"CREATE {kind}".strip())
+        copy = self.table_copy(ast) if kind == "TABLE" else None
+        if copy is not None:
+            yield copy
+
+    def table_copy(self, ast: exp.Create) -> Optional[m.DataChange]:
+        """CREATE TABLE ... AS SELECT (MySQL: AS optional) fills the new table from its
+        query as INSERT ... SELECT would; WITH NO DATA copies nothing."""
+        query = ast.expression
+        no_data = ast.find(exp.WithDataProperty)
+        if not isinstance(query, (exp.Select, exp.SetOperation)) or (no_data and no_data.args.get("no")):
+            return None
+        target = ast.this.this if isinstance(ast.this, exp.Schema) else ast.this
+        return m.DataChange(span=self.spans.statement, table=object_name(target),
+                            kind="create_select", sources=_read_tables(query))
 
     def create_index(self, ast: exp.Create) -> m.CreateIndex:
         index = ast.this
@@ -515,9 +529,11 @@ class _Converter:
         """The operation for a MySQL-only ALTER TABLE action, or None."""
         if isinstance(action, exp.DropPrimaryKey):
             return m.DropPrimaryKey(span=span, table=table)
-        if isinstance(action, exp.AlterIndex):
+        if isinstance(action, exp.AlterIndex):  # sqlglot reads only MySQL's two words
+            visible = bool(action.args.get("visible"))
             return m.AlterIndexVisibility(
-                span=span, table=table, name=ident(action.this), visible=bool(action.args.get("visible"))
+                span=span, table=table, name=ident(action.this), visible=visible,
+                visibility="VISIBLE" if visible else "INVISIBLE",
             )
         if isinstance(action, exp.RenameIndex):
             return m.RenameIndex(
@@ -529,10 +545,13 @@ class _Converter:
 
     def mysql_add_index(self, table: m.ObjectName, index: exp.IndexColumnConstraint) -> m.CreateIndex:
         kind = index.args.get("kind")
+        visible = next((option.args["visible"] for option in index.args.get("options") or ()
+                        if option.args.get("visible") is not None), None)
         return m.CreateIndex(
             span=self.spans.of(index), table=table, name=ident(index.this),
             columns_sql=tuple(self.sql(c) for c in index.expressions),
             index_kind=str(kind).lower() if kind else None,
+            visibility=None if visible is None else "VISIBLE" if visible else "INVISIBLE",
         )
 
     def mysql_alter_options(self, table: m.ObjectName, options) -> Iterator[m.Operation]:

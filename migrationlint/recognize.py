@@ -542,18 +542,34 @@ def mysql_create_index(cursor: Cursor) -> Optional[List[m.Operation]]:
     span = cursor.span_from(start)
     columns = _parenthesized(cursor)
     clauses: Dict[str, str] = {}
+    visibility = None
     while not cursor.done and not _is(cursor.peek(), TokenType.SEMICOLON):
         if cursor.accept("USING"):
             method = cursor.ident().name.upper()
         elif not _online_clause(cursor, clauses):
-            cursor.position += 1  # COMMENT '...', VISIBLE, KEY_BLOCK_SIZE, ...
+            word = _visibility(cursor)
+            if word is None:
+                cursor.position += 1  # COMMENT '...', KEY_BLOCK_SIZE, ...
+            visibility = word or visibility
     operations: List[m.Operation] = [m.CreateIndex(
         span=span, table=table, name=name, columns_sql=tuple(columns), unique=unique,
-        if_not_exists=if_not_exists, method=method, index_kind=kind,
+        if_not_exists=if_not_exists, method=method, index_kind=kind, visibility=visibility,
     )]
     if clauses:
         operations.append(m.OnlineDdlClauses(span=span, table=table, **clauses))
     return operations
+
+
+def _visibility(cursor: Cursor) -> Optional[str]:
+    """The index visibility keyword at the cursor, consumed: MySQL's VISIBLE / INVISIBLE,
+    MariaDB's IGNORED / NOT IGNORED; None for anything else (a COMMENT 'invisible' too)."""
+    token = cursor.peek()
+    if token is None or token.token_type == TokenType.STRING:
+        return None
+    for words in (("VISIBLE",), ("INVISIBLE",), ("IGNORED",), ("NOT", "IGNORED")):
+        if cursor.accept(*words):
+            return " ".join(words)
+    return None
 
 
 @recognizer("DROP", "INDEX", dialects=_MYSQL)
@@ -728,8 +744,10 @@ def _mysql_alter_clause(cursor: Cursor, table: m.ObjectName, clauses: Dict[str, 
             return m.PartitionChange(span=span, table=table, action=action.lower())
     if cursor.accept("ALTER", "INDEX"):  # MariaDB: ALTER INDEX name [NOT] IGNORED
         name = cursor.ident()
-        hidden = not cursor.accept("NOT") and (cursor.accept("IGNORED") or cursor.accept("INVISIBLE"))
-        return m.AlterIndexVisibility(span=span, table=table, name=name, visible=not hidden)
+        visibility = _visibility(cursor)
+        hidden = visibility in ("IGNORED", "INVISIBLE")
+        return m.AlterIndexVisibility(span=span, table=table, name=name, visible=not hidden,
+                                      visibility=visibility)
     if (cursor.accept("ADD", "INDEX") or cursor.accept("ADD", "KEY")) and cursor.accept("IF", "NOT", "EXISTS"):
         name = cursor.ident()
         return m.CreateIndex(span=span, table=table, name=name,

@@ -1,0 +1,169 @@
+"""ML114 syntax-not-supported-by-target: syntax the target version rejects, so the
+migration fails on deploy. Only forms the model records as written are judged."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Optional, Tuple
+
+from migrationlint import model as m
+from migrationlint.findings import Finding, Phase, Rewrite, Step
+from migrationlint.rulecontext import RuleContext
+from migrationlint.rules import rule
+
+# Readers of Django, Alembic and Liquibase files record a rename without the SQL, and
+# their MySQL backends write CHANGE for servers without RENAME COLUMN.
+_RENAME_COLUMN = re.compile(r"\bRENAME\s+COLUMN\b", re.IGNORECASE)
+_MYSQL_WORDS = ("VISIBLE", "INVISIBLE")
+_MARIADB_WORDS = ("IGNORED", "NOT IGNORED")
+
+
+@rule(
+    "ML114", "syntax-not-supported-by-target", "error",
+    "The target server version rejects this syntax, so the migration fails on deploy.",
+    on=(m.RenameColumn, m.AlterIndexVisibility, m.CreateIndex, m.SetAccessMethod,
+        m.SetGenerationExpression, m.AddConstraint),
+    tags=("correctness",),
+)
+def check(op: m.Operation, ctx: RuleContext) -> Iterator[Finding]:
+    found = _unsupported(op, ctx)
+    if found is not None:
+        what, since, portable = found
+        yield ctx.finding(op.span, f"{what} is not accepted by {_server(ctx)}: the statement "
+                          f"fails with a syntax error{since}.", _rewrite(portable, since, ctx))
+
+
+def _unsupported(op: m.Operation, ctx: RuleContext) -> Optional[Tuple[str, str, Step]]:
+    """(what, since when it is accepted, the portable step) when the target rejects ``op``."""
+    if isinstance(op, m.RenameColumn):
+        return _rename_column(op, ctx)
+    if isinstance(op, (m.AlterIndexVisibility, m.CreateIndex)):
+        return _visibility(op, ctx)
+    if ctx.dialect != "postgres":
+        return None
+    # PostgreSQL release notes: SET ACCESS METHOD is new in 15 (commit b0483263, 2021-07),
+    # SET EXPRESSION in 17, UNIQUE NULLS NOT DISTINCT in 15.
+    if isinstance(op, m.SetAccessMethod) and ctx.version.below(15):
+        return "ALTER TABLE ... SET ACCESS METHOD", " (PostgreSQL 15+)", Step(
+            phase=Phase.EXPAND, title="Create a new table with the access method instead",
+            instruction=f"CREATE TABLE ... (LIKE {ctx.q(op.table)} INCLUDING ALL) USING "
+            f"{ctx.q(op.method)}, copy the data and swap the tables.")
+    if isinstance(op, m.SetGenerationExpression) and ctx.version.below(17):
+        return "ALTER COLUMN ... SET EXPRESSION", " (PostgreSQL 17+)", Step(
+            phase=Phase.EXPAND, title="Replace the generated column instead",
+            instruction=f"Drop {ctx.q(op.column)} and add it again with GENERATED ALWAYS AS "
+            f"({op.expression_sql}) STORED (both in one ALTER TABLE).")
+    if isinstance(op, m.AddConstraint) and op.nulls_not_distinct and ctx.version.below(15):
+        return "UNIQUE NULLS NOT DISTINCT", " (PostgreSQL 15+)", Step(
+            phase=Phase.EXPAND, title="Enforce it without NULLS NOT DISTINCT",
+            instruction="A unique index on COALESCE(column, sentinel), or a partial unique "
+            "index WHERE column IS NULL on the other columns, treats NULLs as equal.")
+    return None
+
+
+def _rename_column(op: m.RenameColumn, ctx: RuleContext) -> Optional[Tuple[str, str, Step]]:
+    """MySQL 8.0.3 and MariaDB 10.5.2 (MDEV-16290) added RENAME COLUMN; CHANGE old new
+    <definition> renames on every version."""
+    mariadb = ctx.dialect == "mariadb"
+    if ctx.dialect == "postgres" or not _RENAME_COLUMN.search(ctx.statement.text) or (
+            ctx.version.at_least(10, 5, 2) if mariadb else ctx.version.at_least(8, 0, 3)):
+        return None
+    if any(isinstance(other, m.AlterColumnType) and other.span == op.span
+           for other in ctx.statement.operations):
+        return None  # CHANGE old new <definition>: the model's rename plus its definition
+    table, old, new = ctx.q(op.table), ctx.q(op.column), ctx.q(op.new_name)
+    definition = _definition_sql(op, ctx)
+    if definition is not None:
+        step = Step(phase=Phase.EXPAND, title="Rename with CHANGE, restating the definition",
+                    sql=f"ALTER TABLE {table} CHANGE {old} {new} {definition};")
+    else:
+        step = Step(phase=Phase.EXPAND, title="Rename with CHANGE, restating the definition",
+                    instruction=f"ALTER TABLE {table} CHANGE {old} {new} <definition>, with "
+                    f"{old}'s full current definition (type, NULL, DEFAULT, COMMENT, ...) as "
+                    "SHOW CREATE TABLE prints it: CHANGE replaces all of it.")
+    since = " (MariaDB 10.5.2+)" if mariadb else " (MySQL 8.0.3+)"
+    return "ALTER TABLE ... RENAME COLUMN", since, step
+
+
+def _definition_sql(op: m.RenameColumn, ctx: RuleContext) -> Optional[str]:
+    """The column's definition as this file last states it, for CHANGE; None when the file
+    does not, when a later clause changed part of it, or for a generated column (whose
+    expression the model does not keep)."""
+    spec = None
+    for _, other in ctx.migration.operations_before(ctx.index):
+        if not isinstance(other, m.TableOperation) or not other.table.matches(op.table):
+            continue
+        if isinstance(other, (m.CreateTable, m.AddColumn)):
+            specs = other.columns if isinstance(other, m.CreateTable) else (other.column,)
+            spec = next((s for s in specs if s.name.key == op.column.key), spec)
+        elif getattr(other, "column", None) is not None and other.column.key == op.column.key:
+            spec = other.definition if isinstance(other, m.AlterColumnType) else None
+    if spec is None or spec.generated_stored or spec.generated_virtual or not spec.type_sql:
+        return None
+    # PRIMARY KEY / UNIQUE stay out: they are indexes, which CHANGE keeps.
+    parts = [spec.full_type_sql, "NOT NULL" if spec.not_null else "NULL"]
+    if spec.default is not None:
+        parts.append(f"DEFAULT {spec.default.sql}")
+    if spec.auto_increment:
+        parts.append("AUTO_INCREMENT")
+    return " ".join(parts)
+
+
+def _visibility(op, ctx: RuleContext) -> Optional[Tuple[str, str, Step]]:
+    """Invisible indexes are MySQL 8.0's (VISIBLE / INVISIBLE); MariaDB has ignored
+    indexes from 10.6 (IGNORED / NOT IGNORED; MariaDB docs, "Ignored Indexes") and
+    neither server takes the other's words."""
+    word = op.visibility
+    if word is None or ctx.dialect == "postgres":
+        return None
+    hidden = word in ("INVISIBLE", "IGNORED")
+    if ctx.dialect == "mysql":
+        if word in _MARIADB_WORDS:
+            return f"The MariaDB index option {word}", "", _visibility_step(
+                "INVISIBLE" if hidden else "VISIBLE", op)
+        if ctx.version.below(8):
+            return f"The index option {word}", " (MySQL 8.0+)", _no_visibility_step(op)
+        return None
+    if word in _MYSQL_WORDS:
+        portable = "IGNORED" if hidden else "NOT IGNORED"
+        if ctx.version.below(10, 6):
+            return f"The MySQL index option {word}", "", _no_visibility_step(op)
+        return f"The MySQL index option {word}", "", _visibility_step(portable, op)
+    if ctx.version.below(10, 6):
+        return f"The index option {word}", " (MariaDB 10.6+)", _no_visibility_step(op)
+    return None
+
+
+def _visibility_step(word: str, op) -> Step:
+    return Step(phase=Phase.EXPAND, title=f"Write {word}, this server's spelling",
+                instruction=f"Replace {op.visibility} with {word}.")
+
+
+def _no_visibility_step(op) -> Step:
+    if isinstance(op, m.CreateIndex):
+        return Step(phase=Phase.EXPAND, title=f"Drop the {op.visibility} option",
+                    instruction="Create the index without it: this server has no way to hide "
+                    "an index from the optimizer.")
+    return Step(phase=Phase.EXPAND, title="Drop this clause",
+                instruction="This server cannot hide an index from the optimizer; drop the "
+                "index in a later release instead, once nothing needs it.")
+
+
+def _rewrite(portable: Step, since: str, ctx: RuleContext) -> Rewrite:
+    """The portable spelling; and, when a later version accepts the syntax as written,
+    raising the target version."""
+    if not since:  # the other server's spelling: no version of this one takes it
+        return Rewrite(summary="Use this server's spelling.", steps=(portable,))
+    return Rewrite(
+        summary="Use syntax the target version accepts, or raise --target-version if the "
+        "server is newer.",
+        steps=(portable, Step(
+            phase=Phase.EXPAND, title="Or raise --target-version",
+            instruction=f"The target is {_server(ctx)}; if the server is newer, set "
+            "--target-version (target_version in the configuration) to its version.")),
+    )
+
+
+def _server(ctx: RuleContext) -> str:
+    name = {"postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB"}[ctx.dialect]
+    return f"{name} {ctx.version}"

@@ -1,0 +1,82 @@
+"""ML114 syntax-not-supported-by-target: syntax the target version rejects."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import lint
+
+
+def ml114(sql, dialect, version):
+    return [f for f in lint(sql, dialect=dialect, version=version) if f.rule == "ML114"]
+
+
+@pytest.mark.parametrize("sql, dialect, version", [
+    ("ALTER TABLE orders RENAME COLUMN note TO memo;", "mysql", "5.7"),
+    ("ALTER TABLE orders RENAME COLUMN note TO memo;", "mysql", "8.0.2"),
+    ("ALTER TABLE orders RENAME COLUMN note TO memo;", "mariadb", "10.5.1"),
+    ("ALTER TABLE orders ALTER INDEX idx INVISIBLE;", "mysql", "5.7"),
+    ("CREATE INDEX idx ON orders (status) INVISIBLE;", "mysql", "5.7"),
+    ("ALTER TABLE orders ADD INDEX idx (status) INVISIBLE;", "mysql", "5.7"),
+    ("ALTER TABLE orders ALTER INDEX idx IGNORED;", "mysql", "8.0"),
+    ("ALTER TABLE orders ALTER INDEX idx INVISIBLE;", "mariadb", "10.11"),
+    ("CREATE INDEX idx ON orders (status) IGNORED;", "mariadb", "10.5"),
+    ("ALTER TABLE events SET ACCESS METHOD columnar;", "postgres", "14"),
+    ("ALTER TABLE t ALTER COLUMN total SET EXPRESSION AS (a + b);", "postgres", "16"),
+    ("ALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS NOT DISTINCT (a);", "postgres", "14"),
+])
+def test_rejected_syntax_is_reported(sql, dialect, version):
+    assert len(ml114(sql, dialect, version)) == 1
+
+
+@pytest.mark.parametrize("sql, dialect, version", [
+    ("ALTER TABLE orders RENAME COLUMN note TO memo;", "mysql", "8.0.3"),
+    ("ALTER TABLE orders RENAME COLUMN note TO memo;", "mariadb", "10.5.2"),
+    ("ALTER TABLE orders CHANGE note memo TEXT;", "mysql", "5.7"),
+    ("ALTER TABLE orders ALTER INDEX idx INVISIBLE;", "mysql", "8.0"),
+    ("CREATE INDEX idx ON orders (status) COMMENT 'invisible';", "mysql", "5.7"),
+    ("ALTER TABLE orders ALTER INDEX idx NOT IGNORED;", "mariadb", "10.6"),
+    ("ALTER TABLE events SET ACCESS METHOD columnar;", "postgres", "15"),
+    ("ALTER TABLE t ALTER COLUMN total SET EXPRESSION AS (a + b);", "postgres", "17"),
+    ("ALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS NOT DISTINCT (a);", "postgres", "15"),
+])
+def test_accepted_syntax_is_not_reported(sql, dialect, version):
+    assert ml114(sql, dialect, version) == []
+
+
+def test_rename_column_rewrite_restates_the_definition_the_file_shows():
+    sql = ("CREATE TABLE notes (id INT PRIMARY KEY, body VARCHAR(20) NOT NULL DEFAULT 'x');\n"
+           "ALTER TABLE notes RENAME COLUMN body TO text_body;")
+    [finding] = ml114(sql, "mysql", "5.7")
+    assert finding.span.line == 2
+    assert finding.rewrite.steps[0].sql == (
+        "ALTER TABLE notes CHANGE body text_body VARCHAR(20) NOT NULL DEFAULT 'x';")
+    assert "--target-version" in finding.rewrite.steps[1].instruction
+
+
+def test_rename_column_without_a_known_definition_asks_to_restate_it():
+    [finding] = ml114("ALTER TABLE orders RENAME COLUMN note TO memo;", "mysql", "5.7")
+    step = finding.rewrite.steps[0]
+    assert step.sql is None and "CHANGE note memo <definition>" in step.instruction
+    assert "8.0.3" in finding.message
+
+
+def test_other_servers_spelling_suggests_this_servers_word_without_a_version_step():
+    [finding] = ml114("ALTER TABLE orders ALTER INDEX idx IGNORED;", "mysql", "8.0")
+    assert [s.instruction for s in finding.rewrite.steps] == ["Replace IGNORED with INVISIBLE."]
+    [finding] = ml114("ALTER TABLE orders ALTER INDEX idx INVISIBLE;", "mariadb", "10.11")
+    assert finding.rewrite.steps[0].instruction == "Replace INVISIBLE with IGNORED."
+
+
+def test_visibility_keyword_is_recorded_on_both_reader_paths():
+    from migrationlint import model as m
+    from migrationlint.readers import read_migration
+    from migrationlint.source import SourceFile
+    from migrationlint.versions import Version
+
+    sql = ("ALTER TABLE t ALTER INDEX i INVISIBLE;\nALTER TABLE t ALTER INDEX i NOT IGNORED;\n"
+           "CREATE INDEX i ON t (a) IGNORED;\nALTER TABLE t ADD INDEX j (a) VISIBLE;\n")
+    migration = read_migration(SourceFile("m.sql", sql), "mariadb", Version("10.11"), "auto")
+    words = [op.visibility for s in migration.statements for op in s.operations
+             if isinstance(op, (m.AlterIndexVisibility, m.CreateIndex))]
+    assert words == ["INVISIBLE", "NOT IGNORED", "IGNORED", "VISIBLE"]
