@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from typing import FrozenSet, Union
+from typing import FrozenSet, Sequence, Union
 
 import sqlglot
 from sqlglot import exp
@@ -82,6 +82,25 @@ def generated_name(dialect: str, *parts: str, suffix: str) -> m.Ident:
     PostgreSQL names indexes and constraints, that fits the dialect's identifier limit."""
     name = _fit(dialect, "_".join(part.lower() for part in parts if part), suffix)
     return m.Ident(name=name, quoted=name != name.lower() or not name.isidentifier())
+
+
+def postgres_default_name(table: m.Ident, columns: Sequence[m.Ident], suffix: str) -> m.Ident:
+    """PostgreSQL's own name for an unnamed constraint or index, ``<table>_<columns>_<suffix>``
+    (ChooseConstraintName, makeObjectName): the names as stored, so a quoted name keeps its
+    case, and the longer of the two parts cut first until the name fits 63 bytes."""
+    first = table.key.encode("utf-8")
+    second = "_".join(column.key for column in columns).encode("utf-8")
+    room = NAME_LIMITS["postgres"] - len(suffix) - 1 - (1 if second else 0)
+    keep_first, keep_second = len(first), len(second)
+    while keep_first + keep_second > room:
+        if keep_first > keep_second:
+            keep_first -= 1
+        else:
+            keep_second -= 1
+    parts = [part[:keep].decode("utf-8", errors="ignore")
+             for part, keep in ((first, keep_first), (second, keep_second)) if part]
+    name = "_".join([*parts, suffix])
+    return m.Ident(name=name, quoted=name != name.lower())
 
 
 def derived_column(dialect: str, column: m.Ident, suffix: str) -> m.Ident:

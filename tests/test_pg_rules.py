@@ -440,6 +440,10 @@ def test_fk_rewrite_of_one_action_keeps_referenced_columns_and_actions():
     ("ALTER TABLE orders ADD CHECK (total > 0);", "orders_total_check"),
     ("ALTER TABLE orders ADD CHECK (total > discount);", "orders_check"),
     ("ALTER TABLE orders /* why */ ADD CHECK (total > 0);", "orders_total_check"),
+    # PostgreSQL names it from the names as stored: a quoted name keeps its case.
+    ('ALTER TABLE "Orders" ADD CHECK ("Total" > 0);', '"Orders_Total_check"'),
+    ('ALTER TABLE "Orders" ADD CHECK (total > 0);', '"Orders_total_check"'),
+    ('ALTER TABLE "Orders" ADD COLUMN "Total" int CHECK ("Total" > 0);', '"Orders_Total_check"'),
 ])
 def test_unnamed_check_gets_postgres_default_name(sql, name):
     finding = only(sql, "ML205")
@@ -452,7 +456,15 @@ def test_generated_fk_name_fits_63_bytes():
     table, column = "t" * 40, "c" * 40
     finding = only(f"ALTER TABLE {table} ADD FOREIGN KEY ({column}) REFERENCES p (id);", "ML204")
     name = rewrite_sql(finding).split("ADD CONSTRAINT ")[1].split()[0]
-    assert len(name.encode()) <= 63 and name.endswith("_fkey")
+    # makeObjectName cuts the longer part first, one byte at a time.
+    assert name == "t" * 29 + "_" + "c" * 28 + "_fkey"
+
+
+def test_default_fk_and_unique_names_keep_the_case_of_quoted_names():
+    fk = only('ALTER TABLE "Orders" ADD FOREIGN KEY ("CustomerId") REFERENCES p (id);', "ML204")
+    assert 'VALIDATE CONSTRAINT "Orders_CustomerId_fkey";' in rewrite_sql(fk)
+    unique = only('ALTER TABLE "Orders" ADD UNIQUE ("Code");', "ML206")
+    assert 'ADD CONSTRAINT "Orders_Code_key" UNIQUE USING INDEX' in rewrite_sql(unique)
 
 
 def test_inline_check_on_add_column_is_flagged_with_the_bare_column_recipe():

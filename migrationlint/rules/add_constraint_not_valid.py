@@ -14,7 +14,7 @@ from migrationlint.findings import Finding, Fix, Phase, Rewrite, Step
 from migrationlint.recipes import bare_column_step, validate_separately
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
-from migrationlint.sqlgen import generated_name
+from migrationlint.sqlgen import postgres_default_name
 
 _SUMMARY = (
     "Add the constraint NOT VALID now (brief lock, no scan) and VALIDATE it in a separate "
@@ -75,16 +75,15 @@ def _ends_in_comment(ctx: RuleContext) -> bool:
     return any(comment.start < end <= comment.end for comment in ctx.migration.comments)
 
 
-def _foreign_key_name(ctx: RuleContext, table: m.ObjectName, columns: Sequence[m.Ident]) -> m.Ident:
+def _foreign_key_name(table: m.ObjectName, columns: Sequence[m.Ident]) -> m.Ident:
     """PostgreSQL's own name for an unnamed foreign key: <table>_<columns>_fkey."""
-    return generated_name(ctx.dialect, table.name.name, *(c.name for c in columns), suffix="fkey")
+    return postgres_default_name(table.name, columns, suffix="fkey")
 
 
-def _check_name(ctx: RuleContext, table: m.ObjectName, columns: Sequence[m.Ident]) -> m.Ident:
+def _check_name(table: m.ObjectName, columns: Sequence[m.Ident]) -> m.Ident:
     """PostgreSQL's own name for an unnamed CHECK: <table>_<column>_check when the
     expression reads one column, else <table>_check."""
-    column = (columns[0].name,) if len(columns) == 1 else ()
-    return generated_name(ctx.dialect, table.name.name, *column, suffix="check")
+    return postgres_default_name(table.name, columns if len(columns) == 1 else (), suffix="check")
 
 
 @rule(
@@ -107,7 +106,7 @@ def check_foreign_key(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext)
         f"Adding a foreign key to {table} without NOT VALID scans the whole table while holding "
         f"SHARE ROW EXCLUSIVE on {table} and {parent}: writes to both wait for the scan."
     )
-    name = op.name or _foreign_key_name(ctx, op.table, op.columns)
+    name = op.name or _foreign_key_name(op.table, op.columns)
     body = None
     if op.references is not None and op.columns:
         columns = ", ".join(ctx.q(c) for c in op.columns)
@@ -128,7 +127,7 @@ def _inline_foreign_key(op: m.AddColumn, ctx: RuleContext) -> Iterator[Finding]:
         f"on {parent}: the statement gives a new column a default or adds a table-level "
         "foreign key, so PostgreSQL cannot skip the check."
     )
-    name = _foreign_key_name(ctx, op.table, (spec.name,))
+    name = _foreign_key_name(op.table, (spec.name,))
     references = _references_sql(ctx, spec.references, spec.reference_columns, spec.reference_options)
     body = f"FOREIGN KEY ({column}) {references}"
     yield ctx.finding(op.span, message, _not_valid_rewrite(ctx, op.table, name, body, spec))
@@ -166,7 +165,7 @@ def check_check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> It
         f"Adding {expression} to {table} without NOT VALID scans every row while holding "
         "ACCESS EXCLUSIVE: no read or write gets through until it finishes."
     )
-    name = op.name or _check_name(ctx, op.table, op.columns)
+    name = op.name or _check_name(op.table, op.columns)
     body = f"CHECK ({op.expression_sql})" if op.expression_sql else None
     yield ctx.finding(op.span, message, _not_valid_rewrite(ctx, op.table, name, body),
                       _split_fix(ctx, op))
@@ -182,6 +181,6 @@ def _inline_check(op: m.AddColumn, ctx: RuleContext) -> Iterator[Finding]:
         f"every row of {table} while holding ACCESS EXCLUSIVE: no read or write gets through "
         "until it finishes."
     )
-    name = _check_name(ctx, op.table, (spec.name,))
+    name = _check_name(op.table, (spec.name,))
     rewrite = _not_valid_rewrite(ctx, op.table, name, f"CHECK ({spec.check_sql})", spec)
     yield ctx.finding(op.span, message, rewrite)

@@ -6,15 +6,7 @@ from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
-
-
-def _default_name(domain: m.ObjectName) -> m.Ident:
-    """PostgreSQL's own name for an unnamed domain CHECK, ``<domain>_check`` with the
-    domain name as stored (case kept) and cut to fit 63 bytes (makeObjectName), so the
-    VALIDATE step names the constraint the ADD creates."""
-    base = domain.name.key.encode("utf-8")[:63 - len("_check")].decode("utf-8", errors="ignore")
-    name = f"{base}_check"
-    return m.Ident(name=name, quoted=name != name.lower())
+from migrationlint.sqlgen import postgres_default_name
 
 
 @rule(
@@ -27,7 +19,8 @@ def check_domain_check(op: m.AddDomainConstraint, ctx: RuleContext) -> Iterator[
     if op.not_valid or ctx.migration.type_is_new(op.domain, ctx.index):
         return
     domain, expression = ctx.q(op.domain), f"CHECK ({op.expression_sql})"
-    name = ctx.q(op.name or _default_name(op.domain))
+    # PostgreSQL's own name for an unnamed domain CHECK, so VALIDATE names what ADD creates.
+    name = ctx.q(op.name or postgres_default_name(op.domain.name, (), suffix="check"))
     message = (
         f"Adding {expression} to the domain {domain} without NOT VALID checks every stored "
         f"value: each table with a column of {domain} is scanned under a SHARE lock, held "

@@ -11,7 +11,7 @@ from migrationlint.recipes import (
 )
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
-from migrationlint.sqlgen import generated_name
+from migrationlint.sqlgen import generated_name, postgres_default_name
 
 
 def _what(op: Union[m.AddConstraint, m.AddColumn]) -> Tuple[str, Tuple[m.Ident, ...]]:
@@ -46,8 +46,8 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
     parts = (op.table.name.name, *(c.name for c in columns))
     # PostgreSQL's own names: <table>_pkey for a primary key, <table>_<columns>_key.
     constraint = (op.name if isinstance(op, m.AddConstraint) and op.name else None) or (
-        generated_name(ctx.dialect, op.table.name.name, suffix="pkey") if kind == "primary_key"
-        else generated_name(ctx.dialect, *parts, suffix="key")
+        postgres_default_name(op.table.name, (), suffix="pkey") if kind == "primary_key"
+        else postgres_default_name(op.table.name, columns, suffix="key")
     )
     index = generated_name(ctx.dialect, *parts, suffix="idx")
     steps = []
