@@ -432,9 +432,10 @@ class Truncate(TableOperation):
 
 
 class DataChange(TableOperation):
-    """UPDATE, DELETE or INSERT ... SELECT run by a schema migration."""
+    """UPDATE, DELETE, INSERT ... SELECT or the copy of a CREATE TABLE ... AS SELECT run
+    by a schema migration."""
 
-    # "update" | "delete" | "insert_select"
+    # "update" | "delete" | "insert_select" | "create_select"
     kind: str
     where_sql: Optional[str] = None
     # The statement touches a bounded set of rows: its WHERE names them by key equality,

@@ -358,6 +358,20 @@ class _Converter:
             yield m.CreateView(span=span, name=object_name(ast.this))
         else:
             yield m.RawStatement(span=span, keyword=f"CREATE {kind}".strip())
+        copy = self.table_copy(ast) if kind == "TABLE" else None
+        if copy is not None:
+            yield copy
+
+    def table_copy(self, ast: exp.Create) -> Optional[m.DataChange]:
+        """CREATE TABLE ... AS SELECT (MySQL: AS optional) fills the new table from its
+        query as INSERT ... SELECT would; WITH NO DATA copies nothing."""
+        query = ast.expression
+        no_data = ast.find(exp.WithDataProperty)
+        if not isinstance(query, (exp.Select, exp.SetOperation)) or (no_data and no_data.args.get("no")):
+            return None
+        target = ast.this.this if isinstance(ast.this, exp.Schema) else ast.this
+        return m.DataChange(span=self.spans.statement, table=object_name(target),
+                            kind="create_select", sources=_read_tables(query))
 
     def create_index(self, ast: exp.Create) -> m.CreateIndex:
         index = ast.this

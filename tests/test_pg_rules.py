@@ -671,3 +671,19 @@ def test_a_trailing_line_comment_gives_the_index_built_from_the_model():
 def test_the_retry_drops_the_index_in_its_tables_schema():
     _, retry = _index_steps('CREATE UNIQUE INDEX "Orders_Number_Key" ON "Sales"."Orders" ("Number");')
     assert retry.startswith('DROP INDEX CONCURRENTLY IF EXISTS "Sales"."Orders_Number_Key";')
+
+
+@pytest.mark.parametrize("dialect,sql", [
+    ("postgres", "CREATE TABLE report_cache AS SELECT customer_id, sum(total) FROM orders GROUP BY 1;"),
+    ("mysql", "CREATE TABLE report_cache AS SELECT * FROM orders;"),
+    ("mysql", "CREATE TABLE report_cache SELECT * FROM orders;"),
+])
+def test_create_table_as_select_from_an_existing_table_is_ml502(dialect, sql):
+    finding = only(sql, "ML502", dialect=dialect)
+    assert finding.message.startswith("CREATE TABLE report_cache ... SELECT FROM orders copies")
+    assert codes(sql, dialect=dialect) == ["ML502"]
+
+
+def test_create_table_as_select_with_no_data_or_from_a_new_table_is_not_ml502():
+    assert codes("CREATE TABLE r AS SELECT * FROM orders WITH NO DATA;") == []
+    assert codes("CREATE TABLE a (id int); CREATE TABLE r AS SELECT * FROM a;") == []

@@ -56,21 +56,22 @@ def check_update_delete(op: m.DataChange, ctx: RuleContext) -> Iterator[Finding]
 
 @rule(
     "ML502", "insert-select-in-schema-migration", "warning",
-    "INSERT ... SELECT from an existing table inside a schema migration copies an unbounded "
-    "number of rows in one transaction.",
+    "INSERT ... SELECT or CREATE TABLE ... AS SELECT from an existing table inside a schema "
+    "migration copies an unbounded number of rows in one transaction.",
     on=(m.DataChange,), tags=("data",),
     supersedes=("ML213",),
 )
 def check_insert_select(op: m.DataChange, ctx: RuleContext) -> Iterator[Finding]:
-    if op.kind != "insert_select":
+    if op.kind not in ("insert_select", "create_select"):
         return
     existing = [s for s in op.sources if not ctx.table_is_new(s)]
     if not existing:
         return
     target = ctx.q(op.table)
     sources = ", ".join(ctx.q(s) for s in existing)
+    statement = "CREATE TABLE" if op.kind == "create_select" else "INSERT INTO"
     message = (
-        f"INSERT INTO {target} ... SELECT FROM {sources} copies every matching row in one "
+        f"{statement} {target} ... SELECT FROM {sources} copies every matching row in one "
         "statement inside the schema migration: long-running, holding the migration's locks, "
         "and not resumable."
     )

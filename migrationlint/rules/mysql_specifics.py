@@ -214,7 +214,8 @@ def _existing_table(ctx: RuleContext, statement) -> Optional[m.ObjectName]:
     """The first table the statement changes that existed before this file."""
     for op in statement.operations:
         table = getattr(op, "table", None)
-        if isinstance(op, m.CreateTable) or table is None:
+        # A CREATE TABLE ... SELECT's copy (DataChange) fills the table it creates.
+        if isinstance(op, m.CreateTable) or table is None or getattr(op, "kind", None) == "create_select":
             continue
         if not ctx.migration.table_is_new(table, statement.index):
             return table
