@@ -366,8 +366,10 @@ class _Converter:
         """CREATE TABLE ... AS SELECT (MySQL: AS optional) fills the new table from its
         query as INSERT ... SELECT would; WITH NO DATA copies nothing."""
         query = ast.expression
-        no_data = ast.find(exp.WithDataProperty)
-        if not isinstance(query, (exp.Select, exp.SetOperation)) or (no_data and no_data.args.get("no")):
+        if not isinstance(query, (exp.Select, exp.SetOperation)):
+            return None
+        no_data = ast.find(exp.WithDataProperty)  # a walk of the tree: only for a query
+        if no_data and no_data.args.get("no"):
             return None
         target = ast.this.this if isinstance(ast.this, exp.Schema) else ast.this
         return m.DataChange(span=self.spans.statement, table=object_name(target),
