@@ -366,7 +366,7 @@ class _Converter:
         """CREATE TABLE ... AS SELECT (MySQL: AS optional) fills the new table from its
         query as INSERT ... SELECT would; WITH NO DATA copies nothing."""
         query = ast.expression
-        if not isinstance(query, (exp.Select, exp.SetOperation)):
+        if not isinstance(query, (exp.Select, exp.SetOperation)) or _selects_no_rows(query):
             return None
         no_data = ast.find(exp.WithDataProperty)  # a walk of the tree: only for a query
         if no_data and no_data.args.get("no"):
@@ -747,9 +747,9 @@ _WIDEST_BATCH = 1_000_000
 
 def _is_batch(low: Optional[exp.Expression], high: Optional[exp.Expression]) -> bool:
     """Bounds fixed before the statement runs (literals, parameters such as ``:last_id +
-    1000``), not columns or subqueries such as ``(SELECT max(id) FROM t)``; and, when both
-    are numbers, at most _WIDEST_BATCH apart."""
-    if low is None or high is None or not (_is_constant(low) and _is_constant(high)):
+    1000``, a DO block's variables, which read as columns), not subqueries such as
+    ``(SELECT max(id) FROM t)``; and, when both are numbers, at most _WIDEST_BATCH apart."""
+    if low is None or high is None or _has_query(low) or _has_query(high):
         return False
     if isinstance(low, exp.Literal) and isinstance(high, exp.Literal) and not (
             low.is_string or high.is_string):
@@ -760,8 +760,23 @@ def _is_batch(low: Optional[exp.Expression], high: Optional[exp.Expression]) -> 
     return True
 
 
-def _is_constant(node: exp.Expression) -> bool:
-    return not any(isinstance(n, (exp.Column, exp.Query)) for n in node.walk())
+def _selects_no_rows(query: exp.Expression) -> bool:
+    """The structure-only copy idiom: ``WHERE false``, ``WHERE 1 = 0`` or ``LIMIT 0``."""
+    limit = query.args.get("limit")
+    if isinstance(limit, exp.Limit) and isinstance(limit.expression, exp.Literal) and (
+            limit.expression.this == "0"):
+        return True
+    where = query.args.get("where")
+    condition = where.this if isinstance(where, exp.Where) else None
+    if isinstance(condition, exp.Boolean):
+        return not condition.this
+    return (isinstance(condition, exp.EQ) and isinstance(condition.this, exp.Literal)
+            and isinstance(condition.expression, exp.Literal)
+            and condition.this != condition.expression)
+
+
+def _has_query(node: exp.Expression) -> bool:
+    return any(isinstance(n, exp.Query) for n in node.walk())
 
 
 def _is_literal_any(node: exp.Expression) -> bool:

@@ -215,3 +215,11 @@ def test_a_rename_whose_old_name_is_served_again_at_once_is_not_flagged(sql, dia
 ])
 def test_a_rename_whose_old_name_is_not_served_again_at_once_is_flagged(sql, dialect):
     assert "ML102" in codes(sql, dialect=dialect, select=["ML102"])
+
+
+def test_a_do_blocks_batching_loop_is_bounded_by_its_variables():
+    sql = ("DO $$\nDECLARE last_id bigint := 0;\nBEGIN\n  LOOP\n"
+           "    UPDATE users SET x = 1 WHERE id > last_id AND id <= last_id + 1000;\n"
+           "    EXIT WHEN NOT FOUND;\n    last_id := last_id + 1000;\n    COMMIT;\n"
+           "  END LOOP;\nEND $$;")
+    assert "ML501" not in codes(sql, select=["ML501"])

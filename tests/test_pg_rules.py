@@ -687,3 +687,6 @@ def test_create_table_as_select_from_an_existing_table_is_ml502(dialect, sql):
 def test_create_table_as_select_with_no_data_or_from_a_new_table_is_not_ml502():
     assert codes("CREATE TABLE r AS SELECT * FROM orders WITH NO DATA;") == []
     assert codes("CREATE TABLE a (id int); CREATE TABLE r AS SELECT * FROM a;") == []
+    # The structure-only copy idiom copies no row.
+    for condition in ("WHERE false", "WHERE 1 = 0", "LIMIT 0"):
+        assert codes(f"CREATE TABLE r AS SELECT * FROM orders {condition};") == []
