@@ -40,9 +40,14 @@ _COPY_DATA_END = re.compile(r"^\\\.\r?$", re.M)
 _ROUTINE_START = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", re.I)
 # A MySQL/MariaDB stored program, whose BEGIN ... END body holds delimiters. The definer
 # is a user ('app'@'%', `app`@`%`, app@localhost) or CURRENT_USER[()].
+# Comments may stand between the words; MariaDB's anonymous BEGIN NOT ATOMIC ... END
+# block holds delimiters too.
+_GAP = r"(?:\s|/\*.*?\*/)+"
 _STORED_PROGRAM_START = re.compile(
-    r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*(?:'[^']*'|\"[^\"]*\"|`[^`]*`|[^\s'\"`])+\s+)?"
-    r"(?:AGGREGATE\s+)?(?:FUNCTION|PROCEDURE|TRIGGER|EVENT)\b", re.I)
+    rf"CREATE{_GAP}(?:OR{_GAP}REPLACE{_GAP})?"
+    rf"(?:DEFINER\s*=\s*(?:'[^']*'|\"[^\"]*\"|`[^`]*`|[^\s'\"`])+{_GAP})?"
+    rf"(?:AGGREGATE{_GAP})?(?:FUNCTION|PROCEDURE|TRIGGER|EVENT)\b|BEGIN{_GAP}NOT{_GAP}ATOMIC\b",
+    re.I | re.S)
 
 
 # Comment and StatementText are made for every comment and statement of every file:
@@ -357,7 +362,9 @@ def _after_copy_data(text: str, pos: int) -> Tuple[int, Optional[str]]:
     if end is not None:
         return end.end(), None
     rest = text[start:].rstrip()
-    if not rest:
+    # Data may run to the end of the file; a line ending in ";" is a statement that the
+    # missing end line turned into data.
+    if not re.search(r";[ \t\r]*$", rest, re.M):
         return len(text), None
     lines = rest.count("\n") + 1
     return len(text), (f"COPY ... FROM stdin data has no \\. end line: the rest of the file "

@@ -68,3 +68,9 @@ def test_copy_data_without_an_end_line_is_reported_at_the_copy(copy):
 
 def test_a_copy_with_no_data_after_it_is_not_reported():
     assert codes(SET_TIMEOUT + "COPY public.countries (code, name) FROM stdin;\n\n") == []
+
+
+def test_copy_data_running_to_the_end_of_the_file_is_not_reported():
+    # psql ends the data at the end of the file too; no line there looks like a statement.
+    assert codes(SET_TIMEOUT + "COPY public.countries (code, name) FROM stdin;\nDE\tGermany\n"
+                 "FR\tFrance\n") == []

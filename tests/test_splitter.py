@@ -117,6 +117,9 @@ def split_block(body, dialect):
     "delete from x; delete from y; end",
     "CREATE OR REPLACE DEFINER=CURRENT_USER() FUNCTION f() RETURNS int DETERMINISTIC BEGIN "
     "DECLARE n int; RETURN 1; END",
+    "CREATE /* cleanup */ PROCEDURE q() BEGIN SELECT 1; DROP TABLE t; END",
+    # MariaDB's anonymous block.
+    "BEGIN NOT ATOMIC DECLARE x INT DEFAULT 0; ALTER TABLE users DROP COLUMN y; END",
 ])
 def test_a_block_holding_a_mysql_stored_program_is_one_statement(program):
     assert split_block(f"{program};\n", "mysql") == ["SELECT 0", program, "SELECT 3"]
