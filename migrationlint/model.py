@@ -168,6 +168,12 @@ class ColumnSpec(Record):
         collate = f" COLLATE {self.collate}" if self.collate else ""
         return f"{self.type_sql}{charset}{collate}"
 
+    def restated_sql(self, not_null: bool) -> str:
+        """The definition a MySQL MODIFY must restate, since it drops every attribute left
+        out: the full type, NOT NULL when ``not_null``, and the default."""
+        default = f" DEFAULT {self.default.sql}" if self.default is not None else ""
+        return f"{self.full_type_sql}{' NOT NULL' if not_null else ''}{default}"
+
 
 class CreateTable(TableOperation):
     columns: Tuple[ColumnSpec, ...] = ()

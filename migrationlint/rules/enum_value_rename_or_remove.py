@@ -66,12 +66,9 @@ def _renamed(op: m.RenameEnumValue, ctx: RuleContext) -> Iterator[Finding]:
 def _declared(op: m.AlterColumnType) -> str:
     """The column definition the MODIFY states: MODIFY drops any attribute left out (NOT
     NULL, DEFAULT, CHARACTER SET)."""
-    definition = op.definition
-    if definition is None:
+    if op.definition is None:
         return op.new_type_sql
-    not_null = " NOT NULL" if op.not_null else ""
-    default = f" DEFAULT {definition.default.sql}" if definition.default is not None else ""
-    return f"{definition.full_type_sql}{not_null}{default}"
+    return op.definition.restated_sql(bool(op.not_null))
 
 
 def _removed(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[Finding]:

@@ -93,9 +93,7 @@ def check_modify_not_null(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[F
         "NULLs make the ALTER fail in strict mode (ERROR 1138 \"Invalid use of NULL value\") or, "
         f"without strict mode, are silently replaced by 0, '' or a zero date.{inserts}"
     )
-    full = f"{definition.full_type_sql} NOT NULL"
-    if definition.default is not None:
-        full += f" DEFAULT {definition.default.sql}"
+    full = definition.restated_sql(not_null=True)
     found = plan_of(ctx, [op], ctx.index)
     clause = found.supported_clause if found else None
     title = ("Then restate the whole column (MODIFY drops any attribute you leave out: "
