@@ -247,8 +247,7 @@ class Migration:
             if not isinstance(op, _COLUMN_CHANGES) or not op.table.matches(table):
                 continue
             if isinstance(op, (m.CreateTable, m.AddColumn)):
-                specs = op.columns if isinstance(op, m.CreateTable) else (op.column,)
-                spec = next((s for s in specs if s.name.key == column.key), None)
+                spec = _spec_of(op, column)
                 if spec is not None:
                     yield spec.type_sql, spec.not_null
             elif op.column.key == column.key:
@@ -256,6 +255,20 @@ class Migration:
                     yield op.new_type_sql, op.not_null
                 else:
                     yield None, isinstance(op, m.SetNotNull)
+
+    def column_spec(self, table: m.ObjectName, column: m.Ident, before: int) -> Optional[m.ColumnSpec]:
+        """The column's whole definition as this file last stated it before ``before``
+        (CREATE TABLE, ADD COLUMN, or a MySQL MODIFY/CHANGE); None when the file does not
+        state it, or changed part of it since (SET DEFAULT, SET NOT NULL, ...)."""
+        spec = None
+        for _, op in self.operations_before(before):
+            if not isinstance(op, m.TableOperation) or not op.table.matches(table):
+                continue
+            if isinstance(op, (m.CreateTable, m.AddColumn)):
+                spec = _spec_of(op, column) or spec
+            elif getattr(op, "column", None) is not None and op.column.key == column.key:
+                spec = op.definition if isinstance(op, m.AlterColumnType) else None
+        return spec
 
     def column_type(self, table: m.ObjectName, column: m.Ident, before: int) -> Optional[str]:
         """The column's type as this file defined it before ``before``, if it did; else
@@ -325,6 +338,12 @@ class Migration:
 
 # The operations that define a column's type or NULL-ability.
 _COLUMN_CHANGES = (m.CreateTable, m.AddColumn, m.AlterColumnType, m.SetNotNull, m.DropNotNull)
+
+
+def _spec_of(op: m.Operation, column: m.Ident) -> Optional[m.ColumnSpec]:
+    """The definition of ``column`` in a CREATE TABLE or an ADD COLUMN."""
+    specs = op.columns if isinstance(op, m.CreateTable) else (op.column,)
+    return next((spec for spec in specs if spec.name.key == column.key), None)
 
 
 def _checks_not_null(expression_sql: Optional[str], column: m.Ident) -> bool:

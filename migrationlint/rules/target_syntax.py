@@ -89,15 +89,7 @@ def _definition_sql(op: m.RenameColumn, ctx: RuleContext) -> Optional[str]:
     """The column's definition as this file last states it, for CHANGE; None when the file
     does not, when a later clause changed part of it, or for a generated column (whose
     expression the model does not keep)."""
-    spec = None
-    for _, other in ctx.migration.operations_before(ctx.index):
-        if not isinstance(other, m.TableOperation) or not other.table.matches(op.table):
-            continue
-        if isinstance(other, (m.CreateTable, m.AddColumn)):
-            specs = other.columns if isinstance(other, m.CreateTable) else (other.column,)
-            spec = next((s for s in specs if s.name.key == op.column.key), spec)
-        elif getattr(other, "column", None) is not None and other.column.key == op.column.key:
-            spec = other.definition if isinstance(other, m.AlterColumnType) else None
+    spec = ctx.migration.column_spec(op.table, op.column, ctx.index)
     if spec is None or spec.generated_stored or spec.generated_virtual or not spec.type_sql:
         return None
     # PRIMARY KEY / UNIQUE stay out: they are indexes, which CHANGE keeps.
