@@ -499,10 +499,13 @@ class AlterIndexVisibility(TableOperation):
     """ALTER INDEX ... VISIBLE | INVISIBLE (MySQL 8.0), IGNORED | NOT IGNORED (MariaDB)."""
 
     name: Ident
-    visible: bool
-    # The keyword as written, as for CreateIndex.visibility; None from readers that
-    # do not see the SQL.
+    # The keyword as written (VISIBLE, INVISIBLE, IGNORED, NOT IGNORED), as for
+    # CreateIndex.visibility; None when the clause names none.
     visibility: Optional[str] = None
+
+    @property
+    def visible(self) -> bool:
+        return self.visibility not in ("INVISIBLE", "IGNORED")
 
 
 class TableMaintenance(TableOperation):

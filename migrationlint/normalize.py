@@ -532,10 +532,9 @@ class _Converter:
         if isinstance(action, exp.DropPrimaryKey):
             return m.DropPrimaryKey(span=span, table=table)
         if isinstance(action, exp.AlterIndex):  # sqlglot reads only MySQL's two words
-            visible = bool(action.args.get("visible"))
             return m.AlterIndexVisibility(
-                span=span, table=table, name=ident(action.this), visible=visible,
-                visibility="VISIBLE" if visible else "INVISIBLE",
+                span=span, table=table, name=ident(action.this),
+                visibility="VISIBLE" if action.args.get("visible") else "INVISIBLE",
             )
         if isinstance(action, exp.RenameIndex):
             return m.RenameIndex(

@@ -744,10 +744,8 @@ def _mysql_alter_clause(cursor: Cursor, table: m.ObjectName, clauses: Dict[str, 
             return m.PartitionChange(span=span, table=table, action=action.lower())
     if cursor.accept("ALTER", "INDEX"):  # MariaDB: ALTER INDEX name [NOT] IGNORED
         name = cursor.ident()
-        visibility = _visibility(cursor)
-        hidden = visibility in ("IGNORED", "INVISIBLE")
-        return m.AlterIndexVisibility(span=span, table=table, name=name, visible=not hidden,
-                                      visibility=visibility)
+        return m.AlterIndexVisibility(span=span, table=table, name=name,
+                                      visibility=_visibility(cursor))
     if (cursor.accept("ADD", "INDEX") or cursor.accept("ADD", "KEY")) and cursor.accept("IF", "NOT", "EXISTS"):
         name = cursor.ident()
         return m.CreateIndex(span=span, table=table, name=name,
