@@ -40,11 +40,15 @@ _COPY_DATA_END = re.compile(r"^\\\.\r?$", re.M)
 _ROUTINE_START = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", re.I)
 # A MySQL/MariaDB stored program, whose BEGIN ... END body holds delimiters. The definer
 # is a user ('app'@'%', `app`@`%`, app@localhost) or CURRENT_USER[()].
-# Comments may stand between the words; MariaDB's anonymous BEGIN NOT ATOMIC ... END
-# block holds delimiters too.
-_GAP = r"(?:\s|/\*.*?\*/)+"
+# Comments may stand between the words, and mysqldump wraps the words in version
+# comments (/*!50003 CREATE*/ /*!50017 DEFINER=...*/ /*!50003 TRIGGER ... END */), whose
+# markers are gaps too. MariaDB's anonymous BEGIN NOT ATOMIC ... END block holds
+# delimiters too.
+_VERSION_OPENING = r"/\*M?![0-9]*"
+_VERSION_MARKER = rf"{_VERSION_OPENING}|\*/"
+_GAP = rf"(?:\s|{_VERSION_MARKER}|/\*.*?\*/)+"
 _STORED_PROGRAM_START = re.compile(
-    rf"CREATE{_GAP}(?:OR{_GAP}REPLACE{_GAP})?"
+    rf"(?:{_VERSION_OPENING}\s*)?CREATE{_GAP}(?:OR{_GAP}REPLACE{_GAP})?"
     rf"(?:DEFINER\s*=\s*(?:'[^']*'|\"[^\"]*\"|`[^`]*`|[^\s'\"`])+{_GAP})?"
     rf"(?:AGGREGATE{_GAP})?(?:FUNCTION|PROCEDURE|TRIGGER|EVENT)\b|BEGIN{_GAP}NOT{_GAP}ATOMIC\b",
     re.I | re.S)

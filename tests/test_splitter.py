@@ -127,6 +127,19 @@ def test_a_block_holding_a_mysql_stored_program_is_one_statement(program):
     assert split_block(f"{program}\n", "mysql") == ["SELECT 0", program, "SELECT 3"]
 
 
+@pytest.mark.parametrize("dialect", ["mysql", "mariadb"])
+def test_a_block_holding_a_mysqldump_trigger_is_one_statement(dialect):
+    # mysqldump wraps the words in version comments, whose markers the split blanks.
+    trigger = ("/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER t "
+               "BEFORE UPDATE ON x FOR EACH ROW BEGIN\n  SET NEW.a = 1;\n  SET NEW.b = 2;\n"
+               "END */")
+    sql = f"-- +goose StatementBegin\n{trigger};\n-- +goose StatementEnd\n"
+    start = sql.index("/*!")
+    block = (start, sql.index("-- +goose StatementEnd"))
+    pieces = split_statements(sql, dialect, blocks=[block]).statements
+    assert [(p.start, p.end) for p in pieces] == [(start, start + len(trigger))]
+
+
 @pytest.mark.parametrize("dialect", ["mysql", "postgres"])
 def test_a_block_of_ordinary_statements_splits_at_its_delimiters(dialect):
     body = ("ALTER TABLE users ADD COLUMN x int;\n"
