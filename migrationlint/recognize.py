@@ -906,16 +906,20 @@ def postgres_create_index(cursor: Cursor) -> Optional[List[m.Operation]]:
     method = cursor.ident().name if cursor.accept("USING") else None
     columns = _parenthesized(cursor)
     where_sql = None
+    nulls_not_distinct = False
     while not cursor.done:
         if cursor.accept("WHERE"):
             rest = cursor.peek()
             where_sql = cursor.text[rest.start:].strip() if rest is not None else None
             break
-        cursor.position += 1  # INCLUDE (...), NULLS NOT DISTINCT, WITH (...), TABLESPACE x
+        if cursor.accept("NULLS", "NOT", "DISTINCT"):
+            nulls_not_distinct = True
+        else:
+            cursor.position += 1  # INCLUDE (...), NULLS DISTINCT, WITH (...), TABLESPACE x
     return [m.CreateIndex(
         span=span, table=table, name=name, columns_sql=tuple(columns), unique=unique,
         concurrently=concurrently, if_not_exists=if_not_exists, method=method,
-        where_sql=where_sql, only=only,
+        where_sql=where_sql, only=only, nulls_not_distinct=nulls_not_distinct,
     )]
 
 

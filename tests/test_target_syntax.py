@@ -24,6 +24,9 @@ def ml114(sql, dialect, version):
     ("ALTER TABLE events SET ACCESS METHOD columnar;", "postgres", "14"),
     ("ALTER TABLE t ALTER COLUMN total SET EXPRESSION AS (a + b);", "postgres", "16"),
     ("ALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS NOT DISTINCT (a);", "postgres", "14"),
+    ("CREATE UNIQUE INDEX u ON t (a) NULLS NOT DISTINCT;", "postgres", "14"),
+    ("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS u ON t USING btree (a) INCLUDE (b)"
+     " NULLS NOT DISTINCT WITH (fillfactor = 90) WHERE b > 0;", "postgres", "14"),
 ])
 def test_rejected_syntax_is_reported(sql, dialect, version):
     assert len(ml114(sql, dialect, version)) == 1
@@ -39,6 +42,8 @@ def test_rejected_syntax_is_reported(sql, dialect, version):
     ("ALTER TABLE events SET ACCESS METHOD columnar;", "postgres", "15"),
     ("ALTER TABLE t ALTER COLUMN total SET EXPRESSION AS (a + b);", "postgres", "17"),
     ("ALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS NOT DISTINCT (a);", "postgres", "15"),
+    ("CREATE UNIQUE INDEX u ON t (a) NULLS NOT DISTINCT;", "postgres", "15"),
+    ("CREATE UNIQUE INDEX u ON t (a) INCLUDE (nulls);", "postgres", "14"),
 ])
 def test_accepted_syntax_is_not_reported(sql, dialect, version):
     assert ml114(sql, dialect, version) == []
@@ -80,3 +85,23 @@ def test_visibility_keyword_is_recorded_on_both_reader_paths():
     words = [op.visibility for s in migration.statements for op in s.operations
              if isinstance(op, (m.AlterIndexVisibility, m.CreateIndex))]
     assert words == ["INVISIBLE", "NOT IGNORED", "IGNORED", "VISIBLE"]
+
+
+def test_nulls_not_distinct_index_is_named_in_the_message():
+    [finding] = ml114("CREATE UNIQUE INDEX u ON t (a) NULLS NOT DISTINCT;", "postgres", "14")
+    assert finding.message.startswith("CREATE UNIQUE INDEX ... NULLS NOT DISTINCT is not "
+                                      "accepted by PostgreSQL 14")
+    assert (finding.span.line, finding.span.column) == (1, 26)
+
+
+@pytest.mark.parametrize("sql, recorded", [
+    ("CREATE UNIQUE INDEX u ON t (a) INCLUDE (b) NULLS NOT DISTINCT WHERE b > 0;", True),
+    ("CREATE UNIQUE INDEX u ON t (a) NULLS DISTINCT;", False),
+    ("CREATE UNIQUE INDEX u ON t (a) WHERE note = 'NULLS NOT DISTINCT';", False),
+])
+def test_index_nulls_not_distinct_is_recorded(sql, recorded):
+    from migrationlint.normalize import normalize_statement
+    from migrationlint.source import LineIndex
+
+    [op] = normalize_statement(sql, 0, LineIndex(sql), "postgres").operations
+    assert op.nulls_not_distinct is recorded

@@ -37,12 +37,14 @@ def _unsupported(op: m.Operation, ctx: RuleContext) -> Optional[Tuple[str, str, 
     """(what, since when it is accepted, the portable step) when the target rejects ``op``."""
     if isinstance(op, m.RenameColumn):
         return _rename_column(op, ctx)
-    if isinstance(op, (m.AlterIndexVisibility, m.CreateIndex)):
-        return _visibility(op, ctx)
     if ctx.dialect != "postgres":
-        return None
+        return _visibility(op, ctx) if isinstance(op, (m.AlterIndexVisibility, m.CreateIndex)) else None
+    return _postgres(op, ctx)
+
+
+def _postgres(op: m.Operation, ctx: RuleContext) -> Optional[Tuple[str, str, Step]]:
     # PostgreSQL release notes: SET ACCESS METHOD is new in 15 (commit b0483263, 2021-07),
-    # SET EXPRESSION in 17, UNIQUE NULLS NOT DISTINCT in 15.
+    # SET EXPRESSION in 17, NULLS NOT DISTINCT (unique constraints and indexes) in 15.
     if isinstance(op, m.SetAccessMethod) and ctx.version.below(15):
         return "ALTER TABLE ... SET ACCESS METHOD", " (PostgreSQL 15+)", Step(
             phase=Phase.EXPAND, title="Create a new table with the access method instead",
@@ -53,8 +55,11 @@ def _unsupported(op: m.Operation, ctx: RuleContext) -> Optional[Tuple[str, str, 
             phase=Phase.EXPAND, title="Replace the generated column instead",
             instruction=f"Drop {ctx.q(op.column)} and add it again with GENERATED ALWAYS AS "
             f"({op.expression_sql}) STORED (both in one ALTER TABLE).")
-    if isinstance(op, m.AddConstraint) and op.nulls_not_distinct and ctx.version.below(15):
-        return "UNIQUE NULLS NOT DISTINCT", " (PostgreSQL 15+)", Step(
+    if isinstance(op, (m.AddConstraint, m.CreateIndex)) and op.nulls_not_distinct and (
+            ctx.version.below(15)):
+        what = ("UNIQUE NULLS NOT DISTINCT" if isinstance(op, m.AddConstraint)
+                else f"CREATE {'UNIQUE ' if op.unique else ''}INDEX ... NULLS NOT DISTINCT")
+        return what, " (PostgreSQL 15+)", Step(
             phase=Phase.EXPAND, title="Enforce it without NULLS NOT DISTINCT",
             instruction="A unique index on COALESCE(column, sentinel), or a partial unique "
             "index WHERE column IS NULL on the other columns, treats NULLs as equal.")
@@ -90,7 +95,8 @@ def _definition_sql(op: m.RenameColumn, ctx: RuleContext) -> Optional[str]:
     does not, when a later clause changed part of it, or for a generated column (whose
     expression the model does not keep)."""
     spec = ctx.migration.column_spec(op.table, op.column, ctx.index)
-    if spec is None or spec.generated_stored or spec.generated_virtual or not spec.type_sql:
+    generated = spec is not None and (spec.generated_stored or spec.generated_virtual)
+    if spec is None or not spec.type_sql or (generated and spec.generation_sql is None):
         return None
     # PRIMARY KEY / UNIQUE stay out: they are indexes, which CHANGE keeps.
     parts = [spec.full_type_sql, "NOT NULL" if spec.not_null else "NULL"]
@@ -106,7 +112,7 @@ def _visibility(op, ctx: RuleContext) -> Optional[Tuple[str, str, Step]]:
     indexes from 10.6 (IGNORED / NOT IGNORED; MariaDB docs, "Ignored Indexes") and
     neither server takes the other's words."""
     word = op.visibility
-    if word is None or ctx.dialect == "postgres":
+    if word is None:
         return None
     hidden = word in ("INVISIBLE", "IGNORED")
     if ctx.dialect == "mysql":
