@@ -515,8 +515,7 @@ class _Converter:
             return {"check_sql": self.sql(kind.this)}
         if isinstance(kind, exp.ComputedColumnConstraint):
             stored = bool(kind.args.get("persisted")) or self.dialect == "postgres"
-            return {"generated_stored": stored, "generated_virtual": not stored,
-                    "generation_sql": self.sql(kind)}
+            return {"generated_stored": stored, "generated_virtual": not stored}
         if isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
             return {"identity": True, "identity_always": bool(kind.this)}
         if isinstance(kind, exp.AutoIncrementColumnConstraint):
@@ -525,12 +524,6 @@ class _Converter:
             return {"charset": kind.this.name.lower()}
         if isinstance(kind, exp.CollateColumnConstraint):
             return {"collate": kind.this.name}
-        if isinstance(kind, exp.CommentColumnConstraint):
-            return {"comment_sql": self.sql(kind.this)}
-        if isinstance(kind, exp.OnUpdateColumnConstraint):
-            return {"on_update_sql": self.sql(kind.this)}
-        if isinstance(kind, exp.InvisibleColumnConstraint):
-            return {"invisible": True}
         return {}
 
     # -- MySQL / MariaDB ALTER TABLE clauses -------------------------------

@@ -95,8 +95,7 @@ def _definition_sql(op: m.RenameColumn, ctx: RuleContext) -> Optional[str]:
     does not, when a later clause changed part of it, or for a generated column (whose
     expression the model does not keep)."""
     spec = ctx.migration.column_spec(op.table, op.column, ctx.index)
-    generated = spec is not None and (spec.generated_stored or spec.generated_virtual)
-    if spec is None or not spec.type_sql or (generated and spec.generation_sql is None):
+    if spec is None or spec.generated_stored or spec.generated_virtual or not spec.type_sql:
         return None
     # PRIMARY KEY / UNIQUE stay out: they are indexes, which CHANGE keeps.
     parts = [spec.full_type_sql, "NOT NULL" if spec.not_null else "NULL"]
