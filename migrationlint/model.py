@@ -159,6 +159,13 @@ class ColumnSpec(Record):
     # The definition of a column with an inline REFERENCES, where a finding about the
     # clause points: a CREATE TABLE's own span is the whole statement.
     references_span: Optional[Region] = None
+    # MySQL/MariaDB attributes a MODIFY/CHANGE must restate, as written: the COMMENT string
+    # literal (quoted), the ON UPDATE value, a generated column's GENERATED ALWAYS AS (...)
+    # VIRTUAL | STORED clause, and the INVISIBLE column attribute.
+    comment_sql: Optional[str] = None
+    on_update_sql: Optional[str] = None
+    generation_sql: Optional[str] = None
+    invisible: bool = False
 
     @property
     def full_type_sql(self) -> str:
@@ -168,11 +175,27 @@ class ColumnSpec(Record):
         collate = f" COLLATE {self.collate}" if self.collate else ""
         return f"{self.type_sql}{charset}{collate}"
 
-    def restated_sql(self, not_null: bool) -> str:
-        """The definition a MySQL MODIFY must restate, since it drops every attribute left
-        out: the full type, NOT NULL when ``not_null``, and the default."""
-        default = f" DEFAULT {self.default.sql}" if self.default is not None else ""
-        return f"{self.full_type_sql}{' NOT NULL' if not_null else ''}{default}"
+    @property
+    def restated_sql(self) -> str:
+        """The definition a MySQL MODIFY/CHANGE restating this column must write: those
+        replace the whole definition, so an attribute left out is dropped. NULL is explicit
+        because a TIMESTAMP without it becomes NOT NULL when explicit_defaults_for_timestamp
+        is off. PRIMARY KEY and UNIQUE stay out: they are indexes, which MODIFY keeps."""
+        parts = [self.full_type_sql]
+        if self.generation_sql:
+            parts.append(self.generation_sql)
+        parts.append("NOT NULL" if self.not_null else "NULL")
+        if self.default is not None:
+            parts.append(f"DEFAULT {self.default.sql}")
+        if self.on_update_sql:
+            parts.append(f"ON UPDATE {self.on_update_sql}")
+        if self.auto_increment:
+            parts.append("AUTO_INCREMENT")
+        if self.invisible:
+            parts.append("INVISIBLE")
+        if self.comment_sql:
+            parts.append(f"COMMENT {self.comment_sql}")
+        return " ".join(parts)
 
 
 class CreateTable(TableOperation):

@@ -515,7 +515,8 @@ class _Converter:
             return {"check_sql": self.sql(kind.this)}
         if isinstance(kind, exp.ComputedColumnConstraint):
             stored = bool(kind.args.get("persisted")) or self.dialect == "postgres"
-            return {"generated_stored": stored, "generated_virtual": not stored}
+            return {"generated_stored": stored, "generated_virtual": not stored,
+                    "generation_sql": self.sql(kind)}
         if isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
             return {"identity": True, "identity_always": bool(kind.this)}
         if isinstance(kind, exp.AutoIncrementColumnConstraint):
@@ -524,6 +525,12 @@ class _Converter:
             return {"charset": kind.this.name.lower()}
         if isinstance(kind, exp.CollateColumnConstraint):
             return {"collate": kind.this.name}
+        if isinstance(kind, exp.CommentColumnConstraint):
+            return {"comment_sql": self.sql(kind.this)}
+        if isinstance(kind, exp.OnUpdateColumnConstraint):
+            return {"on_update_sql": self.sql(kind.this)}
+        if isinstance(kind, exp.InvisibleColumnConstraint):
+            return {"invisible": True}
         return {}
 
     # -- MySQL / MariaDB ALTER TABLE clauses -------------------------------

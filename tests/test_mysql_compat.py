@@ -154,7 +154,7 @@ def test_inline_references(dialect, version, fires):
 def test_inline_references_rewrite_adds_the_column_then_the_key_without_a_table_copy():
     finding = only("ALTER TABLE `items` ADD COLUMN `order_id` BIGINT REFERENCES `orders` (`id`);", "ML410")
     assert [s.sql for s in finding.rewrite.steps] == [
-        "ALTER TABLE `items` ADD COLUMN `order_id` BIGINT, ALGORITHM=INSTANT;",
+        "ALTER TABLE `items` ADD COLUMN `order_id` BIGINT NULL, ALGORITHM=INSTANT;",
         # the new column is all NULL: nothing to check, so the key is added in place
         "SET SESSION foreign_key_checks = 0;\n"
         "ALTER TABLE `items` ADD CONSTRAINT items_order_id_fk FOREIGN KEY (`order_id`) "
@@ -165,7 +165,7 @@ def test_inline_references_rewrite_adds_the_column_then_the_key_without_a_table_
     old = only("ALTER TABLE items ADD COLUMN order_id BIGINT DEFAULT 1 REFERENCES orders (id);",
                "ML410", version="5.7")
     assert [s.sql for s in old.rewrite.steps] == [
-        "ALTER TABLE items ADD COLUMN order_id BIGINT DEFAULT 1, ALGORITHM=INPLACE, LOCK=NONE;",
+        "ALTER TABLE items ADD COLUMN order_id BIGINT NULL DEFAULT 1, ALGORITHM=INPLACE, LOCK=NONE;",
         "ALTER TABLE items ADD CONSTRAINT items_order_id_fk FOREIGN KEY (order_id) "
         "REFERENCES orders (id);",
     ]
@@ -339,3 +339,22 @@ def test_recipes_keep_the_column_character_set_and_collation():
 def test_lock_wait_note_names_the_timeout_in_effect(setting, said):
     finding = only(setting + "ALTER TABLE t ADD COLUMN c INT, ALGORITHM=INSTANT;", "ML411")
     assert said in finding.message
+
+
+def test_modify_to_not_null_rewrite_keeps_auto_increment_and_comment():
+    # MODIFY replaces the whole definition: a restatement without AUTO_INCREMENT would
+    # stop generating ids, one without COMMENT would erase it.
+    sql = ("ALTER TABLE `jobs` MODIFY `seq` BIGINT NULL, ALGORITHM=INPLACE, LOCK=NONE;\n"
+           "ALTER TABLE `jobs` MODIFY `seq` BIGINT NOT NULL AUTO_INCREMENT COMMENT 'run order';")
+    restate = only(sql, "ML409").rewrite.steps[-1]
+    assert restate.sql.startswith(
+        "ALTER TABLE `jobs` MODIFY `seq` BIGINT NOT NULL AUTO_INCREMENT COMMENT 'run order'")
+
+
+def test_modify_to_not_null_rewrite_keeps_on_update_and_invisible():
+    sql = ("ALTER TABLE jobs MODIFY touched TIMESTAMP NULL, ALGORITHM=INPLACE, LOCK=NONE;\n"
+           "ALTER TABLE jobs MODIFY touched TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP "
+           "ON UPDATE CURRENT_TIMESTAMP INVISIBLE;")
+    restate = only(sql, "ML409").rewrite.steps[-1]
+    assert ("TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP() ON UPDATE CURRENT_TIMESTAMP() "
+            "INVISIBLE") in restate.sql

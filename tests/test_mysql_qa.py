@@ -110,3 +110,13 @@ def test_inline_references_in_create_table_point_at_each_column():
     spans = [(f.span.line, f.span.column, f.span.end_line, f.span.end_column)
              for f in lint(sql, dialect="mysql", select=["ML410"])]
     assert spans == [(3, 3, 3, 38), (4, 3, 4, 38)]
+
+
+def test_removing_enum_values_keeps_the_comment_charset_and_explicit_null():
+    sql = ("ALTER TABLE tickets MODIFY state ENUM('open','pending') NULL, ALGORITHM=INSTANT;\n"
+           "ALTER TABLE tickets MODIFY state ENUM('open') CHARACTER SET ascii NULL "
+           "COMMENT 'it''s the state';\n")
+    [finding] = [f for f in lint(sql, dialect="mysql") if f.rule == "ML111"]
+    assert finding.rewrite.steps[-1].sql == (
+        "ALTER TABLE tickets MODIFY state ENUM('open') CHARACTER SET ascii NULL "
+        "COMMENT 'it''s the state';")

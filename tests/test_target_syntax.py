@@ -105,3 +105,20 @@ def test_index_nulls_not_distinct_is_recorded(sql, recorded):
 
     [op] = normalize_statement(sql, 0, LineIndex(sql), "postgres").operations
     assert op.nulls_not_distinct is recorded
+
+
+def test_rename_column_rewrite_keeps_every_attribute_the_file_shows():
+    sql = ("CREATE TABLE jobs (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY COMMENT 'job id', "
+           "touched TIMESTAMP NULL DEFAULT NULL ON UPDATE CURRENT_TIMESTAMP COMMENT 'last run', "
+           "slug VARCHAR(9) AS (LEFT(name, 9)) STORED);\n"
+           "ALTER TABLE jobs RENAME COLUMN id TO job_id;\n"
+           "ALTER TABLE jobs RENAME COLUMN touched TO ran_at;\n"
+           "ALTER TABLE jobs RENAME COLUMN slug TO short;\n")
+    steps = [f.rewrite.steps[0].sql for f in ml114(sql, "mysql", "5.7")]
+    assert steps == [
+        "ALTER TABLE jobs CHANGE id job_id BIGINT NOT NULL AUTO_INCREMENT COMMENT 'job id';",
+        "ALTER TABLE jobs CHANGE touched ran_at TIMESTAMP NULL DEFAULT NULL "
+        "ON UPDATE CURRENT_TIMESTAMP() COMMENT 'last run';",
+        "ALTER TABLE jobs CHANGE slug short VARCHAR(9) GENERATED ALWAYS AS (LEFT(name, 9)) "
+        "STORED NULL;",
+    ]

@@ -65,10 +65,10 @@ def _renamed(op: m.RenameEnumValue, ctx: RuleContext) -> Iterator[Finding]:
 
 def _declared(op: m.AlterColumnType) -> str:
     """The column definition the MODIFY states: MODIFY drops any attribute left out (NOT
-    NULL, DEFAULT, CHARACTER SET)."""
+    NULL, DEFAULT, AUTO_INCREMENT, COMMENT, CHARACTER SET, ...)."""
     if op.definition is None:
         return op.new_type_sql
-    return op.definition.restated_sql(bool(op.not_null))
+    return op.definition.restated_sql
 
 
 def _removed(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[Finding]:

@@ -93,11 +93,11 @@ def check_modify_not_null(op: m.AlterColumnType, ctx: RuleContext) -> Iterator[F
         "NULLs make the ALTER fail in strict mode (ERROR 1138 \"Invalid use of NULL value\") or, "
         f"without strict mode, are silently replaced by 0, '' or a zero date.{inserts}"
     )
-    full = definition.restated_sql(not_null=True)
+    full = definition.restated_sql
     found = plan_of(ctx, [op], ctx.index)
     clause = found.supported_clause if found else None
     title = ("Then restate the whole column (MODIFY drops any attribute you leave out: "
-             "DEFAULT, COMMENT, CHARACTER SET)")
+             "DEFAULT, AUTO_INCREMENT, COMMENT, ON UPDATE, CHARACTER SET)")
     if clause:
         restate = Step(phase=Phase.CONTRACT, title=f"{title} and rebuild in place",
                        sql=f"ALTER TABLE {table} MODIFY {column} {full}, {clause};")
@@ -167,10 +167,8 @@ def _column_then_foreign_key(op: m.AddColumn, column: m.ColumnSpec, constraint_s
     bare = op.replace(column=column.replace(references_sql=None, references=None))
     found = plan_of(ctx, [bare], ctx.index)
     clause = f", {found.supported_clause}" if found and found.supported_clause else ""
-    definition = column.type_sql + (" NOT NULL" if column.not_null else "") + (
-        f" DEFAULT {column.default.sql}" if column.default is not None else "")
     steps = [Step(phase=Phase.EXPAND, title="Add the column without the inline REFERENCES",
-                  sql=f"ALTER TABLE {table} ADD COLUMN {name} {definition}{clause};")]
+                  sql=f"ALTER TABLE {table} ADD COLUMN {name} {column.restated_sql}{clause};")]
     add_key = f"ALTER TABLE {table} ADD {constraint_sql}"
     if column.default is None and not column.not_null:
         steps.append(Step(

@@ -92,18 +92,13 @@ def _rename_column(op: m.RenameColumn, ctx: RuleContext) -> Optional[Tuple[str, 
 
 def _definition_sql(op: m.RenameColumn, ctx: RuleContext) -> Optional[str]:
     """The column's definition as this file last states it, for CHANGE; None when the file
-    does not, when a later clause changed part of it, or for a generated column (whose
-    expression the model does not keep)."""
+    does not, when a later clause changed part of it, or for a generated column whose
+    expression the reader did not keep (a framework file's)."""
     spec = ctx.migration.column_spec(op.table, op.column, ctx.index)
-    if spec is None or spec.generated_stored or spec.generated_virtual or not spec.type_sql:
+    generated = spec is not None and (spec.generated_stored or spec.generated_virtual)
+    if spec is None or not spec.type_sql or (generated and spec.generation_sql is None):
         return None
-    # PRIMARY KEY / UNIQUE stay out: they are indexes, which CHANGE keeps.
-    parts = [spec.full_type_sql, "NOT NULL" if spec.not_null else "NULL"]
-    if spec.default is not None:
-        parts.append(f"DEFAULT {spec.default.sql}")
-    if spec.auto_increment:
-        parts.append("AUTO_INCREMENT")
-    return " ".join(parts)
+    return spec.restated_sql
 
 
 def _visibility(op, ctx: RuleContext) -> Optional[Tuple[str, str, Step]]:
