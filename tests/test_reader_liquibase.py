@@ -8,14 +8,20 @@ from framework_helpers import FIXTURES, lint_file, line_of, of_type, read
 from helpers import TIMEOUT_NOTES, options
 from migrationlint import model as m
 from migrationlint.engine import lint_source
+from migrationlint.readers import read_migration
 from migrationlint.readers.liquibase import dbms_matches
 from migrationlint.source import SourceFile
+from migrationlint.versions import default_version
 
 FOLDER = FIXTURES / "liquibase"
 XML = FOLDER / "db.changelog-2026-11.xml"
 YAML = FOLDER / "db.changelog-2026-12.yaml"
 JSON = FOLDER / "db.changelog-2027-01.json"
 FORMATTED = FOLDER / "2027-02-shipments.sql"
+
+
+def read_text(name: str, text: str, dialect: str = "postgres"):
+    return read_migration(SourceFile(name, text), dialect, default_version(dialect))
 
 
 def test_xml_changes_map_to_operations_at_the_element_line():
@@ -174,3 +180,49 @@ def test_each_changeset_is_a_unit(path, first, count):
     assert units[0] == first and len(set(units)) == count
     # Statements of one changeset share its unit: units change only between changesets.
     assert units == sorted(units, key=units.index)
+
+
+# A changeset whose rollback drops what the forward change did not touch: linting the
+# rollback as a forward change would report a dropped column and table.
+_ROLLBACK_YAML = """\
+databaseChangeLog:
+  - changeSet:
+      id: 300
+      author: kim
+      preConditions:
+        - onFail: MARK_RAN
+        - tableExists:
+            tableName: shelves
+      changes:
+        - sql:
+            sql: ALTER TABLE shelves ADD COLUMN aisle varchar(20)
+      rollback:
+        - dropColumn:
+            tableName: shelves
+            columnName: bay
+        - dropTable:
+            tableName: aisles
+"""
+_ROLLBACK_JSON = """\
+{"databaseChangeLog": [{"changeSet": {"id": "300", "author": "kim",
+  "preConditions": [{"onFail": "MARK_RAN"}, {"tableExists": {"tableName": "shelves"}}],
+  "changes": [{"sql": {"sql": "ALTER TABLE shelves ADD COLUMN aisle varchar(20)"}}],
+  "rollback": [{"dropColumn": {"tableName": "shelves", "columnName": "bay"}},
+               {"dropTable": {"tableName": "aisles"}}]}}]}
+"""
+
+
+@pytest.mark.parametrize("name,text", [
+    ("changelog.yaml", _ROLLBACK_YAML), ("changelog.json", _ROLLBACK_JSON),
+])
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+def test_yaml_and_json_rollback_and_preconditions_are_not_linted(name, text, dialect):
+    # The notes on the forward ADD COLUMN (lock timeout, MySQL's ALGORITHM) do not matter.
+    findings = lint_source(SourceFile(name, text),
+                           options(dialect, ignore=TIMEOUT_NOTES + ("ML406",)))
+    # Only the forward change remains: no ML103/ML104 from the rollback, and on MySQL no
+    # ML401 counting the rollback's DDL in the changeset.
+    assert [f.rule for f in findings] == []
+    migration = read_text(name, text, dialect)
+    operations = [type(op) for s in migration.statements for op in s.operations]
+    assert operations == [m.AddColumn]

@@ -1,9 +1,11 @@
 """Liquibase changelogs in XML, YAML and JSON, parsed into one positioned tree.
 
 Every format becomes ``Node``s (name, attributes, children, text) with file offsets,
-so one interpreter (liquibase.py) serves all three. YAML/JSON lists of single-key
-mappings (``changes: [{addColumn: {...}}]``, ``columns: [{column: {...}}]``) become
-children, which is how the XML nests the same elements.
+so one interpreter (liquibase.py) serves all three. A YAML/JSON list of single-key
+mappings becomes a node named by its key (``changes``, ``rollback``, ``preConditions``)
+holding one child per item, so the interpreter can tell forward changes from the
+rollback; only ``columns: [{column: {...}}]`` is spliced into its parent, which is how
+the XML nests ``<column>`` elements.
 
 XML is read with expat: no DTD loading, no external entities, and entity
 declarations are refused outright (no entity expansion attacks).
@@ -279,6 +281,11 @@ def _root(value: _Value) -> Node:
     raise ChangelogError("no databaseChangeLog key at the top level", value.start)
 
 
+# YAML/JSON spellings of an XML element's repeated children: ``columns: [{column: ...}]``
+# is ``<column>`` after ``<column>`` directly inside the change.
+_SPLICED_LISTS = frozenset({"columns"})
+
+
 def _node(name: str, offset: int, value: _Value) -> Node:
     node = Node(name, {}, offset, max(value.end, offset + len(name)))
     if value.items is None and isinstance(value.value, list):
@@ -288,10 +295,10 @@ def _node(name: str, offset: int, value: _Value) -> Node:
         node.text, node.text_offset = _text(value)
         return node
     for key, key_offset, item in value.items:
-        if item.items is not None:
-            node.children.append(_node(key, key_offset, item))
-        elif isinstance(item.value, list):
+        if isinstance(item.value, list) and key in _SPLICED_LISTS:
             node.children += _list_children(item.value)
+        elif item.items is not None or isinstance(item.value, list):
+            node.children.append(_node(key, key_offset, item))
         else:
             node.attrs[key] = item.value
             if key == "sql" and name == "sql":
