@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Tuple
+from typing import Dict, List, Tuple
 
-from helpers import options
+from helpers import TIMEOUT_NOTES, options
 from migrationlint import model as m
 from migrationlint.context import Migration
 from migrationlint.engine import lint_source
@@ -44,3 +44,20 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
             if seen == occurrence:
                 return number
     raise AssertionError(f"{needle!r} not in {path}")
+
+
+def django_app(folder: Path, app: str, migrations: Dict[str, str]) -> Path:
+    """Writes ``<folder>/<app>/migrations/<name>.py`` for each (name, source) in order;
+    returns the last file's path."""
+    directory = folder / app / "migrations"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory
+    for name, text in migrations.items():
+        path = directory / f"{name}.py"
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def lint_django(path: Path, dialect: str = "postgres") -> List[Finding]:
+    """Findings of a Django migration, the once-per-file lock-timeout notes left out."""
+    return lint_source(read_file(str(path), str(path)), options(dialect, ignore=TIMEOUT_NOTES))

@@ -28,6 +28,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 from migrationlint import model as m
 from migrationlint.context import Migration, Statement, mark_transactions
 from migrationlint.readers.columns import default_from_sql, default_from_value, ident
+from migrationlint.readers.django_operations import assigned_name, module_bindings, operation_nodes
 from migrationlint.readers.python_source import (
     UNKNOWN, CallArgs, PythonFile, call_name, literal, parse_python, syntax_error_statement,
 )
@@ -149,16 +150,15 @@ def read_django(source: SourceFile, dialect: str, version: Version) -> Migration
     app_label = _app_label(source.path)
     state = AppState(app_label, dialect)
     for earlier in _earlier_migrations(source.path):
-        for call in _operations_of(earlier):
-            _Replayer(state).apply(call)
+        names, calls = _operations_of(earlier)
+        for call in calls:
+            _Replayer(state, names).apply(call)
     migration_class = _migration_class(python.tree)
     reader = _DjangoReader(python, state, dialect, version)
     atomic = True
     if migration_class is not None:
         atomic = _class_attribute(migration_class, "atomic", True) is not False
-        operations = _class_attribute_node(migration_class, "operations")
-        if isinstance(operations, (ast.List, ast.Tuple)):
-            reader.operations(operations.elts)
+        reader.operations(_class_attribute_node(migration_class, "operations"))
     return Migration(
         source=source, dialect=dialect, target_version=version,
         statements=mark_transactions(reader.statements),
@@ -172,8 +172,9 @@ class _Replayer:
     """Applies operations to the app state (no statements): earlier migrations, and the
     state side of the current one."""
 
-    def __init__(self, state: AppState) -> None:
+    def __init__(self, state: AppState, names: Dict[str, ast.AST]) -> None:
         self.state = state
+        self.names = names  # the file's module-level bindings, for operation lists
 
     def apply(self, call: ast.Call) -> None:
         name = call_name(call)
@@ -210,7 +211,7 @@ class _Replayer:
             state.model(args.text("name") or "").unique_together = _together(
                 args.value("unique_together"))
         elif name == "SeparateDatabaseAndState":
-            for node in _list(args.node("state_operations")):
+            for node in operation_nodes(args.node("state_operations"), self.names):
                 if isinstance(node, ast.Call):
                     self.apply(node)
 
@@ -221,15 +222,31 @@ class _DjangoReader:
         self.state = state
         self.dialect = dialect
         self.version = version
+        self.names = module_bindings(python.tree)
         self.statements: List[Statement] = []
         self.comments: List[Comment] = []
         # Said after the findings of the operation being read (set by the converters).
         self.note: Optional[str] = None
 
-    def operations(self, nodes) -> None:
-        for node in nodes:
-            if isinstance(node, ast.Call):
-                self.operation(node)
+    def operations(self, node: Optional[ast.AST]) -> None:
+        """The operations in ``node`` (a list, or what builds one)."""
+        for item in operation_nodes(node, self.names):
+            if isinstance(item, ast.Call):
+                self.operation(item)
+            else:
+                self.unreadable(item.node)
+
+    def unreadable(self, node: ast.AST) -> None:
+        """Operations the file computes in a way this reader cannot follow: reported as
+        not checked (ML001), never passed in silence."""
+        start, end = self.python.bounds(node)
+        span = self.python.span(node)
+        code = ast.unparse(node)
+        code = code if len(code) <= 60 else code[:57] + "..."
+        error = (f"Django operations `{code}` cannot be read statically: only operation calls, "
+                 "module-level names, + of lists and comprehensions over literal values can")
+        self.statements.append(Statement(len(self.statements), start, end, span,
+                                         self.python.text[start:end], (), error, span))
 
     def operation(self, call: ast.Call) -> None:
         name = call_name(call) or "?"
@@ -239,8 +256,8 @@ class _DjangoReader:
             return
         if name == "SeparateDatabaseAndState":
             # Only database_operations touch the database; state_operations change the state.
-            self.operations(_list(args.node("database_operations")))
-            _Replayer(self.state).apply(call)
+            self.operations(args.node("database_operations"))
+            _Replayer(self.state, self.names).apply(call)
             return
         span = self.python.span(call)
         self.note = None
@@ -254,7 +271,7 @@ class _DjangoReader:
             len(self.statements), start, end, span, self.python.text[start:end],
             tuple(operations), note=self.note,
         ))
-        _Replayer(self.state).apply(call)
+        _Replayer(self.state, self.names).apply(call)
 
     def run_sql(self, call: ast.Call, args: CallArgs) -> None:
         sql = args.node("sql")
@@ -602,11 +619,11 @@ def _migration_class(tree: ast.Module) -> Optional[ast.ClassDef]:
 
 
 def _class_attribute_node(cls: ast.ClassDef, name: str) -> Optional[ast.AST]:
+    """The value of ``name = ...`` or ``name: T = ...`` in the class body."""
     for statement in cls.body:
-        if isinstance(statement, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == name for t in statement.targets
-        ):
-            return statement.value
+        assigned, value = assigned_name(statement)
+        if assigned == name:
+            return value
     return None
 
 
@@ -640,25 +657,32 @@ def _earlier_migrations(path: str) -> List[str]:
             if entry.endswith(".py") and entry < name and entry[:1].isdigit()]
 
 
-def _operations_of(path: str) -> Tuple[ast.Call, ...]:
+_NO_OPERATIONS: Tuple[Dict[str, ast.AST], Tuple[ast.Call, ...]] = ({}, ())
+
+
+def _operations_of(path: str) -> Tuple[Dict[str, ast.AST], Tuple[ast.Call, ...]]:
+    """(module-level bindings, operation calls) of an earlier migration; operations it
+    builds in ways that cannot be read are left out of the replay (that file's own lint
+    reports them)."""
     try:
         stat = os.stat(path)
     except OSError:
-        return ()
+        return _NO_OPERATIONS
     return _cached_operations(path, stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=4096)
-def _cached_operations(path: str, mtime: int, size: int) -> Tuple[ast.Call, ...]:
+def _cached_operations(path: str, mtime: int, size: int):
     """Each earlier migration is parsed once per run, however many files replay it."""
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             tree = parse_python(handle.read())
     except (OSError, SyntaxError, ValueError, RecursionError):
-        return ()
+        return _NO_OPERATIONS
     cls = _migration_class(tree)
     node = _class_attribute_node(cls, "operations") if cls is not None else None
-    return tuple(item for item in _list(node) if isinstance(item, ast.Call))
+    names = module_bindings(tree)
+    return names, tuple(item for item in operation_nodes(node, names) if isinstance(item, ast.Call))
 
 
 def _join(note: Optional[str], more: str) -> str:
