@@ -254,6 +254,10 @@ class SetNotNull(TableOperation):
 
 class DropNotNull(TableOperation):
     column: Ident
+    # Set when the migration does not ask for it but the statement its framework writes
+    # leaves NOT NULL out (Alembic's alter_column on MySQL restates the column as NULL):
+    # the argument that keeps it, e.g. "existing_nullable=".
+    kept_by: Optional[str] = None
 
 
 class SetDefault(TableOperation):
@@ -263,6 +267,8 @@ class SetDefault(TableOperation):
 
 class DropDefault(TableOperation):
     column: Ident
+    # As for DropNotNull: the argument that keeps the default the framework leaves out.
+    kept_by: Optional[str] = None
 
 
 class AddConstraint(TableOperation):

@@ -240,20 +240,31 @@ class _AlembicReader:
             return
         column = ident(name)
         if args.has("type_"):
+            # Autogenerate writes the type the column has now as existing_type=.
+            old_type = self.type_sql(args.node("existing_type")) or None
             yield m.AlterColumnType(span=span, table=table, column=column,
                                     new_type_sql=self.type_sql(args.node("type_")),
-                                    using_sql=args.text("postgresql_using"))
+                                    using_sql=args.text("postgresql_using"),
+                                    old_type_sql=old_type)
+        # On MySQL Alembic writes MODIFY/CHANGE, which restates the whole column from the
+        # arguments: NULL unless told otherwise, and no DEFAULT unless one is given.
+        restated = self.dialect != "postgres" and _restates_column(args)
         nullable = args.value("nullable", UNKNOWN)
         if nullable is False:
             yield m.SetNotNull(span=span, table=table, column=column)
         elif nullable is True:
             yield m.DropNotNull(span=span, table=table, column=column)
+        elif restated and not _given(args, "existing_nullable"):
+            yield m.DropNotNull(span=span, table=table, column=column, kept_by="existing_nullable=")
         if args.has("server_default"):
             default = self.server_default(args.node("server_default"))
             if default is None:
                 yield m.DropDefault(span=span, table=table, column=column)
             else:
                 yield m.SetDefault(span=span, table=table, column=column, default_sql=default.sql)
+        elif restated and not args.has("existing_server_default"):  # None: it has none
+            yield m.DropDefault(span=span, table=table, column=column,
+                                kept_by="existing_server_default=")
         new_name = args.text("new_column_name")
         if new_name:
             yield m.RenameColumn(span=span, table=table, column=column, new_name=ident(new_name))
@@ -450,6 +461,19 @@ def _unwrap_f(node: ast.AST) -> ast.AST:
     if isinstance(node, ast.Call) and call_name(node) == "f" and len(node.args) == 1:
         return node.args[0]
     return node
+
+
+def _given(args: CallArgs, name: str) -> bool:
+    """The argument is passed and not None (an expression counts as a value)."""
+    return args.has(name) and args.value(name, UNKNOWN) is not None
+
+
+def _restates_column(args: CallArgs) -> bool:
+    """alter_column on MySQL writes MODIFY/CHANGE (not ALTER COLUMN ... SET DEFAULT)
+    when the call renames the column or changes its type, nullability, autoincrement or
+    comment (alembic.ddl.mysql.MySQLImpl.alter_column)."""
+    return any(_given(args, name) for name in ("type_", "nullable", "new_column_name",
+                                               "autoincrement")) or args.has("comment")
 
 
 def _optional_ident(args: CallArgs, name: str) -> Optional[m.Ident]:

@@ -17,6 +17,9 @@ from migrationlint.rules import rule
 def check(op: m.DropDefault, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.column_is_new(op.table, op.column):
         return  # e.g. Django adds a column with a default and drops it in the same file
+    if op.kept_by is not None:
+        yield _left_out(op, ctx)
+        return
     table, column = ctx.q(op.table), ctx.q(op.column)
     message = (
         f"Dropping the default of {table}.{column}: the running application version may "
@@ -32,3 +35,20 @@ def check(op: m.DropDefault, ctx: RuleContext) -> Iterator[Finding]:
         ),
     )
     yield ctx.finding(op.span, message, rewrite)
+
+
+def _left_out(op: m.DropDefault, ctx: RuleContext) -> Finding:
+    """The migration keeps the default, but the statement written for it does not."""
+    table, column = ctx.q(op.table), ctx.q(op.column)
+    message = (
+        f"The statement written for this change restates {table}.{column} without a DEFAULT "
+        "(MODIFY replaces the whole column definition): if the column has a default today, "
+        "it is dropped, and inserts from the running application version that leave "
+        f"{column} out get NULL, or fail if the column is NOT NULL."
+    )
+    return ctx.finding(op.span, message, Rewrite(
+        summary=f"Restate the column's current default with {op.kept_by}.",
+        steps=(Step(phase=Phase.EXPAND, title=f"Pass {op.kept_by} to the call",
+                    instruction=f"{op.kept_by} with the default {column} has today, so the "
+                    "MODIFY keeps it (leave it out only when the column has none)."),),
+    ))

@@ -16,6 +16,9 @@ from migrationlint.rules import rule
 def check(op: m.DropNotNull, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.column_is_new(op.table, op.column):
         return
+    if op.kept_by is not None:
+        yield _left_out(op, ctx)
+        return
     table, column = ctx.q(op.table), ctx.q(op.column)
     message = (
         f"After DROP NOT NULL on {table}.{column}, the new application version may store NULL, "
@@ -36,3 +39,20 @@ def check(op: m.DropNotNull, ctx: RuleContext) -> Iterator[Finding]:
         ),
     )
     yield ctx.finding(op.span, message, rewrite)
+
+
+def _left_out(op: m.DropNotNull, ctx: RuleContext) -> Finding:
+    """The migration keeps the nullability, but the statement written for it does not."""
+    table, column = ctx.q(op.table), ctx.q(op.column)
+    message = (
+        f"The statement written for this change restates {table}.{column} without NOT NULL "
+        "(MODIFY replaces the whole column definition): if the column is NOT NULL today, it "
+        "silently becomes nullable, and the running application version may then read "
+        "NULLs it never expected."
+    )
+    return ctx.finding(op.span, message, Rewrite(
+        summary=f"Restate the column's current nullability with {op.kept_by}.",
+        steps=(Step(phase=Phase.EXPAND, title=f"Pass {op.kept_by} to the call",
+                    instruction=f"{op.kept_by}False when {column} is NOT NULL today ("
+                    f"{op.kept_by}True when it allows NULL), so the MODIFY keeps it."),),
+    ))
