@@ -122,3 +122,25 @@ def test_rename_column_rewrite_keeps_every_attribute_the_file_shows():
         "ALTER TABLE jobs CHANGE slug short VARCHAR(9) GENERATED ALWAYS AS (LEFT(name, 9)) "
         "STORED NULL;",
     ]
+
+
+@pytest.mark.parametrize("sql, version, lock_rule", [
+    ("ALTER TABLE events SET ACCESS METHOD columnar;", "14", "ML218"),
+    ("ALTER TABLE t ALTER COLUMN total SET EXPRESSION AS (a + b);", "16", "ML218"),
+    ("CREATE UNIQUE INDEX u ON t (a) NULLS NOT DISTINCT;", "14", "ML201"),
+    ("ALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS NOT DISTINCT (a);", "14", "ML206"),
+])
+def test_rejected_syntax_alone_is_reported_not_its_locks(sql, version, lock_rule):
+    found = {f.rule for f in lint(sql, dialect="postgres", version=version)}
+    assert "ML114" in found and lock_rule not in found
+
+
+@pytest.mark.parametrize("sql, version, lock_rule", [
+    ("ALTER TABLE events SET ACCESS METHOD columnar;", "15", "ML218"),
+    ("ALTER TABLE t ALTER COLUMN total SET EXPRESSION AS (a + b);", "17", "ML218"),
+    ("CREATE UNIQUE INDEX u ON t (a) NULLS NOT DISTINCT;", "15", "ML201"),
+    ("ALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS NOT DISTINCT (a);", "15", "ML206"),
+])
+def test_accepted_syntax_keeps_its_lock_finding(sql, version, lock_rule):
+    found = {f.rule for f in lint(sql, dialect="postgres", version=version)}
+    assert "ML114" not in found and lock_rule in found
