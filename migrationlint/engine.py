@@ -56,7 +56,7 @@ def lint_migration(migration: Migration, options: LintOptions) -> List[Finding]:
 
     findings = list(_parse_errors(migration, report))
     findings += _run_rules(migration, plan, severities)
-    findings = _drop_superseded(findings, rules)
+    findings = _drop_superseded(_drop_repeats(findings), rules)
     findings = apply_suppressions(
         findings, parse_suppressions(migration.comments, migration.source.lines),
         _statement_lines(migration),
@@ -114,6 +114,20 @@ def _parse_errors(
         if statement.error is not None:
             yield report("ML001", statement.error_span or statement.span,
                          f"Could not parse this statement ({statement.error}); it was not checked.")
+
+
+def _drop_repeats(findings: List[Finding]) -> List[Finding]:
+    """One finding per rule, place and message: a reader may give the same source text
+    twice (an Alembic module-level SQL constant executed in both branches of
+    ``if context.is_offline_mode():``), and the second copy tells nothing new."""
+    seen: Set[Tuple[str, object, str]] = set()
+    kept = []
+    for finding in findings:
+        key = (finding.rule, finding.span, finding.message)
+        if key not in seen:
+            seen.add(key)
+            kept.append(finding)
+    return kept
 
 
 def _drop_superseded(findings: List[Finding], rules: Dict[str, RuleInfo]) -> List[Finding]:

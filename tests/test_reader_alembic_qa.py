@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import List
 
 from helpers import TIMEOUT_NOTES, options
+from migrationlint import model as m
+from migrationlint.context import Migration
 from migrationlint.engine import lint_source
 from migrationlint.findings import Finding
+from migrationlint.readers import read_migration
 from migrationlint.source import SourceFile
+from migrationlint.versions import default_version
 
 HEADER = "from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n"
 
@@ -15,6 +19,11 @@ HEADER = "from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n"
 def _lint(body: str, dialect: str = "postgres") -> List[Finding]:
     source = SourceFile("versions/1a2b_rev.py", HEADER + body)
     return lint_source(source, options(dialect, ignore=TIMEOUT_NOTES))
+
+
+def _read(body: str, dialect: str = "postgres") -> Migration:
+    return read_migration(SourceFile("versions/1a2b_rev.py", HEADER + body), dialect,
+                          default_version(dialect))
 
 
 def _rules(body: str, dialect: str = "postgres") -> List[str]:
@@ -79,3 +88,56 @@ def test_server_default_alone_and_postgres_restate_nothing():
     widen = ('    op.alter_column("accounts", "handle", existing_type=sa.String(30),\n'
              "                    type_=sa.String(40))\n")
     assert not {"ML109", "ML110"} & set(_rules(widen))
+
+
+# -- branches on the database's dialect --------------------------------------------
+DIALECT_BRANCH = (
+    "    bind = op.get_bind()\n"
+    '    if bind.dialect.name == "postgresql":\n'
+    "        with op.get_context().autocommit_block():\n"
+    '            op.create_index("ix_visits_day", "visits", ["day"],\n'
+    "                            postgresql_concurrently=True)\n"
+    "    else:\n"
+    '        op.create_index("ix_visits_day", "visits", ["day"])\n'
+)
+
+
+def test_only_the_branch_of_the_linted_dialect_is_read():
+    assert _rules(DIALECT_BRANCH) == []  # no ML201 from the else branch
+    for dialect, concurrently in (("postgres", True), ("mysql", False)):
+        (index,) = [op for s in _read(DIALECT_BRANCH, dialect).statements
+                    for op in s.operations if isinstance(op, m.CreateIndex)]
+        assert index.concurrently is concurrently
+
+
+def test_dialect_name_spellings_and_comparisons():
+    index = '        op.create_index("ix_visits_day", "visits", ["day"])\n'
+    for test in ('op.get_context().dialect.name != "postgresql"',
+                 'op.get_bind().dialect.name in ("mysql", "mariadb")',
+                 'not op.get_bind().dialect.name == "postgresql"'):
+        assert "ML201" not in _rules(f"    if {test}:\n{index}"), test
+    kind = '    kind = op.get_bind().dialect.name\n'
+    assert "ML201" not in _rules(kind + f'    if kind == "sqlite":\n{index}')
+    assert "ML201" in _rules(kind + f'    if kind == "postgresql":\n{index}')
+
+
+def test_mariadb_may_be_called_mysql_so_both_branches_are_read():
+    body = ('    if op.get_bind().dialect.name == "mysql":\n'
+            '        op.drop_index("ix_a", table_name="visits")\n'
+            "    else:\n"
+            '        op.drop_index("ix_b", table_name="visits")\n')
+    assert _rules(body, "mariadb").count("ML408") == 2
+    assert _rules(body, "mysql").count("ML408") == 1
+
+
+def test_other_conditions_read_both_branches_without_repeating_a_finding():
+    source = ('PURGE = "DELETE FROM visits"\n\n\n'
+              "def upgrade():\n"
+              "    if context.is_offline_mode():\n"
+              "        op.execute(PURGE)\n"
+              "    else:\n"
+              "        op.get_bind().execute(sa.text(PURGE))\n")
+    text = "from alembic import op, context\nimport sqlalchemy as sa\n\n" + source
+    findings = lint_source(SourceFile("versions/1a2b_rev.py", text),
+                           options(ignore=TIMEOUT_NOTES))
+    assert [f.rule for f in findings] == ["ML501"]

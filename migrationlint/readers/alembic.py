@@ -5,7 +5,9 @@ call, so a finding points at the line of its op call; SQL passed to ``op.execute
 (a string, ``sa.text(...)`` or a module-level constant) goes through the SQL path.
 Calls inside ``with op.get_context().autocommit_block():`` run outside the
 migration's transaction; ``with op.batch_alter_table("t") as batch_op:`` supplies
-the table to ``batch_op.*`` calls.
+the table to ``batch_op.*`` calls. Of an ``if`` on the database's dialect name, only the
+branch the linted dialect takes is read; other conditions and loops are read as if each
+branch ran once.
 """
 
 from __future__ import annotations
@@ -101,6 +103,8 @@ class _AlembicReader:
                           if isinstance(node, ast.FunctionDef) and node.name != "downgrade"
                           and not node.name.startswith("downgrade_")}
         self.visited: Set[str] = set()
+        # Variables assigned the database's dialect name (see dialect_test).
+        self.dialect_variables: Set[str] = set()
 
     def function(self, name: str) -> None:
         if name not in self.visited:  # each once: no endless recursion
@@ -113,14 +117,57 @@ class _AlembicReader:
             if isinstance(statement, (ast.With, ast.AsyncWith)):
                 self.with_block(statement)
             elif isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
+                self.remember_dialect_variable(statement)
                 if isinstance(statement.value, ast.Call):
                     self.call(statement.value)
-            elif isinstance(statement, (ast.If, ast.For, ast.While, ast.Try)):
+            elif isinstance(statement, ast.If):
+                self.if_statement(statement)
+            elif isinstance(statement, (ast.For, ast.While, ast.Try)):
                 # Conditional or repeated ops are linted as if they run once.
                 for part in ("body", "orelse", "finalbody"):
                     self.block(getattr(statement, part, []))
                 for handler in getattr(statement, "handlers", []):
                     self.block(handler.body)
+
+    def if_statement(self, statement: ast.If) -> None:
+        taken = self.dialect_test(statement.test)
+        if taken is None:  # as for loops (see block()): both branches, as if each ran
+            self.block(statement.body)
+            self.block(statement.orelse)
+        else:  # a branch on the database's dialect: the one the linted dialect takes
+            self.block(statement.body if taken else statement.orelse)
+
+    def remember_dialect_variable(self, statement: ast.stmt) -> None:
+        """``name = op.get_bind().dialect.name``: ``name`` holds the dialect's name."""
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            if isinstance(target, ast.Name) and self.is_dialect_name(statement.value):
+                self.dialect_variables.add(target.id)
+
+    def is_dialect_name(self, node: ast.AST) -> bool:
+        """``<bind or context>.dialect.name``, or a variable holding it."""
+        if isinstance(node, ast.Name):
+            return node.id in self.dialect_variables
+        return (isinstance(node, ast.Attribute) and node.attr == "name"
+                and isinstance(node.value, ast.Attribute) and node.value.attr == "dialect")
+
+    def dialect_test(self, test: ast.expr) -> Optional[bool]:
+        """Whether an ``if`` comparing the dialect's name (``==``, ``!=``, ``in``,
+        ``not in``, ``not``) holds for the linted dialect; None for any other test, and
+        when the linted dialect may go by either name (MariaDB: "mariadb" or "mysql")."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = self.dialect_test(test.operand)
+            return None if inner is None else not inner
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+                and isinstance(test.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn))
+                and self.is_dialect_name(test.left)):
+            return None
+        names = _compared_names(test.comparators[0])
+        ours = _SQLALCHEMY_DIALECT_NAMES[self.dialect]
+        if names is None or (ours & names and not ours <= names):
+            return None
+        matches = ours <= names
+        return matches if isinstance(test.ops[0], (ast.Eq, ast.In)) else not matches
 
     def with_block(self, statement: ast.With) -> None:
         saved_batches, saved_autocommit = dict(self.batches), self.autocommit
@@ -436,6 +483,10 @@ class _AlembicReader:
         return value if isinstance(value, str) else ast.unparse(node)
 
 
+# SQLAlchemy's ``dialect.name`` for each linted dialect: MariaDB is "mariadb" through the
+# mariadb:// URL scheme and "mysql" through mysql://.
+_SQLALCHEMY_DIALECT_NAMES = {"postgres": {"postgresql"}, "mysql": {"mysql"},
+                             "mariadb": {"mariadb", "mysql"}}
 # Methods of sa.text() that return the same SQL with parameters or options attached.
 _TEXT_METHODS = ("bindparams", "execution_options", "columns")
 # Calls that are not an op's table argument but still need no table.
@@ -461,6 +512,16 @@ def _unwrap_f(node: ast.AST) -> ast.AST:
     if isinstance(node, ast.Call) and call_name(node) == "f" and len(node.args) == 1:
         return node.args[0]
     return node
+
+
+def _compared_names(node: ast.expr) -> Optional[Set[str]]:
+    """The dialect names a comparison names: "postgresql", or ("mysql", "mariadb")."""
+    value = literal(node)
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value):
+        return set(value)
+    return None
 
 
 def _given(args: CallArgs, name: str) -> bool:
