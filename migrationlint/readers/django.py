@@ -28,12 +28,14 @@ from typing import Dict, Iterator, List, Optional, Tuple
 from migrationlint import model as m
 from migrationlint.context import Migration, Statement, mark_transactions
 from migrationlint.readers.columns import default_from_sql, default_from_value, ident
+from migrationlint.readers.django_expressions import ColumnSql, condition_sql, key_part_sql
 from migrationlint.readers.django_operations import assigned_name, module_bindings, operation_nodes
 from migrationlint.readers.python_source import (
     UNKNOWN, CallArgs, PythonFile, call_name, literal, parse_python, syntax_error_statement,
 )
-from migrationlint.source import SourceFile
+from migrationlint.source import Region, SourceFile
 from migrationlint.splitter import Comment
+from migrationlint.sqlgen import quote
 from migrationlint.versions import Version
 
 # Positional parameters of the operations this reader understands.
@@ -241,9 +243,7 @@ class _DjangoReader:
         not checked (ML001), never passed in silence."""
         start, end = self.python.bounds(node)
         span = self.python.span(node)
-        code = ast.unparse(node)
-        code = code if len(code) <= 60 else code[:57] + "..."
-        error = (f"Django operations `{code}` cannot be read statically: only operation calls, "
+        error = (f"Django operations `{_short_code(node)}` cannot be read statically: only operation calls, "
                  "module-level names, + of lists and comprehensions over literal values can")
         self.statements.append(Statement(len(self.statements), start, end, span,
                                          self.python.text[start:end], (), error, span))
@@ -309,6 +309,31 @@ class _DjangoReader:
     def column_name(self, model_name: Optional[str], field_name: str) -> m.Ident:
         known = self.field_of(model_name, field_name)
         return ident(known.column if known is not None else field_name)
+
+    def column_sql(self, model_name: Optional[str]) -> ColumnSql:
+        """Field name → its column of ``model_name``, quoted, for index SQL."""
+        return lambda field_name: quote(self.column_name(model_name, field_name), self.dialect)
+
+    def index_operation(self, span: Region, model_name: Optional[str], definition: CallArgs,
+                        **options) -> m.CreateIndex:
+        """The CREATE INDEX Django writes for an ``Index`` (or a ``UniqueConstraint`` it
+        builds as a unique index), with its key expressions and WHERE. A part that
+        cannot be written as SQL leaves the index without columns, so the rewrite says
+        it cannot restate the index instead of building a different one."""
+        column = self.column_sql(model_name)
+        key = _index_key(definition, column)
+        condition = definition.node("condition")
+        where = condition_sql(condition, column) if condition is not None else None
+        unrendered = _unrendered_part(definition, key, condition, where)
+        if unrendered is not None:
+            self.note = _join(self.note, f"{unrendered} is not written as SQL by migrationlint "
+                              "(it writes fields, F(), Lower(), Upper() and simple Q() "
+                              "lookups), so the rewrite cannot restate this index")
+            key, where = (), None
+        name = definition.text("name")
+        return m.CreateIndex(span=span, table=self.table(model_name),
+                             name=ident(name) if name else None, columns_sql=key or (),
+                             where_sql=where, **options)
 
     # -- converters: (args, span) → operations ----------------------------------------
     def op_CreateModel(self, args, span) -> Iterator[m.Operation]:
@@ -413,20 +438,8 @@ class _DjangoReader:
         index = args.node("index")
         if not isinstance(index, ast.Call):
             return
-        index_args = CallArgs(index, ())
-        model_name = args.text("model_name")
-        columns = []
-        for name in index_args.value("fields", []) or []:
-            if isinstance(name, str):
-                descending = name.startswith("-")
-                column = self.column_name(model_name, name.lstrip("-")).name
-                columns.append(f"{column} DESC" if descending else column)
-        index_name = index_args.text("name")
-        yield m.CreateIndex(
-            span=span, table=self.table(model_name), name=ident(index_name) if index_name else None,
-            columns_sql=tuple(columns), concurrently=concurrently,
-            method=_index_method(call_name(index)),
-        )
+        yield self.index_operation(span, args.text("model_name"), CallArgs(index, ()),
+                                   concurrently=concurrently, method=_index_method(call_name(index)))
 
     def op_AddIndexConcurrently(self, args, span) -> Iterator[m.Operation]:
         yield from self.op_AddIndex(args, span, concurrently=True)
@@ -451,10 +464,8 @@ class _DjangoReader:
         kind = call_name(constraint)
         fields = [f for f in (c_args.value("fields", []) or []) if isinstance(f, str)]
         columns = tuple(self.column_name(model_name, f) for f in fields)
-        if kind == "UniqueConstraint" and c_args.has("condition"):
-            # A conditional unique constraint is a partial unique index in PostgreSQL.
-            yield m.CreateIndex(span=span, table=table, name=ident(name) if name else None,
-                                columns_sql=tuple(c.name for c in columns), unique=True)
+        if kind == "UniqueConstraint" and _built_as_unique_index(c_args):
+            yield self.index_operation(span, model_name, c_args, unique=True)
         elif kind == "UniqueConstraint":
             yield m.AddConstraint(span=span, table=table, kind="unique",
                                   name=ident(name) if name else None, columns=columns,
@@ -593,6 +604,49 @@ def _referenced_table(target: Optional[str]) -> Optional[m.ObjectName]:
     return m.ObjectName(name=ident(f"{app.rsplit('.', 1)[-1]}_{model.lower()}"))
 
 
+# Index/UniqueConstraint options that change what the index holds and that the model's
+# CreateIndex cannot carry: with one of them the index is not restated.
+_UNRENDERED_OPTIONS = ("include", "nulls_distinct", "deferrable", "db_tablespace")
+
+
+def _built_as_unique_index(constraint: CallArgs) -> bool:
+    """Django creates a UniqueConstraint with expressions, a condition, INCLUDE columns
+    or operator classes as CREATE UNIQUE INDEX, not ADD CONSTRAINT (PostgreSQL cannot
+    make a constraint of such an index)."""
+    return bool(constraint.call.args) or any(
+        constraint.has(option) for option in ("condition", "include", "opclasses"))
+
+
+def _index_key(definition: CallArgs, column: ColumnSql) -> Optional[Tuple[str, ...]]:
+    """The key Django writes: the positional expressions, or ``fields`` (``-name``
+    descending) with their ``opclasses``; None when a part cannot be written."""
+    if definition.call.args:
+        parts = [key_part_sql(node, column) for node in definition.call.args]
+        return None if None in parts else tuple(parts)
+    fields, opclasses = definition.value("fields", []), definition.value("opclasses", [])
+    if not fields or not all(isinstance(f, str) for f in fields) or not isinstance(
+        opclasses, (list, tuple)
+    ):
+        return None
+    parts = []
+    for position, name in enumerate(fields):
+        opclass = f" {opclasses[position]}" if position < len(opclasses) else ""
+        descending = " DESC" if name.startswith("-") else ""
+        parts.append(f"{column(name.lstrip('-'))}{opclass}{descending}")
+    return tuple(parts)
+
+
+def _unrendered_part(definition: CallArgs, key, condition, where) -> Optional[str]:
+    """What of the index cannot be written as SQL, said for the note; None if nothing."""
+    if key is None:
+        expressions = definition.call.args or [definition.node("fields")]
+        return "the index key " + ", ".join(f"`{_short_code(e)}`" for e in expressions if e)
+    if condition is not None and where is None:
+        return f"the condition `{_short_code(condition)}`"
+    option = next((o for o in _UNRENDERED_OPTIONS if definition.has(o)), None)
+    return f"the `{option}=` option" if option is not None else None
+
+
 def _index_method(index_class: Optional[str]) -> Optional[str]:
     methods = {"GinIndex": "gin", "GistIndex": "gist", "BrinIndex": "brin", "HashIndex": "hash",
                "SpGistIndex": "spgist", "BloomIndex": "bloom", "BTreeIndex": "btree"}
@@ -683,6 +737,12 @@ def _cached_operations(path: str, mtime: int, size: int):
     node = _class_attribute_node(cls, "operations") if cls is not None else None
     names = module_bindings(tree)
     return names, tuple(item for item in operation_nodes(node, names) if isinstance(item, ast.Call))
+
+
+def _short_code(node: ast.AST, limit: int = 60) -> str:
+    """The Python source of ``node`` for a message, cut to ``limit`` characters."""
+    code = ast.unparse(node)
+    return code if len(code) <= limit else code[:limit - 3] + "..."
 
 
 def _join(note: Optional[str], more: str) -> str:

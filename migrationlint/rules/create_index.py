@@ -1,6 +1,6 @@
 """ML201 create-index-without-concurrently."""
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 from migrationlint import model as m
 from migrationlint.autofix import add_concurrently, with_concurrently
@@ -9,17 +9,18 @@ from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
 
 
-def concurrent_index_sql(op: m.CreateIndex, ctx: RuleContext) -> str:
+def concurrent_index_sql(op: m.CreateIndex, ctx: RuleContext) -> Optional[str]:
     """The statement as written plus CONCURRENTLY, which keeps every option the model
     does not hold; built from the model where the text is not plain SQL (a framework
-    call, dynamic SQL in a DO block)."""
+    call, dynamic SQL in a DO block); None when neither can be (a framework index whose
+    key the reader could not write as SQL has no columns)."""
     statement = ctx.statement
     if statement is not None and len(statement.operations) == 1:
         written = with_concurrently(statement.text.rstrip().rstrip(";"), "create_index")
         # A line comment would swallow the semicolon appended after it.
         if written is not None and "--" not in written:
             return f"{written};"
-    return _built_sql(op, ctx)
+    return _built_sql(op, ctx) if op.columns_sql else None
 
 
 def _built_sql(op: m.CreateIndex, ctx: RuleContext) -> str:
@@ -33,6 +34,18 @@ def _built_sql(op: m.CreateIndex, ctx: RuleContext) -> str:
         f"CREATE {unique}INDEX CONCURRENTLY {if_not_exists}{name}ON {ctx.q(op.table)}"
         f"{using} ({columns}){where};"
     )
+
+
+def _build_step(op: m.CreateIndex, ctx: RuleContext, index: str) -> Step:
+    title = ("Create the index concurrently (SHARE UPDATE EXCLUSIVE: reads and writes "
+             "continue); it cannot run inside a transaction block")
+    sql = concurrent_index_sql(op, ctx)
+    if sql is not None:
+        return Step(phase=Phase.EXPAND, title=title, sql=sql)
+    unique = "UNIQUE " if op.unique else ""
+    return Step(phase=Phase.EXPAND, title=title, instruction=(
+        f"CREATE {unique}INDEX CONCURRENTLY {index} ON {ctx.q(op.table)} with the key and "
+        "WHERE clause the migration defines (migrationlint could not restate them as SQL)."))
 
 
 @rule(
@@ -59,10 +72,7 @@ def check(op: m.CreateIndex, ctx: RuleContext) -> Iterator[Finding]:
         summary="Build the index CONCURRENTLY, alone in a migration that runs outside a "
         "transaction.",
         steps=(
-            Step(phase=Phase.EXPAND,
-                 title="Create the index concurrently (SHARE UPDATE EXCLUSIVE: reads and writes "
-                 "continue); it cannot run inside a transaction block",
-                 sql=concurrent_index_sql(op, ctx)),
+            _build_step(op, ctx, index),
             Step(phase=Phase.EXPAND,
                  title="If the build fails it leaves an INVALID index: drop it and retry",
                  instruction=f"DROP INDEX CONCURRENTLY IF EXISTS {index}; then run the CREATE "
