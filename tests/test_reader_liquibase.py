@@ -226,3 +226,64 @@ def test_yaml_and_json_rollback_and_preconditions_are_not_linted(name, text, dia
     migration = read_text(name, text, dialect)
     operations = [type(op) for s in migration.statements for op in s.operations]
     assert operations == [m.AddColumn]
+
+
+_PROCEDURE_FORMATTED = """\
+-- liquibase formatted sql
+
+-- changeset kim:400 endDelimiter://
+CREATE PROCEDURE prune_carts()
+BEGIN
+  INSERT INTO carts_archive SELECT * FROM carts WHERE touched_at < NOW() - INTERVAL 90 DAY;
+  DELETE FROM carts WHERE touched_at < NOW() - INTERVAL 90 DAY;
+END//
+
+-- changeset kim:401
+ALTER TABLE carts DROP COLUMN coupon;
+"""
+_FUNCTION_FORMATTED = """\
+--liquibase formatted sql
+
+--changeset kim:410 splitStatements:false endDelimiter:/
+CREATE OR REPLACE FUNCTION carts_touch() RETURNS trigger AS $$
+BEGIN
+  NEW.touched_at := now();
+  NEW.half_price := NEW.price / 2;
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+/
+--changeset kim:411
+ALTER TABLE carts RENAME COLUMN coupon TO voucher;
+"""
+
+
+@pytest.mark.parametrize("text,dialect,expected", [
+    # The procedure body runs when called, not at migration time: no data change, no
+    # DDL mixed with DML; the next changeset's DROP COLUMN is read on its own.
+    (_PROCEDURE_FORMATTED, "mysql", [("ML103", 11)]),
+    # "/" ends the function's changeset only at the start of a line (not the division).
+    (_FUNCTION_FORMATTED, "postgres", [("ML101", 13)]),
+])
+def test_formatted_sql_end_delimiter_and_split_statements(text, dialect, expected):
+    findings = lint_source(SourceFile("changelog.sql", text),
+                           options(dialect, ignore=TIMEOUT_NOTES))
+    assert [(f.rule, f.span.line) for f in findings] == expected
+    units = [s.unit for s in read_text("changelog.sql", text, dialect).statements]
+    assert units == sorted(set(units))  # one statement per changeset
+
+
+def test_formatted_sql_statement_without_semicolon_ends_with_its_changeset():
+    text = ("--liquibase formatted sql\n--changeset kim:420\nCREATE TABLE bins (id int)\n"
+            "--changeset kim:421\nALTER TABLE carts DROP COLUMN bin;\n")
+    findings = lint_source(SourceFile("changelog.sql", text), options(ignore=TIMEOUT_NOTES))
+    assert [(f.rule, f.span.line) for f in findings] == [("ML103", 5)]
+
+
+def test_xml_sql_end_delimiter_keeps_a_procedure_body_whole():
+    text = ("<databaseChangeLog>\n  <changeSet id='430' author='kim'>\n"
+            "    <sql endDelimiter='//'><![CDATA[CREATE PROCEDURE prune_carts()\nBEGIN\n"
+            "  UPDATE carts SET stale = 1;\n  DELETE FROM carts WHERE stale = 1;\nEND//]]></sql>\n"
+            "  </changeSet>\n</databaseChangeLog>\n")
+    findings = lint_source(SourceFile("c.xml", text), options("mysql", ignore=TIMEOUT_NOTES))
+    assert [f.rule for f in findings] == []

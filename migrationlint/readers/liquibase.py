@@ -99,6 +99,52 @@ def _names(value: Optional[str]) -> Tuple[m.Ident, ...]:
     return tuple(ident(n.strip()) for n in (value or "").split(",") if n.strip())
 
 
+Blocks = Tuple[Tuple[int, int], ...]
+# Liquibase counts a "/" delimiter only at the start of a line: elsewhere it divides or
+# opens a comment.
+_SLASH_DELIMITER = re.compile(r"^[ \t]*(/)", re.M)
+
+
+def as_sent(text: str, end_delimiter: Optional[str], split: bool) -> Tuple[str, Blocks]:
+    """The SQL of a ``<sql>`` or formatted-SQL changeset as Liquibase sends it: ``text``
+    with its ``endDelimiter`` written as ``;`` (padded to the same length, so offsets stay
+    exact), and the (start, end) ranges Liquibase sends as one statement each: the text
+    between two delimiters, or all of it with ``splitStatements`` false. The splitter keeps
+    a stored program in such a range whole, although its BEGIN ... END body holds
+    semicolons."""
+    if not split:
+        return _semicolons_for(text, end_delimiter), ((0, len(text)),)
+    if not end_delimiter or end_delimiter == ";":
+        return text, ()
+    blocks, start = [], 0
+    for at in _delimiter_offsets(text, end_delimiter):
+        blocks.append((start, at))
+        start = at + len(end_delimiter)
+    blocks.append((start, len(text)))
+    return _semicolons_for(text, end_delimiter), tuple(blocks)
+
+
+def _semicolons_for(text: str, end_delimiter: Optional[str]) -> str:
+    if not end_delimiter or end_delimiter == ";":
+        return text
+    padded = ";" + " " * (len(end_delimiter) - 1)
+    pieces, last = [], 0
+    for at in _delimiter_offsets(text, end_delimiter):
+        pieces += [text[last:at], padded]
+        last = at + len(end_delimiter)
+    return "".join(pieces + [text[last:]])
+
+
+def _delimiter_offsets(text: str, end_delimiter: str) -> Iterator[int]:
+    if end_delimiter == "/":
+        yield from (match.start(1) for match in _SLASH_DELIMITER.finditer(text))
+        return
+    at = text.find(end_delimiter)
+    while at != -1:
+        yield at
+        at = text.find(end_delimiter, at + len(end_delimiter))
+
+
 class _ChangelogReader:
     def __init__(self, source: SourceFile, dialect: str, version: Version) -> None:
         self.source = source
@@ -144,20 +190,17 @@ class _ChangelogReader:
         ))
 
     def sql(self, node: Node) -> None:
-        text = node.text or ""
-        if not text.strip():
+        if not (node.text or "").strip():
             return
-        delimiter = _text(node, "endDelimiter")
-        if delimiter and delimiter != ";":
-            # Same length, so offsets into the body stay exact.
-            text = text.replace(delimiter, ";" + " " * (len(delimiter) - 1))
+        text, blocks = as_sent(node.text, _text(node, "endDelimiter"),
+                               _flag(node, "splitStatements") is not False)
         if node.text_offset is not None:
             chunk = sql_statements(text, self.dialect, self.version, self.source.lines,
-                                   node.text_offset, len(self.statements))
+                                   node.text_offset, len(self.statements), blocks=blocks)
         else:
             at = (node.start, node.end)
             chunk = sql_statements(text, self.dialect, self.version, PinnedLines(self.span(node)),
-                                   0, len(self.statements), pinned_at=at)
+                                   0, len(self.statements), pinned_at=at, blocks=blocks)
         self.statements += [replace(s, runner_transaction=self.in_transaction, unit=self.unit)
                             for s in chunk.statements]
         self.comments += chunk.comments
@@ -363,25 +406,39 @@ _DIRECTIVE = re.compile(
 
 def read_formatted_sql(source: SourceFile, dialect: str, version: Version) -> Migration:
     """``--liquibase formatted sql`` with ``--changeset author:id attr:value`` sections;
-    ``--rollback`` lines are not linted."""
+    ``--rollback`` lines are not linted. Each changeset is split on its own, as Liquibase
+    does, so its ``endDelimiter`` and ``splitStatements`` apply to it alone and a statement
+    never runs on into the next changeset."""
     text = _DIRECTIVE.sub(lambda match: blank(match.group()), source.text)
-    chunk = sql_statements(text, dialect, version, source.lines)
-    sections = [(match.start(), _changeset_header(match.group("rest")))
-                for match in _CHANGESET.finditer(source.text)]
-    statements = []
-    for statement in chunk.statements:
-        unit, attributes = next(((u, a) for start, (u, a) in reversed(sections)
-                                 if start <= statement.start), (None, {}))
+    statements: List[Statement] = []
+    comments: List[Comment] = []
+    for start, end, unit, attributes in _sections(source.text):
+        body, blocks = as_sent(text[start:end], attributes.get("endDelimiter"),
+                               attributes.get("splitStatements", "").lower() != "false")
+        chunk = sql_statements(body, dialect, version, source.lines, start, len(statements),
+                               blocks=blocks)
+        comments += chunk.comments
         if not dbms_matches(attributes.get("dbms"), dialect):
             continue
         in_transaction = False if attributes.get("runInTransaction", "").lower() == "false" else None
-        statements.append(replace(statement, index=len(statements),
-                                  runner_transaction=in_transaction, unit=unit))
+        statements += [replace(statement, runner_transaction=in_transaction, unit=unit)
+                       for statement in chunk.statements]
     return Migration(
         source=source, dialect=dialect, target_version=version,
-        statements=mark_transactions(statements), comments=chunk.comments,
+        statements=mark_transactions(statements), comments=tuple(comments),
         runner_transaction=True, runner="liquibase",
     )
+
+
+def _sections(text: str) -> Iterator[Tuple[int, int, Optional[str], Dict[str, str]]]:
+    """(start, end, unit, attributes) of the text before the first changeset and of each
+    changeset, its header line included."""
+    headers = list(_CHANGESET.finditer(text))
+    starts = [0] + [match.start() for match in headers] + [len(text)]
+    yield starts[0], starts[1], None, {}
+    for number, match in enumerate(headers, 1):
+        unit, attributes = _changeset_header(match.group("rest"))
+        yield starts[number], starts[number + 1], unit, attributes
 
 
 def _changeset_header(rest: str) -> Tuple[str, Dict[str, str]]:
