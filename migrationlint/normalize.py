@@ -200,11 +200,33 @@ class _Converter:
     # -- ALTER TABLE -----------------------------------------------------
     def alter_table(self, ast: exp.Alter) -> Iterator[m.Operation]:
         table = object_name(ast.this)
+        renamed = self.column_rename_without_column_word(table, ast)
+        if renamed is not None:
+            yield renamed
+            return
         not_valid = bool(ast.args.get("not_valid"))
         for action in ast.args.get("actions") or ():
             yield from self.alter_action(table, action, not_valid)
         if self.dialect in _MYSQL:
             yield from self.mysql_alter_options(table, ast.args.get("options") or ())
+
+    def column_rename_without_column_word(
+        self, table: m.ObjectName, ast: exp.Alter
+    ) -> Optional[m.RenameColumn]:
+        """PostgreSQL's COLUMN is optional in ``ALTER TABLE t RENAME c TO d``; sqlglot reads
+        that as renaming the table to ``c`` with a stray ``TO d`` option."""
+        actions, options = ast.args.get("actions") or (), ast.args.get("options") or ()
+        if (self.dialect != "postgres" or len(actions) != 1 or len(options) != 1
+                or not isinstance(actions[0], exp.AlterRename)
+                or not isinstance(options[0], exp.ToTableProperty)):
+            return None
+        column, new_name = actions[0].this, options[0].this
+        if column.args.get("db") or new_name.args.get("db"):
+            return None
+        start, end = self.spans.of(column), self.spans.of(new_name)
+        span = start._replace(end_line=end.end_line, end_column=end.end_column)
+        return m.RenameColumn(span=span, table=table, column=ident(column.this),
+                              new_name=ident(new_name.this))
 
     def alter_action(self, table: m.ObjectName, action: exp.Expression, not_valid: bool):
         span = self.spans.of(action)

@@ -21,6 +21,24 @@ def test_rename_column_position_and_message():
     assert "email" in finding.message and "users" in finding.message
 
 
+@pytest.mark.parametrize("sql, column, new_name, at", [
+    ("ALTER TABLE users RENAME email TO email_address;", "email", "email_address", (1, 26)),
+    ('ALTER TABLE app.users RENAME "eMail" TO mail;', '"eMail"', "mail", (1, 30)),
+])
+def test_rename_column_without_the_column_word_is_a_column_rename(sql, column, new_name, at):
+    # PostgreSQL's COLUMN is optional; sqlglot reads the rest as renaming the table.
+    findings = lint(sql)
+    assert not only(findings, "ML102")
+    [finding] = only(findings, "ML101")
+    assert (finding.span.line, finding.span.column) == at
+    assert f"column {column} of" in finding.message and new_name in finding.message
+
+
+def test_rename_table_stays_a_table_rename():
+    assert "ML102" in codes("ALTER TABLE users RENAME TO members;")
+    assert "ML101" not in codes("ALTER TABLE users RENAME TO members;")
+
+
 def test_rename_column_rewrite_uses_real_quoted_names():
     [finding] = only(lint('ALTER TABLE "Billing"."Users" RENAME COLUMN "eMail" TO mail;'), "ML101")
     sql = "\n".join(s.sql or s.instruction for s in finding.rewrite.steps)
