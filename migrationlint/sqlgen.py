@@ -12,7 +12,9 @@ from sqlglot import exp
 
 from migrationlint import model as m
 from migrationlint.parse import sqlglot_dialect, to_sql
-from migrationlint.readers.templating import is_placeholder
+from migrationlint.readers.templating import (
+    is_templated_name, mask_placeholders, plain_spelling, unmask,
+)
 
 # PostgreSQL's reserved key words (SQL Key Words appendix, "reserved" column):
 # sqlglot's PostgreSQL generator does not quote them, so we do.
@@ -45,7 +47,7 @@ def _quote(name: str, quoted: bool, dialect: str) -> str:
         # sqlglot prints such a name as it is; most names are new to the cache (each
         # file has tables of its own), and printing a node costs ten times this.
         return name
-    if not quoted and is_placeholder(name):
+    if not quoted and is_templated_name(name):
         # The template engine substitutes it before the database sees it; quoted, the
         # substituted name would become case-sensitive.
         return name
@@ -80,8 +82,17 @@ def qualified(name: m.ObjectName, dialect: str) -> str:
 def generated_name(dialect: str, *parts: str, suffix: str) -> m.Ident:
     """A new object name such as ``orders_customer_id_not_null``, in lower case as
     PostgreSQL names indexes and constraints, that fits the dialect's identifier limit."""
-    name = _fit(dialect, "_".join(part.lower() for part in parts if part), suffix)
-    return m.Ident(name=name, quoted=name != name.lower() or not name.isidentifier())
+    name = _fit(dialect, "_".join(_lower_keeping_placeholders(part) for part in parts if part),
+                suffix)
+    spelled = plain_spelling(name)
+    return m.Ident(name=name, quoted=spelled != spelled.lower() or not spelled.isidentifier())
+
+
+def _lower_keeping_placeholders(part: str) -> str:
+    """Lower case, except a placeholder (``${appTable}``): its property name is
+    case-sensitive. Masks are lower-case words, so they survive lower()."""
+    masked, masks = mask_placeholders(part)
+    return unmask(masked.lower(), masks)
 
 
 def postgres_default_name(table: m.Ident, columns: Sequence[m.Ident], suffix: str) -> m.Ident:
@@ -109,7 +120,7 @@ def derived_column(dialect: str, column: m.Ident, suffix: str) -> m.Ident:
     (MySQL compares column names without case)."""
     name = _fit(dialect, column.name, suffix)
     keeps_case = column.quoted and dialect == "postgres" and name != name.lower()
-    return m.Ident(name=name, quoted=keeps_case or not name.isidentifier())
+    return m.Ident(name=name, quoted=keeps_case or not plain_spelling(name).isidentifier())
 
 
 def _fit(dialect: str, base: str, suffix: str) -> str:

@@ -158,6 +158,17 @@ def test_placeholders_stay_as_written_in_rewrites(written, shown):
     assert f"ALTER TABLE {shown}.users DROP COLUMN legacy;" in finding.rewrite.steps[-1].sql
 
 
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+def test_a_name_built_around_a_placeholder_stays_unquoted(dialect):
+    finding, = lint("ALTER TABLE ${prefix}_orders RENAME COLUMN amount TO total;",
+                    dialect, ignore=TIMEOUT_NOTES + ("ML406",))
+    assert "of ${prefix}_orders to total" in finding.message
+    rewrite = "\n".join(step.sql or "" for step in finding.rewrite.steps)
+    assert "ALTER TABLE ${prefix}_orders DROP COLUMN amount;" in rewrite
+    # The generated trigger name is templated the same way, and not quoted either.
+    assert "CREATE TRIGGER ${prefix}_orders_sync_total_trg" in rewrite
+
+
 @pytest.mark.parametrize("sql", [
     "ALTER TABLE {{ table }} ADD COLUMN {{ col }} int;",
     "{% for t in tables %}\nALTER TABLE {{ t }} ADD COLUMN x int;\n{% endfor %}",

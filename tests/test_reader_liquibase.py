@@ -287,3 +287,36 @@ def test_xml_sql_end_delimiter_keeps_a_procedure_body_whole():
             "  </changeSet>\n</databaseChangeLog>\n")
     findings = lint_source(SourceFile("c.xml", text), options("mysql", ignore=TIMEOUT_NOTES))
     assert [f.rule for f in findings] == []
+
+
+_PROPERTIES_XML = """\
+<databaseChangeLog>
+  <changeSet id="500" author="kim">
+    <renameColumn tableName="${table.carts}" oldColumnName="price" newColumnName="amount"/>
+  </changeSet>
+  <changeSet id="501" author="kim">
+    <renameColumn tableName="${cartTable}" oldColumnName="price" newColumnName="amount"/>
+  </changeSet>
+  <changeSet id="502" author="kim">
+    <dropColumn schemaName="${schema}" tableName="${prefix}_carts" columnName="coupon"/>
+  </changeSet>
+</databaseChangeLog>
+"""
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+def test_property_placeholders_in_names_are_shown_as_written(dialect):
+    findings = lint_source(SourceFile("c.xml", _PROPERTIES_XML),
+                           options(dialect, ignore=TIMEOUT_NOTES + ("ML401",)))
+    dotted, capitals, prefixed = findings
+    # Not split on the dot inside ${...}, and not quoted: Liquibase substitutes the value.
+    assert "of ${table.carts} to amount" in dotted.message
+    assert "CREATE TRIGGER ${table.carts}_sync_amount_trg" in _rewrite(dotted)
+    # A property's capitals are its name, not the table's: kept, and not quoted.
+    assert "of ${cartTable} to amount" in capitals.message
+    assert "CREATE TRIGGER ${cartTable}_sync_amount_trg" in _rewrite(capitals)
+    assert "ALTER TABLE ${schema}.${prefix}_carts DROP COLUMN coupon" in _rewrite(prefixed)
+
+
+def _rewrite(finding) -> str:
+    return "\n".join(step.sql or "" for step in finding.rewrite.steps)

@@ -8,6 +8,7 @@ import sqlglot
 
 from migrationlint import model as m
 from migrationlint.parse import sqlglot_dialect
+from migrationlint.readers.templating import plain_spelling
 from migrationlint.volatility import classify
 
 
@@ -35,12 +36,16 @@ def default_from_value(value: Any) -> Optional[m.ColumnDefault]:
 
 def ident(name: str) -> m.Ident:
     """A name from a framework file: frameworks quote what they generate, so the exact
-    spelling is kept (Ident.key folds case only for unquoted names)."""
-    return m.Ident(name=name, quoted=name != name.lower())
+    spelling is kept (Ident.key folds case only for unquoted names). A placeholder's
+    capitals (``${appTable}``) name a property, not the table: they do not quote it."""
+    spelled = plain_spelling(name)
+    return m.Ident(name=name, quoted=spelled != spelled.lower())
 
 
 def object_name(name: str, schema: Optional[str] = None) -> m.ObjectName:
-    """``schema.table`` or ``table``; a dotted name without a schema splits on the dot."""
-    if schema is None and "." in name:
-        schema, name = name.split(".", 1)
+    """``schema.table`` or ``table``; a dotted name without a schema splits on the dot,
+    but not on one inside a placeholder (``${table.orders}``)."""
+    dot = plain_spelling(name).find(".") if schema is None else -1
+    if dot != -1:
+        schema, name = name[:dot], name[dot + 1:]
     return m.ObjectName(name=ident(name), schema_=ident(schema) if schema else None)

@@ -77,3 +77,21 @@ def unmask(value: Any, masks: Masks) -> Any:
                 changed[name] = restored
         return value.replace(**changed) if changed else value
     return value
+
+
+def plain_spelling(name: str) -> str:
+    """``name`` with each placeholder written as a lower-case word of its length: what
+    decides how a templated name is quoted and split, since the value the template
+    engine substitutes later is not known."""
+    return mask_placeholders(name)[0]
+
+
+def is_templated_name(name: str) -> bool:
+    """``name`` is completed by the template engine: a whole placeholder, or placeholders
+    among word characters (``${prefix}_orders``). It is written unquoted, as the engine
+    substitutes it."""
+    spelled = plain_spelling(name)
+    return is_placeholder(name) or (spelled != name and _WORD.fullmatch(spelled) is not None)
+
+
+_WORD = re.compile(r"\w+")
