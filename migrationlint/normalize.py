@@ -14,7 +14,9 @@ from sqlglot import exp
 
 from migrationlint import model as m
 from migrationlint.parse import parse_statement, to_sql, tokenize
-from migrationlint.recognize import drop_index_or_primary_key, recognize
+from migrationlint.recognize import (
+    drop_index_or_primary_key, recognize, unknown_alter_table_action,
+)
 from migrationlint.source import LineIndex, Region
 from migrationlint.volatility import classify
 
@@ -80,7 +82,11 @@ def normalize_statement(text: str, start: int, lines: LineIndex, dialect: str) -
         if rest is not None:
             operations += normalize_statement(rest, start, lines, dialect).operations
         return Normalized(operations)
-    recognized = recognize(tokens or tokenize(text, dialect), text, dialect, spans)
+    tokens = tokens or tokenize(text, dialect)
+    foreign = _not_postgres_syntax(tokens, text, spans) if dialect == "postgres" else None
+    if foreign is not None:
+        return Normalized((), *foreign)
+    recognized = recognize(tokens, text, dialect, spans)
     if recognized:
         return Normalized(tuple(recognized))
     if parsed.ast is not None:  # a Command nobody recognises: keep it as raw
@@ -114,6 +120,28 @@ _RECOGNISED_BY_TOKENS = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT",
 # At most 12 characters: enough for every word above, and a statement's text is never
 # copied (a function body can be long).
 _LEADING_WORD = re.compile(r"\s*(\S{1,12})")
+
+
+# MySQL's ALTER TABLE words that PostgreSQL lacks: the file's dialect is likely wrong.
+_MYSQL_ALTER_TABLE_ACTIONS = frozenset(("MODIFY", "CHANGE", "ALGORITHM", "LOCK", "ENGINE"))
+_DIALECT_HINT = 'if this file is MySQL, set dialect = "mysql"'
+
+
+def _not_postgres_syntax(tokens: List, text: str, spans: Spans) -> Optional[Tuple[str, int]]:
+    """(why, offset) for a statement sqlglot cannot read that PostgreSQL would reject too:
+    a backtick-quoted name, or an ALTER TABLE action PostgreSQL has no word for. Kept as
+    an unknown command instead, it would pass, and its hazard would go unreported."""
+    backtick = next((t for t in tokens if t.text == "`"), None)
+    if backtick is not None:
+        return f"PostgreSQL does not quote names with backticks; {_DIALECT_HINT}", backtick.start
+    action = unknown_alter_table_action(tokens, text, spans)
+    if action is None:
+        return None
+    word = action.text.upper()
+    why = f"ALTER TABLE ... {word} is not PostgreSQL syntax"
+    if word in _MYSQL_ALTER_TABLE_ACTIONS:
+        why += f"; {_DIALECT_HINT}"
+    return why, action.start
 
 
 def _leading_word(text: str) -> str:

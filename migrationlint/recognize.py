@@ -199,6 +199,28 @@ def _alter_table_head(cursor: Cursor) -> m.ObjectName:
     return cursor.name()
 
 
+# The words that can start an ALTER TABLE action in PostgreSQL.
+_POSTGRES_ALTER_TABLE_ACTIONS = frozenset((
+    "ADD", "ALTER", "ATTACH", "CLUSTER", "DETACH", "DISABLE", "DROP", "ENABLE", "FORCE",
+    "INHERIT", "NO", "NOT", "OF", "OWNER", "RENAME", "REPLICA", "RESET", "SET", "VALIDATE",
+))
+
+
+def unknown_alter_table_action(tokens: List[Token], text: str, spans: "Spans") -> Optional[Token]:
+    """The first token of the first action of a PostgreSQL ALTER TABLE that no ALTER
+    TABLE action starts with; None for a valid one and for any other statement."""
+    cursor = Cursor(tokens, text, spans)
+    if cursor.upper_words(2) != ["ALTER", "TABLE"] or cursor.upper_words(3)[2:] == ["ALL"]:
+        return None  # ALTER TABLE ALL IN TABLESPACE names no table
+    try:
+        _alter_table_head(cursor)
+    except _NoMatch:
+        return None
+    cursor.accept("*")
+    return next((tokens[first] for first, _ in _top_level_clauses(cursor)
+                 if tokens[first].text.upper() not in _POSTGRES_ALTER_TABLE_ACTIONS), None)
+
+
 @recognizer("ALTER", "TABLE", dialects=("postgres",))
 @_safely
 def alter_table_validate_or_using_index(cursor: Cursor) -> Optional[List[m.Operation]]:
