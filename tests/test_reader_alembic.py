@@ -124,7 +124,7 @@ def test_mysql_migration_has_no_runner_transaction():
 def test_dynamic_sql_is_kept_as_raw_and_escaped_sql_is_pinned_to_the_call():
     migration = _read_text(
         "from alembic import op\n\ndef upgrade():\n"
-        "    op.execute(f'DROP TABLE {name}')\n"
+        "    op.execute(statement_for(name))\n"
         "    op.execute('ALTER TABLE t\\n DROP COLUMN c')\n"
     )
     raw = of_type(migration, m.RawStatement)[0]

@@ -141,3 +141,39 @@ def test_other_conditions_read_both_branches_without_repeating_a_finding():
     findings = lint_source(SourceFile("versions/1a2b_rev.py", text),
                            options(ignore=TIMEOUT_NOTES))
     assert [f.rule for f in findings] == ["ML501"]
+
+
+# -- tables and SQL computed at run time ---------------------------------------------
+def test_a_table_passed_in_a_variable_is_a_placeholder():
+    source = (HEADER.replace("def upgrade():\n", "")
+              + "SHARDED = ['visits', 'clicks']\n\n\n"
+              + "def _add_region(table):\n"
+              + '    op.add_column(table, sa.Column("region", sa.Integer(), nullable=False))\n\n\n'
+              + "def upgrade():\n"
+              + "    for name in SHARDED:\n"
+              + "        _add_region(name)\n")
+    findings = lint_source(SourceFile("versions/1a2b_rev.py", source),
+                           options(ignore=TIMEOUT_NOTES))
+    (finding,) = [f for f in findings if f.rule == "ML105"]
+    assert "region to {table} without a default" in finding.message
+    assert "ALTER TABLE {table} ADD COLUMN region integer;" in finding.rewrite.steps[0].sql
+
+
+def test_an_f_string_table_argument_keeps_its_literal_parts():
+    body = '    op.drop_column(f"{tenant}_visits", "referrer")\n'
+    (finding,) = [f for f in _lint(body) if f.rule == "ML103"]
+    assert "of {tenant}_visits" in finding.message
+    assert "ALTER TABLE {tenant}_visits DROP COLUMN referrer;" in finding.rewrite.steps[-1].sql
+
+
+def test_f_string_sql_is_read_around_its_fields():
+    body = ('    op.execute(f"ALTER TABLE {NAMES[0]} DROP COLUMN referrer")\n'
+            '    op.execute(f"UPDATE visits SET referrer = \'{DEFAULT}\'")\n')
+    findings = _lint(body)
+    drop = next(f for f in findings if f.rule == "ML103")
+    assert "of {NAMES[0]}" in drop.message and drop.span.line == 6
+    assert "ALTER TABLE {NAMES[0]} DROP COLUMN referrer;" in drop.rewrite.steps[-1].sql
+    assert any(f.rule == "ML501" and f.span.line == 7 for f in findings)
+    statements = _read(body).statements
+    assert statements[1].text == "UPDATE visits SET referrer = '{DEFAULT}'"
+

@@ -7,7 +7,8 @@ Calls inside ``with op.get_context().autocommit_block():`` run outside the
 migration's transaction; ``with op.batch_alter_table("t") as batch_op:`` supplies
 the table to ``batch_op.*`` calls. Of an ``if`` on the database's dialect name, only the
 branch the linted dialect takes is read; other conditions and loops are read as if each
-branch ran once.
+branch ran once. A table computed at run time (a variable, an f-string) and the
+``{...}`` fields of f-string SQL are placeholders written as the Python shows them.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from migrationlint import model as m
 from migrationlint.context import Migration, Statement, mark_transactions
 from migrationlint.readers.columns import default_from_sql, default_from_value, ident, object_name
 from migrationlint.readers.python_source import (
-    UNKNOWN, CallArgs, PythonFile, call_name, dotted, literal, syntax_error_statement,
+    UNKNOWN, CallArgs, PythonFile, call_name, dotted, format_field, format_fields_masked,
+    literal, syntax_error_statement,
 )
+from migrationlint.readers.templating import unmask
 from migrationlint.source import SourceFile
 from migrationlint.splitter import Comment
 from migrationlint.versions import Version
@@ -181,10 +184,9 @@ class _AlembicReader:
                 if not saved_autocommit:
                     self.transaction_part += 1
             elif name == "batch_alter_table" and isinstance(item.optional_vars, ast.Name):
-                args = CallArgs(context, ("table_name",))
-                table = args.text("table_name")
+                table = _table_name(CallArgs(context, ("table_name",)), "table_name")
                 if table is not None:
-                    self.batches[item.optional_vars.id] = object_name(table, args.text("schema"))
+                    self.batches[item.optional_vars.id] = table
         self.block(statement.body)
         self.batches, self.autocommit = saved_batches, saved_autocommit
 
@@ -228,9 +230,8 @@ class _AlembicReader:
 
     def table(self, args: CallArgs) -> Optional[m.ObjectName]:
         for parameter in _TABLE_PARAMETERS:
-            name = args.text(parameter)
-            if name is not None:
-                return object_name(name, args.text("schema"))
+            if args.has(parameter):
+                return _table_name(args, parameter)
         return None
 
     def add(self, call: ast.Call, operations: Tuple[m.Operation, ...]) -> None:
@@ -252,12 +253,16 @@ class _AlembicReader:
         if isinstance(node, ast.Call) and call_name(node) in ("text", "DDL") and node.args:
             node = node.args[0]
         literal_node = self.python.string_node(node)
-        if literal_node is None:
+        if isinstance(node, ast.JoinedStr):
+            chunk = self.python.f_string_sql(node, call, self.dialect, self.version,
+                                             len(self.statements))
+        elif literal_node is not None:
+            chunk = self.python.embedded_sql(literal_node, call, self.dialect, self.version,
+                                             len(self.statements))
+        else:
             span = self.python.span(call)
             self.add(call, (m.RawStatement(span=span, keyword="alembic op.execute (dynamic SQL)"),))
             return
-        chunk = self.python.embedded_sql(literal_node, call, self.dialect, self.version,
-                                         len(self.statements))
         for statement in chunk.statements:
             if self.autocommit:
                 statement = replace(statement, runner_transaction=False)
@@ -512,6 +517,25 @@ def _unwrap_f(node: ast.AST) -> ast.AST:
     if isinstance(node, ast.Call) and call_name(node) == "f" and len(node.args) == 1:
         return node.args[0]
     return node
+
+
+def _table_name(args: CallArgs, parameter: str) -> Optional[m.ObjectName]:
+    """The table a call names: a string, or a placeholder showing the expression that
+    computes it (``{table}``, ``{prefix}_events``), which the rewrites write unquoted.
+    A hazard such as a NOT NULL column without a default is one whatever the table."""
+    node = args.node(parameter)
+    name = args.text(parameter)
+    if name is not None:
+        return object_name(name, args.text("schema"))
+    if isinstance(node, ast.JoinedStr):
+        text = unmask(*format_fields_masked(node))
+    elif isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+        text = format_field(node)
+    else:
+        return None
+    schema = args.text("schema")
+    return m.ObjectName(name=m.Ident(name=text, quoted=False),
+                        schema_=ident(schema) if schema else None)
 
 
 def _compared_names(node: ast.expr) -> Optional[Set[str]]:

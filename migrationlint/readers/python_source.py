@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 from migrationlint import model as m
 from migrationlint.context import Statement
 from migrationlint.readers.sql import PinnedLines, SqlChunk, sql_statements
-from migrationlint.readers.templating import unmask
+from migrationlint.readers.templating import Masks, mask_word, unmask
 from migrationlint.source import Region, SourceFile
 from migrationlint.splitter import Comment
 from migrationlint.versions import Version
@@ -93,10 +93,45 @@ class PythonFile:
             chunk = sql_statements(parameters.masked, dialect, version, self.lines,
                                    content_start, first_index)
         else:
-            at = self.bounds(holder)
-            chunk = sql_statements(parameters.masked, dialect, version,
-                                   PinnedLines(self.lines.span(*at)), 0, first_index, pinned_at=at)
+            chunk = self._pinned_sql(parameters.masked, holder, dialect, version, first_index)
         return SqlChunk([parameters.restore(s) for s in chunk.statements], chunk.comments)
+
+    def f_string_sql(
+        self, node: ast.JoinedStr, holder: ast.AST, dialect: str, version: Version,
+        first_index: int,
+    ) -> SqlChunk:
+        """Statements of the SQL in f-string ``node``, each ``{expression}`` a
+        placeholder that names show as written; spans point at ``holder``."""
+        sql, fields = format_fields_masked(node)
+        parameters = BindParameters(sql, dialect, fields)
+        chunk = self._pinned_sql(parameters.masked, holder, dialect, version, first_index)
+        return SqlChunk([parameters.restore(s) for s in chunk.statements], chunk.comments)
+
+    def _pinned_sql(self, sql: str, holder: ast.AST, dialect: str, version: Version,
+                    first_index: int) -> SqlChunk:
+        at = self.bounds(holder)
+        return sql_statements(sql, dialect, version, PinnedLines(self.lines.span(*at)), 0,
+                              first_index, pinned_at=at)
+
+
+def format_field(node: ast.expr) -> str:
+    """How a name or SQL part that ``node`` computes is shown: as its f-string field."""
+    return "{" + ast.unparse(node) + "}"
+
+
+def format_fields_masked(node: ast.JoinedStr) -> Tuple[str, Masks]:
+    """An f-string's text with each ``{expression}`` masked by a word of its length, so
+    the SQL around it parses, and the (mask, field) pairs that put the fields back."""
+    pieces: List[str] = []
+    masks: List[Tuple[str, str]] = []
+    for part in node.values:
+        if isinstance(part, ast.FormattedValue):
+            field = format_field(part.value)
+            masks.append((mask_word(len(masks), len(field)), field))
+            pieces.append(masks[-1][0])
+        elif isinstance(part, ast.Constant):
+            pieces.append(str(part.value))
+    return "".join(pieces), tuple(masks)
 
 
 class BindParameters:
@@ -106,13 +141,14 @@ class BindParameters:
     MySQL; so pyformat is masked there with same-length ``:name``/``?`` (offsets stay
     exact), and operations get the SQL back in the user's own spelling. A parameter where
     a name belongs (``ALTER TABLE :t``, or a ``?``) leaves the operation unknown, not named
-    after it."""
+    after it. ``fields``: the (mask, field) pairs of f-string fields already masked in
+    ``sql`` (format_fields_masked), put back the same way."""
 
-    def __init__(self, sql: str, dialect: str) -> None:
+    def __init__(self, sql: str, dialect: str, fields: Masks = ()) -> None:
         self.names: Set[str] = set()
         # (as sqlglot writes it back, as the user wrote it), longest first.
-        self.spellings: List[Tuple[str, str]] = []
-        self.masks: List[Tuple[str, str]] = []  # (mask, original) for Statement.text
+        self.spellings: List[Tuple[str, str]] = list(fields)
+        self.masks: List[Tuple[str, str]] = list(fields)  # (mask, original) for Statement.text
         pieces, last = [], 0
         for match in _SKIPPED_OR_BIND.finditer(sql):
             colon, named, positional = match.group("colon", "named", "positional")

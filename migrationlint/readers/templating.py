@@ -15,14 +15,19 @@ from typing import Any, List, Tuple
 from migrationlint.model import Record
 
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[^{}\n]*\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+# A name a Python migration computes, shown as its f-string would be written
+# (``{table}``, ``{prefix}_events``): the Alembic reader names tables and SQL parts so.
+_PYTHON_FIELDS_NAME = re.compile(r"(?:\w*\{[^{}\n]+\})+\w*")
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 Masks = Tuple[Tuple[str, str], ...]
 
 
 def is_placeholder(text: str) -> bool:
-    """``text`` is one whole placeholder (``${schema}``, ``{{ schema }}``)."""
-    return _PLACEHOLDER.fullmatch(text) is not None
+    """``text`` is one whole placeholder (``${schema}``, ``{{ schema }}``), or a name
+    built from Python format fields (``{table}``)."""
+    return (_PLACEHOLDER.fullmatch(text) is not None
+            or _PYTHON_FIELDS_NAME.fullmatch(text) is not None)
 
 
 def mask_placeholders(text: str) -> Tuple[str, Masks]:
@@ -39,7 +44,7 @@ def mask_placeholders(text: str) -> Tuple[str, Masks]:
             # Statements (loops, comments) and multi-line placeholders: blank them out.
             pieces.append(re.sub(r"[^\n]", " ", original))
         else:
-            mask = _mask_word(len(masks), len(original))
+            mask = mask_word(len(masks), len(original))
             masks.append((mask, original))
             pieces.append(mask)
         last = match.end()
@@ -48,7 +53,7 @@ def mask_placeholders(text: str) -> Tuple[str, Masks]:
     return "".join(pieces), tuple(masks)
 
 
-def _mask_word(number: int, length: int) -> str:
+def mask_word(number: int, length: int) -> str:
     digits = ""
     while True:
         number, digit = divmod(number, len(_DIGITS))
