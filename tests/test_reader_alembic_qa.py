@@ -177,3 +177,28 @@ def test_f_string_sql_is_read_around_its_fields():
     statements = _read(body).statements
     assert statements[1].text == "UPDATE visits SET referrer = '{DEFAULT}'"
 
+
+# -- a new column's ForeignKey is a constraint of its own ------------------------------
+def test_add_column_with_foreign_key_adds_the_constraint_separately():
+    body = ('    op.add_column("visits", sa.Column("site_id", sa.BigInteger(),\n'
+            '                  sa.ForeignKey("web.sites.id", ondelete="CASCADE", name="fk_site")))\n')
+    operations = [op for s in _read(body).statements for op in s.operations]
+    assert [type(op).__name__ for op in operations] == ["AddColumn", "AddConstraint"]
+    column, key = operations
+    assert column.column.references is None
+    assert (key.kind, key.name.name, key.columns[0].name) == ("foreign_key", "fk_site", "site_id")
+    assert (key.references.schema_.name, key.references.name.name) == ("web", "sites")
+    assert key.reference_columns[0].name == "id"
+    assert key.reference_options == ("ON DELETE CASCADE",)
+    (finding,) = [f for f in _lint(body) if f.rule == "ML204"]
+    assert ("REFERENCES web.sites (id) ON DELETE CASCADE NOT VALID"
+            in finding.rewrite.steps[0].sql)
+
+
+def test_a_new_table_column_keeps_its_inline_foreign_key():
+    body = ('    op.create_table("pages", sa.Column("id", sa.BigInteger(), primary_key=True),\n'
+            '                    sa.Column("site_id", sa.BigInteger(), sa.ForeignKey("sites.id")))\n')
+    (table,) = [op for s in _read(body).statements for op in s.operations]
+    assert table.columns[1].references.name.name == "sites"
+    assert "ML204" not in _rules(body)
+

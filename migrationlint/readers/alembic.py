@@ -279,7 +279,12 @@ class _AlembicReader:
             if spec.default is None and CallArgs(column, ()).has("default"):
                 self.note = ("the Column's default= is applied by SQLAlchemy on INSERT, not by "
                              "the database; server_default= sets a database default")
-            yield m.AddColumn(span=span, table=table, column=spec)
+            # Alembic adds the column bare and its ForeignKey as a constraint of its own
+            # (ALTER TABLE ... ADD [CONSTRAINT name] FOREIGN KEY (...) REFERENCES ...).
+            yield m.AddColumn(span=span, table=table, column=spec.replace(references=None))
+            foreign_key = _column_extras(column).get("ForeignKey")
+            if spec.references is not None and foreign_key is not None:
+                yield _column_foreign_key(foreign_key, spec, table, span)
 
     def op_drop_column(self, args, table, span) -> Iterator[m.Operation]:
         name = args.text("column_name")
@@ -405,14 +410,11 @@ class _AlembicReader:
             return None
         type_node = next((p for p in positional if call_name(p) not in _COLUMN_EXTRAS), None)
         type_node = type_node or args.node("type_")
-        extras = {call_name(p): p for p in positional if call_name(p) in _COLUMN_EXTRAS}
+        extras = _column_extras(node)
         primary_key = args.value("primary_key") is True
         nullable = args.value("nullable", UNKNOWN)
-        references = None
-        if "ForeignKey" in extras and extras["ForeignKey"].args:
-            target = literal(extras["ForeignKey"].args[0])
-            if isinstance(target, str) and "." in target:
-                references = object_name(target.rsplit(".", 1)[0])
+        target = _foreign_key_target(extras["ForeignKey"]) if "ForeignKey" in extras else None
+        references = object_name(target[0]) if target else None
         return m.ColumnSpec(
             name=ident(name), type_sql=self.type_sql(type_node) if type_node else "",
             not_null=nullable is False or (primary_key and nullable is not True),
@@ -517,6 +519,34 @@ def _unwrap_f(node: ast.AST) -> ast.AST:
     if isinstance(node, ast.Call) and call_name(node) == "f" and len(node.args) == 1:
         return node.args[0]
     return node
+
+
+def _column_extras(column: ast.Call) -> Dict[str, ast.Call]:
+    """The ForeignKey(...), Identity(...), ... among a Column's positional arguments."""
+    return {call_name(p): p for p in column.args if call_name(p) in _COLUMN_EXTRAS}
+
+
+def _foreign_key_target(foreign_key: ast.Call) -> Optional[Tuple[str, str]]:
+    """(table, column) of ``sa.ForeignKey("orgs.id")``; the table may be schema-qualified."""
+    target = literal(foreign_key.args[0]) if foreign_key.args else UNKNOWN
+    if isinstance(target, str) and "." in target:
+        table, column = target.rsplit(".", 1)
+        return table, column
+    return None
+
+
+def _column_foreign_key(foreign_key: ast.Call, spec: m.ColumnSpec, table: m.ObjectName,
+                        span) -> m.AddConstraint:
+    """The constraint Alembic adds for a new column's ``sa.ForeignKey(...)``."""
+    args = CallArgs(foreign_key, ("column",))
+    options = tuple(f"ON {action.upper()} {args.text(f'on{action}').upper()}"
+                    for action in ("delete", "update") if args.text(f"on{action}"))
+    target = _foreign_key_target(foreign_key)
+    return m.AddConstraint(
+        span=span, table=table, kind="foreign_key", name=_optional_ident(args, "name"),
+        columns=(spec.name,), references=spec.references,
+        reference_columns=(ident(target[1]),) if target else (), reference_options=options,
+    )
 
 
 def _table_name(args: CallArgs, parameter: str) -> Optional[m.ObjectName]:
