@@ -202,3 +202,20 @@ def test_a_new_table_column_keeps_its_inline_foreign_key():
     assert table.columns[1].references.name.name == "sites"
     assert "ML204" not in _rules(body)
 
+
+# -- the rewrite names the runner's own way out of the transaction ---------------------
+def test_concurrent_index_in_the_transaction_gets_alembics_autocommit_block():
+    body = ('    op.create_index("ix_visits_day", "visits", ["day"],\n'
+            "                    postgresql_concurrently=True)\n")
+    (finding,) = [f for f in _lint(body) if f.rule == "ML301"]
+    (step,) = finding.rewrite.steps
+    assert "with op.get_context().autocommit_block():" in step.instruction
+    assert "Rails" not in step.instruction and "Django" not in step.instruction
+
+
+def test_plain_sql_still_lists_the_common_switches():
+    sql = "CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY ix ON visits (day);\n"
+    findings = lint_source(SourceFile("migration.sql", sql), options(ignore=TIMEOUT_NOTES))
+    (finding,) = [f for f in findings if f.rule == "ML301"]
+    instruction = finding.rewrite.steps[0].instruction
+    assert "Django atomic = False" in instruction and "autocommit_block" in instruction

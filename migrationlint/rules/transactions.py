@@ -1,7 +1,7 @@
 """ML301 non-transactional-statement-in-transaction, ML302 enum-value-added-in-transaction,
 ML303 validate-in-same-transaction, ML304 nested-transaction, ML305 unterminated-transaction."""
 
-from typing import Iterator, Optional
+from typing import Dict, Iterator, Optional
 
 from migrationlint import model as m
 from migrationlint.context import Transaction
@@ -41,19 +41,51 @@ def _flyway_refuses(ctx: RuleContext) -> bool:
         ctx.statement, ctx.version) and len(ctx.migration.statements) > 1
 
 
-_SEPARATE = Step(
-    phase=Phase.EXPAND, title="Put the statement alone in its own migration, run outside a "
-    "transaction",
-    instruction="A file with just this statement (session SETs aside), and the runner's "
-    "no-transaction switch: Rails disable_ddl_transaction!, Django atomic = False, "
-    "Flyway executeInTransaction=false, goose -- +goose NO TRANSACTION.",
+# How a runner runs one statement outside a transaction, by Migration.runner; a file of
+# another runner, or of none, gets the common ones.
+_NO_TRANSACTION_SWITCH = {
+    "django": "a Migration class with atomic = False",
+    "flyway": "executeInTransaction=false in the script's .conf file",
+    "goose": "-- +goose NO TRANSACTION",
+    "dbmate": "-- migrate:up transaction:false",
+    "liquibase": 'a changeSet of its own with runInTransaction="false"',
+    "atlas": "-- atlas:txmode none",
+    "diesel": "run_in_transaction = false in the migration's metadata.toml",
+}
+_ANY_SWITCH = ("the runner's no-transaction switch: Rails disable_ddl_transaction!, Django "
+               "atomic = False, Flyway executeInTransaction=false, goose -- +goose NO "
+               "TRANSACTION, Alembic op.get_context().autocommit_block()")
+# Alembic can leave the call in its revision: the block commits around it.
+_ALEMBIC_AUTOCOMMIT = Step(
+    phase=Phase.EXPAND, title="Run the call outside the migration's transaction",
+    instruction="Inside upgrade(), wrap it in `with op.get_context().autocommit_block():` "
+    "(Alembic commits the migration's transaction before the block and begins a new one "
+    "after it).",
 )
-# Rewrites with fixed text are built once: a finding shares them (models are immutable).
-_RUN_ALONE = Rewrite(summary="Run it alone, outside any transaction.", steps=(_SEPARATE,))
-_ENUM_VALUE_ALONE = Rewrite(
-    summary="Add the enum value in its own migration, committed before anything uses it.",
-    steps=(_SEPARATE,),
-)
+
+
+def _separate_step(runner: Optional[str]) -> Step:
+    if runner == "alembic":
+        return _ALEMBIC_AUTOCOMMIT
+    switch = _NO_TRANSACTION_SWITCH.get(runner or "", _ANY_SWITCH)
+    return Step(phase=Phase.EXPAND, title="Put the statement alone in its own migration, run "
+                "outside a transaction",
+                instruction=f"A file with just this statement (session SETs aside), and {switch}.")
+
+
+def _rewrites(summary: str) -> Dict[Optional[str], Rewrite]:
+    """The rewrite for each runner, built once: findings share them (models are immutable)."""
+    return {runner: Rewrite(summary=summary, steps=(_separate_step(runner),))
+            for runner in (*_NO_TRANSACTION_SWITCH, "alembic", None)}
+
+
+_RUN_ALONE = _rewrites("Run it alone, outside any transaction.")
+_ENUM_VALUE_ALONE = _rewrites(
+    "Add the enum value outside the migration's transaction, committed before anything uses it.")
+
+
+def _for_runner(rewrites: Dict[Optional[str], Rewrite], ctx: RuleContext) -> Rewrite:
+    return rewrites.get(ctx.migration.runner, rewrites[None])
 
 
 @rule(
@@ -81,7 +113,7 @@ def check_non_transactional(op: m.Operation, ctx: RuleContext) -> Iterator[Findi
             f"{name} cannot run inside a transaction block, and this statement runs "
             f"{_where(ctx)}: the migration fails with 'cannot run inside a transaction block'."
         )
-    yield ctx.finding(op.span, message, _RUN_ALONE)
+    yield ctx.finding(op.span, message, _for_runner(_RUN_ALONE, ctx))
 
 
 def _value_used_later(ctx: RuleContext, value: str) -> Optional[int]:
@@ -126,7 +158,7 @@ def check_enum_in_transaction(op: m.AddEnumValue, ctx: RuleContext) -> Iterator[
             "adds it: PostgreSQL refuses to use it before the transaction commits "
             "('unsafe use of new value')."
         )
-    yield ctx.finding(op.span, message, _ENUM_VALUE_ALONE)
+    yield ctx.finding(op.span, message, _for_runner(_ENUM_VALUE_ALONE, ctx))
 
 
 @rule(
