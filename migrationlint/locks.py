@@ -63,6 +63,11 @@ def table_locks(op: m.Operation) -> List[Tuple[Optional[m.ObjectName], str]]:
         return [(op.table, op.mode)]
     if isinstance(op, m.RefreshMaterializedView):
         return [(op.name, EXCLUSIVE if op.concurrently else ACCESS_EXCLUSIVE)]
+    if isinstance(op, m.SetRelationTablespace):
+        # On an index: its table is unknown here, and queries on it plan with the index.
+        return [(op.name if op.kind == "materialized view" else None, ACCESS_EXCLUSIVE)]
+    if isinstance(op, m.MoveAllInTablespace):
+        return [(None, ACCESS_EXCLUSIVE)]
     if isinstance(op, m.DataChange):
         return [(op.table, ROW_EXCLUSIVE)]
     return []
@@ -85,4 +90,5 @@ def holds_long(op: m.Operation) -> bool:
         m.CreateIndex, m.SetNotNull, m.AlterColumnType, m.ValidateConstraint, m.Reindex,
         m.Cluster, m.SetLogged, m.RefreshMaterializedView, m.DataChange,
         m.SetTablespace, m.SetAccessMethod, m.SetGenerationExpression,
+        m.SetRelationTablespace, m.MoveAllInTablespace,
     ))

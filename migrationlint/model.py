@@ -408,6 +408,28 @@ class SetTablespace(TableOperation):
     tablespace: Ident
 
 
+class SetRelationTablespace(Operation):
+    """ALTER INDEX | MATERIALIZED VIEW ... SET TABLESPACE: copies that relation's data files
+    (not those of its table or of its indexes) to the tablespace."""
+
+    # "index" | "materialized view"
+    kind: str
+    name: ObjectName
+    tablespace: Ident
+
+
+class MoveAllInTablespace(Operation):
+    """ALTER TABLE | INDEX | MATERIALIZED VIEW ALL IN TABLESPACE old [OWNED BY role, ...]
+    SET TABLESPACE new [NOWAIT]: moves every relation of that kind in ``tablespace``."""
+
+    # "table" | "index" | "materialized view"
+    kind: str
+    tablespace: Ident
+    new_tablespace: Ident
+    owners: Tuple[Ident, ...] = ()
+    nowait: bool = False
+
+
 class SetAccessMethod(TableOperation):
     """ALTER TABLE ... SET ACCESS METHOD (15+): rewrites the table in the new method."""
 

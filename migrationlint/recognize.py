@@ -479,6 +479,57 @@ def refresh_materialized_view(cursor: Cursor) -> Optional[List[m.Operation]]:
                                       concurrently=concurrently)]
 
 
+# -- moving relations to another tablespace (ALTER INDEX ... SET TABLESPACE is sqlglot's) --
+@recognizer("ALTER", "MATERIALIZED", "VIEW", dialects=("postgres",))
+@_safely
+def alter_materialized_view_set_tablespace(cursor: Cursor) -> Optional[List[m.Operation]]:
+    cursor.expect("ALTER", "MATERIALIZED", "VIEW")
+    cursor.accept("IF", "EXISTS")
+    name = cursor.name()
+    start = cursor.position
+    cursor.expect("SET", "TABLESPACE")
+    tablespace = cursor.ident()
+    if not _at_end(cursor):
+        return None
+    return [m.SetRelationTablespace(span=cursor.span_from(start), kind="materialized view",
+                                    name=name, tablespace=tablespace)]
+
+
+@recognizer("ALTER", "TABLE", "ALL", "IN", "TABLESPACE", dialects=("postgres",))
+@recognizer("ALTER", "INDEX", "ALL", "IN", "TABLESPACE", dialects=("postgres",))
+@recognizer("ALTER", "MATERIALIZED", "VIEW", "ALL", "IN", "TABLESPACE", dialects=("postgres",))
+@_safely
+def alter_all_in_tablespace(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """ALTER TABLE | INDEX | MATERIALIZED VIEW ALL IN TABLESPACE old [OWNED BY role, ...]
+    SET TABLESPACE new [NOWAIT]."""
+    cursor.expect("ALTER")
+    if cursor.accept("MATERIALIZED", "VIEW"):
+        kind = "materialized view"
+    else:
+        kind = cursor.ident().name.lower()  # TABLE or INDEX: the recognisers' leading words
+    cursor.expect("ALL", "IN", "TABLESPACE")
+    tablespace = cursor.ident()
+    owners = []
+    if cursor.accept("OWNED", "BY"):
+        owners.append(cursor.ident())
+        while _is(cursor.peek(), TokenType.COMMA):
+            cursor.position += 1
+            owners.append(cursor.ident())
+    cursor.expect("SET", "TABLESPACE")
+    new_tablespace = cursor.ident()
+    nowait = cursor.accept("NOWAIT")
+    if not _at_end(cursor):
+        return None
+    return [m.MoveAllInTablespace(span=cursor.statement_span(), kind=kind, tablespace=tablespace,
+                                  new_tablespace=new_tablespace, owners=tuple(owners),
+                                  nowait=nowait)]
+
+
+def _at_end(cursor: Cursor) -> bool:
+    """Nothing but the closing semicolon is left to read."""
+    return cursor.done or (_is(cursor.peek(), TokenType.SEMICOLON) and cursor.peek(1) is None)
+
+
 @recognizer("ALTER", "TABLE", dialects=("postgres",))
 @_safely
 def alter_table_detach_partition(cursor: Cursor) -> Optional[List[m.Operation]]:

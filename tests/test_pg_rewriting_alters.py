@@ -38,6 +38,17 @@ def _rewrite_sql(finding):
     ("ALTER DOMAIN d ADD CHECK (VALUE > 0) NOT VALID;", m.AddDomainConstraint,
      {"name": None, "not_valid": True}),
     ("CREATE DOMAIN positive_int AS integer;", m.CreateType, {}),
+    ("ALTER INDEX IF EXISTS idx_events_at SET TABLESPACE fast;", m.SetRelationTablespace,
+     {"kind": "index", "tablespace": "fast"}),
+    ("ALTER MATERIALIZED VIEW IF EXISTS daily SET TABLESPACE fast;", m.SetRelationTablespace,
+     {"kind": "materialized view", "tablespace": "fast"}),
+    ("ALTER TABLE ALL IN TABLESPACE old SET TABLESPACE fast;", m.MoveAllInTablespace,
+     {"kind": "table", "tablespace": "old", "new_tablespace": "fast", "owners": (),
+      "nowait": False}),
+    ("ALTER MATERIALIZED VIEW ALL IN TABLESPACE old SET TABLESPACE fast;",
+     m.MoveAllInTablespace, {"kind": "materialized view"}),
+    ("ALTER INDEX ALL IN TABLESPACE old OWNED BY bob, \"Ann\" SET TABLESPACE fast NOWAIT;",
+     m.MoveAllInTablespace, {"kind": "index", "nowait": True}),
 ])
 def test_statements_become_typed_operations(sql, kind, fields):
     (op,) = _operations(sql)
@@ -47,7 +58,14 @@ def test_statements_become_typed_operations(sql, kind, fields):
         assert (value.name if isinstance(value, m.Ident) else value) == expected
 
 
+def test_all_in_tablespace_keeps_the_owners_as_written():
+    (op,) = _operations('ALTER INDEX ALL IN TABLESPACE old OWNED BY bob, "Ann" SET TABLESPACE fast;')
+    assert op.owners == (m.Ident(name="bob"), m.Ident(name="Ann", quoted=True))
+
+
 @pytest.mark.parametrize("sql", [
+    "ALTER INDEX idx RENAME TO idx2;",
+    "ALTER MATERIALIZED VIEW daily RENAME TO weekly;",
     "ALTER DOMAIN d VALIDATE CONSTRAINT c;",
     "ALTER DOMAIN d ADD CONSTRAINT c NOT NULL;",
     "ALTER TABLE t ALTER COLUMN c DROP EXPRESSION;",
@@ -122,8 +140,48 @@ def test_domain_recipe_adds_not_valid_and_validates_with_the_same_name():
     assert 'VALIDATE CONSTRAINT "PosInt_check";' in _rewrite_sql(unnamed)
 
 
+@pytest.mark.parametrize("sql, lock_words", [
+    ("ALTER INDEX idx_events_at SET TABLESPACE fast;",
+     ["ACCESS EXCLUSIVE on it", "every read and write of its table"]),
+    ("ALTER MATERIALIZED VIEW daily SET TABLESPACE fast;",
+     ["ACCESS EXCLUSIVE on it", "every query reading daily", "indexes stay"]),
+    ("ALTER TABLE ALL IN TABLESPACE old OWNED BY bob SET TABLESPACE fast NOWAIT;",
+     ["ACCESS EXCLUSIVE on every table in old owned by bob before it moves any",
+      "holding every lock until the transaction ends", "NOWAIT only makes it fail"]),
+    ("ALTER INDEX ALL IN TABLESPACE old SET TABLESPACE fast;",
+     ["every index in old", "every read and write of their tables"]),
+])
+def test_tablespace_moves_name_what_they_lock(sql, lock_words):
+    message = _only(sql, "ML218").message
+    assert all(words in message for words in lock_words), message
+
+
+def test_an_index_created_in_the_migration_moves_freely():
+    sql = ("CREATE INDEX idx_events_at ON events (at);\n"
+           "ALTER INDEX idx_events_at SET TABLESPACE fast;")
+    assert "ML218" not in codes(sql, ignore=TIMEOUT_NOTES)
+
+
+def test_index_move_recipe_rebuilds_concurrently_from_14():
+    sql = 'ALTER INDEX app."IdxAt" SET TABLESPACE "Fast";'
+    assert _rewrite_sql(_only(sql, "ML218")).splitlines()[0] == (
+        'REINDEX (TABLESPACE "Fast") INDEX CONCURRENTLY app."IdxAt";')
+    [older] = [f for f in lint(sql, version="13", ignore=TIMEOUT_NOTES) if f.rule == "ML218"]
+    assert ('CREATE INDEX CONCURRENTLY "IdxAt_new" ON <its table>' in _rewrite_sql(older)
+            and 'ALTER INDEX app."IdxAt_new" RENAME TO "IdxAt"' in _rewrite_sql(older))
+
+
+def test_all_in_tablespace_recipe_moves_one_relation_at_a_time():
+    tables = _only("ALTER TABLE ALL IN TABLESPACE old SET TABLESPACE fast;", "ML218")
+    assert "pg_repack --table=<table> --tablespace=fast --moveidx" in _rewrite_sql(tables)
+    views = _only("ALTER MATERIALIZED VIEW ALL IN TABLESPACE old SET TABLESPACE fast;", "ML218")
+    assert "ALTER MATERIALIZED VIEW <name> SET TABLESPACE fast for each" in _rewrite_sql(views)
+
+
 def test_lock_timeout_note_covers_the_rewrites():
     assert "ML214" in codes("ALTER TABLE events SET TABLESPACE fast;")
+    assert "ML214" in codes("ALTER INDEX idx_events_at SET TABLESPACE fast;")
+    assert "ML214" in codes("ALTER TABLE ALL IN TABLESPACE old SET TABLESPACE fast;")
 
 
 @pytest.mark.parametrize("dialect", ["mysql", "mariadb"])

@@ -1,7 +1,7 @@
 """ML209 vacuum-full-or-cluster, ML210 set-logged-or-unlogged,
 ML211 refresh-materialized-view-without-concurrently, ML218 alter-table-rewrites-table."""
 
-from typing import Iterator, Union
+from typing import Iterator, Tuple, Union
 
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
@@ -98,18 +98,26 @@ def check_refresh(op: m.RefreshMaterializedView, ctx: RuleContext) -> Iterator[F
 
 @rule(
     "ML218", "alter-table-rewrites-table", "error",
-    "SET TABLESPACE, SET ACCESS METHOD and ALTER COLUMN ... SET EXPRESSION copy or rewrite "
-    "the table under ACCESS EXCLUSIVE.",
-    on=(m.SetTablespace, m.SetAccessMethod, m.SetGenerationExpression), dialects=POSTGRES,
-    tags=("locking",), supersedes=("ML213",),
+    "SET TABLESPACE (of a table, an index, a materialized view or ALL IN TABLESPACE), SET "
+    "ACCESS METHOD and ALTER COLUMN ... SET EXPRESSION copy or rewrite under ACCESS EXCLUSIVE.",
+    on=(m.SetTablespace, m.SetAccessMethod, m.SetGenerationExpression, m.SetRelationTablespace,
+        m.MoveAllInTablespace),
+    dialects=POSTGRES, tags=("locking",), supersedes=("ML213",),
 )
 def check_table_rewrite(
-    op: Union[m.SetTablespace, m.SetAccessMethod, m.SetGenerationExpression], ctx: RuleContext
+    op: Union[m.SetTablespace, m.SetAccessMethod, m.SetGenerationExpression,
+              m.SetRelationTablespace, m.MoveAllInTablespace],
+    ctx: RuleContext,
 ) -> Iterator[Finding]:
     # SET LOGGED / UNLOGGED rewrite the table too, but keep their own code (ML210).
-    if ctx.table_is_new(op.table):
+    if isinstance(op, m.MoveAllInTablespace):
+        yield _move_all_in_tablespace(op, ctx)
+    elif isinstance(op, m.SetRelationTablespace):
+        if not (op.kind == "index" and ctx.migration.index_is_new(op.name, ctx.index)):
+            yield _set_relation_tablespace(op, ctx)
+    elif ctx.table_is_new(op.table):
         return
-    if isinstance(op, m.SetTablespace):
+    elif isinstance(op, m.SetTablespace):
         yield _set_tablespace(op, ctx)
     elif isinstance(op, m.SetAccessMethod):
         yield _set_access_method(op, ctx)
@@ -140,6 +148,103 @@ def _set_tablespace(op: m.SetTablespace, ctx: RuleContext) -> Finding:
         ),
     )
     return ctx.finding(op.span, message, rewrite)
+
+
+def _set_relation_tablespace(op: m.SetRelationTablespace, ctx: RuleContext) -> Finding:
+    name, tablespace = ctx.q(op.name), ctx.q(op.tablespace)
+    if op.kind == "index":
+        # The planner locks every index of a table it plans a query on (PostgreSQL docs,
+        # REINDEX), and writes update every index: both wait for the exclusive lock.
+        blocked = "nearly every read and write of its table waits (the planner locks each " \
+                  "index of a table it plans for, and writes update them all)"
+        steps = _index_move_steps(op, ctx)
+    else:
+        blocked = (f"every query reading {name} waits (its indexes stay where they are and "
+                   "need their own ALTER INDEX ... SET TABLESPACE)")
+        steps = _materialized_view_move_steps(op, ctx)
+    message = (f"SET TABLESPACE {tablespace} copies every data file of the {op.kind} {name} "
+               f"while holding ACCESS EXCLUSIVE on it: until the copy ends, {blocked}.")
+    return ctx.finding(op.span, message, Rewrite(
+        summary=f"Build the {op.kind} anew in {tablespace} without the exclusive lock, or move "
+        "it in a maintenance window.", steps=steps + (_maintenance_window_step(),)))
+
+
+def _index_move_steps(op: m.SetRelationTablespace, ctx: RuleContext) -> Tuple[Step, ...]:
+    index, tablespace = ctx.q(op.name), ctx.q(op.tablespace)
+    if ctx.version.at_least(14):  # REINDEX (TABLESPACE ...) is new in PostgreSQL 14
+        return (Step(phase=Phase.EXPAND, title="Rebuild it in the new tablespace concurrently, "
+                     "alone in a migration that runs outside a transaction (SHARE UPDATE "
+                     "EXCLUSIVE: reads and writes continue)",
+                     sql=f"REINDEX (TABLESPACE {tablespace}) INDEX CONCURRENTLY {index};"),)
+    copy = derived_column(ctx.dialect, op.name.name, suffix="new")
+    # CREATE INDEX names no schema: the index goes to its table's.
+    qualified_copy = ctx.q(m.ObjectName(name=copy, schema_=op.name.schema_))
+    return (Step(phase=Phase.EXPAND, title="Build a copy in the new tablespace, then swap",
+                 instruction=f"CREATE INDEX CONCURRENTLY {ctx.q(copy)} ON <its table> (<its "
+                 f"definition, as pg_indexes.indexdef shows it>) TABLESPACE {tablespace}; then "
+                 f"DROP INDEX CONCURRENTLY {index}; and ALTER INDEX {qualified_copy} RENAME TO "
+                 f"{ctx.q(op.name.name)}. An index behind a PRIMARY KEY or UNIQUE constraint "
+                 "cannot be dropped on its own: move that one in a maintenance window."),)
+
+
+def _materialized_view_move_steps(op: m.SetRelationTablespace,
+                                  ctx: RuleContext) -> Tuple[Step, ...]:
+    view, tablespace = ctx.q(op.name), ctx.q(op.tablespace)
+    copy = ctx.q(m.ObjectName(name=derived_column(ctx.dialect, op.name.name, suffix="new"),
+                              schema_=op.name.schema_))
+    return (
+        Step(phase=Phase.EXPAND, title="Create its replacement in the new tablespace",
+             instruction=f"CREATE MATERIALIZED VIEW {copy} TABLESPACE {tablespace} AS <the "
+             f"query of {view}>; then its indexes, CONCURRENTLY."),
+        Step(phase=Phase.SWITCH, title=f"Deploy code that reads {copy}"),
+        Step(phase=Phase.CONTRACT, title=f"In a later release, drop {view}",
+             sql=f"DROP MATERIALIZED VIEW {view};"),
+    )
+
+
+def _move_all_in_tablespace(op: m.MoveAllInTablespace, ctx: RuleContext) -> Finding:
+    old, new = ctx.q(op.tablespace), ctx.q(op.new_tablespace)
+    owners = f" owned by {', '.join(ctx.q(o) for o in op.owners)}" if op.owners else ""
+    # PostgreSQL docs (ALTER TABLE, SET TABLESPACE): the ALL IN TABLESPACE form locks all
+    # the relations to be moved first, then moves each one.
+    blocked = {
+        "table": "every read and write of those tables (their indexes stay behind)",
+        "index": "nearly every read and write of their tables",
+        "materialized view": "every query reading those views",
+    }[op.kind]
+    message = (
+        f"ALTER {op.kind.upper()} ALL IN TABLESPACE {old} takes ACCESS EXCLUSIVE on every "
+        f"{op.kind} in {old}{owners} before it moves any, then copies them to {new} one after "
+        f"another, holding every lock until the transaction ends: {blocked} waits for the "
+        "whole move."
+        + (" NOWAIT only makes it fail when a lock is not free at once." if op.nowait else "")
+    )
+    return ctx.finding(op.span, message, Rewrite(
+        summary="Move the relations one at a time, each in its own short transaction, or all "
+        "at once in a maintenance window.",
+        steps=(_move_one_at_a_time_step(op, ctx), _maintenance_window_step())))
+
+
+def _move_one_at_a_time_step(op: m.MoveAllInTablespace, ctx: RuleContext) -> Step:
+    new = ctx.q(op.new_tablespace)
+    if op.kind == "table":
+        how = (f"pg_repack --table=<table> --tablespace={new} --moveidx for each, run as an "
+               "operational task (each table needs a primary key or a unique index on NOT "
+               "NULL columns)")
+    elif op.kind == "index" and ctx.version.at_least(14):
+        how = f"REINDEX (TABLESPACE {new}) INDEX CONCURRENTLY <index> for each, outside a transaction"
+    else:
+        how = (f"ALTER {op.kind.upper()} <name> SET TABLESPACE {new} for each, one per "
+               "transaction at low traffic, so each is locked only for its own copy")
+    return Step(phase=Phase.EXPAND, title="Move the relations one at a time",
+                instruction=f"List them (pg_class rows whose reltablespace is {ctx.q(op.tablespace)}'s "
+                f"oid), then {how}.")
+
+
+def _maintenance_window_step() -> Step:
+    return Step(phase=Phase.EXPAND, title="Or run the move in a maintenance window",
+                instruction="With the application stopped or tolerating the wait, and "
+                "lock_timeout set so the statement does not queue behind a long query.")
 
 
 def _set_access_method(op: m.SetAccessMethod, ctx: RuleContext) -> Finding:
