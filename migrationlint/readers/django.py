@@ -85,6 +85,7 @@ _FIELD_TYPES = {
 _DEFAULT_LENGTHS = {"SlugField": 50, "EmailField": 254, "URLField": 200, "FileField": 100,
                     "ImageField": 100}
 _RELATIONS = ("ForeignKey", "OneToOneField")
+_POSITIVE_FIELDS = ("PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField")
 
 
 @dataclass
@@ -341,7 +342,7 @@ class _DjangoReader:
         model_name = args.text("name") or ""
         if isinstance(options, dict) and isinstance(options.get("db_table"), str):
             self.state.model(model_name).db_table = options["db_table"]
-        columns = tuple(_spec(d) for _, d in _fields(args.node("fields"), self.dialect)
+        columns = tuple(_spec(d, self.dialect) for _, d in _fields(args.node("fields"), self.dialect)
                         if not d.is_relation_only)
         yield m.CreateTable(span=span, table=self.table(model_name), columns=columns)
 
@@ -368,7 +369,7 @@ class _DjangoReader:
         if definition is None or definition.is_relation_only:
             return
         table = self.table(args.text("model_name"))
-        yield m.AddColumn(span=span, table=table, column=_spec(definition))
+        yield m.AddColumn(span=span, table=table, column=_spec(definition, self.dialect))
         column = ident(definition.column)
         if definition.default is not None and definition.db_default is None:
             if definition.callable_default:
@@ -420,6 +421,11 @@ class _DjangoReader:
         if old.type_sql != new.type_sql:
             yield m.AlterColumnType(span=span, table=table, column=column, new_type_sql=new.type_sql,
                                     old_type_sql=old.type_sql)
+        check = _positive_check(new, self.dialect)
+        if check is not None and _positive_check(old, self.dialect) is None:
+            # IntegerField → PositiveIntegerField: Django adds the CHECK, validated at once.
+            yield m.AddConstraint(span=span, table=table, kind="check", columns=(column,),
+                                  expression_sql=check)
         if old.null and not new.null:
             if new.default is not None:
                 yield m.SetDefault(span=span, table=table, column=column, default_sql=new.default.sql)
@@ -586,14 +592,23 @@ def _db_default(node: Optional[ast.AST], dialect: str) -> Optional[m.ColumnDefau
     return m.ColumnDefault(sql=text, volatility="volatile", unknown_function=text)
 
 
-def _spec(definition: FieldDef) -> m.ColumnSpec:
+def _spec(definition: FieldDef, dialect: str) -> m.ColumnSpec:
     return m.ColumnSpec(
         name=ident(definition.column), type_sql=definition.type_sql,
+        check_sql=_positive_check(definition, dialect),
         not_null=not definition.null, default=definition.db_default or definition.default,
         primary_key=definition.primary_key, unique=definition.unique and not definition.primary_key,
         references=_referenced_table(definition.references),
         identity=definition.kind.endswith("AutoField"),
     )
+
+
+def _positive_check(definition: FieldDef, dialect: str) -> Optional[str]:
+    """The CHECK Django adds on PostgreSQL for a Positive*Field (its
+    data_type_check_constraints); MySQL's column is UNSIGNED instead."""
+    if dialect != "postgres" or definition.kind not in _POSITIVE_FIELDS:
+        return None
+    return f"{quote(ident(definition.column), dialect)} >= 0"
 
 
 def _referenced_table(target: Optional[str]) -> Optional[m.ObjectName]:

@@ -17,6 +17,8 @@ from migrationlint.rules import rule
 def check(op: m.DropDefault, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.column_is_new(op.table, op.column):
         return  # e.g. Django adds a column with a default and drops it in the same file
+    if _default_set_by_the_same_statement(op, ctx):
+        return
     if op.kept_by is not None:
         yield _left_out(op, ctx)
         return
@@ -35,6 +37,16 @@ def check(op: m.DropDefault, ctx: RuleContext) -> Iterator[Finding]:
         ),
     )
     yield ctx.finding(op.span, message, rewrite)
+
+
+def _default_set_by_the_same_statement(op: m.DropDefault, ctx: RuleContext) -> bool:
+    """The statement set this default itself before dropping it (Django's AlterField to
+    NOT NULL with a default: SET DEFAULT, UPDATE, SET NOT NULL, DROP DEFAULT). The lock
+    is held from the SET to the DROP, so no running version ever inserted with it."""
+    operations = ctx.statement.operations if ctx.statement is not None else ()
+    before = operations[:operations.index(op)] if op in operations else ()
+    return any(isinstance(o, m.SetDefault) and o.table.matches(op.table)
+               and o.column.key == op.column.key for o in before)
 
 
 def _left_out(op: m.DropDefault, ctx: RuleContext) -> Finding:

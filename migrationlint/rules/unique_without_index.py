@@ -7,7 +7,8 @@ from typing import Iterator, List, Optional, Sequence, Tuple, Union
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.recipes import (
-    add_not_null_safely, bare_column_step, batched_backfill, concurrent_unique_index,
+    add_not_null_safely, always_write_step, bare_column_step, batched_backfill,
+    concurrent_unique_index,
 )
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
@@ -39,9 +40,15 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
     kind, columns = _what(op)
     keyword = "PRIMARY KEY" if kind == "primary_key" else "UNIQUE"
     table = ctx.q(op.table)
+    shared = _shared_default(op)
     message = (
         f"Adding {keyword} to {table} builds a unique index while holding ACCESS EXCLUSIVE: "
         "reads and writes wait for the whole build."
+    ) if shared is None else (
+        f"Adding column {ctx.q(op.column.name)} to {table} with {keyword} and the default "
+        f"{shared} gives every existing row the same value, so the unique index cannot be "
+        f"built: the migration fails with a duplicate key error on any table with two rows "
+        "or more (after blocking reads and writes while it tries)."
     )
     parts = (op.table.name.name, *(c.name for c in columns))
     # PostgreSQL's own names: <table>_pkey for a primary key, <table>_<columns>_key.
@@ -51,7 +58,9 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
     )
     index = generated_name(ctx.dialect, *parts, suffix="idx")
     steps = []
-    if isinstance(op, m.AddColumn):
+    if shared is not None:
+        steps += _fill_per_row_first(ctx, op)
+    elif isinstance(op, m.AddColumn):
         steps.append(bare_column_step(ctx.dialect, op.table, op.column))
     include, nulls_not_distinct = (
         (op.include, op.nulls_not_distinct) if isinstance(op, m.AddConstraint) else ((), False))
@@ -60,7 +69,7 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
     if kind == "primary_key":
         # Attaching a primary key sets its columns NOT NULL: without this, a scan under
         # ACCESS EXCLUSIVE. A column added just now must be filled first.
-        if isinstance(op, m.AddColumn) and op.column.default is None:
+        if isinstance(op, m.AddColumn) and op.column.default is None and shared is None:
             column = ctx.q(op.column.name)
             steps.append(batched_backfill(ctx.dialect, op.table, op.column.name, None,
                                           f"{column} IS NULL"))
@@ -70,12 +79,41 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
         sql=f"ALTER TABLE {table} ADD CONSTRAINT {ctx.q(constraint)} {keyword} USING INDEX "
         f"{ctx.q(index)}{_deferrable(op)};",
     ))
-    rewrite = Rewrite(
-        summary=f"Build the unique index CONCURRENTLY first, then ADD CONSTRAINT ... {keyword} "
-        "USING INDEX.",
-        steps=tuple(steps),
-    )
+    if shared is not None and kind == "unique" and op.column.not_null:
+        steps += add_not_null_safely(ctx.dialect, op.table, op.column.name, op.column.type_sql,
+                                     version_supports_fast_not_null=ctx.version.at_least(12))
+    summary = (f"Build the unique index CONCURRENTLY first, then ADD CONSTRAINT ... {keyword} "
+               "USING INDEX.")
+    if shared is not None:
+        summary = f"Add the column nullable, give each row a value of its own, then {summary[0].lower()}{summary[1:]}"
+    rewrite = Rewrite(summary=summary, steps=tuple(steps))
     yield ctx.finding(op.span, message, rewrite)
+
+
+def _shared_default(op: Union[m.AddConstraint, m.AddColumn]) -> Optional[str]:
+    """The default of an added UNIQUE / PRIMARY KEY column when it gives every existing
+    row the same value (a constant, now(), a value a framework computed once); None
+    otherwise. A volatile default (gen_random_uuid(), nextval) differs per row."""
+    if not isinstance(op, m.AddColumn) or op.column.default is None:
+        return None
+    default = op.column.default
+    return default.sql if default.volatility != "volatile" else None
+
+
+def _fill_per_row_first(ctx: RuleContext, op: m.AddColumn) -> List[Step]:
+    """Add the column nullable with no default, then give each row a value of its own,
+    before the unique index is built."""
+    table, column = ctx.q(op.table), ctx.q(op.column.name)
+    per_row = "gen_random_uuid()" if op.column.type_sql == "uuid" and ctx.version.at_least(13) else None
+    return [
+        Step(phase=Phase.EXPAND,
+             title="Add the column nullable, without the default and the constraint (a brief, "
+             "catalogue-only change; Django: null=True, no unique, no default)",
+             sql=f"ALTER TABLE {table} ADD COLUMN {column} {op.column.type_sql};"),
+        always_write_step(column, f"Release the version that sets {column} to a distinct value "
+                          "on every INSERT."),
+        batched_backfill(ctx.dialect, op.table, op.column.name, per_row, f"{column} IS NULL"),
+    ]
 
 
 def _deferrable(op: Union[m.AddConstraint, m.AddColumn]) -> str:
