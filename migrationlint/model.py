@@ -198,11 +198,22 @@ class ColumnSpec(Record):
         return " ".join(parts)
 
 
+class TableIndex(Record):
+    """An index declared in a MySQL/MariaDB CREATE TABLE's column list (INDEX, KEY, UNIQUE,
+    FULLTEXT, SPATIAL; not the primary key, which cannot be hidden)."""
+
+    span: Region
+    name: Optional[Ident] = None
+    # The visibility keyword as written, as for CreateIndex.visibility.
+    visibility: Optional[str] = None
+
+
 class CreateTable(TableOperation):
     columns: Tuple[ColumnSpec, ...] = ()
     if_not_exists: bool = False
     # PostgreSQL CREATE TABLE ... PARTITION OF parent: locks the parent.
     partition_of: Optional[ObjectName] = None
+    indexes: Tuple[TableIndex, ...] = ()
 
 
 class DropTable(TableOperation):
@@ -288,6 +299,8 @@ class AddConstraint(TableOperation):
     include: Tuple[Ident, ...] = ()
     nulls_not_distinct: bool = False
     deferrable: Tuple[str, ...] = ()
+    # MySQL/MariaDB UNIQUE: the visibility keyword as written, as for CreateIndex.visibility.
+    visibility: Optional[str] = None
 
 
 class ValidateConstraint(TableOperation):

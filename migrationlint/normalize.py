@@ -388,6 +388,7 @@ class _Converter:
         if isinstance(constraint, exp.UniqueColumnConstraint):
             return m.AddConstraint(kind="unique", columns=_columns(constraint.this),
                                    nulls_not_distinct=bool(constraint.args.get("nulls")),
+                                   visibility=_visibility_option(constraint),
                                    **_index_details(constraint), **fields)
         if isinstance(constraint, exp.CheckColumnConstraint):
             return m.AddConstraint(kind="check", expression_sql=self.sql(constraint.this),
@@ -407,6 +408,7 @@ class _Converter:
             yield m.CreateTable(
                 span=span, table=object_name(ast.this), columns=columns,
                 if_not_exists=bool(ast.args.get("exists")),
+                indexes=tuple(self.table_indexes(ast.this)),
             )
         elif kind == "TABLE":
             parent = ast.find(exp.PartitionedOfProperty)
@@ -616,14 +618,26 @@ class _Converter:
 
     def mysql_add_index(self, table: m.ObjectName, index: exp.IndexColumnConstraint) -> m.CreateIndex:
         kind = index.args.get("kind")
-        visible = next((option.args["visible"] for option in index.args.get("options") or ()
-                        if option.args.get("visible") is not None), None)
         return m.CreateIndex(
             span=self.spans.of(index), table=table, name=ident(index.this),
             columns_sql=tuple(self.sql(c) for c in index.expressions),
             index_kind=str(kind).lower() if kind else None,
-            visibility=None if visible is None else "VISIBLE" if visible else "INVISIBLE",
+            visibility=_visibility_option(index),
         )
+
+    def table_indexes(self, schema: exp.Schema) -> Iterator[m.TableIndex]:
+        """The INDEX / KEY / UNIQUE definitions in a MySQL CREATE TABLE's column list."""
+        for element in schema.expressions:
+            name = element.this if isinstance(element, exp.Constraint) else None
+            index = element.expressions[0] if name is not None and element.expressions else element
+            if isinstance(index, exp.UniqueColumnConstraint) and name is None:
+                name = index.this.this if isinstance(index.this, exp.Schema) else None
+            elif isinstance(index, exp.IndexColumnConstraint):
+                name = index.this
+            elif not isinstance(index, exp.UniqueColumnConstraint):
+                continue
+            yield m.TableIndex(span=self.spans.of(element), name=ident(name) if name else None,
+                               visibility=_visibility_option(index))
 
     def mysql_alter_options(self, table: m.ObjectName, options) -> Iterator[m.Operation]:
         """ALGORITHM= / LOCK= become one OnlineDdlClauses; the rest table options."""
@@ -749,11 +763,23 @@ def _set_config_calls(ast: exp.Expression) -> List[Tuple[str, str, bool]]:
 
 
 def _index_details(constraint: exp.Expression) -> Dict[str, Tuple]:
-    """A UNIQUE or PRIMARY KEY constraint's INCLUDE columns and DEFERRABLE clauses."""
+    """A UNIQUE or PRIMARY KEY constraint's INCLUDE columns and DEFERRABLE clauses (its
+    options, but for MySQL's index options such as INVISIBLE)."""
     parameters = constraint.args.get("include")
     include = parameters.args.get("include") if isinstance(parameters, exp.IndexParameters) else None
+    options = constraint.args.get("options") or ()
     return {"include": tuple(ident(column) for column in include or ()),
-            "deferrable": tuple(str(option).upper() for option in constraint.args.get("options") or ())}
+            "deferrable": tuple(str(option).upper() for option in options
+                                if not isinstance(option, exp.IndexConstraintOption))}
+
+
+def _visibility_option(index: exp.Expression) -> Optional[str]:
+    """MySQL's VISIBLE / INVISIBLE option of an index definition, as written; sqlglot
+    cannot parse MariaDB's IGNORED (the token recogniser reads it)."""
+    visible = next((option.args["visible"] for option in index.args.get("options") or ()
+                    if isinstance(option, exp.IndexConstraintOption)
+                    and option.args.get("visible") is not None), None)
+    return None if visible is None else "VISIBLE" if visible else "INVISIBLE"
 
 
 def _set_logged(action: exp.AlterSet) -> Optional[bool]:

@@ -7,12 +7,13 @@ Recognisers register by their leading words; the longest match wins.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from sqlglot.tokens import Token, TokenType
 
 from migrationlint import model as m
 from migrationlint.parse import tokenize
+from migrationlint.source import Region
 
 if TYPE_CHECKING:
     from migrationlint.normalize import Spans
@@ -727,6 +728,7 @@ def mysql_alter_table(cursor: Cursor) -> Optional[List[m.Operation]]:
     operations: List[m.Operation] = []
     ordinary = 0
     blanked_commas = set()
+    ignored: List[_IgnoredWord] = []
     clause_ranges = _top_level_clauses(cursor)
     for number, (first, last) in enumerate(clause_ranges):
         cursor.position = first
@@ -736,10 +738,14 @@ def mysql_alter_table(cursor: Cursor) -> Optional[List[m.Operation]]:
             operation = _mysql_alter_clause(cursor, table, clauses, last)
         if operation is False:
             ordinary += 1  # sqlglot reads it below
+            cursor.position = first
+            cursor.accept("ADD")
+            ignored += _ignored_words(cursor, last)
             continue
         if operation is not None:
             operations.append(operation)
         blank.append(_clause_with_comma(cursor, first, last, blanked_commas))
+    blank += [word.blank for word in ignored]
     if not blank:
         return None
     if ordinary:
@@ -748,7 +754,7 @@ def mysql_alter_table(cursor: Cursor) -> Optional[List[m.Operation]]:
         parsed = reparsed_operations(_blanked(cursor.text, blank), cursor.spans)
         if parsed is None:
             return None
-        operations = parsed + operations
+        operations = _with_ignored_words(parsed, ignored) + operations
     if clauses:
         operations.append(m.OnlineDdlClauses(span=cursor.statement_span(), table=table, **clauses))
     return operations or None
@@ -794,6 +800,74 @@ def _top_level_clauses(cursor: Cursor) -> List[Tuple[int, int]]:
     if first < len(cursor.tokens):
         ranges.append((first, len(cursor.tokens) - 1))
     return ranges
+
+
+class _IgnoredWord(NamedTuple):
+    """MariaDB's IGNORED / NOT IGNORED index option, which sqlglot cannot parse: the
+    characters to blank out, and the region of the index definition that carries it."""
+
+    blank: Tuple[int, int]
+    definition: Region
+    word: str
+
+
+_INDEX_WORDS = ("INDEX", "KEY", "UNIQUE", "FULLTEXT", "SPATIAL")
+
+
+def _ignored_words(cursor: Cursor, last: int) -> List[_IgnoredWord]:
+    """The IGNORED / NOT IGNORED options of the index definition ``[CONSTRAINT [name]]
+    {INDEX | KEY | UNIQUE | FULLTEXT | SPATIAL} ...`` at the cursor, which ends at token
+    ``last``; none when the tokens are not an index definition."""
+    first = cursor.position
+    if cursor.accept("CONSTRAINT") and not _is_word(cursor.peek(), *_INDEX_WORDS):
+        cursor.position += 1  # the constraint's name
+    if not _is_word(cursor.peek(), *_INDEX_WORDS):
+        return []
+    definition = cursor.spans.relative(cursor.tokens[first].start, cursor.tokens[last].end + 1)
+    found, depth, after_columns = [], 0, False
+    while cursor.position <= last:
+        start = cursor.position
+        if after_columns and depth == 0:
+            word = _visibility(cursor)
+            if word in ("IGNORED", "NOT IGNORED"):
+                blank = _token_range(cursor, start, cursor.position - 1)
+                found.append(_IgnoredWord(blank, definition, word))
+            if cursor.position > start:
+                continue
+        token_type = cursor.peek().token_type
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token_type, 0)
+        # Options follow the column list: an index named "ignored" is not one.
+        after_columns = after_columns or (depth == 0 and token_type == TokenType.R_PAREN)
+        cursor.position += 1
+    return found
+
+
+def _is_word(token: Optional[Token], *words: str) -> bool:
+    return token is not None and token.token_type != TokenType.IDENTIFIER and (
+        token.text.upper() in words)
+
+
+def _with_ignored_words(operations: List[m.Operation],
+                        ignored: List[_IgnoredWord]) -> List[m.Operation]:
+    """``operations`` read with the IGNORED words blanked out, each index given its word
+    back: the index whose span lies in the definition that carried it."""
+    def word_of(span: Region) -> Optional[str]:
+        return next((found.word for found in ignored if _within(span, found.definition)), None)
+
+    def restored(op: m.Operation) -> m.Operation:
+        if isinstance(op, m.CreateTable):
+            return op.replace(indexes=tuple(
+                index.replace(visibility=word_of(index.span) or index.visibility)
+                for index in op.indexes))
+        if isinstance(op, (m.CreateIndex, m.AddConstraint)) and word_of(op.span):
+            return op.replace(visibility=word_of(op.span))
+        return op
+
+    return [restored(op) for op in operations] if ignored else operations
+
+
+def _within(inner: Region, outer: Region) -> bool:
+    return outer[:2] <= inner[:2] and inner[2:] <= outer[2:]
 
 
 def _mysql_alter_clause(cursor: Cursor, table: m.ObjectName, clauses: Dict[str, str], last: int):
@@ -912,9 +986,26 @@ def _without(text: str, ranges: List[Tuple[int, int]]) -> str:
 @recognizer("CREATE", "TABLE", dialects=_MYSQL)
 @recognizer("CREATE", "TEMPORARY", "TABLE", dialects=_MYSQL)
 @_safely
-def mysql_create_table_partitioned(cursor: Cursor) -> Optional[List[m.Operation]]:
-    """CREATE TABLE ... PARTITION BY KEY/HASH ... (which sqlglot rejects): the table
-    without its partitioning clause."""
+def mysql_create_table(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """CREATE TABLE with what sqlglot rejects: PARTITION BY KEY/HASH ..., and MariaDB's
+    IGNORED / NOT IGNORED index option. The table is read without them (offsets kept),
+    and its indexes get their IGNORED words back."""
+    blank: List[Tuple[int, int]] = []
+    partitioning = _partition_clause(cursor)
+    if partitioning is not None:
+        blank.append(partitioning)
+    ignored = _create_table_ignored_words(cursor)
+    blank += [word.blank for word in ignored]
+    if not blank:
+        return None
+    from migrationlint.normalize import reparsed_operations  # normalize imports us
+
+    operations = reparsed_operations(_blanked(cursor.text, blank), cursor.spans)
+    return _with_ignored_words(operations, ignored) if operations else operations
+
+
+def _partition_clause(cursor: Cursor) -> Optional[Tuple[int, int]]:
+    """The character range from a top-level PARTITION BY to the end of the statement."""
     depth = 0
     for index, token in enumerate(cursor.tokens):
         depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
@@ -922,12 +1013,27 @@ def mysql_create_table_partitioned(cursor: Cursor) -> Optional[List[m.Operation]
             token.text.upper() == "PARTITION" and index + 1 < len(cursor.tokens)
             and cursor.tokens[index + 1].text.upper() == "BY")
         if depth == 0 and is_partition:
-            from migrationlint.normalize import reparsed_operations  # normalize imports us
-
-            end = cursor.tokens[-1].end + 1
-            text = _blanked(cursor.text, [(token.start, end)])
-            return reparsed_operations(text, cursor.spans)
+            return token.start, cursor.tokens[-1].end + 1
     return None
+
+
+def _create_table_ignored_words(cursor: Cursor) -> List[_IgnoredWord]:
+    """The IGNORED / NOT IGNORED options of the indexes in the table's column list."""
+    opening = next((i for i, t in enumerate(cursor.tokens) if t.token_type == TokenType.L_PAREN), None)
+    if opening is None:
+        return []
+    found: List[_IgnoredWord] = []
+    depth, first = 0, opening + 1
+    for index in range(opening, len(cursor.tokens)):
+        token_type = cursor.tokens[index].token_type
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token_type, 0)
+        if (depth == 1 and token_type == TokenType.COMMA) or depth == 0:
+            cursor.position = first
+            found += _ignored_words(cursor, index - 1)
+            first = index + 1
+        if depth == 0:
+            return found
+    return found
 
 
 # -- stored programs: DDL sqlglot cannot split (BEGIN ... END bodies) ------------------
