@@ -261,13 +261,17 @@ class AlterColumnType(TableOperation):
 
 class SetNotNull(TableOperation):
     column: Ident
+    # The column's type when the migration states it (Liquibase's columnDataType): MySQL
+    # makes a column NOT NULL with a MODIFY that must restate it.
+    type_sql: Optional[str] = None
 
 
 class DropNotNull(TableOperation):
     column: Ident
     # Set when the migration does not ask for it but the statement its framework writes
     # leaves NOT NULL out (Alembic's alter_column on MySQL restates the column as NULL):
-    # the argument that keeps it, e.g. "existing_nullable=".
+    # the argument that keeps it, e.g. "existing_nullable=". Liquibase's modifyDataType has
+    # no such attribute: it is "modifyDataType", the change to write as <sql> instead.
     kept_by: Optional[str] = None
 
 

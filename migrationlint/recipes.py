@@ -69,6 +69,21 @@ def batched_backfill(
     )
 
 
+def restate_in_sql_change(dialect: str, table: m.ObjectName, column: m.Ident, change: str,
+                          kept: str) -> Step:
+    """Liquibase's ``change`` (modifyDataType) runs on MySQL as MODIFY <column> <type>
+    alone, and no attribute of it restates the rest: an <sql> change restating the whole
+    column keeps what MODIFY would drop (Liquibase itself warns it loses them)."""
+    t, c = qualified(table, dialect), quote(column, dialect)
+    return Step(
+        phase=Phase.EXPAND,
+        title=f"Write the {change} as an <sql> change that restates the whole column",
+        instruction=f"<sql>ALTER TABLE {t} MODIFY {c} <new type> ...;</sql>, restating the "
+        f"{kept}, AUTO_INCREMENT and COMMENT {c} has today ({change} writes MODIFY {c} "
+        "<new type> alone on MySQL).",
+    )
+
+
 def add_not_null_safely(
     dialect: str,
     table: m.ObjectName,

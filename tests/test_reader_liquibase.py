@@ -320,3 +320,36 @@ def test_property_placeholders_in_names_are_shown_as_written(dialect):
 
 def _rewrite(finding) -> str:
     return "\n".join(step.sql or "" for step in finding.rewrite.steps)
+
+
+_MYSQL_COLUMN_CHANGES = """\
+<databaseChangeLog>
+  <changeSet id="600" author="kim">
+    <modifyDataType tableName="carts" columnName="code" newDataType="varchar(64)"/>
+  </changeSet>
+  <changeSet id="601" author="kim">
+    <addNotNullConstraint tableName="carts" columnName="owner" columnDataType="varchar(30)"/>
+  </changeSet>
+</databaseChangeLog>
+"""
+
+
+def test_mysql_modify_data_type_drops_not_null_and_default():
+    findings = lint_source(SourceFile("c.xml", _MYSQL_COLUMN_CHANGES), options("mysql"))
+    lost = {f.rule: f for f in findings if f.span.line == 3 and f.rule in ("ML109", "ML110")}
+    assert sorted(lost) == ["ML109", "ML110"]
+    for finding, kept in ((lost["ML109"], "NOT NULL"), (lost["ML110"], "DEFAULT")):
+        step, = finding.rewrite.steps
+        assert "an <sql> change" in step.title and "modifyDataType" in step.title
+        assert "ALTER TABLE carts MODIFY code <new type>" in step.instruction
+        assert f"restating the {kept}, AUTO_INCREMENT" in step.instruction
+    # PostgreSQL's ALTER COLUMN ... TYPE keeps them.
+    postgres = lint_source(SourceFile("c.xml", _MYSQL_COLUMN_CHANGES), options())
+    assert not [f for f in postgres if f.rule in ("ML109", "ML110")]
+
+
+def test_mysql_add_not_null_constraint_restates_the_given_column_type():
+    findings = lint_source(SourceFile("c.xml", _MYSQL_COLUMN_CHANGES), options("mysql"))
+    set_not_null, = [f for f in findings if f.rule == "ML106"]
+    assert set_not_null.rewrite.steps[-1].sql == (
+        "ALTER TABLE carts MODIFY owner varchar(30) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;")

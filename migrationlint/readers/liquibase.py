@@ -287,7 +287,8 @@ def _add_not_null(r, node, span):
         if _text(node, "defaultNullValue") is not None:
             # Liquibase first updates NULL rows to the value: a backfill in the migration.
             yield m.RawStatement(span=span, keyword="UPDATE", is_dml=True)
-        yield m.SetNotNull(span=span, table=table, column=ident(column))
+        yield m.SetNotNull(span=span, table=table, column=ident(column),
+                           type_sql=_text(node, "columnDataType"))
 
 
 def _drop_not_null(r, node, span):
@@ -315,6 +316,11 @@ def _modify_data_type(r, node, span):
     table, column, new_type = r.table(node), _text(node, "columnName"), _text(node, "newDataType")
     if table and column and new_type:
         yield m.AlterColumnType(span=span, table=table, column=ident(column), new_type_sql=new_type)
+        if r.dialect != "postgres":
+            # Liquibase writes MODIFY <column> <newDataType> alone on MySQL: the column's
+            # NOT NULL and default are not restated, so MODIFY drops them.
+            yield m.DropNotNull(span=span, table=table, column=ident(column), kept_by="modifyDataType")
+            yield m.DropDefault(span=span, table=table, column=ident(column), kept_by="modifyDataType")
 
 
 def _create_index(r, node, span):

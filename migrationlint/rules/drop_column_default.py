@@ -4,7 +4,7 @@ from typing import Iterator
 
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
-from migrationlint.recipes import always_write_step
+from migrationlint.recipes import always_write_step, restate_in_sql_change
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
 
@@ -58,6 +58,12 @@ def _left_out(op: m.DropDefault, ctx: RuleContext) -> Finding:
         "it is dropped, and inserts from the running application version that leave "
         f"{column} out get NULL, or fail if the column is NOT NULL."
     )
+    if ctx.migration.runner == "liquibase":
+        return ctx.finding(op.span, message, Rewrite(
+            summary=f"Restate {column}'s current default in an <sql> change.",
+            steps=(restate_in_sql_change(ctx.dialect, op.table, op.column, op.kept_by,
+                                         "DEFAULT"),),
+        ))
     return ctx.finding(op.span, message, Rewrite(
         summary=f"Restate the column's current default with {op.kept_by}.",
         steps=(Step(phase=Phase.EXPAND, title=f"Pass {op.kept_by} to the call",

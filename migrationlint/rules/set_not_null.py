@@ -67,7 +67,7 @@ def _rewrite(op: m.SetNotNull, ctx: RuleContext, fast: bool) -> Rewrite:
         steps=(
             always_write_step(column, f"Release the version that never stores NULL in {column}."),
             batched_backfill(ctx.dialect, op.table, op.column, None, f"{column} IS NULL"),
-            *add_not_null_safely(ctx.dialect, op.table, op.column, None,
+            *add_not_null_safely(ctx.dialect, op.table, op.column, op.type_sql,
                                  version_supports_fast_not_null=fast),
         ),
     )
