@@ -4,9 +4,10 @@ cannot restate them; a UniqueConstraint Django builds as a unique index is ML201
 
 from __future__ import annotations
 
-from framework_helpers import django_app, line_of, lint_django
+from framework_helpers import django_app, line_of, lint_django, read
 
-HEAD = ("from django.db import migrations, models\n"
+HEAD = ("from django.contrib.postgres.operations import AddIndexConcurrently\n"
+        "from django.db import migrations, models\n"
         "from django.db.models.functions import Coalesce, Lower, Upper\n\n")
 INITIAL = HEAD + (
     "class Migration(migrations.Migration):\n"
@@ -102,3 +103,34 @@ def test_what_cannot_be_written_gives_an_instruction_not_sql(tmp_path):
         assert "with the key and WHERE clause the migration defines" in step.instruction
     assert _build_step(include).instruction.startswith(
         "CREATE UNIQUE INDEX CONCURRENTLY m_incl_uniq ON members")
+
+
+def test_concurrent_operation_in_an_atomic_migration_is_refused_by_django(tmp_path):
+    _, findings = _lint(tmp_path, (
+        "        migrations.RunSQL('CREATE INDEX CONCURRENTLY m_team_idx ON members (team)'),\n"
+        "        AddIndexConcurrently('member', models.Index(fields=['team'], name='m_team2_idx')),"))
+    in_sql, operation = [f for f in findings if f.rule == "ML301"]
+    # RunSQL reaches PostgreSQL, which refuses; Django refuses its own operation first.
+    assert "fails with 'cannot run inside a transaction block'" in in_sql.message
+    assert operation.message.startswith(
+        "Django refuses AddIndexConcurrently in an atomic migration before PostgreSQL sees it: "
+        "the migration fails with 'NotSupportedError: The AddIndexConcurrently operation cannot "
+        "be executed inside a transaction (set atomic = False on the migration)'.")
+
+
+def test_on_mysql_a_conditional_unique_constraint_is_not_created_and_an_index_is_full(tmp_path):
+    # MySQL has no partial (or covering) indexes: Django skips the constraint and builds
+    # the index without its WHERE, so one DDL remains and ML401 has nothing to count.
+    path = django_app(tmp_path, "club", {"0001_initial": INITIAL, "0002_mysql": HEAD + (
+        "class Migration(migrations.Migration):\n    operations = [\n"
+        "        migrations.AddConstraint('member', models.UniqueConstraint(\n"
+        "            fields=['email'], condition=models.Q(active=True), name='uniq_active')),\n"
+        "        migrations.AddIndex('member', models.Index(fields=['team'], name='m_team_idx',\n"
+        "                                                   condition=models.Q(active=True))),\n"
+        "        migrations.AddConstraint('member', models.UniqueConstraint(\n"
+        "            fields=['team'], include=['email'], name='uniq_team')),\n"
+        "    ]\n")})
+    migration = read(path, dialect="mysql")
+    (index,) = [op for s in migration.statements for op in s.operations]
+    assert (index.name.name, index.columns_sql, index.where_sql) == ("m_team_idx", ("team",), None)
+    assert not [f for f in lint_django(path, "mysql") if f.rule == "ML401"]

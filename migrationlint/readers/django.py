@@ -152,7 +152,7 @@ def read_django(source: SourceFile, dialect: str, version: Version) -> Migration
                          statements=[syntax_error_statement(error, source)], runner="django")
     app_label = _app_label(source.path)
     state = AppState(app_label, dialect)
-    for earlier in _earlier_migrations(source.path):
+    for earlier in earlier_migrations(source.path):
         names, calls = _operations_of(earlier)
         for call in calls:
             _Replayer(state, names).apply(call)
@@ -260,6 +260,9 @@ class _DjangoReader:
             self.operations(args.node("database_operations"))
             _Replayer(self.state, self.names).apply(call)
             return
+        if self.runs_no_sql(name, args):
+            _Replayer(self.state, self.names).apply(call)
+            return
         span = self.python.span(call)
         self.note = None
         converter = getattr(self, f"op_{name}", None)
@@ -273,6 +276,17 @@ class _DjangoReader:
             tuple(operations), note=self.note,
         ))
         _Replayer(self.state, self.names).apply(call)
+
+    def runs_no_sql(self, name: str, args: CallArgs) -> bool:
+        """On MySQL Django creates no UniqueConstraint with a condition, INCLUDE columns,
+        deferrable or nulls_distinct (its _unique_supported() is false there: no partial
+        or covering indexes); it only warns (models.W036)."""
+        constraint = args.node("constraint")
+        if self.dialect == "postgres" or name != "AddConstraint" or not (
+            isinstance(constraint, ast.Call) and call_name(constraint) == "UniqueConstraint"
+        ):
+            return False
+        return any(CallArgs(constraint, ()).has(option) for option in _UNSUPPORTED_ON_MYSQL)
 
     def run_sql(self, call: ast.Call, args: CallArgs) -> None:
         sql = args.node("sql")
@@ -323,9 +337,12 @@ class _DjangoReader:
         it cannot restate the index instead of building a different one."""
         column = self.column_sql(model_name)
         key = _index_key(definition, column)
-        condition = definition.node("condition")
+        # MySQL's CREATE INDEX has no WHERE and no INCLUDE: Django leaves them out there
+        # and builds the full index (models.W037).
+        postgres = self.dialect == "postgres"
+        condition = definition.node("condition") if postgres else None
         where = condition_sql(condition, column) if condition is not None else None
-        unrendered = _unrendered_part(definition, key, condition, where)
+        unrendered = _unrendered_part(definition, key, condition, where, postgres)
         if unrendered is not None:
             self.note = _join(self.note, f"{unrendered} is not written as SQL by migrationlint "
                               "(it writes fields, F(), Lower(), Upper() and simple Q() "
@@ -622,6 +639,8 @@ def _referenced_table(target: Optional[str]) -> Optional[m.ObjectName]:
 # Index/UniqueConstraint options that change what the index holds and that the model's
 # CreateIndex cannot carry: with one of them the index is not restated.
 _UNRENDERED_OPTIONS = ("include", "nulls_distinct", "deferrable", "db_tablespace")
+# UniqueConstraint options MySQL lacks: Django then creates no constraint at all.
+_UNSUPPORTED_ON_MYSQL = ("condition", "include", "deferrable", "nulls_distinct")
 
 
 def _built_as_unique_index(constraint: CallArgs) -> bool:
@@ -651,14 +670,17 @@ def _index_key(definition: CallArgs, column: ColumnSql) -> Optional[Tuple[str, .
     return tuple(parts)
 
 
-def _unrendered_part(definition: CallArgs, key, condition, where) -> Optional[str]:
+def _unrendered_part(definition: CallArgs, key, condition, where,
+                     postgres: bool) -> Optional[str]:
     """What of the index cannot be written as SQL, said for the note; None if nothing."""
     if key is None:
         expressions = definition.call.args or [definition.node("fields")]
         return "the index key " + ", ".join(f"`{_short_code(e)}`" for e in expressions if e)
     if condition is not None and where is None:
         return f"the condition `{_short_code(condition)}`"
-    option = next((o for o in _UNRENDERED_OPTIONS if definition.has(o)), None)
+    options = _UNRENDERED_OPTIONS if postgres else tuple(
+        o for o in _UNRENDERED_OPTIONS if o != "include")
+    option = next((o for o in options if definition.has(o)), None)
     return f"the `{option}=` option" if option is not None else None
 
 
@@ -714,8 +736,9 @@ def _app_label(path: str) -> str:
     return os.path.basename(folder) or "app"
 
 
-def _earlier_migrations(path: str) -> List[str]:
-    """The app's migration files that sort before ``path`` (Django numbers them)."""
+def earlier_migrations(path: str) -> List[str]:
+    """The app's migration files that sort before ``path`` (Django numbers them): the
+    reader replays them, so they are part of the result-cache key too."""
     folder = os.path.dirname(os.path.abspath(path))
     name = os.path.basename(path)
     try:

@@ -1,6 +1,7 @@
 """ML301 non-transactional-statement-in-transaction, ML302 enum-value-added-in-transaction,
 ML303 validate-in-same-transaction, ML304 nested-transaction, ML305 unterminated-transaction."""
 
+import re
 from typing import Dict, Iterator, Optional
 
 from migrationlint import model as m
@@ -101,7 +102,15 @@ def check_non_transactional(op: m.Operation, ctx: RuleContext) -> Iterator[Findi
     name = refused_in_transaction(op)
     if name is None or ctx.migration.runs_in_transaction(ctx.statement) is False:
         return
-    if _flyway_refuses(ctx):
+    django_operation = _django_concurrent_operation(ctx)
+    if django_operation is not None:
+        message = (
+            f"Django refuses {django_operation} in an atomic migration before PostgreSQL sees "
+            f"it: the migration fails with 'NotSupportedError: The {django_operation} "
+            "operation cannot be executed inside a transaction (set atomic = False on the "
+            "migration)'."
+        )
+    elif _flyway_refuses(ctx):
         message = (
             f"Flyway runs a migration holding {name} outside a transaction only when every "
             "statement in it is one Flyway knows cannot run in a transaction; this file mixes "
@@ -114,6 +123,19 @@ def check_non_transactional(op: m.Operation, ctx: RuleContext) -> Iterator[Findi
             f"{_where(ctx)}: the migration fails with 'cannot run inside a transaction block'."
         )
     yield ctx.finding(op.span, message, _for_runner(_RUN_ALONE, ctx))
+
+
+# Django's own operations that check for a transaction before sending any SQL
+# (django.contrib.postgres.operations.NotInTransactionMixin).
+_DJANGO_CONCURRENT_CALL = re.compile(r"(?:\w+\.)*(AddIndexConcurrently|RemoveIndexConcurrently)\s*\(")
+
+
+def _django_concurrent_operation(ctx: RuleContext) -> Optional[str]:
+    """The name of the Django operation the statement is, when it is one of those."""
+    if ctx.migration.runner != "django" or ctx.statement is None:
+        return None
+    match = _DJANGO_CONCURRENT_CALL.match(ctx.statement.text)
+    return match.group(1) if match else None
 
 
 def _value_used_later(ctx: RuleContext, value: str) -> Optional[int]:
