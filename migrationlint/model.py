@@ -470,6 +470,13 @@ class AddDomainConstraint(Operation):
     not_valid: bool = False
 
 
+class SetDomainNotNull(Operation):
+    """ALTER DOMAIN ... SET NOT NULL: checks every stored value of the domain; unlike a
+    CHECK it has no NOT VALID form."""
+
+    domain: ObjectName
+
+
 class DetachPartition(TableOperation):
     partition: ObjectName
     concurrently: bool = False

@@ -389,6 +389,18 @@ def alter_domain_add_check(cursor: Cursor) -> Optional[List[m.Operation]]:
                                   expression_sql=checked[0], not_valid=not_valid)]
 
 
+@recognizer("ALTER", "DOMAIN", dialects=("postgres",))
+@_safely
+def alter_domain_set_not_null(cursor: Cursor) -> Optional[List[m.Operation]]:
+    cursor.expect("ALTER", "DOMAIN")
+    domain = cursor.name()
+    start = cursor.position
+    cursor.expect("SET", "NOT", "NULL")
+    if not _at_end(cursor):
+        return None
+    return [m.SetDomainNotNull(span=cursor.span_from(start), domain=domain)]
+
+
 @recognizer("REINDEX", dialects=("postgres",))
 @_safely
 def reindex(cursor: Cursor) -> Optional[List[m.Operation]]:

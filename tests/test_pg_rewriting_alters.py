@@ -38,6 +38,7 @@ def _rewrite_sql(finding):
     ("ALTER DOMAIN d ADD CHECK (VALUE > 0) NOT VALID;", m.AddDomainConstraint,
      {"name": None, "not_valid": True}),
     ("CREATE DOMAIN positive_int AS integer;", m.CreateType, {}),
+    ("ALTER DOMAIN app.email SET NOT NULL;", m.SetDomainNotNull, {}),
     ("ALTER INDEX IF EXISTS idx_events_at SET TABLESPACE fast;", m.SetRelationTablespace,
      {"kind": "index", "tablespace": "fast"}),
     ("ALTER MATERIALIZED VIEW IF EXISTS daily SET TABLESPACE fast;", m.SetRelationTablespace,
@@ -67,6 +68,7 @@ def test_all_in_tablespace_keeps_the_owners_as_written():
     "ALTER INDEX idx RENAME TO idx2;",
     "ALTER MATERIALIZED VIEW daily RENAME TO weekly;",
     "ALTER DOMAIN d VALIDATE CONSTRAINT c;",
+    "ALTER DOMAIN d DROP NOT NULL;",
     "ALTER DOMAIN d ADD CONSTRAINT c NOT NULL;",
     "ALTER TABLE t ALTER COLUMN c DROP EXPRESSION;",
 ])
@@ -85,6 +87,7 @@ def test_set_expression_next_to_another_action_is_still_read():
     ("ALTER TABLE t\n  ALTER COLUMN c SET EXPRESSION AS (a + 1);", "ML218", 2, 3),
     ("ALTER DOMAIN positive_int\n  ADD CONSTRAINT positive_int_check CHECK (VALUE > 0);",
      "ML219", 2, 3),
+    ("ALTER DOMAIN email\n  SET NOT NULL;", "ML219", 2, 3),
 ])
 def test_findings_point_at_the_clause(sql, code, line, column):
     span = _only(sql, code).span
@@ -99,6 +102,7 @@ def test_findings_point_at_the_clause(sql, code, line, column):
     ("CREATE DOMAIN positive_int AS integer;"
      " ALTER DOMAIN positive_int ADD CHECK (VALUE > 0);", "ML219"),
     ("ALTER DOMAIN positive_int ADD CHECK (VALUE > 0) NOT VALID;", "ML219"),
+    ("CREATE DOMAIN email AS text; ALTER DOMAIN email SET NOT NULL;", "ML219"),
 ])
 def test_new_objects_and_not_valid_are_not_flagged(sql, code):
     assert code not in codes(sql, ignore=TIMEOUT_NOTES)
@@ -176,6 +180,22 @@ def test_all_in_tablespace_recipe_moves_one_relation_at_a_time():
     assert "pg_repack --table=<table> --tablespace=fast --moveidx" in _rewrite_sql(tables)
     views = _only("ALTER MATERIALIZED VIEW ALL IN TABLESPACE old SET TABLESPACE fast;", "ML218")
     assert "ALTER MATERIALIZED VIEW <name> SET TABLESPACE fast for each" in _rewrite_sql(views)
+
+
+def test_domain_set_not_null_names_the_lock_and_has_no_not_valid_form():
+    message = _only("ALTER DOMAIN email SET NOT NULL;", "ML219").message
+    assert "SHARE lock" in message and "no NOT VALID form" in message
+
+
+def test_domain_set_not_null_recipe_is_a_not_valid_check_kept_in_place():
+    found = _only('ALTER DOMAIN app."Email" SET NOT NULL;', "ML219")
+    steps = found.rewrite.steps
+    assert [s.sql for s in steps[:2]] == [
+        'ALTER DOMAIN app."Email" ADD CONSTRAINT email_not_null CHECK (VALUE IS NOT NULL) '
+        "NOT VALID;",
+        'ALTER DOMAIN app."Email" VALIDATE CONSTRAINT email_not_null;',
+    ]
+    assert "SET NOT NULL would scan every table again" in steps[2].instruction
 
 
 def test_lock_timeout_note_covers_the_rewrites():
