@@ -353,3 +353,41 @@ def test_mysql_add_not_null_constraint_restates_the_given_column_type():
     set_not_null, = [f for f in findings if f.rule == "ML106"]
     assert set_not_null.rewrite.steps[-1].sql == (
         "ALTER TABLE carts MODIFY owner varchar(30) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;")
+
+
+_DATA_CHANGES_XML = """\
+<databaseChangeLog>
+  <changeSet id="700" author="kim">
+    <delete tableName="carts"/>
+    <update tableName="carts">
+      <column name="state" value="closed"/>
+      <where>touched_at &lt; '2020-01-01'</where>
+    </update>
+    <update tableName="carts">
+      <column name="state" value="open"/>
+      <where>id = 42</where>
+    </update>
+  </changeSet>
+</databaseChangeLog>
+"""
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+def test_update_and_delete_changes_are_judged_as_their_sql(dialect):
+    findings = lint_source(SourceFile("c.xml", _DATA_CHANGES_XML), options(dialect))
+    # Every row (no where), then a range: ML501 as for the same SQL; one row by its key
+    # is bounded.
+    assert [(f.rule, f.span.line) for f in findings] == [("ML501", 3), ("ML501", 4)]
+    every_row, in_range = findings
+    assert "DELETE on carts with no WHERE clause" in every_row.message
+    assert "UPDATE on carts with WHERE touched_at < '2020-01-01'" in in_range.message
+    assert "UPDATE carts SET state = 'closed'" in in_range.rewrite.steps[-1].instruction
+
+
+def test_yaml_delete_with_where_attribute():
+    text = ("databaseChangeLog:\n  - changeSet:\n      id: 710\n      author: kim\n"
+            "      changes:\n        - delete:\n            tableName: carts\n"
+            "            where: state = 'closed'\n")
+    finding, = lint_source(SourceFile("c.yaml", text), options())
+    assert (finding.rule, finding.span.line) == ("ML501", 6)
+    assert "with WHERE state = 'closed'" in finding.message

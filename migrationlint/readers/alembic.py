@@ -24,6 +24,7 @@ from migrationlint.readers.python_source import (
     UNKNOWN, CallArgs, PythonFile, call_name, dotted, format_field, format_fields_masked,
     literal, syntax_error_statement,
 )
+from migrationlint.readers.sqlalchemy_core import core_data_change
 from migrationlint.readers.templating import unmask
 from migrationlint.source import SourceFile
 from migrationlint.splitter import Comment
@@ -261,7 +262,9 @@ class _AlembicReader:
                                              len(self.statements))
         else:
             span = self.python.span(call)
-            self.add(call, (m.RawStatement(span=span, keyword="alembic op.execute (dynamic SQL)"),))
+            dynamic = (m.RawStatement(span=span, keyword="alembic op.execute (dynamic SQL)"),)
+            self.add(call, core_data_change(node, self.python.tree, span, self.dialect,
+                                            self.version) or dynamic)
             return
         for statement in chunk.statements:
             if self.autocommit:

@@ -25,6 +25,7 @@ from migrationlint.readers.columns import default_from_sql, default_from_value, 
 from migrationlint.readers.conventions import blank
 from migrationlint.readers.sql import PinnedLines, sql_statements
 from migrationlint.source import Region, SourceFile
+from migrationlint.sqlgen import qualified, quote
 from migrationlint.splitter import Comment
 from migrationlint.versions import Version
 
@@ -371,6 +372,56 @@ def _drop_constraint(table_key: str):
     return convert
 
 
+def _data_change(kind: str):
+    """``<update>`` / ``<delete>``: the UPDATE or DELETE Liquibase runs, read as SQL so it
+    is judged as the same statement in a .sql file is (no ``<where>``: every row). A
+    change whose SQL cannot be read stays a bare data change, not a parse error."""
+    def convert(r, node, span):
+        sql = _update_sql(r, node) if kind == "update" else _delete_sql(r, node)
+        if sql is None:
+            return
+        chunk = sql_statements(sql, r.dialect, r.version, PinnedLines(span),
+                               pinned_at=(node.start, node.end))
+        for statement in chunk.statements:
+            if statement.error is None:
+                yield from statement.operations
+    return convert
+
+
+def _update_sql(r: _ChangelogReader, node: Node) -> Optional[str]:
+    table = r.table(node)
+    assignments = [f"{quote(ident(name), r.dialect)} = {_value_sql(c)}"
+                   for c in node.children if c.name == "column" and (name := _text(c, "name"))]
+    if table is None or not assignments:
+        return None
+    return f"UPDATE {qualified(table, r.dialect)} SET {', '.join(assignments)}{_where_sql(node)}"
+
+
+def _delete_sql(r: _ChangelogReader, node: Node) -> Optional[str]:
+    table = r.table(node)
+    return f"DELETE FROM {qualified(table, r.dialect)}{_where_sql(node)}" if table else None
+
+
+def _where_sql(node: Node) -> str:
+    """`` WHERE ...`` from the ``where`` attribute (YAML, JSON) or element (XML), if any."""
+    element = node.child("where")
+    where = _text(node, "where") or (element.text.strip() if element and element.text else None)
+    return f" WHERE {where}" if where else ""
+
+
+def _value_sql(column: Node) -> str:
+    """The SQL of an ``<update>`` column's value; NULL when it gives none, as Liquibase sets."""
+    computed = _text(column, "valueComputed")
+    if computed:
+        return computed
+    if column.attrs.get("valueBoolean") is not None:
+        return default_from_value(_flag(column, "valueBoolean")).sql
+    if column.attrs.get("valueNumeric") is not None:
+        return str(column.attrs["valueNumeric"])
+    value = column.attrs.get("value", column.attrs.get("valueDate"))
+    return default_from_value(value).sql if value is not None else "NULL"
+
+
 def _add_default(r, node, span):
     table, column = r.table(node), _text(node, "columnName")
     default = r.default(node)
@@ -396,6 +447,7 @@ _CONVERTERS: Dict[str, Callable] = {
     "dropUniqueConstraint": _drop_constraint("tableName"),
     "dropPrimaryKey": _drop_constraint("tableName"),
     "addDefaultValue": _add_default, "dropDefaultValue": _drop_default,
+    "update": _data_change("update"), "delete": _data_change("delete"),
 }
 
 
