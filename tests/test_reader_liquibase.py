@@ -391,3 +391,27 @@ def test_yaml_delete_with_where_attribute():
     finding, = lint_source(SourceFile("c.yaml", text), options())
     assert (finding.rule, finding.span.line) == ("ML501", 6)
     assert "with WHERE state = 'closed'" in finding.message
+
+
+_IN_TRANSACTION_XML = """\
+<databaseChangeLog>
+  <changeSet id="800" author="kim">
+    <sql>CREATE INDEX CONCURRENTLY carts_owner_idx ON carts (owner)</sql>
+  </changeSet>
+</databaseChangeLog>
+"""
+_IN_TRANSACTION_FORMATTED = """\
+--liquibase formatted sql
+--changeset kim:800
+CREATE INDEX CONCURRENTLY carts_owner_idx ON carts (owner);
+"""
+
+
+@pytest.mark.parametrize("name,text", [
+    ("c.xml", _IN_TRANSACTION_XML), ("changelog.sql", _IN_TRANSACTION_FORMATTED),
+])
+def test_concurrent_index_in_a_changeset_names_liquibase_opt_out(name, text):
+    finding, = [f for f in lint_source(SourceFile(name, text), options()) if f.rule == "ML301"]
+    instruction = finding.rewrite.steps[0].instruction
+    assert 'runInTransaction="false"' in instruction
+    assert "--changeset author:id runInTransaction:false" in instruction

@@ -49,7 +49,8 @@ _NO_TRANSACTION_SWITCH = {
     "flyway": "executeInTransaction=false in the script's .conf file",
     "goose": "-- +goose NO TRANSACTION",
     "dbmate": "-- migrate:up transaction:false",
-    "liquibase": 'a changeSet of its own with runInTransaction="false"',
+    "liquibase": 'a changeSet of its own with runInTransaction="false" (in formatted SQL, '
+                 "--changeset author:id runInTransaction:false)",
     "atlas": "-- atlas:txmode none",
     "diesel": "run_in_transaction = false in the migration's metadata.toml",
 }
