@@ -219,3 +219,26 @@ def test_plain_sql_still_lists_the_common_switches():
     (finding,) = [f for f in findings if f.rule == "ML301"]
     instruction = finding.rewrite.steps[0].instruction
     assert "Django atomic = False" in instruction and "autocommit_block" in instruction
+
+
+# -- batch_alter_table(recreate="always") copies the table ----------------------------
+def _batch(recreate: str) -> str:
+    return (f'    with op.batch_alter_table("visits", recreate="{recreate}") as batch_op:\n'
+            '        batch_op.add_column(sa.Column("region", sa.String(10)))\n')
+
+
+def test_recreate_always_is_a_whole_table_copy():
+    for dialect in ("postgres", "mysql"):
+        (finding,) = [f for f in _lint(_batch("always"), dialect) if f.rule == "ML502"]
+        assert finding.span.line == 6
+        assert "INSERT INTO _alembic_tmp_visits ... SELECT FROM visits" in finding.message
+        assert "drops visits and renames the copy" in finding.message
+    statements = _read(_batch("always")).statements
+    assert [type(op).__name__ for s in statements for op in s.operations] == [
+        "AddColumn", "DataChange"]
+
+
+def test_recreate_auto_is_a_plain_alter():
+    assert "ML502" not in _rules(_batch("auto"))
+    assert [type(op).__name__ for s in _read(_batch("auto")).statements
+            for op in s.operations] == ["AddColumn"]
