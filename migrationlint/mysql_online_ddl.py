@@ -351,6 +351,8 @@ def compare_types(old: str, new: str, charset: str = DEFAULT_CHARSET) -> str:
     old_match, new_match = _TYPE.match(old), _TYPE.match(new)
     if not old_match or not new_match:
         return "change_column_type"
+    if _attributes(old, old_match) != _attributes(new, new_match):
+        return "change_column_type"  # UNSIGNED, ZEROFILL or BINARY change what is stored
     old_name, new_name = old_match.group(1).upper(), new_match.group(1).upper()
     old_args, new_args = _args(old_match.group(2)), _args(new_match.group(2))
     if (old_name, old_args) == (new_name, new_args):
@@ -367,6 +369,11 @@ def compare_types(old: str, new: str, charset: str = DEFAULT_CHARSET) -> str:
         if _enum_storage(old_name, len(old_args)) == _enum_storage(new_name, len(new_args)):
             return "append_enum_values"
     return "change_column_type"
+
+
+def _attributes(type_sql: str, match: re.Match) -> Tuple[str, ...]:
+    """The words after a type's name and arguments: ``INT UNSIGNED`` -> ("UNSIGNED",)."""
+    return tuple(type_sql[match.end():].upper().split())
 
 
 def varchar_length(type_sql: str) -> Optional[int]:

@@ -28,6 +28,11 @@ def online_findings(sql, dialect="mysql", version=None):
     ("VARCHAR(255)", "VARCHAR(256)", "latin1", "widen_varchar_across_length_bytes"),
     ("VARCHAR(80)", "VARCHAR(40)", "utf8mb4", "change_column_type"),
     ("INT", "BIGINT", "utf8mb4", "change_column_type"),
+    # Signedness and padding change the stored type: MySQL copies the table.
+    ("INT", "INT UNSIGNED", "utf8mb4", "change_column_type"),
+    ("BIGINT UNSIGNED", "BIGINT", "utf8mb4", "change_column_type"),
+    ("INT", "INT ZEROFILL", "utf8mb4", "change_column_type"),
+    ("int unsigned", "INT  UNSIGNED", "utf8mb4", "same_type"),
     ("int", "INT", "utf8mb4", "same_type"),
     ("ENUM('a', 'b')", "ENUM('a','b','c')", "utf8mb4", "append_enum_values"),
     ("ENUM('a','b')", "ENUM('c','a','b')", "utf8mb4", "change_column_type"),
