@@ -1,8 +1,9 @@
 """Inline suppression comments.
 
-``-- migrationlint: ignore ML101, drop-column -- reason`` on a statement's first line
-or the line before it; ``-- migrationlint: ignore-file [CODE ...]`` before the first
-statement. Unknown codes and suppressions that suppress nothing become findings.
+``-- migrationlint: ignore ML101, drop-column -- reason`` on any line of a statement or
+the line before it (no codes: every rule); ``-- migrationlint: ignore-file [CODE ...]``
+before the first statement. Unknown directives and codes, a reason without its ``--``,
+and suppressions that suppress nothing become findings.
 
 Atlas's ``-- atlas:nolint [analyzer|code ...]`` is honoured too (for teams moving from
 Atlas): its analyzers and codes map to ours, a header comment followed by a blank line
@@ -19,10 +20,14 @@ from migrationlint.rules import find_rule
 from migrationlint.source import LineIndex, Region
 from migrationlint.splitter import Comment
 
-_DIRECTIVE = re.compile(
-    r"migrationlint\s*:\s*(?P<kind>ignore-file|ignore)\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
-)
+_DIRECTIVE = re.compile(r"migrationlint\s*:\s*(?P<kind>[\w-]*)(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+_KINDS = ("ignore", "ignore-file")
+_ACCEPTED_FORMS = ("`migrationlint: ignore [CODE ...] [-- reason]` or "
+                   "`migrationlint: ignore-file [CODE ...] [-- reason]`")
 _REASON = re.compile(r"\s--(\s|$)")
+# What a misspelt rule looks like (a code, or a name in kebab case): any other word is
+# taken for the start of a reason written without its ``--``.
+_RULE_LIKE = re.compile(r"[a-z]{2}\d+|[a-z0-9]+(-[a-z0-9]+)+", re.IGNORECASE)
 _ATLAS_NOLINT = re.compile(r"atlas:nolint\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 # Atlas analyzers and codes → our rule codes (only registered ones are used).
 _ATLAS_NAMES = {
@@ -42,7 +47,9 @@ class Suppression(NamedTuple):
     codes: Tuple[str, ...]
     # The codes of the findings it suppressed, filled in by apply_suppressions.
     used: Set[str]
-    unknown: Tuple[str, ...] = ()
+    # Why the comment is invalid, one ML002 message each: an unknown directive or rule,
+    # a reason without its ``--``.
+    problems: Tuple[str, ...] = ()
     # A comment naming no rule at all covers every rule.
     every_rule: bool = False
     # Written for another tool (atlas:nolint): never reported as unused or invalid.
@@ -58,20 +65,43 @@ def parse_suppressions(comments: Sequence[Comment], lines: LineIndex) -> List[Su
             found += _atlas_suppression(comment, atlas.group("rest"), lines)
             continue
         match = _DIRECTIVE.match(body)
-        if match is None:
-            continue
-        rest = _REASON.split(" " + match.group("rest"), maxsplit=1)[0]
-        known, unknown = [], []
-        for word in filter(None, re.split(r"[\s,]+", rest)):
-            info = find_rule(word)
-            (known.append(info.code) if info else unknown.append(word))
-        span = lines.span(comment.start, comment.end)
-        found.append(
-            Suppression(span=span, line=span.line, whole_file=match.group("kind").lower() == "ignore-file",
-                        codes=tuple(known), used=set(), unknown=tuple(unknown),
-                        every_rule=not known and not unknown)
-        )
+        if match is not None:
+            found.append(_suppression(match.group("kind"), match.group("rest"),
+                                      lines.span(comment.start, comment.end)))
     return found
+
+
+def _suppression(kind: str, rest: str, span: Region) -> Suppression:
+    if kind.lower() not in _KINDS:
+        # Suppresses nothing: a directive we do not know might mean anything.
+        what = f"Unknown directive `{kind}`" if kind else "Missing directive"
+        return Suppression(span=span, line=span.line, whole_file=False, codes=(), used=set(),
+                           problems=(f"{what} in suppression comment; write {_ACCEPTED_FORMS}.",))
+    known, problems = _named_rules(_REASON.split(" " + rest, maxsplit=1)[0])
+    return Suppression(span=span, line=span.line, whole_file=kind.lower() == "ignore-file",
+                       codes=tuple(known), used=set(), problems=tuple(problems),
+                       every_rule=not known and not problems)
+
+
+def _named_rules(words: str) -> Tuple[List[str], List[str]]:
+    """The codes of the rules a directive names, and its problems. The first word that
+    looks like neither a rule nor a misspelt one starts a reason written without its
+    ``--``: one problem for the reason, not one per word."""
+    known: List[str] = []
+    problems: List[str] = []
+    for word in re.finditer(r"[^\s,]+", words):
+        info = find_rule(word.group())
+        if info is not None:
+            known.append(info.code)
+        elif _RULE_LIKE.fullmatch(word.group()):
+            problems.append(f"Unknown rule `{word.group()}` in suppression comment.")
+        else:
+            reason = words[word.start():].strip()
+            rules = " ".join(known) or "CODE"
+            problems.append(f"`{reason}` is not a rule: a reason goes after ` -- `, as in "
+                            f"`migrationlint: ignore {rules} -- {reason}`.")
+            break
+    return known, problems
 
 
 def _atlas_suppression(comment: Comment, rest: str, lines: LineIndex) -> List[Suppression]:
@@ -99,12 +129,13 @@ def apply_suppressions(
     ``statement_lines`` maps each finding's line to the first line of its statement;
     ``report(code, region, message)`` makes a finding of the file.
     """
-    by_line: Dict[int, List[Suppression]] = {}
+    by_statement: Dict[int, List[Suppression]] = {}
     file_wide: List[Suppression] = []
+    detached: List[Suppression] = []
     problems: List[Finding] = []
-    active: List[Suppression] = []
     starts = set(statement_lines.values())
     for suppression in suppressions:
+        problems += [report("ML002", suppression.span, message) for message in suppression.problems]
         if suppression.whole_file and suppression.lenient and (
             first_statement_line is not None and suppression.line > first_statement_line
         ):
@@ -117,35 +148,50 @@ def apply_suppressions(
                                        "it was ignored here."))
                 continue
             file_wide.append(suppression)
-            active.append(suppression)
-        else:
-            # A comment on a statement's own first line wins over one on the line before.
-            target = suppression.line if suppression.line in starts else suppression.line + 1
-            by_line.setdefault(target, []).append(suppression)
-            active.append(suppression)
-        for word in suppression.unknown:
-            problems.append(report("ML002", suppression.span,
-                                   f"Unknown rule `{word}` in suppression comment."))
+            continue
+        start = _covered_statement(suppression.line, statement_lines, starts)
+        (detached if start is None else by_statement.setdefault(start, [])).append(suppression)
 
     kept = []
     for finding in findings:
         start_line = statement_lines.get(finding.span.line, finding.span.line)
-        candidates = by_line.get(start_line, []) + file_wide
+        candidates = by_statement.get(start_line, []) + file_wide
         matching = [s for s in candidates if s.every_rule or finding.rule in s.codes]
         for suppression in matching:
             suppression.used.add(finding.rule)
         if not matching:
             kept.append(finding)
 
-    for suppression in active:
-        if suppression.lenient:
-            continue
-        # A rule that is not enabled cannot fire, so its suppression is not "unused".
-        unused = [c for c in suppression.codes if c not in suppression.used and c in enabled]
-        if suppression.every_rule and not suppression.used:
-            problems.append(report("ML003", suppression.span,
-                                   "Suppression comment suppressed nothing; remove it."))
-        for code in unused:
-            problems.append(report("ML003", suppression.span,
-                                   f"Suppression of {code} suppressed nothing; remove it."))
+    for placed in [s for group in by_statement.values() for s in group] + file_wide:
+        problems += [report("ML003", placed.span, message) for message in _unused(placed, enabled)]
+    for suppression in detached:
+        if not suppression.lenient and (suppression.every_rule or enabled.intersection(suppression.codes)):
+            problems.append(report("ML003", suppression.span, _DETACHED))
     return kept + problems
+
+
+_DETACHED = ("Suppression comment is on no statement, so it suppressed nothing: put it at the "
+             "end of one of the statement's lines or on the line just before the statement.")
+
+
+def _covered_statement(line: int, statement_lines: Dict[int, int], starts: Set[int]) -> Optional[int]:
+    """The first line of the statement a suppression on ``line`` covers: the statement
+    starting on that line, else the one the line belongs to (a comment at the end of a
+    later line, where ruff users put a noqa: on the line of the finding), else the one
+    starting on the next line; ``None`` when there is none."""
+    if line in starts:
+        return line
+    if line in statement_lines:
+        return statement_lines[line]
+    return line + 1 if line + 1 in starts else None
+
+
+def _unused(suppression: Suppression, enabled: Set[str]) -> List[str]:
+    """ML003 messages for what a placed suppression did not suppress."""
+    if suppression.lenient:
+        return []
+    if suppression.every_rule:
+        return [] if suppression.used else ["Suppression comment suppressed nothing; remove it."]
+    # A rule that is not enabled cannot fire, so its suppression is not "unused".
+    return [f"Suppression of {code} suppressed nothing; remove it." for code in suppression.codes
+            if code not in suppression.used and code in enabled]

@@ -82,3 +82,49 @@ def test_ignore_file_after_first_statement_is_invalid():
 def test_parse_error_can_be_suppressed():
     sql = "-- migrationlint: ignore parse-error -- vendor syntax\nALTER TABLE t ADD COLUMN c int DEFAULT;"
     assert codes(sql) == []
+
+
+def test_trailing_comment_on_a_later_line_of_the_statement_is_honoured():
+    # Where ruff users put a noqa: on the line the finding points at.
+    sql = "ALTER TABLE users\n  DROP COLUMN a; -- migrationlint: ignore drop-column"
+    assert codes(sql) == []
+
+
+def test_comment_on_its_own_line_inside_the_statement_is_honoured():
+    sql = "ALTER TABLE users\n  -- migrationlint: ignore ML103\n  DROP COLUMN a;"
+    assert codes(sql) == []
+
+
+def test_comment_on_no_statement_says_where_it_must_go():
+    sql = "-- migrationlint: ignore ML103\n\nALTER TABLE t DROP COLUMN c;"
+    findings = lint(sql)
+    assert sorted(f.rule for f in findings) == ["ML003", "ML103"]
+    [unused] = [f for f in findings if f.rule == "ML003"]
+    assert "line just before the statement" in unused.message
+
+
+def test_unknown_directive_is_reported_and_suppresses_nothing():
+    for verb in ("disable", "ignore-next-line"):
+        findings = lint(f"-- migrationlint: {verb} ML103\nALTER TABLE t DROP COLUMN c;")
+        assert sorted(f.rule for f in findings) == ["ML002", "ML103"], verb
+        [invalid] = [f for f in findings if f.rule == "ML002"]
+        assert f"Unknown directive `{verb}`" in invalid.message
+        assert "`migrationlint: ignore [CODE ...] [-- reason]`" in invalid.message
+
+
+def test_reason_without_its_dashes_is_one_finding_that_shows_the_syntax():
+    findings = lint("-- migrationlint: ignore ML103 because legacy\nALTER TABLE t DROP COLUMN c;")
+    [invalid] = findings  # ML103 is still suppressed
+    assert invalid.rule == "ML002"
+    assert "`migrationlint: ignore ML103 -- because legacy`" in invalid.message
+
+
+def test_misspelt_rule_before_a_reason_is_reported_on_its_own():
+    findings = lint("-- migrationlint: ignore drop-colum legacy\nALTER TABLE t DROP COLUMN c;")
+    messages = sorted(f.message for f in findings if f.rule == "ML002")
+    assert len(messages) == 2 and "Unknown rule `drop-colum`" in messages[0]
+
+
+def test_bare_ignore_covers_every_rule_and_is_reported_when_unused():
+    assert codes("-- migrationlint: ignore\nALTER TABLE t DROP COLUMN c, RENAME a TO b;") == []
+    assert codes("-- migrationlint: ignore\nSELECT 1;") == ["ML003"]

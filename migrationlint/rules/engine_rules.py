@@ -10,7 +10,7 @@ declare(
 )
 declare(
     "ML002", "invalid-suppression", "warning",
-    "A suppression comment names an unknown rule or is misplaced.",
+    "A suppression comment has an unknown directive or rule, a reason without --, or is misplaced.",
     tags=("suppression",),
 )
 declare(
