@@ -103,10 +103,21 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
         totals = _write_report(report, how)
     else:
         totals = _stream_report(run, how, form)
+    if totals.files == 0 and not totals.errors and run.stdin is None and not run.quiet_skips:
+        _warn_nothing_found(run.file_paths, since)
     if totals.has_errors:
         raise click.exceptions.Exit(EXIT_ERROR)
     if totals.tally.failing and not exit_zero:
         raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+def _warn_nothing_found(paths: Sequence[str], since: Optional[str]) -> None:
+    """As ruff does: an empty run exits 0 (a pre-commit run or a CI job with nothing
+    to lint is fine), but a wrong path or a folder of other files should not pass
+    unnoticed behind "All checks passed". On standard error: reports stay as they are."""
+    where = paths[0] if len(paths) == 1 else "the given paths"
+    changed = f" that changed since {since}" if since is not None else ""
+    click.echo(f"migrationlint: warning: no migration files found in {where}{changed}", err=True)
 
 
 def _settings(config_path, dialect, target_version, select, ignore):
@@ -138,6 +149,9 @@ class _Run:
         self.jobs = jobs or default_jobs()
         self.cache = None if no_cache else _cache(loaded.root)
         self.only = _changed_since(since) if since is not None else None
+        # pre-commit sets PRE_COMMIT=1 and names every file its `files` pattern matches:
+        # an Alembic env.py or a down script there is expected, not worth a warning.
+        self.quiet_skips = os.environ.get("PRE_COMMIT") == "1"
 
     def lint(self):
         from migrationlint.engine import lint_paths
@@ -155,7 +169,8 @@ class _Run:
         from migrationlint.engine import Inputs
 
         return Inputs(self.file_paths, self.resolver.for_path, exclude=self.loaded.settings.exclude,
-                      root=self.loaded.root, stdin=self.stdin, only=self.only)
+                      root=self.loaded.root, stdin=self.stdin, only=self.only,
+                      quiet_skips=self.quiet_skips)
 
     @staticmethod
     def _collect_for_a_run() -> None:

@@ -52,11 +52,14 @@ def relative_to(path: str, root: str) -> str:
 
 def discover(
     paths: Sequence[str], exclude: Sequence[str], cwd: str, root: str,
-    accept: Optional[Callable[[str], bool]] = None, only: Optional[Set[str]] = None,
+    reason_to_skip: Optional[Callable[[str], Optional[str]]] = None,
+    only: Optional[Set[str]] = None, quiet_skips: bool = False,
 ) -> Discovered:
-    """Files under ``paths``. Files found in folders must also pass ``accept`` (the
-    readers' test: a known framework's migration, not a down/undo script); with ``only``
-    (real paths, e.g. the files changed since a git ref) every other file is left out."""
+    """Files under ``paths``. ``reason_to_skip`` (the readers' test: not a known
+    framework's migration, or a down/undo script) leaves a file out: silently when found
+    in a folder, with a warning when named explicitly, unless ``quiet_skips`` (pre-commit
+    names every file its pattern matches). With ``only`` (real paths, e.g. the files
+    changed since a git ref) every other file is left out."""
     result = Discovered([], [])
     seen: Set[str] = set()
 
@@ -66,22 +69,39 @@ def discover(
             return
         if exclude and matches_any(relative_to(path, root), exclude):
             return
-        if walked and accept is not None and not accept(path):
+        if walked and _is_dangling_link(path):
+            # An editor's lock file (Emacs' .#0001.sql) is one: not worth failing the run.
+            skip(path, "a symbolic link to no file (its target is missing, or a loop)")
+            return
+        reason = reason_to_skip(path) if reason_to_skip is not None else None
+        if reason is not None:
+            if not walked and not quiet_skips:
+                skip(path, reason)
             return
         seen.add(real)
         result.files.append((path, display_path(path, cwd)))
+
+    def skip(path: str, reason: str) -> None:
+        shown = display_path(path, cwd)
+        result.errors.append(FileError(path=shown, message=f"{shown}: skipped, {reason}",
+                                       level="warning", skipped=True))
 
     for path in paths:
         if os.path.isdir(path):
             for found in _walk(path, result, cwd):
                 add(found, walked=True)
         elif os.path.exists(path):
-            add(path, walked=False)  # a file named explicitly is linted whatever its suffix
-        else:
+            add(path, walked=False)
+        else:  # a dangling symbolic link named explicitly too: the user meant that file
             shown = display_path(path, cwd)
             result.errors.append(FileError(path=shown, message=f"{shown}: no such file or folder"))
     result.files.sort(key=lambda pair: pair[1])
     return result
+
+
+def _is_dangling_link(path: str) -> bool:
+    """A symbolic link whose target is missing, or that leads round in a loop."""
+    return os.path.islink(path) and not os.path.exists(path)
 
 
 def _walk(folder: str, result: Discovered, cwd: str) -> List[str]:

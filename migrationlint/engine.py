@@ -13,8 +13,10 @@ from typing import (
 from migrationlint import __version__
 from migrationlint.context import Migration
 from migrationlint.discover import discover, display_path
-from migrationlint.findings import FileError, Finding, LintReport, RunTotals, Severity, Tally
-from migrationlint.readers import NotAMigration, read_migration, wanted
+from migrationlint.findings import (
+    FileError, Finding, LintReport, RunTotals, Severity, Tally, was_linted,
+)
+from migrationlint.readers import NotAMigration, read_migration, reason_not_linted
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import RuleInfo, all_rules
 from migrationlint.selection import Selection
@@ -160,7 +162,8 @@ def _statement_lines(migration: Migration) -> Dict[int, int]:
 class Inputs(NamedTuple):
     """What a run lints: files and folders, and ``options_for(path)``, each file's
     options (``None`` for standard input without a filename). ``only`` restricts the
-    run to these real paths (``check --since``)."""
+    run to these real paths (``check --since``). ``quiet_skips``: files named
+    explicitly that are not migrations are left out without a warning."""
 
     paths: Sequence[str]
     options_for: Callable[[Optional[str]], LintOptions]
@@ -168,6 +171,7 @@ class Inputs(NamedTuple):
     root: Optional[str] = None
     stdin: Optional[Tuple[bytes, str]] = None
     only: Optional[Set[str]] = None
+    quiet_skips: bool = False
 
 
 def lint_paths(inputs: Inputs, jobs: int = 1, cache: Optional["ResultCache"] = None) -> LintReport:
@@ -177,10 +181,12 @@ def lint_paths(inputs: Inputs, jobs: int = 1, cache: Optional["ResultCache"] = N
 
     tasks, errors = _tasks(inputs)
     findings: List[Finding] = []
+    linted = 0
     for file_findings, file_errors in run_tasks(tasks, jobs, cache):
         findings += file_findings
         errors += file_errors
-    return LintReport(version=__version__, findings=tuple(findings), files=len(tasks),
+        linted += was_linted(file_errors)
+    return LintReport(version=__version__, findings=tuple(findings), files=linted,
                       errors=tuple(errors))
 
 
@@ -200,13 +206,15 @@ def stream_paths(
     # Counted by name, as a whole report counts them: standard input may be given the
     # name of a file that is linted too.
     with_findings = set()
+    linted = 0
     for task, rendered in zip(tasks, run_tasks(tasks, jobs, cache, render)):
         write(rendered.text)
         tally = tally.plus(rendered.tally)
         if rendered.tally.total:
             with_findings.add(task.display)
         errors += rendered.errors
-    return RunTotals(len(tasks), tuple(errors), tally._replace(files=len(with_findings)))
+        linted += was_linted(rendered.errors)
+    return RunTotals(linted, tuple(errors), tally._replace(files=len(with_findings)))
 
 
 def _tasks(inputs: Inputs) -> Tuple[List["FileTask"], List[FileError]]:
@@ -216,8 +224,10 @@ def _tasks(inputs: Inputs) -> Tuple[List["FileTask"], List[FileError]]:
 
     cwd = os.getcwd()
     options_for = inputs.options_for
-    discovered = discover(inputs.paths, inputs.exclude, cwd, inputs.root or cwd, only=inputs.only,
-                          accept=lambda path: wanted(path, options_for(path).convention))
+    discovered = discover(
+        inputs.paths, inputs.exclude, cwd, inputs.root or cwd, only=inputs.only,
+        reason_to_skip=lambda path: reason_not_linted(path, options_for(path).convention),
+        quiet_skips=inputs.quiet_skips)
     tasks = [FileTask(options_for(path), display, path=path) for path, display in discovered.files]
     if inputs.stdin is not None:
         data, name = inputs.stdin
@@ -233,14 +243,15 @@ def lint_one(
     try:
         source = decode(data, display) if data is not None else read_file(path, display)
     except SkippedFile as exc:
-        return [], [FileError(path=display, message=str(exc), level="warning")]
+        return [], [FileError(path=display, message=str(exc), level="warning", skipped=True)]
     except OSError as exc:
         return [], [FileError(path=display, message=f"{display}: cannot read: {exc.strerror or exc}")]
     warnings = [FileError(path=display, message=w, level="warning") for w in source.warnings]
     try:
         return lint_source(source, options), warnings
     except NotAMigration as exc:
-        return [], warnings + [FileError(path=display, message=str(exc), level="warning")]
+        return [], warnings + [FileError(path=display, message=str(exc), level="warning",
+                                         skipped=True)]
     except RecursionError:
         return [], warnings + [FileError(path=display, message=f"{display}: too deeply nested to analyse")]
     except Exception as exc:  # an internal error must not hide the other files' findings

@@ -121,6 +121,9 @@ class FileError(Frozen):
     message: str
     # "error" makes the run exit 2; "warning" is reported but does not change the exit code.
     level: str = "error"
+    # The file was left out on purpose (not a migration, a down script, binary, too
+    # large): a warning, and not one of the files the summary says were checked.
+    skipped: bool = False
 
 
 class Tally(NamedTuple):
@@ -153,7 +156,8 @@ class Tally(NamedTuple):
 
 class RunTotals(NamedTuple):
     """How a run ended, whether its report was kept whole or streamed: the files
-    linted, the inputs that could not be, and the tally of findings."""
+    linted (not the skipped or unreadable ones), the inputs that could not be, and the
+    tally of findings."""
 
     files: int
     errors: Tuple[FileError, ...]
@@ -171,6 +175,11 @@ class RunTotals(NamedTuple):
 def failed_inputs(errors: Sequence[FileError]) -> int:
     """How many inputs could not be linted (a warning-level error only informs)."""
     return sum(1 for e in errors if e.level == "error")
+
+
+def was_linted(file_errors: Sequence[FileError]) -> bool:
+    """Whether a file with these errors was linted: read, and not skipped."""
+    return not any(e.level == "error" or e.skipped for e in file_errors)
 
 
 class LintReport(Frozen):

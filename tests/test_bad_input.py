@@ -159,13 +159,15 @@ def test_a_folder_symlink_loop_ends(tmp_path, folder):
     assert_hazard_reported(document)
 
 
-def test_a_file_symlink_loop_is_an_unreadable_file(tmp_path, folder):
+def test_a_file_symlink_loop_in_a_folder_is_skipped_with_a_warning(tmp_path, folder):
     (folder / "0002_a.sql").symlink_to(folder / "0003_b.sql")
     (folder / "0003_b.sql").symlink_to(folder / "0002_a.sql")
     code, document, _ = run(tmp_path, "migrations")
-    assert code == 2
-    level, message = messages(document)["migrations/0002_a.sql"]
-    assert level == "error" and message.startswith("migrations/0002_a.sql: cannot read:")
+    assert code == 1  # the hazard, not the links
+    assert messages(document)["migrations/0002_a.sql"] == (
+        "warning", "migrations/0002_a.sql: skipped, a symbolic link to no file (its target is "
+        "missing, or a loop)")
+    assert document["files"] == 1
     assert_hazard_reported(document)
 
 
@@ -181,11 +183,22 @@ def test_an_unreadable_file_a_fifo(tmp_path, folder):
     assert_hazard_reported(document)
 
 
-def test_a_dangling_symlink_is_an_unreadable_file(tmp_path, folder):
-    (folder / "0002_gone.sql").symlink_to(tmp_path / "deleted.sql")
+def test_a_dangling_symlink_in_a_folder_is_skipped_with_a_warning(tmp_path, folder):
+    # Emacs keeps a lock file beside a file being edited: a link to user@host.pid.
+    (folder / ".#0002_edited.sql").symlink_to("root@host.4242:1700000000")
     code, document, _ = run(tmp_path, "migrations")
+    assert code == 1  # the hazard, not the link
+    level, message = messages(document)["migrations/.#0002_edited.sql"]
+    assert level == "warning" and "symbolic link to no file" in message
+    assert_hazard_reported(document)
+
+
+def test_a_dangling_symlink_named_explicitly_is_an_error(tmp_path, folder):
+    (folder / "0002_gone.sql").symlink_to(tmp_path / "deleted.sql")
+    code, document, _ = run(tmp_path, "migrations/0002_gone.sql", "migrations/0001_hazard.sql")
     assert code == 2
-    assert "No such file" in messages(document)["migrations/0002_gone.sql"][1]
+    assert messages(document)["migrations/0002_gone.sql"] == (
+        "error", "migrations/0002_gone.sql: no such file or folder")
     assert_hazard_reported(document)
 
 

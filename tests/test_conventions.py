@@ -8,7 +8,7 @@ import pytest
 from framework_helpers import FIXTURES, lint_file, of_type, read
 from helpers import TIMEOUT_NOTES, codes, lint
 from migrationlint import model as m
-from migrationlint.readers import wanted
+from migrationlint.readers import reason_not_linted
 from migrationlint.readers.conventions import detect, skip_reason
 
 CONVENTIONS = FIXTURES / "conventions"
@@ -40,14 +40,15 @@ def test_detection(relative, expected):
 def test_scripts_that_never_run_forward_are_skipped(relative):
     path = str(CONVENTIONS / relative)
     assert skip_reason(path) is not None
-    assert not wanted(path)
-    assert wanted(path, convention="plain")  # an explicit convention overrides detection
+    assert reason_not_linted(path) == skip_reason(path)
+    # an explicit convention overrides detection
+    assert reason_not_linted(path, convention="plain") is None
 
 
-def test_forward_scripts_are_wanted():
-    assert wanted(str(CONVENTIONS / "flyway/V3__orders_status.sql"))
-    assert wanted(str(CONVENTIONS / "golang-migrate/000012_orders_channel.up.sql"))
-    assert not wanted(str(CONVENTIONS / "atlas/atlas.sum"))
+def test_forward_scripts_are_linted():
+    assert reason_not_linted(str(CONVENTIONS / "flyway/V3__orders_status.sql")) is None
+    assert reason_not_linted(str(CONVENTIONS / "golang-migrate/000012_orders_channel.up.sql")) is None
+    assert reason_not_linted(str(CONVENTIONS / "atlas/atlas.sum")) is not None
 
 
 @pytest.mark.parametrize("relative,expected", [

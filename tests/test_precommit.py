@@ -61,6 +61,15 @@ def test_design_card_name_links_to_the_manifest():
     ("setup.py", False),
     ("pom.xml", False),
     ("docs/migrations.md", False),
+    ("liquibase/changelog.xml", True),
+    ("liquibase/changes/001-orders.yaml", True),
+    ("migrations/versions/3f2a_add_email.py", True),  # Flask-Migrate
+    ("migrations/env.py", False),  # Alembic's environment, not a revision
+    ("alembic/env.py", False),
+    ("api/versions/v1.py", False),
+    ("tests/migrations/test_orders.py", False),
+    ("docker/db/docker-compose.yml", False),
+    ("db/seeds.json", False),
 ])
 def test_files_pattern_targets_migrations(path, matched):
     hook = _hook()
@@ -72,9 +81,10 @@ def _try_repo(target: Path, *files: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PRE_COMMIT_HOME": str(target.parent / "pre-commit-home"),
            "PRE_COMMIT_COLOR": "never"}
     env.pop("MIGRATIONLINT_DEBUG", None)
+    selection = ["--files", *files] if files else ["--all-files"]
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "migrationlint",
-         "--color", "never", "--files", *files],
+         "--color", "never", *selection],
         cwd=target, env=env, capture_output=True, text=True, timeout=300,
     )
 
@@ -104,3 +114,28 @@ def test_hook_fails_on_a_hazard_and_passes_clean_files_with_the_users_dialect(tm
     passed = _try_repo(target, "db/migrations/0002_index.sql", "db/migrations/0003_clean.sql")
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert re.search(r"^migrationlint\.+Passed$", passed.stdout, re.M)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
+def test_hook_skips_down_scripts_and_non_migrations_silently(tmp_path):
+    target = tmp_path / "app"
+    target.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=target, check=True)
+    make_repo(target, {
+        "migrations/env.py": "from alembic import context\n",
+        "db/000002_drop.down.sql": DROP,
+        "db/000002_drop.up.sql": CLEAN,
+        "db/seeds.json": "{}\n",
+        "liquibase/changelog.xml": (
+            '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+            '  <changeSet id="1" author="a">\n'
+            '    <dropColumn tableName="users" columnName="legacy_flag"/>\n'
+            '  </changeSet>\n</databaseChangeLog>\n'),
+    })
+    subprocess.run(["git", "add", "."], cwd=target, check=True)  # --all-files: tracked ones
+    result = _try_repo(target)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "liquibase/changelog.xml:3:" in result.stdout  # a Liquibase folder is matched
+    assert "ML103 [drop-column]" in result.stdout
+    assert "skipped" not in result.stdout and "warning:" not in result.stdout
+    assert "in 1 of 2 files." in result.stdout  # the up script and the changelog

@@ -72,7 +72,7 @@ def test_nothing_changed_passes(repo):
     _git(repo, "add", ".")
     _git(repo, "commit", "-qm", "all")
     result = _check("--since", "HEAD")
-    assert result.exit_code == 0 and json.loads(result.output)["files"] == 0
+    assert result.exit_code == 0 and json.loads(result.stdout)["files"] == 0
 
 
 def test_unknown_ref_is_a_usage_error(repo):

@@ -25,8 +25,8 @@ def render(report: LintReport, options: RenderOptions) -> str:
         path = report_path(error.path, root)
         cases.setdefault(path, []).append(_error_case(error, path))
     if not cases:
-        cases["migrationlint"] = [ET.Element("testcase", name=f"{report.files} file(s) checked",
-                                             classname="migrationlint")]
+        checked = f"{report.files} file{'s' if report.files != 1 else ''} checked"
+        cases["migrationlint"] = [ET.Element("testcase", name=checked, classname="migrationlint")]
 
     suites = ET.Element("testsuites", name="migrationlint")
     for path in sorted(cases):

@@ -113,6 +113,8 @@ def _summary(totals: RunTotals, style) -> str:
         inputs = f"{failed} input{'s' if failed != 1 else ''}"
         return style(f"No problems found in {files}, but {inputs} could not be linted.",
                      fg="red", bold=True)
+    if not tally.total and not totals.files:
+        return style("No migration files checked.", bold=True)
     if not tally.total:
         return style(f"All checks passed ({files} checked).", fg="green", bold=True)
     counts = [(s, getattr(tally, s.value)) for s in Severity]

@@ -5,8 +5,9 @@ import Alembic's ``op`` or define a Django ``Migration`` class, Liquibase change
 (XML/YAML/JSON with a ``databaseChangeLog`` root, or SQL starting with
 ``--liquibase formatted sql``), and plain SQL read under a directory convention
 (Flyway, golang-migrate, dbmate, goose, sqitch, Atlas, Prisma, Diesel; ``conventions.py``).
-Folder discovery asks ``wanted`` so that other ``.py``/``.json``/... files in a
-searched folder, and down/undo/revert scripts, are skipped silently.
+Discovery asks ``reason_not_linted`` so that other ``.py``/``.json``/... files, and
+down/undo/revert scripts, are skipped: silently in a searched folder, with a warning
+when named explicitly.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from migrationlint.context import Migration
 from migrationlint.source import SourceFile
 from migrationlint.versions import Version
 
-# File name suffixes that folder discovery considers; ``wanted`` decides on content.
+# File name suffixes that discovery considers; ``reason_not_linted`` decides on content.
 MIGRATION_SUFFIXES = (".sql", ".py", ".xml", ".yaml", ".yml", ".json")
 # How much of a non-SQL file is read to recognise its framework.
 _SNIFF_CHARS = 65536
@@ -30,7 +31,11 @@ _LIQUIBASE_SQL = re.compile(r"\A\s*--\s*liquibase\s+formatted\s+sql", re.I)
 
 
 class NotAMigration(ValueError):
-    """A file given explicitly that no reader recognises (reported, not linted)."""
+    """Standard input named as a framework file that no reader recognises (reported,
+    not linted)."""
+
+
+_UNKNOWN_FRAMEWORK = "not a migration of a known framework (Alembic, Django, Liquibase)"
 
 
 def framework_of(path: str, text: str) -> Optional[str]:
@@ -49,22 +54,24 @@ def framework_of(path: str, text: str) -> Optional[str]:
     return None
 
 
-def wanted(path: str, convention: str = "auto") -> bool:
-    """Whether folder discovery lints ``path``: a known framework's migration, and not
-    a script the convention never runs forward (down, undo, revert, verify)."""
+def reason_not_linted(path: str, convention: str = "auto") -> Optional[str]:
+    """Why ``path`` is not linted, or None: not a migration of a known framework (by its
+    suffix, or its content for non-SQL files), or a script the convention never runs
+    forward (down, undo, revert, verify). Folder discovery skips such files silently;
+    a file named explicitly is reported as skipped with this reason."""
     from migrationlint.readers.conventions import skip_reason
 
     suffix = os.path.splitext(path)[1].lower()
     if suffix not in MIGRATION_SUFFIXES:
-        return False
+        return f"not a migration (migrations are {', '.join(MIGRATION_SUFFIXES)} files)"
     if suffix == ".sql":
-        return skip_reason(path, convention) is None
+        return skip_reason(path, convention)
     try:
         with open(path, "r", encoding="utf-8", errors="replace") as handle:
             head = handle.read(_SNIFF_CHARS)
     except OSError:
-        return True  # let the reader report why it cannot be read
-    return framework_of(path, head) is not None
+        return None  # let the reader report why it cannot be read
+    return None if framework_of(path, head) is not None else _UNKNOWN_FRAMEWORK
 
 
 def read_migration(
@@ -87,11 +94,10 @@ def read_migration(
         from migrationlint.readers.liquibase import read_formatted_sql
 
         return read_formatted_sql(source, dialect, version)
+    # Files named explicitly were checked by reason_not_linted; this is standard input
+    # under a framework file's name.
     if framework is None and os.path.splitext(source.path)[1].lower() in MIGRATION_SUFFIXES[1:]:
-        raise NotAMigration(
-            f"{source.path}: skipped, not a migration of a known framework (Alembic, Django, "
-            "Liquibase)"
-        )
+        raise NotAMigration(f"{source.path}: skipped, {_UNKNOWN_FRAMEWORK}")
     from migrationlint.readers.conventions import read_plain_sql
 
     return read_plain_sql(source, dialect, version, convention)

@@ -119,7 +119,7 @@ def _folder_and_above(folder: str) -> Iterator[str]:
 
 
 def skip_reason(path: str, convention: str = "auto") -> Optional[str]:
-    """Why folder discovery skips ``path`` (a script that never runs forward), or None."""
+    """Why discovery skips ``path`` (a script that never runs forward), or None."""
     if convention == "auto":
         convention = detect(path)
     name = os.path.basename(path).lower()

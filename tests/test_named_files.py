@@ -1,0 +1,107 @@
+"""Files named on the command line (as pre-commit and CI name them) that are not linted:
+down/undo scripts, unknown suffixes, binary and oversized files; the summary counts only
+the files actually linted, and a run that finds nothing says so."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from migrationlint.cli import cli
+from migrationlint.source import MAX_FILE_BYTES
+
+DROP = "ALTER TABLE t DROP COLUMN c;\n"
+
+
+def check(*args, env=None, stdin=None):
+    result = CliRunner().invoke(cli, ["check", "--no-cache", *args], env=env, input=stdin)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def write(root, relative, text=DROP):
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return relative
+
+
+@pytest.mark.parametrize("relative, reason", [
+    ("migrations/000002_add_c.down.sql", "golang-migrate down migration"),
+    ("migrations/2026-12-01-000000_add_c/down.sql", "Diesel down migration"),
+    ("sql/U2__undo.sql", "Flyway undo migration"),
+])
+def test_a_down_script_named_explicitly_is_skipped_not_linted(tmp_path, monkeypatch, relative, reason):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, relative)
+    result = check("--format", "json", relative)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["findings"] == [] and report["files"] == 0
+    assert report["errors"] == [
+        {"path": relative, "message": f"{relative}: skipped, {reason}", "level": "warning"}]
+
+
+@pytest.mark.parametrize("name", ["README.md", "deploy.sh", "notes.txt", "schema"])
+def test_a_file_of_unknown_type_named_explicitly_is_not_parsed_as_sql(tmp_path, monkeypatch, name):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, name, "# Migrations\nRun them with make migrate.\n" + DROP)
+    result = check(name)
+    assert result.exit_code == 0, result.output
+    assert "ML001" not in result.output and "ML103" not in result.output
+    assert f"warning: {name}: skipped, not a migration (migrations are .sql, .py" in result.output
+
+
+def test_standard_input_is_still_read_as_sql():
+    result = check("--format", "json", "-", stdin=DROP)
+    assert result.exit_code == 1
+    assert "ML103" in [f["rule"] for f in json.loads(result.stdout)["findings"]]
+
+
+def test_skipped_files_are_not_counted_as_checked(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bin.sql").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    with open(tmp_path / "huge.sql", "wb") as handle:  # sparse: no 10 MB written
+        handle.truncate(MAX_FILE_BYTES + 1)
+    write(tmp_path, "env.py", "import os\n")
+    result = check("bin.sql", "huge.sql", "env.py")
+    assert result.exit_code == 0
+    assert result.stdout.count("skipped, ") == 3
+    assert result.stdout.rstrip().endswith("No migration files checked.")
+
+    write(tmp_path, "0001_ok.sql", "SET lock_timeout = '2s';\nCREATE TABLE t (id int);\n")
+    result = check("bin.sql", "huge.sql", "env.py", "0001_ok.sql")
+    assert result.stdout.rstrip().endswith("All checks passed (1 file checked).")
+    assert json.loads(check("--format", "json", "bin.sql", "0001_ok.sql").stdout)["files"] == 1
+
+
+@pytest.mark.parametrize("layout", [{}, {"db/migrate/20260101000000_add_c.rb": "class AddC; end\n"}])
+def test_a_folder_without_migrations_warns_and_passes(tmp_path, monkeypatch, layout):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "db").mkdir()
+    for relative, text in layout.items():
+        write(tmp_path, relative, text)
+    result = check("db")
+    assert result.exit_code == 0
+    assert result.stderr == "migrationlint: warning: no migration files found in db\n"
+    assert result.stdout == "No migration files checked.\n"
+    for form in ("json", "sarif", "junit", "github", "gitlab"):
+        machine = check("--format", form, "db")
+        assert machine.exit_code == 0 and "no migration files found" in machine.stderr
+        if form in ("json", "sarif", "gitlab"):
+            json.loads(machine.stdout)  # still a valid document
+
+
+def test_under_pre_commit_named_non_migrations_are_skipped_silently(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    names = [write(tmp_path, "migrations/env.py", "import os\n"),
+             write(tmp_path, "migrations/000002_add_c.down.sql"),
+             write(tmp_path, "migrations/README.md", "# notes\n")]
+    result = check(*names, env={"PRE_COMMIT": "1"})
+    assert result.exit_code == 0
+    assert result.output == "No migration files checked.\n"
+    # Outside pre-commit the same run says why each file was left out.
+    assert check(*names).output.count("skipped, ") == 3
