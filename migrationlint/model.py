@@ -503,7 +503,8 @@ class SetRowSecurity(TableOperation):
 
 
 class LockTable(TableOperation):
-    """LOCK [TABLE] name IN mode MODE, one per table named; ``mode`` upper case."""
+    """PostgreSQL's LOCK [TABLE] name IN mode MODE, or MySQL's LOCK TABLES name {READ
+    [LOCAL] | [LOW_PRIORITY] WRITE}; one per table named; ``mode`` upper case."""
 
     mode: str
     # NOWAIT: fails at once instead of waiting for the lock.

@@ -687,6 +687,36 @@ def drop_index_or_primary_key(span, name: m.ObjectName, table: Optional[m.Object
     return m.DropIndex(span=span, name=name, table=table, if_exists=if_exists)
 
 
+@recognizer("LOCK TABLES", dialects=_MYSQL)  # sqlglot's tokenizer keeps it one command word
+@recognizer("LOCK", dialects=_MYSQL)
+@_safely
+def mysql_lock_tables(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """LOCK {TABLES | TABLE} name [[AS] alias] {READ [LOCAL] | [LOW_PRIORITY] WRITE} [, ...]."""
+    rest = _after_command_word(cursor)
+    if cursor.tokens[0].text.upper() == "LOCK" and not rest.accept("TABLE"):
+        return None
+    locks: List[m.Operation] = []
+    while True:
+        start = rest.position
+        table = rest.name()
+        span = rest.span_from(start)
+        if rest.accept("AS") or not _is_word(rest.peek(), "READ", "WRITE", "LOW_PRIORITY"):
+            rest.ident()  # the alias
+        locks.append(m.LockTable(span=span, table=table, mode=_mysql_lock_mode(rest)))
+        if not _is(rest.peek(), TokenType.COMMA):
+            return locks if rest.done or _is(rest.peek(), TokenType.SEMICOLON) else None
+        rest.position += 1
+
+
+def _mysql_lock_mode(cursor: Cursor) -> str:
+    if cursor.accept("READ"):
+        return "READ LOCAL" if cursor.accept("LOCAL") else "READ"
+    if cursor.accept("LOW_PRIORITY", "WRITE"):
+        return "LOW_PRIORITY WRITE"
+    cursor.expect("WRITE")
+    return "WRITE"
+
+
 @recognizer("OPTIMIZE", dialects=_MYSQL)
 @_safely
 def mysql_optimize_table(cursor: Cursor) -> Optional[List[m.Operation]]:

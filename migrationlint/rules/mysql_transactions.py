@@ -23,7 +23,8 @@ _DDL_WORDS = {
     "CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "TRUNCATETABLE", "OPTIMIZE", "GRANT",
     "REVOKE", "ANALYZE", "REPAIR", "INSTALL", "UNINSTALL",
 }
-_CONTROL_OPERATIONS = (m.TransactionControl, m.SetSetting)
+# LOCK TABLES commits implicitly too, but it is no schema change (ML413 judges it).
+_CONTROL_OPERATIONS = (m.TransactionControl, m.SetSetting, m.LockTable)
 # Statements whose re-run after a partial failure is harmless.
 _GUARDED = {
     m.CreateTable: "if_not_exists", m.CreateIndex: "if_not_exists",
