@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -50,17 +50,26 @@ def decode_result(payload) -> Tuple[List[Finding], List[FileError]]:
     return list(entry.findings), list(entry.errors)
 
 
-def describe_files(paths: Sequence[str]) -> str:
-    """Which of ``paths`` exist, with their size and modification time: a change to
-    any of them changes the text."""
+def describe_files(paths: Sequence[str], digests: Dict[str, Optional[str]]) -> str:
+    """Which of ``paths`` exist, with a digest of their content: a change to any of them
+    changes the text (a size and time would miss a same-size edit within the file
+    system's clock tick). ``digests`` keeps each file's digest for the run: a Django
+    app's first migration is read once, not once for every later migration."""
     described = []
     for path in paths:
-        try:
-            status = os.stat(path)
-        except OSError:
-            continue
-        described.append(f"{path}\0{status.st_size}\0{status.st_mtime_ns}")
+        if path not in digests:
+            digests[path] = _content_digest(path)
+        if digests[path] is not None:
+            described.append(f"{path}\0{digests[path]}")
     return "\n".join(described)
+
+
+def _content_digest(path: str) -> Optional[str]:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:  # missing (most side files are optional), or a folder
+        return None
 
 
 def options_fingerprint(options) -> str:

@@ -90,13 +90,14 @@ def run_tasks(
 # The cache module is imported where it is used, so --no-cache runs never load it.
 class _Keys:
     """Cache keys for the files of a run: the file's bytes, options and name, and the
-    files beside it that decide how it is read. Files share a few LintOptions objects
-    (one per folder override) and folders: each is described once."""
+    other files its reader reads. Files share a few LintOptions objects (one per folder
+    override), folders and side files: each is described once."""
 
     def __init__(self, cache: "ResultCache") -> None:
         self.cache = cache
         self.options: Dict[int, str] = {}
         self.folders: Dict[str, str] = {}
+        self.digests: Dict[str, Optional[str]] = {}
 
     def of(self, task: FileTask) -> str:
         from migrationlint.cache import options_fingerprint
@@ -104,19 +105,40 @@ class _Keys:
         options_text = self.options.get(id(task.options))
         if options_text is None:
             options_text = self.options[id(task.options)] = options_fingerprint(task.options)
-        return self.cache.key(task.data, options_text, task.display, self._side_files(task.path))
+        return self.cache.key(task.data, options_text, task.display, self._side_files(task))
 
-    def _side_files(self, path: Optional[str]) -> str:
-        if path is None or not path.lower().endswith(".sql"):
-            return ""  # standard input, or a framework file: nothing beside it is read
+    def _side_files(self, task: FileTask) -> str:
+        if task.path is None:
+            return ""  # standard input: nothing beside it is read
+        if task.path.lower().endswith(".sql"):
+            return self._runner_files(task.path)
+        if task.path.lower().endswith(".py"):
+            return self._replayed_migrations(task)
+        return ""  # a Liquibase changelog: includes and sqlFile are not followed
+
+    def _runner_files(self, path: str) -> str:
+        """The convention's files that decide how a SQL script runs."""
         from migrationlint.cache import describe_files
         from migrationlint.readers.conventions import folder_side_files, script_side_files
 
         folder = os.path.dirname(os.path.abspath(path))
         described = self.folders.get(folder)
         if described is None:
-            described = self.folders[folder] = describe_files(folder_side_files(folder))
-        return f"{described}\n{describe_files(script_side_files(path))}"
+            described = self.folders[folder] = describe_files(folder_side_files(folder),
+                                                              self.digests)
+        return f"{described}\n{describe_files(script_side_files(path), self.digests)}"
+
+    def _replayed_migrations(self, task: FileTask) -> str:
+        """A Django migration's earlier migrations, which its reader replays to know the
+        models (db_table, nullability); an Alembic revision is read alone."""
+        from migrationlint.cache import describe_files
+        from migrationlint.readers import framework_of
+
+        if framework_of(task.path, task.data.decode("utf-8", "replace")) != "django":
+            return ""
+        from migrationlint.readers.django import earlier_migrations
+
+        return describe_files(earlier_migrations(task.path), self.digests)
 
 
 def _encoded(result: FileResult) -> str:

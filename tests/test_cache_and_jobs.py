@@ -319,3 +319,50 @@ def test_a_job_that_cannot_reach_the_workers_is_an_error_not_a_slow_run(project,
     with pytest.raises(Exception) as raised:
         engine.stream_paths(inputs, local, lambda text: None, jobs=2)
     assert "pickle" in repr(raised.value).lower() or "local" in str(raised.value)
+
+
+DJANGO_INITIAL = """from django.db import migrations, models
+
+class Migration(migrations.Migration):
+    operations = [
+        migrations.CreateModel(name="Order", fields=[
+            ("id", models.AutoField(primary_key=True)),
+            ("note", models.TextField(null=True)),
+        ]),
+    ]
+"""
+DJANGO_NOT_NULL = """from django.db import migrations, models
+
+class Migration(migrations.Migration):
+    operations = [
+        migrations.AlterField(model_name="order", name="note", field=models.TextField()),
+    ]
+"""
+
+
+def test_a_changed_earlier_django_migration_misses(tmp_path, monkeypatch):
+    # The reader replays 0001 to know whether 0002's AlterField makes the column NOT NULL.
+    folder = tmp_path / "shop" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "0001_initial.py").write_text(DJANGO_INITIAL)
+    (folder / "0002_note_not_null.py").write_text(DJANGO_NOT_NULL)
+    monkeypatch.chdir(tmp_path)
+    target = "shop/migrations/0002_note_not_null.py"
+    assert "ML106" in [f["rule"] for f in check(target)[1]["findings"]]
+    (folder / "0001_initial.py").write_text(DJANGO_INITIAL.replace("null=True", "null=False"))
+    _, after = check(target)
+    assert after == check(target, "--no-cache")[1]
+    assert "ML106" not in [f["rule"] for f in after["findings"]]
+
+
+def test_side_files_are_described_by_content_not_by_size_and_time(tmp_path):
+    from migrationlint.cache import describe_files
+
+    side = tmp_path / "flyway.conf"
+    side.write_text("flyway.mixed=true\n")
+    before = describe_files([str(side), str(tmp_path / "missing.toml")], {})
+    stat = side.stat()
+    side.write_text("flyway.mixed=fals\n")  # same size, and the same time below
+    os.utime(side, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert describe_files([str(side)], {}) != before
+    assert "missing.toml" not in before
