@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from migrationlint import model as m
-from migrationlint.findings import Phase, Step
+from migrationlint.findings import Phase, Rewrite, Step
 from migrationlint.mysql_online_ddl import Target, support
 from migrationlint.sqlgen import generated_name, qualified, quote
 from migrationlint.versions import Version
@@ -69,19 +69,24 @@ def batched_backfill(
     )
 
 
-def restate_in_sql_change(dialect: str, table: m.ObjectName, column: m.Ident, change: str,
-                          kept: str) -> Step:
-    """Liquibase's ``change`` (modifyDataType) runs on MySQL as MODIFY <column> <type>
-    alone, and no attribute of it restates the rest: an <sql> change restating the whole
-    column keeps what MODIFY would drop (Liquibase itself warns it loses them)."""
+def restate_left_out(dialect: str, runner: Optional[str], table: m.ObjectName,
+                     column: m.Ident, kept_by: str, kept: str, what: str,
+                     argument_use: str) -> Rewrite:
+    """The fix when a framework writes MySQL's MODIFY without the column's ``kept``
+    attribute (DEFAULT, NOT NULL), so that ``what`` (its default, its nullability) is lost:
+    for Liquibase, whose change has no attribute for it, an <sql> change restating the
+    whole column; elsewhere the call's ``kept_by`` argument, used as ``argument_use`` says."""
     t, c = qualified(table, dialect), quote(column, dialect)
-    return Step(
-        phase=Phase.EXPAND,
-        title=f"Write the {change} as an <sql> change that restates the whole column",
-        instruction=f"<sql>ALTER TABLE {t} MODIFY {c} <new type> ...;</sql>, restating the "
-        f"{kept}, AUTO_INCREMENT and COMMENT {c} has today ({change} writes MODIFY {c} "
-        "<new type> alone on MySQL).",
-    )
+    if runner == "liquibase":
+        return Rewrite(summary=f"Restate {c}'s current {what} in an <sql> change.", steps=(Step(
+            phase=Phase.EXPAND,
+            title=f"Write the {kept_by} as an <sql> change that restates the whole column",
+            instruction=f"<sql>ALTER TABLE {t} MODIFY {c} <new type> ...;</sql>, restating the "
+            f"{kept}, AUTO_INCREMENT and COMMENT {c} has today ({kept_by} writes MODIFY {c} "
+            "<new type> alone on MySQL).",
+        ),))
+    return Rewrite(summary=f"Restate the column's current {what} with {kept_by}.", steps=(Step(
+        phase=Phase.EXPAND, title=f"Pass {kept_by} to the call", instruction=argument_use),))
 
 
 def add_not_null_safely(

@@ -4,7 +4,7 @@ from typing import Iterator
 
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
-from migrationlint.recipes import always_write_step, restate_in_sql_change
+from migrationlint.recipes import always_write_step, restate_left_out
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
 
@@ -58,15 +58,7 @@ def _left_out(op: m.DropDefault, ctx: RuleContext) -> Finding:
         "it is dropped, and inserts from the running application version that leave "
         f"{column} out get NULL, or fail if the column is NOT NULL."
     )
-    if ctx.migration.runner == "liquibase":
-        return ctx.finding(op.span, message, Rewrite(
-            summary=f"Restate {column}'s current default in an <sql> change.",
-            steps=(restate_in_sql_change(ctx.dialect, op.table, op.column, op.kept_by,
-                                         "DEFAULT"),),
-        ))
-    return ctx.finding(op.span, message, Rewrite(
-        summary=f"Restate the column's current default with {op.kept_by}.",
-        steps=(Step(phase=Phase.EXPAND, title=f"Pass {op.kept_by} to the call",
-                    instruction=f"{op.kept_by} with the default {column} has today, so the "
-                    "MODIFY keeps it (leave it out only when the column has none)."),),
-    ))
+    return ctx.finding(op.span, message, restate_left_out(
+        ctx.dialect, ctx.migration.runner, op.table, op.column, op.kept_by, "DEFAULT",
+        "default", f"{op.kept_by} with the default {column} has today, so the MODIFY keeps "
+        "it (leave it out only when the column has none)."))

@@ -4,7 +4,7 @@ from typing import Iterator
 
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
-from migrationlint.recipes import restate_in_sql_change
+from migrationlint.recipes import restate_left_out
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
 
@@ -51,15 +51,7 @@ def _left_out(op: m.DropNotNull, ctx: RuleContext) -> Finding:
         "silently becomes nullable, and the running application version may then read "
         "NULLs it never expected."
     )
-    if ctx.migration.runner == "liquibase":
-        return ctx.finding(op.span, message, Rewrite(
-            summary=f"Restate {column}'s current nullability in an <sql> change.",
-            steps=(restate_in_sql_change(ctx.dialect, op.table, op.column, op.kept_by,
-                                         "NOT NULL"),),
-        ))
-    return ctx.finding(op.span, message, Rewrite(
-        summary=f"Restate the column's current nullability with {op.kept_by}.",
-        steps=(Step(phase=Phase.EXPAND, title=f"Pass {op.kept_by} to the call",
-                    instruction=f"{op.kept_by}False when {column} is NOT NULL today ("
-                    f"{op.kept_by}True when it allows NULL), so the MODIFY keeps it."),),
-    ))
+    return ctx.finding(op.span, message, restate_left_out(
+        ctx.dialect, ctx.migration.runner, op.table, op.column, op.kept_by, "NOT NULL",
+        "nullability", f"{op.kept_by}False when {column} is NOT NULL today ({op.kept_by}True "
+        "when it allows NULL), so the MODIFY keeps it."))
