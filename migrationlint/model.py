@@ -573,6 +573,12 @@ class RenameIndex(TableOperation):
     new_name: Ident
 
 
+# Index visibility words: each server accepts only its own pair.
+MYSQL_VISIBILITY_WORDS = ("VISIBLE", "INVISIBLE")
+MARIADB_VISIBILITY_WORDS = ("IGNORED", "NOT IGNORED")
+HIDDEN_INDEX_WORDS = ("INVISIBLE", "IGNORED")
+
+
 class AlterIndexVisibility(TableOperation):
     """ALTER INDEX ... VISIBLE | INVISIBLE (MySQL 8.0), IGNORED | NOT IGNORED (MariaDB)."""
 
@@ -583,7 +589,7 @@ class AlterIndexVisibility(TableOperation):
 
     @property
     def visible(self) -> bool:
-        return self.visibility not in ("INVISIBLE", "IGNORED")
+        return self.visibility not in HIDDEN_INDEX_WORDS
 
 
 class TableMaintenance(TableOperation):

@@ -652,9 +652,9 @@ def _visibility(cursor: Cursor) -> Optional[str]:
     token = cursor.peek()
     if token is None or token.token_type == TokenType.STRING:
         return None
-    for words in (("VISIBLE",), ("INVISIBLE",), ("IGNORED",), ("NOT", "IGNORED")):
-        if cursor.accept(*words):
-            return " ".join(words)
+    for word in m.MYSQL_VISIBILITY_WORDS + m.MARIADB_VISIBILITY_WORDS:
+        if cursor.accept(*word.split()):
+            return word
     return None
 
 
@@ -871,7 +871,7 @@ def _ignored_words(cursor: Cursor, last: int) -> List[_IgnoredWord]:
         start = cursor.position
         if after_columns and depth == 0:
             word = _visibility(cursor)
-            if word in ("IGNORED", "NOT IGNORED"):
+            if word in m.MARIADB_VISIBILITY_WORDS:
                 blank = _token_range(cursor, start, cursor.position - 1)
                 found.append(_IgnoredWord(blank, definition, word))
             if cursor.position > start:

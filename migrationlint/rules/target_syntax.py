@@ -14,8 +14,6 @@ from migrationlint.rules import rule
 # Readers of Django, Alembic and Liquibase files record a rename without the SQL, and
 # their MySQL backends write CHANGE for servers without RENAME COLUMN.
 _RENAME_COLUMN = re.compile(r"\bRENAME\s+COLUMN\b", re.IGNORECASE)
-_MYSQL_WORDS = ("VISIBLE", "INVISIBLE")
-_MARIADB_WORDS = ("IGNORED", "NOT IGNORED")
 
 
 @rule(
@@ -118,15 +116,15 @@ def _visibility(op, ctx: RuleContext) -> Optional[Tuple[str, str, Step]]:
     word = op.visibility
     if word is None:
         return None
-    hidden = word in ("INVISIBLE", "IGNORED")
+    hidden = word in m.HIDDEN_INDEX_WORDS
     if ctx.dialect == "mysql":
-        if word in _MARIADB_WORDS:
+        if word in m.MARIADB_VISIBILITY_WORDS:
             return f"The MariaDB index option {word}", "", _visibility_step(
                 "INVISIBLE" if hidden else "VISIBLE", op)
         if ctx.version.below(8):
             return f"The index option {word}", " (MySQL 8.0+)", _no_visibility_step(op)
         return None
-    if word in _MYSQL_WORDS:
+    if word in m.MYSQL_VISIBILITY_WORDS:
         if word == "VISIBLE" and not isinstance(op, m.AlterIndexVisibility) and (
                 ctx.version.at_least(10, 11)):
             # MariaDB 10.11 takes VISIBLE in an index definition as a no-op (checked on
