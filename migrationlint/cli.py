@@ -29,6 +29,8 @@ def _use_color(choice: str, stream) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
+    if os.environ.get("TERM") == "dumb":  # a terminal that shows escape codes as text
+        return False
     return hasattr(stream, "isatty") and stream.isatty()
 
 
@@ -42,6 +44,15 @@ def _fail(message: str) -> "click.exceptions.Exit":
 
 
 class _Cli(click.Group):
+    def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
+        # No command: the help, on standard error with the usage-error status, as click
+        # 8.2+ and ruff do; click 8.1 (the newest for Python 3.9) printed it to standard
+        # output and exited 0, so a CI step missing its command would have passed.
+        if not args and not ctx.resilient_parsing:
+            click.echo(ctx.get_help(), err=True)
+            ctx.exit(EXIT_ERROR)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context):
         # click itself turns Ctrl-C into "Aborted!" and exit 1; catch it before it can.
         try:
@@ -62,7 +73,7 @@ def cli() -> None:
 @click.option("--dialect", type=click.Choice(DIALECTS), help="SQL dialect [default: postgres, or from config].")
 @click.option("--target-version", metavar="VERSION", help="Database version the migrations run on, e.g. 16 or 8.0.29.")
 @click.option("--format", "output_format", default="text", show_default=True, metavar="FORMAT",
-              help="Output format: text, json, sarif, github, gitlab or junit.")
+              help="Output format: text, json, sarif, github, gitlab or junit (any case).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--select", multiple=True, metavar="RULES", help="Only these rules (codes, names or code prefixes; comma separated).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules.")
@@ -71,8 +82,10 @@ def cli() -> None:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
               help="Lint with up to N processes [default: the number of cores].")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
-@click.option("--stdin-filename", metavar="PATH", help="Name to report for input read from `-`.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour the text report: auto colours a terminal, unless NO_COLOR is set or "
+              "TERM is dumb (FORCE_COLOR colours any stream).")
+@click.option("--stdin-filename", metavar="PATH", help="Name to report for input read from `-` (which it needs).")
 @click.option("--sarif-root", type=click.Path(file_okay=False), metavar="DIR",
               help="SARIF paths are relative to DIR [default: the git repository root].")
 @click.option("--sarif-category", metavar="CATEGORY",
@@ -81,17 +94,22 @@ def cli() -> None:
               help="Only migration files added or changed since the git ref (committed, "
               "staged or untracked), e.g. origin/main.")
 @click.option("--fix", "apply_fix", is_flag=True, help="Apply the mechanical, meaning-preserving fixes to the files, then report what is left.")
-@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff instead of applying them; exit 1 if there are any.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes as a unified diff instead of applying them, even with --fix "
+              "(as ruff); exit 1 if there are any.")
 def check(paths, dialect, target_version, output_format, output, select, ignore, exit_zero,
           config_path, no_cache, jobs, color, stdin_filename, sarif_root, sarif_category, since,
           apply_fix, show_diff) -> None:
     """Lint migration files and folders (`-` reads standard input)."""
     from migrationlint.formatters import available_formats, streamer
 
+    output_format = output_format.lower()
     if output_format not in available_formats():
         raise _fail(f"unknown format `{output_format}`; choose from {', '.join(available_formats())}")
     if "-" in paths and (since or apply_fix or show_diff):
         raise _fail("--since, --fix and --diff work on files, not on `-` (standard input)")
+    if stdin_filename is not None and "-" not in paths:
+        raise _fail("--stdin-filename names standard input: add `-` to the paths to read it")
     loaded, resolver = _settings(config_path, dialect, target_version, select, ignore)
     run = _Run(loaded, resolver, paths, stdin_filename, jobs, no_cache, since)
     how = _Output(output_format, output, color, sarif_root, {"sarif_category": sarif_category})

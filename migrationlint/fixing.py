@@ -19,10 +19,28 @@ class FileChange:
     encoding: str
 
     def diff(self) -> str:
-        return "".join(difflib.unified_diff(
-            self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
+        lines = difflib.unified_diff(
+            _patch_lines(self.before), _patch_lines(self.after),
             fromfile=f"a/{self.path.lstrip('/')}", tofile=f"b/{self.path.lstrip('/')}",
-        ))
+        )
+        return "".join(_marking_missing_newline(line) for line in lines)
+
+
+def _patch_lines(text: str) -> List[str]:
+    """Lines as patch tools count them, each with its \\n: str.splitlines also ends a
+    line at a lone \\r, a form feed or U+2028, which a patch keeps inside a line."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+def _marking_missing_newline(line: str) -> str:
+    """A diff line as patch and git apply read it: the last line of a file without a
+    final newline is followed by the marker diff writes, or the next line (the next
+    file's header) would be glued onto it."""
+    if line.endswith("\n"):
+        return line
+    return line + "\n\\ No newline at end of file\n"
 
 
 def planned_changes(report: LintReport) -> List[FileChange]:

@@ -3,6 +3,8 @@ fixed file parses and lints clean of the fixed rule (and of the transaction rule
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from click.testing import CliRunner
 
@@ -97,3 +99,20 @@ def test_concurrently_fix_judged_on_the_edited_file_for_flyway():
     assert not {f.rule for f in lint(fixed, path="V1__idx.sql")} & {"ML201", "ML301"}
     with_set = "SET lock_timeout = '2s';\n" + sql
     assert [f.fix for f in lint(with_set, path="V1__idx.sql") if f.rule == "ML201"] == [None]
+
+
+@pytest.mark.parametrize("last_file_text", [
+    "ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0)",      # no newline at the end
+    "SELECT '\f';\nALTER TABLE t ADD CONSTRAINT c CHECK (x > 0);\n",  # a form feed in a line
+])
+def test_diff_applies_with_git(tmp_path, monkeypatch, last_file_text):
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)
+    (tmp_path / "a.sql").write_text(last_file_text)
+    (tmp_path / "b.sql").write_text("CREATE INDEX idx ON orders (created_at);")
+    diff = CliRunner().invoke(cli, ["check", "--no-cache", "--diff", "a.sql", "b.sql"])
+    assert diff.exit_code == 1 and "b/a.sql" in diff.output and "b/b.sql" in diff.output
+    (tmp_path / "fixes.diff").write_text(diff.output)
+    applied = subprocess.run(["git", "apply", "--check", "fixes.diff"],
+                             capture_output=True, text=True)
+    assert applied.returncode == 0, applied.stderr
