@@ -142,8 +142,17 @@ def _describe(exc: ValidationError, path: Path, where: str) -> str:
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"])
         if error["type"] == "extra_forbidden":
-            problems.append(f"unknown key `{key}` in {where}")
+            problems.append(f"unknown key `{key}` in {where}{_standalone_hint(key, where)}")
         else:
             message = error["msg"].removeprefix("Value error, ")
             problems.append(f"`{key}`: {message}")
     return f"invalid configuration in {path}: " + "; ".join(problems)
+
+
+def _standalone_hint(key: str, where: str) -> str:
+    """Why a ``[tool.migrationlint]`` table copied from a pyproject.toml into a
+    standalone file is not read there."""
+    if key != "tool" or where != "top level":
+        return ""
+    return (" (a standalone config file takes the keys at the top level: remove the "
+            "`[tool.migrationlint]` header and keep the keys under it)")

@@ -47,6 +47,14 @@ def test_unknown_key_names_key_and_file(tree):
     assert str(tree / "app" / "pyproject.toml") in result.output
 
 
+def test_pyproject_table_in_a_standalone_file_says_to_drop_the_header(tree):
+    (tree / "app" / "migrationlint.toml").write_text('[tool.migrationlint]\ndialect = "mysql"\n')
+    result, _ = rules_found()
+    assert result.exit_code == 2
+    assert "unknown key `tool` in top level (a standalone config file takes the keys at " \
+        "the top level: remove the `[tool.migrationlint]` header" in result.output
+
+
 @pytest.mark.parametrize("body,expected", [
     ('dialect = "oracle"', "`dialect`: Input should be 'postgres', 'mysql' or 'mariadb'"),
     ("select = 5", "`select`: Input should be a valid list"),
