@@ -166,7 +166,7 @@ class _Run:
             self.stdin = (sys.stdin.buffer.read(), stdin_filename or STDIN_NAME)
         self.jobs = jobs or default_jobs()
         self.cache = None if no_cache else _cache(loaded.root)
-        self.only = _changed_since(since) if since is not None else None
+        self.only = _changed_since(since, self.file_paths) if since is not None else None
         # pre-commit sets PRE_COMMIT=1 and names every file its `files` pattern matches:
         # an Alembic env.py or a down script there is expected, not worth a warning.
         self.quiet_skips = os.environ.get("PRE_COMMIT") == "1"
@@ -214,11 +214,11 @@ def _cache(root: str):
     return ResultCache(root)
 
 
-def _changed_since(ref: str):
+def _changed_since(ref: str, paths: Sequence[str]):
     from migrationlint.gitdiff import GitError, changed_files
 
     try:
-        return changed_files(ref, os.getcwd())
+        return changed_files(ref, paths)
     except GitError as exc:
         raise _fail(str(exc))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from typing import List, Set
+from typing import Dict, List, Sequence, Set
 
 
 class GitError(Exception):
@@ -40,9 +40,32 @@ def _git_toplevel(cwd: str) -> str:
                        "inside one") from None
 
 
-def changed_files(ref: str, cwd: str) -> Set[str]:
-    """Real paths of the files changed since ``ref`` (see the module docstring)."""
-    root = _git_toplevel(cwd)
+def _repository_of(paths: Sequence[str]) -> str:
+    """The one repository holding ``paths`` (not the current folder's: ``cd /tmp &&
+    migrationlint check /repo/migrations --since main`` compares /repo)."""
+    holders: Dict[str, str] = {}
+    for path in paths:
+        holders.setdefault(_git_toplevel(_nearest_folder(path)), path)
+    if len(holders) > 1:
+        where = ", ".join(f"{path} in {root}" for root, path in holders.items())
+        raise GitError(f"--since compares one git repository, and the paths are in several "
+                       f"({where}): lint each repository in a run of its own")
+    return next(iter(holders))
+
+
+def _nearest_folder(path: str) -> str:
+    """``path`` if it is a folder, else the nearest folder above it that exists (a
+    missing path is reported by the run itself)."""
+    folder = os.path.abspath(path)
+    while not os.path.isdir(folder) and os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)
+    return folder
+
+
+def changed_files(ref: str, paths: Sequence[str]) -> Set[str]:
+    """Real paths of the files changed since ``ref`` in the repository holding
+    ``paths`` (see the module docstring)."""
+    root = _repository_of(paths)
     if ref.startswith("-"):
         raise GitError(f"invalid git ref `{ref}`")
     try:

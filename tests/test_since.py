@@ -88,3 +88,20 @@ def test_outside_a_git_repository(tmp_path, monkeypatch):
     result = _check("--since", "main", ".")
     assert result.exit_code == 2
     assert "needs a git repository" in result.output
+
+
+def test_the_repository_is_the_paths_not_the_current_folders(repo, tmp_path_factory, monkeypatch):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(elsewhere.parent))
+    result = _check("--since", "main", str(repo / "migrations"))
+    assert result.exit_code == 1 and json.loads(result.stdout)["files"] == 5
+
+
+def test_paths_in_two_repositories_are_a_usage_error(repo, tmp_path_factory):
+    other = tmp_path_factory.mktemp("other")
+    _git(other, "init", "-q")
+    result = _check("--since", "main", "migrations", str(other))
+    assert result.exit_code == 2
+    assert "--since compares one git repository, and the paths are in several" in result.output
+    assert f"{other} in {other}" in result.output
