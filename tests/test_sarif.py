@@ -220,6 +220,17 @@ def test_files_outside_the_root_never_get_absolute_paths(repo, tmp_path):
     assert "outside the SARIF root" in result.stderr
 
 
+def test_warning_names_the_outside_file_as_the_sarif_file_does(repo, tmp_path):
+    outside = tmp_path / "elsewhere" / "0009_drop.sql"
+    outside.parent.mkdir()
+    outside.write_text("ALTER TABLE users DROP COLUMN legacy;\n")
+    # From a subfolder the file is ../../elsewhere/... to the user, ../elsewhere/... to the root.
+    document, result = sarif_of(repo / "db", str(outside))
+    uri = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert uri["uri"] == "../elsewhere/0009_drop.sql"
+    assert "(e.g. ../elsewhere/0009_drop.sql)" in result.stderr
+
+
 def test_symlinked_folder_reports_the_real_file(repo):
     (repo / "current").symlink_to(repo / "db" / "migrations", target_is_directory=True)
     document, _ = sarif_of(repo, "current/0001_hazards.sql")
@@ -234,18 +245,21 @@ def test_names_that_need_percent_encoding(repo):
     assert uri["uri"] == "db/my%20migrations/0005%20100%25.sql"
 
 
-@pytest.mark.parametrize("name, artifact", [
-    (None, {"uri": "%3Cstdin%3E"}),
-    ("migrations/0042.sql", {"uri": "db/migrations/0042.sql", "uriBaseId": "%SRCROOT%"}),
+@pytest.mark.parametrize("name, artifact, warning", [
+    (None, {"uri": "%3Cstdin%3E"}, "name it with --stdin-filename PATH"),
+    ("migrations/0042.sql", {"uri": "db/migrations/0042.sql", "uriBaseId": "%SRCROOT%"}, None),
 ])
-def test_standard_input(repo, name, artifact):
+def test_standard_input(repo, name, artifact, warning):
     args = ["--format", "sarif", *NO_LOCK_TIMEOUT_NOTE, "-"] + (
         ["--stdin-filename", name] if name else [])
     result = run_check(repo / "db", args, stdin="ALTER TABLE users DROP COLUMN legacy;\n")
     assert result.exit_code == 1
     result_, = assert_valid_sarif(result.stdout)["runs"][0]["results"]
     assert result_["locations"][0]["physicalLocation"]["artifactLocation"] == artifact
-    assert result.stderr == ""
+    if warning is None:
+        assert result.stderr == ""
+    else:
+        assert warning in result.stderr
 
 
 # -- determinism, category, limits ----------------------------------------------------------

@@ -68,6 +68,7 @@ def render(report: LintReport, options: RenderOptions) -> str:
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     _warn_about_github_limits(len(findings), text)
     _warn_about_paths_outside(findings, root)
+    _warn_about_unnamed_stdin(findings)
     return text
 
 
@@ -203,5 +204,13 @@ def _warn_about_paths_outside(findings: List[Finding], root: str) -> None:
     outside = sorted({f.path for f in findings
                       if f.path != STDIN_NAME and relative_to_root(f.path, root) is None})
     if outside:
-        _warn(f"{len(outside)} file(s) lie outside the SARIF root {root} (e.g. {outside[0]}); "
-              "code scanning cannot show their results. Use --sarif-root.")
+        # Named as the SARIF file names it, relative to the root, so it can be found there.
+        _warn(f"{len(outside)} file(s) lie outside the SARIF root {root} (e.g. "
+              f"{_outside_reference(outside[0], root)}); code scanning cannot show their "
+              "results. Use --sarif-root.")
+
+
+def _warn_about_unnamed_stdin(findings: List[Finding]) -> None:
+    if any(f.path == STDIN_NAME for f in findings):
+        _warn(f"standard input has no file name, so its results point at {STDIN_NAME} and "
+              "code scanning cannot show them; name it with --stdin-filename PATH.")

@@ -4,6 +4,7 @@ source, then the safe rewrite."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from itertools import groupby
 from operator import attrgetter
 from typing import Iterator, List, Sequence
@@ -90,7 +91,7 @@ def _excerpt(finding: Finding, style, color: str) -> List[str]:
         if number > span.end_line or end <= start and number != span.line:
             continue
         pad = _blank(text[: start - 1])
-        carets = "^" * max(end - start, 1)
+        carets = "^" * max(end - start + _wide_count(text[start - 1:end - 1]), 1)
         out.append(f"{' ' * width} {bar} {pad}{style(carets, fg=color, bold=True)}")
     return out
 
@@ -100,8 +101,21 @@ def _plain(text: str, **_style) -> str:
 
 
 def _blank(prefix: str) -> str:
-    """``prefix`` with every character but tabs made a space."""
-    return _NOT_TAB.sub(" ", prefix) if "\t" in prefix else " " * len(prefix)
+    """``prefix`` with every character but tabs made as many spaces as the columns it
+    takes on a terminal (two for a wide CJK character)."""
+    if prefix.isascii():
+        return _NOT_TAB.sub(" ", prefix) if "\t" in prefix else " " * len(prefix)
+    return "".join("\t" if char == "\t" else " " * (1 + _is_wide(char)) for char in prefix)
+
+
+def _wide_count(text: str) -> int:
+    """How many characters of ``text`` take two terminal columns: the carets under
+    them are that many more than the characters."""
+    return 0 if text.isascii() else sum(map(_is_wide, text))
+
+
+def _is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
 
 
 def _summary(totals: RunTotals, style) -> str:
