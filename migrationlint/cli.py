@@ -73,7 +73,8 @@ def cli() -> None:
 @click.option("--dialect", type=click.Choice(DIALECTS), help="SQL dialect [default: postgres, or from config].")
 @click.option("--target-version", metavar="VERSION", help="Database version the migrations run on, e.g. 16 or 8.0.29.")
 @click.option("--format", "output_format", default="text", show_default=True, metavar="FORMAT",
-              help="Output format: text, json, sarif, github, gitlab or junit (any case).")
+              help="Output format: text, concise (one line a finding, as ruff's), json, sarif, "
+              "github, gitlab or junit (any case).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--select", multiple=True, metavar="RULES", help="Only these rules (codes, names or code prefixes; comma separated).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules.")
@@ -97,9 +98,12 @@ def cli() -> None:
 @click.option("--diff", "show_diff", is_flag=True,
               help="Print the fixes as a unified diff instead of applying them, even with --fix "
               "(as ruff); exit 1 if there are any.")
+@click.option("--statistics", is_flag=True,
+              help="Print how many findings each rule has instead of the findings (text or "
+              "concise format).")
 def check(paths, dialect, target_version, output_format, output, select, ignore, exit_zero,
           config_path, no_cache, jobs, color, stdin_filename, sarif_root, sarif_category, since,
-          apply_fix, show_diff) -> None:
+          apply_fix, show_diff, statistics) -> None:
     """Lint migration files and folders (`-` reads standard input)."""
     from migrationlint.formatters import available_formats, streamer
 
@@ -110,15 +114,19 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
         raise _fail("--since, --fix and --diff work on files, not on `-` (standard input)")
     if stdin_filename is not None and "-" not in paths:
         raise _fail("--stdin-filename names standard input: add `-` to the paths to read it")
+    if statistics and (output_format not in ("text", "concise") or show_diff):
+        raise _fail("--statistics prints a text table: it goes with the text or concise "
+                    "format, and not with --diff")
     loaded, resolver = _settings(config_path, dialect, target_version, select, ignore)
     run = _Run(loaded, resolver, paths, stdin_filename, jobs, no_cache, since)
     how = _Output(output_format, output, color, sarif_root, {"sarif_category": sarif_category})
-    form = streamer(output_format)
+    # Counting every rule's findings needs them all: --statistics never streams.
+    form = None if statistics else streamer(output_format)
     if apply_fix or show_diff or form is None:
         report = run.lint()
         if apply_fix or show_diff:
             report = _fix(run, report, show_diff)
-        totals = _write_report(report, how)
+        totals = _write_report(report, how, statistics)
     else:
         totals = _stream_report(run, how, form)
     if totals.files == 0 and not totals.errors and run.stdin is None and not run.quiet_skips:
@@ -287,11 +295,15 @@ def _render_options(how: _Output, stream):
                          root=how.sarif_root or repository_root(), extras=how.extras)
 
 
-def _write_report(report, how: _Output):
+def _write_report(report, how: _Output, statistics: bool = False):
     from migrationlint.formatters import writer
+    from migrationlint.formatters.text import rule_statistics
 
     with _opened(how) as (stream, options):
-        writer(how.format)(report, options, stream)
+        if statistics:
+            stream.writelines(rule_statistics(report, options))
+        else:
+            writer(how.format)(report, options, stream)
     return report.totals
 
 

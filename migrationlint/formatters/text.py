@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from itertools import groupby
 from operator import attrgetter
 from typing import Iterator, List, Sequence
@@ -49,17 +50,36 @@ def closing(totals: RunTotals, options: RenderOptions) -> Iterator[str]:
     yield _summary(totals, style) + "\n"
 
 
+def rule_statistics(report: LintReport, options: RenderOptions) -> Iterator[str]:
+    """ruff's --statistics: how many findings each rule has, most first, then the
+    closing (unreadable inputs and the summary)."""
+    counts = Counter((f.rule, f.name) for f in report.findings)
+    width = len(str(max(counts.values(), default=0)))
+    for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        yield f"{str(count).rjust(width)}  {code}  [{name}]\n"
+    yield from closing(report.totals, options)
+
+
 def _style(options: RenderOptions):
     return click.style if options.color else _plain
 
 
-def _finding_block(finding: Finding, style) -> str:
+def headings(findings: Sequence[Finding], options: RenderOptions) -> str:
+    """Each finding's first line alone: the concise format, as ruff's."""
+    style = _style(options)
+    return "".join(_heading(finding, style) + "\n" for finding in findings)
+
+
+def _heading(finding: Finding, style) -> str:
     span = finding.span
+    return (f"{style(finding.path, bold=True)}:{span.line}:{span.column}: "
+            f"{style(finding.rule, fg=_SEVERITY_COLORS[finding.severity], bold=True)} "
+            f"[{finding.name}] {finding.message}")
+
+
+def _finding_block(finding: Finding, style) -> str:
     color = _SEVERITY_COLORS[finding.severity]
-    lines = [
-        f"{style(finding.path, bold=True)}:{span.line}:{span.column}: "
-        f"{style(finding.rule, fg=color, bold=True)} [{finding.name}] {finding.message}"
-    ]
+    lines = [_heading(finding, style)]
     lines += _excerpt(finding, style, color)
     if finding.rewrite is not None:
         gutter = " " * len(str(finding.source_line + finding.source.count("\n")))
