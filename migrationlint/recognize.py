@@ -69,6 +69,12 @@ def _split_command_string(tokens: List[Token], text: str, dialect: str) -> List[
     return [tokens[0]] + shifted
 
 
+# How a token changes the nesting depth: a comma inside parentheses or brackets
+# (ARRAY[1, 2], a[1:2]) does not separate clauses.
+_NESTING = {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1,
+            TokenType.L_BRACKET: 1, TokenType.R_BRACKET: -1}
+
+
 class Cursor:
     """Walks tokens; ``accept`` consumes optional keywords, ``name`` reads object names."""
 
@@ -200,10 +206,13 @@ def _alter_table_head(cursor: Cursor) -> m.ObjectName:
     return cursor.name()
 
 
-# The words that can start an ALTER TABLE action in PostgreSQL.
+# The words that can start an ALTER TABLE action in PostgreSQL (SPLIT and MERGE
+# PARTITION(S) are in Postgres Pro 17 and were committed to PostgreSQL after 17: accepted
+# here rather than flagged as foreign syntax).
 _POSTGRES_ALTER_TABLE_ACTIONS = frozenset((
     "ADD", "ALTER", "ATTACH", "CLUSTER", "DETACH", "DISABLE", "DROP", "ENABLE", "FORCE",
-    "INHERIT", "NO", "NOT", "OF", "OWNER", "RENAME", "REPLICA", "RESET", "SET", "VALIDATE",
+    "INHERIT", "MERGE", "NO", "NOT", "OF", "OWNER", "RENAME", "REPLICA", "RESET", "SET",
+    "SPLIT", "VALIDATE",
 ))
 
 
@@ -601,7 +610,7 @@ def _parenthesized(cursor: Cursor) -> List[str]:
                 return items
             first = cursor.peek()
             continue
-        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
+        depth += _NESTING.get(token.token_type, 0)
         cursor.position += 1
     raise _NoMatch()
 
@@ -838,7 +847,7 @@ def _top_level_clauses(cursor: Cursor) -> List[Tuple[int, int]]:
             if index > first:
                 ranges.append((first, index - 1))
             first = index + 1
-        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
+        depth += _NESTING.get(token.token_type, 0)
     if first < len(cursor.tokens):
         ranges.append((first, len(cursor.tokens) - 1))
     return ranges
@@ -877,7 +886,7 @@ def _ignored_words(cursor: Cursor, last: int) -> List[_IgnoredWord]:
             if cursor.position > start:
                 continue
         token_type = cursor.peek().token_type
-        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token_type, 0)
+        depth += _NESTING.get(token_type, 0)
         # Options follow the column list: an index named "ignored" is not one.
         after_columns = after_columns or (depth == 0 and token_type == TokenType.R_PAREN)
         cursor.position += 1
@@ -1007,7 +1016,7 @@ def _index_shape(cursor: Cursor) -> Tuple[m.ObjectName, str, None]:
         if depth == 0 and _online_clause(cursor, {}):
             removed.append(_token_range(cursor, start, cursor.position - 1))
             continue
-        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(cursor.peek().token_type, 0)
+        depth += _NESTING.get(cursor.peek().token_type, 0)
         cursor.position += 1
     return table, _without(cursor.text, removed), None
 
@@ -1050,7 +1059,7 @@ def _partition_clause(cursor: Cursor) -> Optional[Tuple[int, int]]:
     """The character range from a top-level PARTITION BY to the end of the statement."""
     depth = 0
     for index, token in enumerate(cursor.tokens):
-        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
+        depth += _NESTING.get(token.token_type, 0)
         is_partition = token.token_type == TokenType.PARTITION_BY or (
             token.text.upper() == "PARTITION" and index + 1 < len(cursor.tokens)
             and cursor.tokens[index + 1].text.upper() == "BY")
@@ -1068,7 +1077,7 @@ def _create_table_ignored_words(cursor: Cursor) -> List[_IgnoredWord]:
     depth, first = 0, opening + 1
     for index in range(opening, len(cursor.tokens)):
         token_type = cursor.tokens[index].token_type
-        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token_type, 0)
+        depth += _NESTING.get(token_type, 0)
         if (depth == 1 and token_type == TokenType.COMMA) or depth == 0:
             cursor.position = first
             found += _ignored_words(cursor, index - 1)
@@ -1218,7 +1227,7 @@ def _parenthesized_text(cursor: Cursor, last: int) -> Optional[str]:
         return None
     depth = 0
     for index in range(cursor.position, last + 1):
-        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(tokens[index].token_type, 0)
+        depth += _NESTING.get(tokens[index].token_type, 0)
         if depth == 0 and index != last:
             return None  # ``(a) + (b)``: the parentheses close before the end
     return cursor.text[cursor.peek().end + 1:tokens[last].start]
@@ -1236,7 +1245,7 @@ def _unnamed_check(cursor: Cursor, table: m.ObjectName, first: int, last: int) -
         return []
     depth = 0
     for close, token in enumerate(tokens[2:], 2):
-        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
+        depth += _NESTING.get(token.token_type, 0)
         if depth == 0:
             break
     rest = [t.text.upper() for t in tokens[close + 1:]]

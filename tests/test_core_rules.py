@@ -165,6 +165,12 @@ def test_syntax_postgres_rejects_is_a_parse_error_not_a_pass(sql, column, why):
     "ALTER TABLE users ALTER COLUMN name SET STATISTICS 500;",
     "ALTER TABLE users NO INHERIT people;",
     "SELECT '`';",
+    # A comma inside brackets does not start another action.
+    "ALTER TABLE t ALTER COLUMN c SET DEFAULT ARRAY[1,2], ALTER COLUMN d SET STATISTICS 100;",
+    # SPLIT / MERGE PARTITION(S): in Postgres Pro 17, and committed to PostgreSQL after 17.
+    "ALTER TABLE sales SPLIT PARTITION sales_2026 INTO "
+    "(PARTITION sales_h1 FOR VALUES FROM (1) TO (6), PARTITION sales_h2 FOR VALUES FROM (6) TO (13));",
+    "ALTER TABLE sales MERGE PARTITIONS (sales_h1, sales_h2) INTO sales_2026;",
 ])
 def test_postgres_alter_table_forms_sqlglot_cannot_read_are_not_parse_errors(sql):
     assert "ML001" not in codes(sql)
