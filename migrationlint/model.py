@@ -183,8 +183,13 @@ class ColumnSpec(Record):
         is off. PRIMARY KEY and UNIQUE stay out: they are indexes, which MODIFY keeps."""
         parts = [self.full_type_sql]
         if self.generation_sql:
+            # MariaDB rejects NULL / NOT NULL on a generated column, so only a NOT NULL the
+            # file wrote (MySQL) is restated; the column's nullability follows its expression.
             parts.append(self.generation_sql)
-        parts.append("NOT NULL" if self.not_null else "NULL")
+            if self.not_null:
+                parts.append("NOT NULL")
+        else:
+            parts.append("NOT NULL" if self.not_null else "NULL")
         if self.default is not None:
             parts.append(f"DEFAULT {self.default.sql}")
         if self.on_update_sql:

@@ -120,7 +120,21 @@ def test_rename_column_rewrite_keeps_every_attribute_the_file_shows():
         "ALTER TABLE jobs CHANGE touched ran_at TIMESTAMP NULL DEFAULT NULL "
         "ON UPDATE CURRENT_TIMESTAMP() COMMENT 'last run';",
         "ALTER TABLE jobs CHANGE slug short VARCHAR(9) GENERATED ALWAYS AS (LEFT(name, 9)) "
-        "STORED NULL;",
+        "STORED;",
+    ]
+
+
+@pytest.mark.parametrize("dialect, version", [("mariadb", "10.4"), ("mysql", "5.7")])
+def test_generated_column_restatement_has_no_null_mariadb_would_reject(dialect, version):
+    # MariaDB's generated columns take no NULL / NOT NULL (checked on 10.11.18); MySQL's
+    # may be NOT NULL, which is then kept.
+    sql = ("CREATE TABLE t (a INT, b INT AS (a + 1) VIRTUAL COMMENT 'x', "
+           "c INT AS (a + 2) STORED NOT NULL);\n"
+           "ALTER TABLE t RENAME COLUMN b TO b2;\nALTER TABLE t RENAME COLUMN c TO c2;\n")
+    steps = [f.rewrite.steps[0].sql for f in ml114(sql, dialect, version)]
+    assert steps == [
+        "ALTER TABLE t CHANGE b b2 INT GENERATED ALWAYS AS (a + 1) VIRTUAL COMMENT 'x';",
+        "ALTER TABLE t CHANGE c c2 INT GENERATED ALWAYS AS (a + 2) STORED NOT NULL;",
     ]
 
 
