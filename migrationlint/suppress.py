@@ -54,6 +54,12 @@ class Suppression(NamedTuple):
     every_rule: bool = False
     # Written for another tool (atlas:nolint): never reported as unused or invalid.
     lenient: bool = False
+    # The comment stands on a line of its own (no code before it).
+    own_line: bool = False
+    # Set for a comment inside a statement (not on its first line): it covers only the
+    # findings on the line it ends (as ruff's noqa) or, on a line of its own, on the
+    # next line, so a hazard elsewhere in the statement is still reported.
+    only_line: Optional[int] = None
 
 
 def parse_suppressions(comments: Sequence[Comment], lines: LineIndex) -> List[Suppression]:
@@ -66,8 +72,10 @@ def parse_suppressions(comments: Sequence[Comment], lines: LineIndex) -> List[Su
             continue
         match = _DIRECTIVE.match(body)
         if match is not None:
-            found.append(_suppression(match.group("kind"), match.group("rest"),
-                                      lines.span(comment.start, comment.end)))
+            span = lines.span(comment.start, comment.end)
+            own_line = not lines.line_text(span.line)[:span.column - 1].strip()
+            found.append(_suppression(match.group("kind"), match.group("rest"), span)._replace(
+                own_line=own_line))
     return found
 
 
@@ -150,13 +158,17 @@ def apply_suppressions(
             file_wide.append(suppression)
             continue
         start = _covered_statement(suppression.line, statement_lines, starts)
+        if start is not None and suppression.line > start:
+            suppression = suppression._replace(
+                only_line=suppression.line + 1 if suppression.own_line else suppression.line)
         (detached if start is None else by_statement.setdefault(start, [])).append(suppression)
 
     kept = []
     for finding in findings:
         start_line = statement_lines.get(finding.span.line, finding.span.line)
         candidates = by_statement.get(start_line, []) + file_wide
-        matching = [s for s in candidates if s.every_rule or finding.rule in s.codes]
+        matching = [s for s in candidates if (s.every_rule or finding.rule in s.codes) and (
+            s.only_line in (None, finding.span.line))]
         for suppression in matching:
             suppression.used.add(finding.rule)
         if not matching:

@@ -90,6 +90,31 @@ def test_trailing_comment_on_a_later_line_of_the_statement_is_honoured():
     assert codes(sql) == []
 
 
+def test_trailing_comment_inside_a_statement_covers_only_its_line():
+    # As ruff's noqa: the hazards on c and d, which the comment is not about, stay.
+    sql = ("ALTER TABLE t\n"
+           "  ADD COLUMN b int NOT NULL, -- migrationlint: ignore ML105 -- backfilled by job\n"
+           "  ADD COLUMN c int NOT NULL,\n  ADD COLUMN d int NOT NULL;")
+    findings = lint(sql, select=["ML105"])
+    assert [(f.rule, f.span.line) for f in findings] == [("ML105", 3), ("ML105", 4)]
+
+
+def test_comment_on_its_own_line_inside_a_statement_covers_the_next_line():
+    sql = ("ALTER TABLE t\n  ADD COLUMN b int NOT NULL,\n"
+           "  -- migrationlint: ignore ML105 -- backfilled by job\n"
+           "  ADD COLUMN c int NOT NULL,\n  ADD COLUMN d int NOT NULL;")
+    findings = lint(sql, select=["ML105"])
+    assert [(f.rule, f.span.line) for f in findings] == [("ML105", 2), ("ML105", 5)]
+
+
+def test_comment_before_or_on_the_first_line_covers_the_whole_statement():
+    for sql in ("-- migrationlint: ignore ML105\nALTER TABLE t\n  ADD COLUMN b int NOT NULL,\n"
+                "  ADD COLUMN c int NOT NULL;",
+                "ALTER TABLE t -- migrationlint: ignore ML105\n  ADD COLUMN b int NOT NULL,\n"
+                "  ADD COLUMN c int NOT NULL;"):
+        assert lint(sql, select=["ML105"]) == []
+
+
 def test_comment_on_its_own_line_inside_the_statement_is_honoured():
     sql = "ALTER TABLE users\n  -- migrationlint: ignore ML103\n  DROP COLUMN a;"
     assert codes(sql) == []
