@@ -516,6 +516,10 @@ class LockTable(TableOperation):
     nowait: bool = False
 
 
+class UnlockTables(Operation):
+    """MySQL's UNLOCK TABLES (or UNLOCK TABLE): releases the session's LOCK TABLES locks."""
+
+
 class Truncate(TableOperation):
     cascade: bool = False
 

@@ -717,6 +717,15 @@ def mysql_lock_tables(cursor: Cursor) -> Optional[List[m.Operation]]:
         rest.position += 1
 
 
+@recognizer("UNLOCK TABLES", dialects=_MYSQL)  # sqlglot's tokenizer keeps it one command word
+@recognizer("UNLOCK", "TABLE", dialects=_MYSQL)  # the documented synonym sqlglot cannot parse
+def mysql_unlock_tables(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """UNLOCK {TABLES | TABLE}: releases the session's LOCK TABLES locks."""
+    if not (cursor.accept("UNLOCK TABLES") or cursor.accept("UNLOCK", "TABLE")):
+        return None
+    return [m.UnlockTables(span=cursor.statement_span())] if _at_end(cursor) else None
+
+
 def _mysql_lock_mode(cursor: Cursor) -> str:
     if cursor.accept("READ"):
         return "READ LOCAL" if cursor.accept("LOCAL") else "READ"

@@ -54,3 +54,28 @@ def test_lock_tables_is_no_ddl_for_the_transaction_rules():
     # LOCK TABLES is no schema change: a data-only file with it is not "multiple DDL".
     sql = ("LOCK TABLES orders WRITE;\nUPDATE orders SET a = 1 WHERE id = 1;\nUNLOCK TABLES;\n")
     assert {f.rule for f in lint(sql, dialect="mysql")} == {"ML413"}
+
+
+@pytest.mark.parametrize("unlock", ["UNLOCK TABLES;", "unlock table;", "UNLOCK\n  TABLE"])
+def test_unlock_table_and_unlock_tables_are_read_as_one_operation(unlock):
+    migration = read_migration(SourceFile("m.sql", unlock), "mysql", Version("8.0"), "auto")
+    [statement] = migration.statements
+    assert [type(op) for op in statement.operations] == [m.UnlockTables]
+
+
+def test_unlock_table_synonym_releases_the_locks():
+    findings = lint("lock table orders write;\nunlock table;\n", dialect="mysql")
+    assert [f.rule for f in findings] == ["ML413"]  # no parse error on UNLOCK TABLE
+    assert "until UNLOCK TABLES on line 2" in findings[0].message
+
+
+def test_unlock_table_is_no_ddl_for_the_transaction_rules():
+    sql = "LOCK TABLE orders WRITE;\nUPDATE orders SET a = 1 WHERE id = 1;\nUNLOCK TABLE;\n"
+    assert {f.rule for f in lint(sql, dialect="mysql")} == {"ML413"}
+
+
+def test_a_second_lock_tables_releases_the_locks_of_the_first():
+    sql = "LOCK TABLES orders WRITE;\nLOCK TABLES customers READ;\nUNLOCK TABLES;\n"
+    first, second = ml413(sql)
+    assert "until the LOCK TABLES on line 2, which releases them" in first.message
+    assert "until UNLOCK TABLES on line 3" in second.message

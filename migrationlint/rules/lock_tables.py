@@ -35,14 +35,16 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         existing = [op for op in locks if not ctx.migration.table_is_new(op.table, statement.index)]
         if not existing:
             continue  # only tables this file created: nobody else uses them yet
-        unlock = _unlock_after(statements, statement)
-        yield ctx.finding(statement.span, _message(ctx, existing, unlock), _rewrite(ctx, existing))
+        release = _release_after(statements, statement)
+        yield ctx.finding(statement.span, _message(ctx, existing, release), _rewrite(ctx, existing))
 
 
-def _unlock_after(statements: List[Statement], statement: Statement) -> Optional[Statement]:
-    """The UNLOCK TABLES that releases the statement's locks, if this file runs one."""
+def _release_after(statements: List[Statement], statement: Statement) -> Optional[Statement]:
+    """The statement that releases the statement's locks, if this file runs one: UNLOCK
+    TABLES, or the next LOCK TABLES (it releases the locks the session holds before it
+    takes its own)."""
     return next((later for later in statements[statement.index + 1:]
-                 if any(isinstance(op, m.RawStatement) and op.keyword == "UNLOCK TABLES"
+                 if any(isinstance(op, (m.UnlockTables, m.LockTable))
                         for op in later.operations)), None)
 
 
@@ -56,12 +58,19 @@ def _held(ctx: RuleContext, locks: List[m.LockTable]) -> str:
     return ", ".join(parts)
 
 
-def _message(ctx: RuleContext, locks: List[m.LockTable], unlock: Optional[Statement]) -> str:
-    until = (f"until UNLOCK TABLES on line {unlock.span.line}" if unlock is not None else
-             "and this file never runs UNLOCK TABLES, so until the session ends (a runner "
-             "that keeps its connection open holds them into the next migrations)")
+def _until(release: Optional[Statement]) -> str:
+    if release is None:
+        return ("and this file never runs UNLOCK TABLES, so until the session ends (a runner "
+                "that keeps its connection open holds them into the next migrations)")
+    if any(isinstance(op, m.UnlockTables) for op in release.operations):
+        return f"until UNLOCK TABLES on line {release.span.line}"
+    return (f"until the LOCK TABLES on line {release.span.line}, which releases them before "
+            "taking its own")
+
+
+def _message(ctx: RuleContext, locks: List[m.LockTable], release: Optional[Statement]) -> str:
     return (
-        f"LOCK TABLES takes {_held(ctx, locks)}, {until}. It also commits any open "
+        f"LOCK TABLES takes {_held(ctx, locks)}, {_until(release)}. It also commits any open "
         "transaction first, so what ran before it can no longer be rolled back, and while the "
         "locks are held this session can use no other table (ERROR 1100 \"Table ... was not "
         "locked with LOCK TABLES\")."

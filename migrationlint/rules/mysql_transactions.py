@@ -23,8 +23,9 @@ _DDL_WORDS = {
     "CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "TRUNCATETABLE", "OPTIMIZE", "GRANT",
     "REVOKE", "ANALYZE", "REPAIR", "INSTALL", "UNINSTALL",
 }
-# LOCK TABLES commits implicitly too, but it is no schema change (ML413 judges it).
-_CONTROL_OPERATIONS = (m.TransactionControl, m.SetSetting, m.LockTable)
+# LOCK TABLES commits implicitly too, but it is no schema change (ML413 judges it); nor
+# is the UNLOCK TABLES that ends it.
+_CONTROL_OPERATIONS = (m.TransactionControl, m.SetSetting, m.LockTable, m.UnlockTables)
 # Statements whose re-run after a partial failure is harmless.
 _GUARDED = {
     m.CreateTable: "if_not_exists", m.CreateIndex: "if_not_exists",
