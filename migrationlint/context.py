@@ -39,6 +39,10 @@ class Statement:
     # The runner's unit of work the statement belongs to when a file holds several (a
     # Liquibase changeSet); None: the file is one unit.
     unit: Optional[str] = None
+    # The framework operation the reader built the statement from, by the framework's
+    # name for it whatever the file imports it as (Django's "AddIndexConcurrently");
+    # None for a statement written in SQL.
+    framework_operation: Optional[str] = None
     # Which of the runner's transactions in the unit the statement runs in, counted
     # from 0, when the runner commits partway through (Alembic commits before an
     # autocommit_block and begins a new transaction after it).

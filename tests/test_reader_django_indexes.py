@@ -118,6 +118,20 @@ def test_concurrent_operation_in_an_atomic_migration_is_refused_by_django(tmp_pa
         "be executed inside a transaction (set atomic = False on the migration)'.")
 
 
+def test_concurrent_operation_imported_under_another_name_is_known_by_its_django_name(tmp_path):
+    aliased = ("from django.contrib.postgres.operations import RemoveIndexConcurrently as RIC\n"
+               "from django.db import migrations\n\n"
+               "class Migration(migrations.Migration):\n"
+               "    operations = [RIC('member', 'm_team_idx')]\n")
+    path = django_app(tmp_path, "club", {"0001_initial": INITIAL, "0002_drop": aliased})
+    [statement] = read(path).statements
+    assert statement.framework_operation == "RemoveIndexConcurrently"
+    [finding] = [f for f in lint_django(path) if f.rule == "ML301"]
+    assert finding.message.startswith(
+        "Django refuses RemoveIndexConcurrently in an atomic migration before PostgreSQL sees "
+        "it: the migration fails with 'NotSupportedError: The RemoveIndexConcurrently operation")
+
+
 def test_on_mysql_a_conditional_unique_constraint_is_not_created_and_an_index_is_full(tmp_path):
     # MySQL has no partial (or covering) indexes: Django skips the constraint and builds
     # the index without its WHERE, so one DDL remains and ML401 has nothing to count.

@@ -99,3 +99,17 @@ def test_earlier_migrations_built_from_names_are_replayed(tmp_path):
     (finding,) = lint_django(path)
     assert finding.rule == "ML103" and "views of articles" in finding.message
     assert "assumed" not in finding.message  # the db_table of 0001 was seen
+
+
+def test_a_cycle_of_names_is_reported_where_the_operations_use_it(tmp_path):
+    path = django_app(tmp_path, "news", {"0002_cycle": HEAD + (
+        "A = B\n"
+        "B = A\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [*A, B]\n")})
+    starred, item = lint_django(path)
+    line = line_of(path, "operations =")
+    assert [(f.rule, f.span.line) for f in (starred, item)] == [("ML001", line), ("ML001", line)]
+    assert "Django operations `A` cannot be read statically: following the module-level name " \
+        "`A` loops back to a name already followed, so it never reaches operations" in starred.message
+    assert "`B` cannot be read statically: following the module-level name `B`" in item.message

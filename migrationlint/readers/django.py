@@ -29,7 +29,9 @@ from migrationlint import model as m
 from migrationlint.context import Migration, Statement, mark_transactions
 from migrationlint.readers.columns import default_from_sql, default_from_value, ident
 from migrationlint.readers.django_expressions import ColumnSql, condition_sql, key_part_sql
-from migrationlint.readers.django_operations import assigned_name, module_bindings, operation_nodes
+from migrationlint.readers.django_operations import (
+    Unreadable, assigned_name, import_aliases, module_bindings, operation_name, operation_nodes,
+)
 from migrationlint.readers.python_source import (
     UNKNOWN, CallArgs, PythonFile, call_name, literal, parse_python, syntax_error_statement,
 )
@@ -153,9 +155,9 @@ def read_django(source: SourceFile, dialect: str, version: Version) -> Migration
     app_label = _app_label(source.path)
     state = AppState(app_label, dialect)
     for earlier in earlier_migrations(source.path):
-        names, calls = _operations_of(earlier)
+        names, aliases, calls = _operations_of(earlier)
         for call in calls:
-            _Replayer(state, names).apply(call)
+            _Replayer(state, names, aliases).apply(call)
     migration_class = _migration_class(python.tree)
     reader = _DjangoReader(python, state, dialect, version)
     atomic = True
@@ -175,12 +177,13 @@ class _Replayer:
     """Applies operations to the app state (no statements): earlier migrations, and the
     state side of the current one."""
 
-    def __init__(self, state: AppState, names: Dict[str, ast.AST]) -> None:
+    def __init__(self, state: AppState, names: Dict[str, ast.AST], aliases: Dict[str, str]) -> None:
         self.state = state
         self.names = names  # the file's module-level bindings, for operation lists
+        self.aliases = aliases  # the file's import aliases, for operation names
 
     def apply(self, call: ast.Call) -> None:
-        name = call_name(call)
+        name = operation_name(call, self.aliases)
         args = CallArgs(call, _SIGNATURES.get(name, ()))
         state = self.state
         if name == "CreateModel":
@@ -226,6 +229,7 @@ class _DjangoReader:
         self.dialect = dialect
         self.version = version
         self.names = module_bindings(python.tree)
+        self.aliases = import_aliases(python.tree)
         self.statements: List[Statement] = []
         self.comments: List[Comment] = []
         # Said after the findings of the operation being read (set by the converters).
@@ -237,20 +241,22 @@ class _DjangoReader:
             if isinstance(item, ast.Call):
                 self.operation(item)
             else:
-                self.unreadable(item.node)
+                self.unreadable(item)
 
-    def unreadable(self, node: ast.AST) -> None:
+    def unreadable(self, item: Unreadable) -> None:
         """Operations the file computes in a way this reader cannot follow: reported as
         not checked (ML001), never passed in silence."""
+        node = item.node
         start, end = self.python.bounds(node)
         span = self.python.span(node)
-        error = (f"Django operations `{_short_code(node)}` cannot be read statically: only operation calls, "
-                 "module-level names, + of lists and comprehensions over literal values can")
+        error = f"Django operations `{_short_code(node)}` cannot be read statically: " + (
+            item.reason or "only operation calls, module-level names bound once to one of "
+            "those, + of lists and comprehensions over literal values can")
         self.statements.append(Statement(len(self.statements), start, end, span,
                                          self.python.text[start:end], (), error, span))
 
     def operation(self, call: ast.Call) -> None:
-        name = call_name(call) or "?"
+        name = operation_name(call, self.aliases) or "?"
         args = CallArgs(call, _SIGNATURES.get(name, ()))
         if name == "RunSQL":
             self.run_sql(call, args)
@@ -258,10 +264,10 @@ class _DjangoReader:
         if name == "SeparateDatabaseAndState":
             # Only database_operations touch the database; state_operations change the state.
             self.operations(args.node("database_operations"))
-            _Replayer(self.state, self.names).apply(call)
+            _Replayer(self.state, self.names, self.aliases).apply(call)
             return
         if self.runs_no_sql(name, args):
-            _Replayer(self.state, self.names).apply(call)
+            _Replayer(self.state, self.names, self.aliases).apply(call)
             return
         span = self.python.span(call)
         self.note = None
@@ -273,9 +279,9 @@ class _DjangoReader:
         start, end = self.python.bounds(call)
         self.statements.append(Statement(
             len(self.statements), start, end, span, self.python.text[start:end],
-            tuple(operations), note=self.note,
+            tuple(operations), note=self.note, framework_operation=name,
         ))
-        _Replayer(self.state, self.names).apply(call)
+        _Replayer(self.state, self.names, self.aliases).apply(call)
 
     def runs_no_sql(self, name: str, args: CallArgs) -> bool:
         """On MySQL Django creates no UniqueConstraint with a condition, INCLUDE columns,
@@ -749,13 +755,14 @@ def earlier_migrations(path: str) -> List[str]:
             if entry.endswith(".py") and entry < name and entry[:1].isdigit()]
 
 
-_NO_OPERATIONS: Tuple[Dict[str, ast.AST], Tuple[ast.Call, ...]] = ({}, ())
+_EarlierOperations = Tuple[Dict[str, ast.AST], Dict[str, str], Tuple[ast.Call, ...]]
+_NO_OPERATIONS: _EarlierOperations = ({}, {}, ())
 
 
-def _operations_of(path: str) -> Tuple[Dict[str, ast.AST], Tuple[ast.Call, ...]]:
-    """(module-level bindings, operation calls) of an earlier migration; operations it
-    builds in ways that cannot be read are left out of the replay (that file's own lint
-    reports them)."""
+def _operations_of(path: str) -> _EarlierOperations:
+    """(module-level bindings, import aliases, operation calls) of an earlier migration;
+    operations it builds in ways that cannot be read are left out of the replay (that
+    file's own lint reports them)."""
     try:
         stat = os.stat(path)
     except OSError:
@@ -774,7 +781,8 @@ def _cached_operations(path: str, mtime: int, size: int):
     cls = _migration_class(tree)
     node = _class_attribute_node(cls, "operations") if cls is not None else None
     names = module_bindings(tree)
-    return names, tuple(item for item in operation_nodes(node, names) if isinstance(item, ast.Call))
+    calls = tuple(item for item in operation_nodes(node, names) if isinstance(item, ast.Call))
+    return names, import_aliases(tree), calls
 
 
 def _short_code(node: ast.AST, limit: int = 60) -> str:

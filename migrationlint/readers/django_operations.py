@@ -15,7 +15,7 @@ import copy
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterator, Optional, Set, Tuple, Union
 
-from migrationlint.readers.python_source import literal
+from migrationlint.readers.python_source import call_name, literal
 
 # Methods that change a list in place: a name they are called on may hold anything by
 # the time the Migration class reads it.
@@ -37,6 +37,21 @@ def module_bindings(tree: ast.Module) -> Dict[str, ast.AST]:
     for node in ast.walk(tree):
         changed.update(_names_changed_by(node))
     return {name: value for name, value in values.items() if name not in changed}
+
+
+def import_aliases(tree: ast.Module) -> Dict[str, str]:
+    """``{alias: name}`` for the module's ``from ... import name as alias`` (``from
+    django.contrib.postgres.operations import AddIndexConcurrently as AIC``)."""
+    return {alias.asname: alias.name for statement in tree.body
+            if isinstance(statement, ast.ImportFrom)
+            for alias in statement.names if alias.asname}
+
+
+def operation_name(call: ast.Call, aliases: Dict[str, str]) -> Optional[str]:
+    """The name Django gives the operation ``call`` builds, whatever the file imports
+    it as: ``AIC(...)`` → ``AddIndexConcurrently``."""
+    name = call_name(call)
+    return aliases.get(name, name) if isinstance(call.func, ast.Name) else name
 
 
 def assigned_name(statement: ast.stmt) -> Tuple[Optional[str], Optional[ast.AST]]:
@@ -77,6 +92,9 @@ class Unreadable:
     building the list, an imported name, a filtered comprehension...)."""
 
     node: ast.AST
+    # Why, when the reader can say more than what it does read: a name that loops back
+    # to a name already followed.
+    reason: Optional[str] = None
 
 
 def operation_nodes(node: Optional[ast.AST], names: Dict[str, ast.AST]) -> Iterator[Union[ast.Call, Unreadable]]:
@@ -87,8 +105,11 @@ def operation_nodes(node: Optional[ast.AST], names: Dict[str, ast.AST]) -> Itera
 
 
 def _sequence(node: ast.AST, names: Dict[str, ast.AST], seen: FrozenSet[str]):
+    use = node
     node, seen = _resolved(node, names, seen)
-    if isinstance(node, (ast.List, ast.Tuple)):
+    if _is_cycle(node, seen):
+        yield _cycle(use)
+    elif isinstance(node, (ast.List, ast.Tuple)):
         for item in node.elts:
             if isinstance(item, ast.Starred):
                 yield from _sequence(item.value, names, seen)
@@ -104,10 +125,13 @@ def _sequence(node: ast.AST, names: Dict[str, ast.AST], seen: FrozenSet[str]):
 
 
 def _item(node: ast.AST, names: Dict[str, ast.AST], seen: FrozenSet[str]):
-    resolved, _ = _resolved(node, names, seen)
+    resolved, seen = _resolved(node, names, seen)
     # A name bound to something other than a call (a list nested by mistake, an import)
     # is reported where it is used, not where it is bound.
-    yield resolved if isinstance(resolved, ast.Call) else Unreadable(node)
+    if _is_cycle(resolved, seen):
+        yield _cycle(node)
+    else:
+        yield resolved if isinstance(resolved, ast.Call) else Unreadable(node)
 
 
 def _resolved(node: ast.AST, names: Dict[str, ast.AST], seen: FrozenSet[str]):
@@ -117,6 +141,19 @@ def _resolved(node: ast.AST, names: Dict[str, ast.AST], seen: FrozenSet[str]):
         seen = seen | {node.id}
         node = names[node.id]
     return node, seen
+
+
+def _is_cycle(resolved: ast.AST, seen: FrozenSet[str]) -> bool:
+    """``_resolved`` stopped at a name it had already followed: ``A = B; B = A``."""
+    return isinstance(resolved, ast.Name) and resolved.id in seen
+
+
+def _cycle(use: ast.AST) -> Unreadable:
+    """Reported where the operations use the name: the binding the cycle stops at is
+    only one link of it."""
+    name = f"`{ast.unparse(use)}`"
+    return Unreadable(use, f"following the module-level name {name} loops back to a name "
+                           "already followed, so it never reaches operations")
 
 
 def _comprehension(node, names: Dict[str, ast.AST], seen: FrozenSet[str]) -> Iterator[ast.AST]:

@@ -1,7 +1,6 @@
 """ML301 non-transactional-statement-in-transaction, ML302 enum-value-added-in-transaction,
 ML303 validate-in-same-transaction, ML304 nested-transaction, ML305 unterminated-transaction."""
 
-import re
 from typing import Dict, Iterator, Optional
 
 from migrationlint import model as m
@@ -128,15 +127,15 @@ def check_non_transactional(op: m.Operation, ctx: RuleContext) -> Iterator[Findi
 
 # Django's own operations that check for a transaction before sending any SQL
 # (django.contrib.postgres.operations.NotInTransactionMixin).
-_DJANGO_CONCURRENT_CALL = re.compile(r"(?:\w+\.)*(AddIndexConcurrently|RemoveIndexConcurrently)\s*\(")
+_DJANGO_CONCURRENT_OPERATIONS = ("AddIndexConcurrently", "RemoveIndexConcurrently")
 
 
 def _django_concurrent_operation(ctx: RuleContext) -> Optional[str]:
     """The name of the Django operation the statement is, when it is one of those."""
     if ctx.migration.runner != "django" or ctx.statement is None:
         return None
-    match = _DJANGO_CONCURRENT_CALL.match(ctx.statement.text)
-    return match.group(1) if match else None
+    operation = ctx.statement.framework_operation
+    return operation if operation in _DJANGO_CONCURRENT_OPERATIONS else None
 
 
 def _value_used_later(ctx: RuleContext, value: str) -> Optional[int]:
