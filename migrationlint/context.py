@@ -15,7 +15,7 @@ from migrationlint.versions import Version
 
 
 # Not frozen: one is built per statement of every file, and a frozen dataclass sets
-# each of its twelve fields through object.__setattr__ (six times slower to build).
+# each of its fields through object.__setattr__ (six times slower to build).
 # Nothing assigns to a Statement once built; readers derive changed ones with replace().
 @dataclass
 class Statement:
