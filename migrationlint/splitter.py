@@ -233,6 +233,26 @@ class _Scanner:
             return at + 2
         return self.skip_quoted(token, at)
 
+    def quoted_and_commented(self) -> Tuple[Tuple[int, int], ...]:
+        """(start, end) of each string, quoted name and comment, read as ``skip_token``
+        reads them inside a statement; an unterminated one runs to the end of the text."""
+        text, ranges, pos = self.text, [], 0
+        while (match := self.special.search(text, pos)) is not None:
+            token, at = match.group(), match.start()
+            if token in (self.delimiter, "\\", "\\;"):
+                pos = match.end()
+                continue
+            try:
+                pos = self.skip_token(token, at)
+            except _Unterminated as exc:
+                ranges.append((exc.start, len(text)))
+                break
+            # A token skip_token steps over alone ("--" before no space on MySQL, a "$1"
+            # parameter, "*/") is code.
+            if pos > match.end():
+                ranges.append((at, pos))
+        return tuple(ranges)
+
     # -- lexical pieces --------------------------------------------------
     def is_line_comment(self, pos: int) -> bool:
         text = self.text
@@ -391,3 +411,9 @@ def split_statements(text: str, dialect: str = "postgres",
     stored program in one runs to it whatever delimiters its body holds. ``version`` is the
     target server's, which decides which MySQL version comments run; without it, all do."""
     return _Scanner(text, dialect, blocks, version).run()
+
+
+def quoted_and_commented(text: str, dialect: str = "postgres") -> Tuple[Tuple[int, int], ...]:
+    """(start, end) of each string, quoted name and comment in ``text``: where a runner's
+    own statement delimiter (Liquibase's ``endDelimiter``) is not a delimiter."""
+    return _Scanner(text, dialect, (), None).quoted_and_commented()

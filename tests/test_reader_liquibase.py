@@ -289,6 +289,56 @@ def test_xml_sql_end_delimiter_keeps_a_procedure_body_whole():
     assert [f.rule for f in findings] == []
 
 
+def _changeset(header: str, body: str) -> str:
+    return f"--liquibase formatted sql\n--changeset kim:{header}\n{body}"
+
+
+def _statements_as_sent(text: str, dialect: str):
+    return [(s.span.line, s.text) for s in read_text("changelog.sql", text, dialect).statements]
+
+
+@pytest.mark.parametrize("text,dialect,expected", [
+    # GO inside ALGORITHM and CATEGORY is part of a word, not the delimiter.
+    (_changeset("440 endDelimiter:GO",
+                "ALTER TABLE t ADD COLUMN category int, ALGORITHM=INSTANT\nGO\n"
+                "UPDATE t SET category = 1\nGO\n"),
+     "mysql", [(3, "ALTER TABLE t ADD COLUMN category int, ALGORITHM=INSTANT"),
+               (5, "UPDATE t SET category = 1")]),
+    # Case-insensitive, as Liquibase compares it.
+    (_changeset("441 endDelimiter:GO", "CREATE TABLE t (id int)\ngo\nDROP TABLE u\ngo\n"),
+     "postgres", [(3, "CREATE TABLE t (id int)"), (5, "DROP TABLE u")]),
+    # "/*" at the start of a line opens a comment; "/" alone on its line is the delimiter.
+    (_changeset("442 endDelimiter:/",
+                "ALTER TABLE t ADD COLUMN c int\n/\n/* backfill */\nUPDATE t SET c = 1\n/\n"),
+     "mysql", [(3, "ALTER TABLE t ADD COLUMN c int"), (6, "UPDATE t SET c = 1")]),
+    # Neither in a string nor in a comment.
+    (_changeset("443 endDelimiter:GO",
+                "UPDATE t SET note = '\nGO\n' -- GO\nWHERE id = 1\nGO\n"),
+     "postgres", [(3, "UPDATE t SET note = '\nGO\n' -- GO\nWHERE id = 1")]),
+    # A longer endDelimiter is a regular expression: \nGO is GO first on its line.
+    (_changeset("444 endDelimiter:\\nGO", "SELECT 1 GO\nGO\nSELECT 2\n"),
+     "postgres", [(3, "SELECT 1 GO"), (5, "SELECT 2")]),
+], ids=["inside-words", "lower-case", "slash-before-comment", "string-and-comment", "regex"])
+def test_end_delimiter_is_a_whole_token_outside_strings_and_comments(text, dialect, expected):
+    assert _statements_as_sent(text, dialect) == expected
+
+
+def test_xml_sql_end_delimiter_inside_a_word_or_string_does_not_split():
+    text = ("<databaseChangeLog>\n  <changeSet id='450' author='kim'>\n"
+            "    <sql endDelimiter='GO'>UPDATE t SET category = 'GO' WHERE id = 1\nGO\n"
+            "ALTER TABLE t DROP COLUMN gone</sql>\n  </changeSet>\n</databaseChangeLog>\n")
+    statements = [(s.span.line, s.text) for s in read_text("c.xml", text).statements]
+    assert statements == [(3, "UPDATE t SET category = 'GO' WHERE id = 1"),
+                          (5, "ALTER TABLE t DROP COLUMN gone")]
+
+
+def test_formatted_sql_end_delimiter_go_after_algorithm_reads_the_alter():
+    text = _changeset("460 endDelimiter:GO",
+                      "ALTER TABLE t ADD COLUMN c int, ALGORITHM=INSTANT\nGO\n")
+    findings = lint_source(SourceFile("changelog.sql", text), options("mysql"))
+    assert [(f.rule, f.span.line) for f in findings] == [("ML411", 3)]
+
+
 _PROPERTIES_XML = """\
 <databaseChangeLog>
   <changeSet id="500" author="kim">

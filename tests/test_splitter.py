@@ -3,7 +3,7 @@
 import pytest
 
 from helpers import codes
-from migrationlint.splitter import split_statements
+from migrationlint.splitter import quoted_and_commented, split_statements
 
 
 def texts(sql, dialect="postgres"):
@@ -214,3 +214,12 @@ def test_psql_backslash_semicolon_is_a_delimiter_and_backslash_colon_a_colon():
     # psql sends "\;" as ";" without ending its buffer: the server still runs two statements.
     assert texts("SELECT 1 \\; SELECT 2;\nSELECT 3;") == ["SELECT 1", "SELECT 2", "SELECT 3"]
     assert texts("SELECT '1' \\:\\: int;\nSELECT 3;") == ["SELECT '1' \\:\\: int", "SELECT 3"]
+
+
+@pytest.mark.parametrize("sql,dialect,regions", [
+    ("SELECT 'a;b', $$x$$, $1 -- c\n/* d */;", "postgres", ["'a;b'", "$$x$$", "-- c", "/* d */"]),
+    ("SELECT `g`, \"h\", 1--1 # e\n", "mysql", ["`g`", '"h"', "# e"]),
+    ("SELECT 'open", "postgres", ["'open"]),
+])
+def test_quoted_and_commented_regions(sql, dialect, regions):
+    assert [sql[start:end] for start, end in quoted_and_commented(sql, dialect)] == regions

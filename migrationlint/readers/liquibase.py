@@ -26,7 +26,7 @@ from migrationlint.readers.conventions import blank
 from migrationlint.readers.sql import PinnedLines, sql_statements
 from migrationlint.source import Region, SourceFile
 from migrationlint.sqlgen import qualified, quote
-from migrationlint.splitter import Comment
+from migrationlint.splitter import Comment, quoted_and_commented
 from migrationlint.versions import Version
 
 _PARSERS = {".xml": parse_xml, ".yaml": parse_yaml, ".yml": parse_yaml, ".json": parse_json}
@@ -101,49 +101,82 @@ def _names(value: Optional[str]) -> Tuple[m.Ident, ...]:
 
 
 Blocks = Tuple[Tuple[int, int], ...]
-# Liquibase counts a "/" delimiter only at the start of a line: elsewhere it divides or
-# opens a comment.
-_SLASH_DELIMITER = re.compile(r"^[ \t]*(/)", re.M)
+# Liquibase counts a "/" delimiter only alone on its line: elsewhere it divides or opens a
+# comment.
+_SLASH_DELIMITER = re.compile(r"^[ \t]*/[ \t\r]*$", re.M)
+_WORD_CHARACTER = re.compile(r"\w")
 
 
-def as_sent(text: str, end_delimiter: Optional[str], split: bool) -> Tuple[str, Blocks]:
+def as_sent(text: str, end_delimiter: Optional[str], split: bool,
+            dialect: str) -> Tuple[str, Blocks]:
     """The SQL of a ``<sql>`` or formatted-SQL changeset as Liquibase sends it: ``text``
-    with its ``endDelimiter`` written as ``;`` (padded to the same length, so offsets stay
-    exact), and the (start, end) ranges Liquibase sends as one statement each: the text
-    between two delimiters, or all of it with ``splitStatements`` false. The splitter keeps
-    a stored program in such a range whole, although its BEGIN ... END body holds
-    semicolons."""
+    with each ``endDelimiter`` written as ``;`` and blanks (same length and line breaks, so
+    offsets stay exact), and the (start, end) ranges Liquibase sends as one statement each:
+    the text between two delimiters, or all of it with ``splitStatements`` false. The
+    splitter keeps a stored program in such a range whole, although its BEGIN ... END body
+    holds semicolons."""
+    whole = ((0, len(text)),)
+    if not end_delimiter or end_delimiter == ";":
+        return text, (() if split else whole)
+    delimiters = list(_delimiter_spans(text, end_delimiter, dialect))
+    sent = _semicolons_for(text, delimiters)
     if not split:
-        return _semicolons_for(text, end_delimiter), ((0, len(text)),)
-    if not end_delimiter or end_delimiter == ";":
-        return text, ()
-    blocks, start = [], 0
-    for at in _delimiter_offsets(text, end_delimiter):
-        blocks.append((start, at))
-        start = at + len(end_delimiter)
-    blocks.append((start, len(text)))
-    return _semicolons_for(text, end_delimiter), tuple(blocks)
+        return sent, whole
+    starts = [0] + [end for _, end in delimiters]
+    ends = [start for start, _ in delimiters] + [len(text)]
+    return sent, tuple(zip(starts, ends))
 
 
-def _semicolons_for(text: str, end_delimiter: Optional[str]) -> str:
-    if not end_delimiter or end_delimiter == ";":
-        return text
-    padded = ";" + " " * (len(end_delimiter) - 1)
+def _semicolons_for(text: str, delimiters: List[Tuple[int, int]]) -> str:
+    """``text`` with each delimiter blanked and a ``;`` on its first character that is not
+    a space (a ``\\nGO`` delimiter keeps its line break, which may end a comment)."""
     pieces, last = [], 0
-    for at in _delimiter_offsets(text, end_delimiter):
-        pieces += [text[last:at], padded]
-        last = at + len(end_delimiter)
+    for start, end in delimiters:
+        delimiter = blank(text[start:end])
+        mark = len(delimiter) - len(delimiter.lstrip()) if delimiter.strip() else 0
+        pieces += [text[last:start], delimiter[:mark], ";", delimiter[mark + 1:]]
+        last = end
     return "".join(pieces + [text[last:]])
 
 
-def _delimiter_offsets(text: str, end_delimiter: str) -> Iterator[int]:
+def _delimiter_spans(text: str, end_delimiter: str, dialect: str) -> Iterator[Tuple[int, int]]:
+    """Where Liquibase ends a statement (StringUtil.processMultiLineSQL): at a whole token
+    matching ``endDelimiter``, case-insensitively, never inside a string or comment."""
+    code = _code_only(text, dialect)
+    for match in _delimiter_pattern(end_delimiter).finditer(code):
+        if match.end() > match.start() and _whole_token(code, match.start(), match.end()):
+            yield match.span()
+
+
+def _delimiter_pattern(end_delimiter: str) -> re.Pattern:
+    """Liquibase compares a one-character ``endDelimiter`` as it is and matches a longer
+    one as a regular expression (``\\nGO``: GO first on its line); one that is not a valid
+    regular expression is taken as it is."""
     if end_delimiter == "/":
-        yield from (match.start(1) for match in _SLASH_DELIMITER.finditer(text))
-        return
-    at = text.find(end_delimiter)
-    while at != -1:
-        yield at
-        at = text.find(end_delimiter, at + len(end_delimiter))
+        return _SLASH_DELIMITER
+    if len(end_delimiter) > 1:
+        try:
+            return re.compile(end_delimiter, re.I)
+        except re.error:
+            pass
+    return re.compile(re.escape(end_delimiter), re.I)
+
+
+def _whole_token(code: str, start: int, end: int) -> bool:
+    """The match is not part of a longer word: GO in ALGORITHM or GOTO is not a delimiter."""
+    def joined(inside: int, outside: int) -> bool:
+        return (0 <= outside < len(code) and _WORD_CHARACTER.match(code, inside) is not None
+                and _WORD_CHARACTER.match(code, outside) is not None)
+    return not joined(start, start - 1) and not joined(end - 1, end)
+
+
+def _code_only(text: str, dialect: str) -> str:
+    """``text`` with its strings, quoted names and comments blanked (offsets kept)."""
+    pieces, last = [], 0
+    for start, end in quoted_and_commented(text, dialect):
+        pieces += [text[last:start], blank(text[start:end])]
+        last = end
+    return "".join(pieces + [text[last:]])
 
 
 class _ChangelogReader:
@@ -194,7 +227,7 @@ class _ChangelogReader:
         if not (node.text or "").strip():
             return
         text, blocks = as_sent(node.text, _text(node, "endDelimiter"),
-                               _flag(node, "splitStatements") is not False)
+                               _flag(node, "splitStatements") is not False, self.dialect)
         if node.text_offset is not None:
             chunk = sql_statements(text, self.dialect, self.version, self.source.lines,
                                    node.text_offset, len(self.statements), blocks=blocks)
@@ -472,7 +505,7 @@ def read_formatted_sql(source: SourceFile, dialect: str, version: Version) -> Mi
     comments: List[Comment] = []
     for start, end, unit, attributes in _sections(source.text):
         body, blocks = as_sent(text[start:end], attributes.get("endDelimiter"),
-                               attributes.get("splitStatements", "").lower() != "false")
+                               attributes.get("splitStatements", "").lower() != "false", dialect)
         chunk = sql_statements(body, dialect, version, source.lines, start, len(statements),
                                blocks=blocks)
         comments += chunk.comments
