@@ -443,6 +443,19 @@ def test_yaml_delete_with_where_attribute():
     assert "with WHERE state = 'closed'" in finding.message
 
 
+def test_update_where_keeps_its_placeholder_as_written():
+    text = ("<databaseChangeLog>\n  <changeSet id='720' author='kim'>\n"
+            "    <update tableName='orders' schemaName='Shop'>\n"
+            "      <column name='flag' valueNumeric='1'/>\n      <where>status = :value</where>\n"
+            "      <whereParams><param valueNumeric='3'/></whereParams>\n    </update>\n"
+            "  </changeSet>\n</databaseChangeLog>\n")
+    finding, = lint_source(SourceFile("c.xml", text), options("postgres"))
+    # Read back from sqlglot, the placeholder would be PostgreSQL-driver style: %(value)s.
+    assert 'UPDATE on "Shop".orders with WHERE status = :value touches' in finding.message
+    backfill = finding.rewrite.steps[-1].instruction
+    assert "((status = :value) AND flag IS DISTINCT FROM 1)" in backfill
+
+
 _IN_TRANSACTION_XML = """\
 <databaseChangeLog>
   <changeSet id="800" author="kim">

@@ -417,8 +417,17 @@ def _data_change(kind: str):
                                pinned_at=(node.start, node.end))
         for statement in chunk.statements:
             if statement.error is None:
-                yield from statement.operations
+                yield from (_with_where_as_written(op, node) for op in statement.operations)
     return convert
+
+
+def _with_where_as_written(operation: m.Operation, node: Node) -> m.Operation:
+    """The condition as the changelog writes it: sqlglot would print a ``:value``
+    placeholder (filled from ``whereParams``) in its own dialect's style, ``%(value)s``."""
+    where = _where(node)
+    if isinstance(operation, m.DataChange) and where:
+        return operation.replace(where_sql=where)
+    return operation
 
 
 def _update_sql(r: _ChangelogReader, node: Node) -> Optional[str]:
@@ -436,10 +445,15 @@ def _delete_sql(r: _ChangelogReader, node: Node) -> Optional[str]:
 
 
 def _where_sql(node: Node) -> str:
-    """`` WHERE ...`` from the ``where`` attribute (YAML, JSON) or element (XML), if any."""
-    element = node.child("where")
-    where = _text(node, "where") or (element.text.strip() if element and element.text else None)
+    """`` WHERE ...`` of an ``<update>`` or ``<delete>``, if it has a condition."""
+    where = _where(node)
     return f" WHERE {where}" if where else ""
+
+
+def _where(node: Node) -> Optional[str]:
+    """The ``where`` attribute (YAML, JSON) or element (XML), if any."""
+    element = node.child("where")
+    return _text(node, "where") or (element.text.strip() if element and element.text else None)
 
 
 def _value_sql(column: Node) -> str:
