@@ -60,8 +60,32 @@ def to_sql(node: exp.Expression, dialect: str) -> str:
     prints, so a node holding one is copied first; other nodes print as they are."""
     if type(node) is exp.DataType:
         return _type_sql(node, dialect)
-    copy = not isinstance(node, _PRINTED_AS_IS) and node.find(exp.Query) is not None
-    return _tools(dialect).generator.generate(node, copy=copy)
+    generator = _tools(dialect).generator
+    if isinstance(node, _PRINTED_AS_IS):
+        return generator.generate(node, copy=False)
+    query = named_placeholder = False
+    for found in node.find_all(exp.Query, exp.Placeholder):
+        if isinstance(found, exp.Placeholder):
+            named_placeholder = named_placeholder or _colon_name(found) is not None
+        else:
+            query = True
+    if named_placeholder:
+        node = _placeholders_as_written(node)  # a copy already
+    return generator.generate(node, copy=query and not named_placeholder)
+
+
+def _placeholders_as_written(node: exp.Expression) -> exp.Expression:
+    """A copy of ``node`` whose ``:name`` placeholders print as the file wrote them:
+    sqlglot's PostgreSQL generator prints them ``%(name)s``, SQL the user never wrote."""
+    return node.transform(lambda child: exp.var(f":{_colon_name(child)}") if (
+        isinstance(child, exp.Placeholder) and _colon_name(child) is not None) else child)
+
+
+def _colon_name(placeholder: exp.Placeholder) -> Optional[str]:
+    """``name`` of a ``:name`` placeholder (sqlglot keeps it as a plain string, where
+    ``%(name)s`` holds an Identifier); None for any other kind."""
+    name = placeholder.this
+    return name if isinstance(name, str) and name.isidentifier() else None
 
 
 # Printed column types by (dialect, args): a migration repeats a handful of types

@@ -1,9 +1,11 @@
 """Parse failures become clear, file-positioned parse-error findings."""
 
 import pytest
+import sqlglot
 
 from helpers import lint
 from migrationlint.normalize import normalize_statement
+from migrationlint.parse import to_sql
 from migrationlint.source import LineIndex
 
 
@@ -63,3 +65,12 @@ def test_parameterised_types_are_printed_with_their_own_numbers():
     assert printed("int[]") == "INT[]" and printed("timestamptz(3)") != printed("timestamptz")
     assert [printed("mood"), printed("public.color"), printed("geometry(Point, 4326)")] == [
         "mood", "public.color", "GEOMETRY(POINT, 4326)"]
+
+
+def test_named_placeholders_print_as_written():
+    # sqlglot's PostgreSQL generator would print :value as %(value)s.
+    where = sqlglot.parse_one(
+        "UPDATE t SET a = 1 WHERE s = :value AND id IN (SELECT id FROM u WHERE k = :key)",
+        read="postgres").args["where"].this
+    assert to_sql(where, "postgres") == "s = :value AND id IN (SELECT id FROM u WHERE k = :key)"
+    assert "%(" not in to_sql(where, "postgres")
