@@ -79,3 +79,19 @@ def test_a_second_lock_tables_releases_the_locks_of_the_first():
     first, second = ml413(sql)
     assert "until the LOCK TABLES on line 2, which releases them" in first.message
     assert "until UNLOCK TABLES on line 3" in second.message
+
+
+@pytest.mark.parametrize("begin", ["START TRANSACTION;", "BEGIN;", "begin work;"])
+def test_beginning_a_transaction_releases_the_locks(begin):
+    # MySQL: beginning a transaction performs an implicit UNLOCK TABLES.
+    sql = f"LOCK TABLES orders WRITE;\nUPDATE orders SET a = 1 WHERE id = 1;\n{begin}\nCOMMIT;\n"
+    [finding] = ml413(sql)
+    assert ("until the transaction begun on line 3, which releases them (START TRANSACTION "
+            "and BEGIN perform an implicit UNLOCK TABLES)") in finding.message
+    assert "never runs UNLOCK TABLES" not in finding.message
+
+
+def test_commit_does_not_release_the_locks():
+    sql = "LOCK TABLES orders WRITE;\nCOMMIT;\nUNLOCK TABLES;\n"
+    [finding] = ml413(sql)
+    assert "until UNLOCK TABLES on line 3" in finding.message

@@ -41,11 +41,20 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 def _release_after(statements: List[Statement], statement: Statement) -> Optional[Statement]:
     """The statement that releases the statement's locks, if this file runs one: UNLOCK
-    TABLES, or the next LOCK TABLES (it releases the locks the session holds before it
-    takes its own)."""
+    TABLES, the next LOCK TABLES (it releases the locks the session holds before it takes
+    its own), or START TRANSACTION / BEGIN (beginning a transaction performs an implicit
+    UNLOCK TABLES, MySQL manual)."""
     return next((later for later in statements[statement.index + 1:]
-                 if any(isinstance(op, (m.UnlockTables, m.LockTable))
-                        for op in later.operations)), None)
+                 if any(_releases_table_locks(op) for op in later.operations)), None)
+
+
+def _releases_table_locks(op: m.Operation) -> bool:
+    # COMMIT and ROLLBACK do not: table locks outlive the transaction.
+    return isinstance(op, (m.UnlockTables, m.LockTable)) or _begins_transaction(op)
+
+
+def _begins_transaction(op: m.Operation) -> bool:
+    return isinstance(op, m.TransactionControl) and op.action == "begin"
 
 
 def _held(ctx: RuleContext, locks: List[m.LockTable]) -> str:
@@ -64,6 +73,9 @@ def _until(release: Optional[Statement]) -> str:
                 "that keeps its connection open holds them into the next migrations)")
     if any(isinstance(op, m.UnlockTables) for op in release.operations):
         return f"until UNLOCK TABLES on line {release.span.line}"
+    if any(_begins_transaction(op) for op in release.operations):
+        return (f"until the transaction begun on line {release.span.line}, which releases "
+                "them (START TRANSACTION and BEGIN perform an implicit UNLOCK TABLES)")
     return (f"until the LOCK TABLES on line {release.span.line}, which releases them before "
             "taking its own")
 
