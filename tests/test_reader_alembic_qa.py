@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import List
 
+import pytest
+
 from helpers import TIMEOUT_NOTES, options
 from migrationlint import model as m
 from migrationlint.context import Migration
@@ -119,6 +121,38 @@ def test_dialect_name_spellings_and_comparisons():
     kind = '    kind = op.get_bind().dialect.name\n'
     assert "ML201" not in _rules(kind + f'    if kind == "sqlite":\n{index}')
     assert "ML201" in _rules(kind + f'    if kind == "postgresql":\n{index}')
+
+
+@pytest.mark.parametrize("test, read", [
+    ('"mysql" == op.get_bind().dialect.name', False),
+    ('"postgresql" != op.get_bind().dialect.name', False),
+    ('"postgresql" == op.get_bind().dialect.name', True),
+])
+def test_the_dialect_name_may_be_on_the_right_of_eq_and_not_eq(test, read):
+    index = '        op.create_index("ix_visits_day", "visits", ["day"])\n'
+    assert ("ML201" in _rules(f"    if {test}:\n{index}")) is read
+
+
+@pytest.mark.parametrize("test, branches", [
+    ('kind == "mysql" or kind == "mariadb"', ["else"]),
+    ('not (kind == "postgresql" or "mysql" == kind)', ["else"]),
+    ('kind == "postgresql" and kind != "mysql"', ["if"]),
+    # One operand decides: the other may test anything.
+    ('kind == "mysql" and not context.is_offline_mode()', ["else"]),
+    ('kind == "postgresql" or context.is_offline_mode()', ["if"]),
+    # Not decided by the dialect: both branches, as for any other condition.
+    ('kind == "postgresql" and context.is_offline_mode()', ["if", "else"]),
+    ('kind == "mysql" or context.is_offline_mode()', ["if", "else"]),
+])
+def test_and_or_not_of_dialect_tests_are_evaluated(test, branches):
+    body = ('    kind = op.get_bind().dialect.name\n'
+            f"    if {test}:\n"
+            '        op.create_index("ix_if", "visits", ["day"])\n'
+            "    else:\n"
+            '        op.create_index("ix_else", "visits", ["day"])\n')
+    read = [op.name.name[3:] for s in _read(body).statements for op in s.operations
+            if isinstance(op, m.CreateIndex)]
+    assert read == branches
 
 
 def test_mariadb_may_be_called_mysql_so_both_branches_are_read():

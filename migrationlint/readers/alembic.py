@@ -156,22 +156,38 @@ class _AlembicReader:
                 and isinstance(node.value, ast.Attribute) and node.value.attr == "dialect")
 
     def dialect_test(self, test: ast.expr) -> Optional[bool]:
-        """Whether an ``if`` comparing the dialect's name (``==``, ``!=``, ``in``,
-        ``not in``, ``not``) holds for the linted dialect; None for any other test, and
-        when the linted dialect may go by either name (MariaDB: "mariadb" or "mysql")."""
+        """Whether an ``if`` on the dialect's name holds for the linted dialect: a
+        comparison (see dialect_comparison), or ``not``, ``and``, ``or`` of tests; None
+        when that depends on anything else."""
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             inner = self.dialect_test(test.operand)
             return None if inner is None else not inner
-        if not (isinstance(test, ast.Compare) and len(test.ops) == 1
-                and isinstance(test.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn))
-                and self.is_dialect_name(test.left)):
+        if isinstance(test, ast.BoolOp):
+            return _combined(isinstance(test.op, ast.And),
+                             [self.dialect_test(value) for value in test.values])
+        if isinstance(test, ast.Compare):
+            return self.dialect_comparison(test)
+        return None
+
+    def dialect_comparison(self, test: ast.Compare) -> Optional[bool]:
+        """Whether a comparison of the dialect's name (``==``, ``!=``, ``in``, ``not in``;
+        the name on either side of ``==`` and ``!=``) holds for the linted dialect; None
+        for any other comparison, and when the linted dialect may go by either name
+        (MariaDB: "mariadb" or "mysql")."""
+        if len(test.ops) != 1:
             return None
-        names = _compared_names(test.comparators[0])
+        operator, name, compared = test.ops[0], test.left, test.comparators[0]
+        if isinstance(operator, (ast.Eq, ast.NotEq)) and self.is_dialect_name(compared):
+            name, compared = compared, name  # "postgresql" == bind.dialect.name
+        if not (isinstance(operator, (ast.Eq, ast.NotEq, ast.In, ast.NotIn))
+                and self.is_dialect_name(name)):
+            return None
+        names = _compared_names(compared)
         ours = _SQLALCHEMY_DIALECT_NAMES[self.dialect]
         if names is None or (ours & names and not ours <= names):
             return None
         matches = ours <= names
-        return matches if isinstance(test.ops[0], (ast.Eq, ast.In)) else not matches
+        return matches if isinstance(operator, (ast.Eq, ast.In)) else not matches
 
     def with_block(self, statement: ast.With) -> None:
         saved_batches, saved_autocommit = dict(self.batches), self.autocommit
@@ -601,6 +617,16 @@ def _compared_names(node: ast.expr) -> Optional[Set[str]]:
     if isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value):
         return set(value)
     return None
+
+
+def _combined(is_and: bool, operands: List[Optional[bool]]) -> Optional[bool]:
+    """``and`` / ``or`` of tests, None for an operand that tests something else. One false
+    operand makes an ``and`` false (one true an ``or`` true) whatever the others are, so
+    ``name == "mysql" and not context.is_offline_mode()`` is known false on PostgreSQL."""
+    deciding = not is_and
+    if deciding in operands:
+        return deciding
+    return None if None in operands else not deciding
 
 
 def _given(args: CallArgs, name: str) -> bool:
