@@ -15,7 +15,7 @@ from sqlglot import exp
 from migrationlint import model as m
 from migrationlint.parse import parse_statement, to_sql, tokenize
 from migrationlint.recognize import (
-    drop_index_or_primary_key, recognize, unknown_alter_table_action,
+    drop_index_or_primary_key, mysql_alter_table_action, recognize,
 )
 from migrationlint.source import LineIndex, Region
 from migrationlint.volatility import classify
@@ -122,26 +122,21 @@ _RECOGNISED_BY_TOKENS = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT",
 _LEADING_WORD = re.compile(r"\s*(\S{1,12})")
 
 
-# MySQL's ALTER TABLE words that PostgreSQL lacks: the file's dialect is likely wrong.
-_MYSQL_ALTER_TABLE_ACTIONS = frozenset(("MODIFY", "CHANGE", "ALGORITHM", "LOCK", "ENGINE"))
 _DIALECT_HINT = 'if this file is MySQL, set dialect = "mysql"'
 
 
 def _not_postgres_syntax(tokens: List, text: str, spans: Spans) -> Optional[Tuple[str, int]]:
-    """(why, offset) for a statement sqlglot cannot read that PostgreSQL would reject too:
-    a backtick-quoted name, or an ALTER TABLE action PostgreSQL has no word for. Kept as
-    an unknown command instead, it would pass, and its hazard would go unreported."""
+    """(why, offset) for a statement sqlglot cannot read that is MySQL's, not PostgreSQL's:
+    a backtick-quoted name, or an ALTER TABLE action in MySQL's words (MODIFY, CHANGE).
+    Kept as an unknown command instead, it would pass, and its hazard would go unreported."""
     backtick = next((t for t in tokens if t.text == "`"), None)
     if backtick is not None:
         return f"PostgreSQL does not quote names with backticks; {_DIALECT_HINT}", backtick.start
-    action = unknown_alter_table_action(tokens, text, spans)
+    action = mysql_alter_table_action(tokens, text, spans)
     if action is None:
         return None
-    word = action.text.upper()
-    why = f"ALTER TABLE ... {word} is not PostgreSQL syntax"
-    if word in _MYSQL_ALTER_TABLE_ACTIONS:
-        why += f"; {_DIALECT_HINT}"
-    return why, action.start
+    return (f"ALTER TABLE ... {action.text.upper()} is MySQL syntax, not PostgreSQL's; "
+            f"{_DIALECT_HINT}"), action.start
 
 
 def _leading_word(text: str) -> str:
