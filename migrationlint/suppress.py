@@ -164,8 +164,12 @@ def apply_suppressions(
         (detached if start is None else by_statement.setdefault(start, [])).append(suppression)
 
     kept = []
+    # (statement's first line, rule) -> the line its first finding points at, to tell a
+    # comment on the wrong line of the right statement where to go.
+    reported_at: Dict[Tuple[int, str], int] = {}
     for finding in findings:
         start_line = statement_lines.get(finding.span.line, finding.span.line)
+        reported_at.setdefault((start_line, finding.rule), finding.span.line)
         candidates = by_statement.get(start_line, []) + file_wide
         matching = [s for s in candidates if (s.every_rule or finding.rule in s.codes) and (
             s.only_line in (None, finding.span.line))]
@@ -174,16 +178,22 @@ def apply_suppressions(
         if not matching:
             kept.append(finding)
 
-    for placed in [s for group in by_statement.values() for s in group] + file_wide:
-        problems += [report("ML003", placed.span, message) for message in _unused(placed, enabled)]
+    for start, group in by_statement.items():
+        for placed in group:
+            problems += [report("ML003", placed.span, message)
+                         for message in _unused(placed, enabled, start, reported_at)]
+    for placed in file_wide:
+        problems += [report("ML003", placed.span, message)
+                     for message in _unused(placed, enabled, None, reported_at)]
     for suppression in detached:
         if not suppression.lenient and (suppression.every_rule or enabled.intersection(suppression.codes)):
             problems.append(report("ML003", suppression.span, _DETACHED))
     return kept + problems
 
 
-_DETACHED = ("Suppression comment is on no statement, so it suppressed nothing: put it at the "
-             "end of one of the statement's lines or on the line just before the statement.")
+_DETACHED = ("Suppression comment is on no statement, so it suppressed nothing: put it on the "
+             "line just before the statement (or on its first line) to cover all of it, or at "
+             "the end of the line its finding points at.")
 
 
 def _covered_statement(line: int, statement_lines: Dict[int, int], starts: Set[int]) -> Optional[int]:
@@ -198,12 +208,22 @@ def _covered_statement(line: int, statement_lines: Dict[int, int], starts: Set[i
     return line + 1 if line + 1 in starts else None
 
 
-def _unused(suppression: Suppression, enabled: Set[str]) -> List[str]:
-    """ML003 messages for what a placed suppression did not suppress."""
+def _unused(suppression: Suppression, enabled: Set[str], start: Optional[int],
+            reported_at: Dict[Tuple[int, str], int]) -> List[str]:
+    """ML003 messages for what a placed suppression did not suppress: remove it, or, when
+    its rule fired on another line of its statement, move it there."""
     if suppression.lenient:
         return []
     if suppression.every_rule:
         return [] if suppression.used else ["Suppression comment suppressed nothing; remove it."]
     # A rule that is not enabled cannot fire, so its suppression is not "unused".
-    return [f"Suppression of {code} suppressed nothing; remove it." for code in suppression.codes
+    return [_unused_code(code, reported_at.get((start, code))) for code in suppression.codes
             if code not in suppression.used and code in enabled]
+
+
+def _unused_code(code: str, elsewhere: Optional[int]) -> str:
+    if elsewhere is None:
+        return f"Suppression of {code} suppressed nothing; remove it."
+    return (f"Suppression of {code} suppressed nothing on this line: its finding points at "
+            f"line {elsewhere}; put the comment at the end of that line, or on the line just "
+            "before the statement to cover all of it.")

@@ -153,3 +153,12 @@ def test_misspelt_rule_before_a_reason_is_reported_on_its_own():
 def test_bare_ignore_covers_every_rule_and_is_reported_when_unused():
     assert codes("-- migrationlint: ignore\nALTER TABLE t DROP COLUMN c, RENAME a TO b;") == []
     assert codes("-- migrationlint: ignore\nSELECT 1;") == ["ML003"]
+
+
+def test_comment_on_the_wrong_line_of_its_statement_says_where_the_finding_is():
+    sql = ("ALTER TABLE users\n"
+           "  ALTER COLUMN score TYPE bigint;  -- migrationlint: ignore ML107, ML214\n")
+    findings = helpers.lint(sql)  # with the lock-timeout note, which points at line 1
+    assert sorted(f.rule for f in findings) == ["ML003", "ML214"]
+    [unused] = [f for f in findings if f.rule == "ML003"]
+    assert "points at line 1" in unused.message and "remove" not in unused.message
