@@ -138,6 +138,8 @@ class ColumnSpec(Record):
     default: Optional[ColumnDefault] = None
     primary_key: bool = False
     unique: bool = False
+    # UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+): NULLs count as equal.
+    unique_nulls_not_distinct: bool = False
     references: Optional[ObjectName] = None
     check_sql: Optional[str] = None
     generated_stored: bool = False
@@ -204,13 +206,16 @@ class ColumnSpec(Record):
 
 
 class TableIndex(Record):
-    """An index declared in a MySQL/MariaDB CREATE TABLE's column list (INDEX, KEY, UNIQUE,
-    FULLTEXT, SPATIAL; not the primary key, which cannot be hidden)."""
+    """An index declared in a CREATE TABLE's column list apart from a column's own
+    definition (UNIQUE; MySQL/MariaDB INDEX, KEY, FULLTEXT, SPATIAL; not the primary key,
+    which cannot be hidden)."""
 
     span: Region
     name: Optional[Ident] = None
     # The visibility keyword as written, as for CreateIndex.visibility.
     visibility: Optional[str] = None
+    # As for AddConstraint.nulls_not_distinct.
+    nulls_not_distinct: bool = False
 
 
 class CreateTable(TableOperation):
@@ -339,6 +344,8 @@ class CreateIndex(TableOperation):
     visibility: Optional[str] = None
     # PostgreSQL NULLS NOT DISTINCT (15+): a unique index that treats NULLs as equal.
     nulls_not_distinct: bool = False
+    # NULLS DISTINCT written out: the default behaviour, but only 15+ accepts the words.
+    nulls_distinct: bool = False
 
 
 class DropIndex(Operation):

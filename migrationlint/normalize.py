@@ -566,7 +566,7 @@ class _Converter:
         if isinstance(kind, exp.PrimaryKeyColumnConstraint):
             return {"primary_key": True, "not_null": True}
         if isinstance(kind, exp.UniqueColumnConstraint):
-            return {"unique": True}
+            return {"unique": True, "unique_nulls_not_distinct": bool(kind.args.get("nulls"))}
         if isinstance(kind, exp.Reference):
             target = kind.this
             return {"references": object_name(target), "references_sql": self.sql(kind),
@@ -621,7 +621,7 @@ class _Converter:
         )
 
     def table_indexes(self, schema: exp.Schema) -> Iterator[m.TableIndex]:
-        """The INDEX / KEY / UNIQUE definitions in a MySQL CREATE TABLE's column list."""
+        """The UNIQUE (and MySQL INDEX / KEY) definitions in a CREATE TABLE's column list."""
         for element in schema.expressions:
             name = element.this if isinstance(element, exp.Constraint) else None
             index = element.expressions[0] if name is not None and element.expressions else element
@@ -632,7 +632,8 @@ class _Converter:
             elif not isinstance(index, exp.UniqueColumnConstraint):
                 continue
             yield m.TableIndex(span=self.spans.of(element), name=ident(name) if name else None,
-                               visibility=_visibility_option(index))
+                               visibility=_visibility_option(index),
+                               nulls_not_distinct=bool(index.args.get("nulls")))
 
     def mysql_alter_options(self, table: m.ObjectName, options) -> Iterator[m.Operation]:
         """ALGORITHM= / LOCK= become one OnlineDdlClauses; the rest table options."""

@@ -1140,7 +1140,7 @@ def postgres_create_index(cursor: Cursor) -> Optional[List[m.Operation]]:
     method = cursor.ident().name if cursor.accept("USING") else None
     columns = _parenthesized(cursor)
     where_sql = None
-    nulls_not_distinct = False
+    nulls_not_distinct = nulls_distinct = False
     while not cursor.done:
         if cursor.accept("WHERE"):
             rest = cursor.peek()
@@ -1148,12 +1148,15 @@ def postgres_create_index(cursor: Cursor) -> Optional[List[m.Operation]]:
             break
         if cursor.accept("NULLS", "NOT", "DISTINCT"):
             nulls_not_distinct = True
+        elif cursor.accept("NULLS", "DISTINCT"):
+            nulls_distinct = True
         else:
-            cursor.position += 1  # INCLUDE (...), NULLS DISTINCT, WITH (...), TABLESPACE x
+            cursor.position += 1  # INCLUDE (...), WITH (...), TABLESPACE x
     return [m.CreateIndex(
         span=span, table=table, name=name, columns_sql=tuple(columns), unique=unique,
         concurrently=concurrently, if_not_exists=if_not_exists, method=method,
         where_sql=where_sql, only=only, nulls_not_distinct=nulls_not_distinct,
+        nulls_distinct=nulls_distinct,
     )]
 
 

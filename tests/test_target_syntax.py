@@ -27,6 +27,10 @@ def ml114(sql, dialect, version):
     ("CREATE UNIQUE INDEX u ON t (a) NULLS NOT DISTINCT;", "postgres", "14"),
     ("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS u ON t USING btree (a) INCLUDE (b)"
      " NULLS NOT DISTINCT WITH (fillfactor = 90) WHERE b > 0;", "postgres", "14"),
+    ("CREATE UNIQUE INDEX u ON t (a) NULLS DISTINCT;", "postgres", "14"),
+    ("CREATE TABLE t (a INT UNIQUE NULLS NOT DISTINCT);", "postgres", "14"),
+    ("CREATE TABLE t (a INT, CONSTRAINT u UNIQUE NULLS NOT DISTINCT (a));", "postgres", "14"),
+    ("ALTER TABLE t ADD COLUMN a INT UNIQUE NULLS NOT DISTINCT;", "postgres", "14"),
 ])
 def test_rejected_syntax_is_reported(sql, dialect, version):
     assert len(ml114(sql, dialect, version)) == 1
@@ -44,6 +48,12 @@ def test_rejected_syntax_is_reported(sql, dialect, version):
     ("ALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS NOT DISTINCT (a);", "postgres", "15"),
     ("CREATE UNIQUE INDEX u ON t (a) NULLS NOT DISTINCT;", "postgres", "15"),
     ("CREATE UNIQUE INDEX u ON t (a) INCLUDE (nulls);", "postgres", "14"),
+    ("CREATE UNIQUE INDEX u ON t (a) NULLS DISTINCT;", "postgres", "15"),
+    ("CREATE TABLE t (a INT UNIQUE NULLS NOT DISTINCT, b INT, UNIQUE NULLS NOT DISTINCT (b));",
+     "postgres", "15"),
+    ("ALTER TABLE t ADD COLUMN a INT UNIQUE NULLS NOT DISTINCT;", "postgres", "15"),
+    ("CREATE TABLE t (a INT UNIQUE, b INT, UNIQUE (b));", "postgres", "14"),
+    ("ALTER TABLE t ADD COLUMN a INT UNIQUE;", "postgres", "14"),
 ])
 def test_accepted_syntax_is_not_reported(sql, dialect, version):
     assert ml114(sql, dialect, version) == []
@@ -92,6 +102,23 @@ def test_nulls_not_distinct_index_is_named_in_the_message():
     assert finding.message.startswith("CREATE UNIQUE INDEX ... NULLS NOT DISTINCT is not "
                                       "accepted by PostgreSQL 14")
     assert (finding.span.line, finding.span.column) == (1, 26)
+
+
+def test_explicit_nulls_distinct_index_says_to_leave_it_out():
+    [finding] = ml114("CREATE UNIQUE INDEX u ON t (a) NULLS DISTINCT;", "postgres", "14")
+    assert finding.message.startswith("CREATE UNIQUE INDEX ... NULLS DISTINCT is not accepted "
+                                      "by PostgreSQL 14")
+    assert finding.rewrite.steps[0].title == "Leave out NULLS DISTINCT"
+
+
+def test_create_table_nulls_not_distinct_is_reported_where_the_file_shows_it():
+    sql = ("CREATE TABLE t (\n"
+           "  a INT UNIQUE NULLS NOT DISTINCT,\n"
+           "  b INT,\n"
+           "  CONSTRAINT u UNIQUE NULLS NOT DISTINCT (b)\n"
+           ");")
+    # The table constraint where it is written; the column's at the statement.
+    assert sorted(f.span.line for f in ml114(sql, "postgres", "14")) == [1, 4]
 
 
 @pytest.mark.parametrize("sql, recorded", [

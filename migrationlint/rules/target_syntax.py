@@ -20,15 +20,16 @@ _RENAME_COLUMN = re.compile(r"\bRENAME\s+COLUMN\b", re.IGNORECASE)
     "ML114", "syntax-not-supported-by-target", "error",
     "The target server version rejects this syntax, so the migration fails on deploy.",
     on=(m.RenameColumn, m.AlterIndexVisibility, m.CreateIndex, m.SetAccessMethod,
-        m.SetGenerationExpression, m.AddConstraint, m.CreateTable),
+        m.SetGenerationExpression, m.AddConstraint, m.CreateTable, m.AddColumn),
     tags=("correctness",),
     # A statement the server rejects takes no lock and rewrites nothing, and the lock
     # rules' recipes would keep the rejected syntax: only this finding is worth reading.
     supersedes=("ML201", "ML206", "ML218"),
 )
 def check(op: m.Operation, ctx: RuleContext) -> Iterator[Finding]:
-    # A CREATE TABLE is judged by the indexes it declares, each where it is written.
-    for part in op.indexes if isinstance(op, m.CreateTable) else (op,):
+    # A CREATE TABLE is judged by the indexes it declares, each where it is written, and
+    # as a whole for its columns' constraints (a column keeps no place of its own).
+    for part in (*op.indexes, op) if isinstance(op, m.CreateTable) else (op,):
         found = _unsupported(part, ctx)
         if found is not None:
             what, since, portable = found
@@ -63,15 +64,42 @@ def _postgres(op: m.Operation, ctx: RuleContext) -> Optional[Tuple[str, str, Ste
             phase=Phase.EXPAND, title="Replace the generated column instead",
             instruction=f"Drop {ctx.q(op.column)} and add it again with GENERATED ALWAYS AS "
             f"({op.expression_sql}) STORED (both in one ALTER TABLE).")
-    if isinstance(op, (m.AddConstraint, m.CreateIndex)) and op.nulls_not_distinct and (
-            ctx.version.below(15)):
-        what = ("UNIQUE NULLS NOT DISTINCT" if isinstance(op, m.AddConstraint)
-                else f"CREATE {'UNIQUE ' if op.unique else ''}INDEX ... NULLS NOT DISTINCT")
-        return what, " (PostgreSQL 15+)", Step(
-            phase=Phase.EXPAND, title="Enforce it without NULLS NOT DISTINCT",
-            instruction="A unique index on COALESCE(column, sentinel), or a partial unique "
-            "index WHERE column IS NULL on the other columns, treats NULLs as equal.")
+    if ctx.version.below(15):
+        return _nulls_clause(op)
     return None
+
+
+def _nulls_clause(op) -> Optional[Tuple[str, str, Step]]:
+    """NULLS [NOT] DISTINCT, which PostgreSQL 15 added to unique constraints and indexes."""
+    if isinstance(op, m.CreateIndex) and op.nulls_distinct:
+        return f"{_create_index(op)} ... NULLS DISTINCT", " (PostgreSQL 15+)", Step(
+            phase=Phase.EXPAND, title="Leave out NULLS DISTINCT",
+            instruction="It is the default: a unique index without it treats NULLs as "
+            "distinct on every version.")
+    what = _nulls_not_distinct(op)
+    if what is None:
+        return None
+    return what, " (PostgreSQL 15+)", Step(
+        phase=Phase.EXPAND, title="Enforce it without NULLS NOT DISTINCT",
+        instruction="A unique index on COALESCE(column, sentinel), or a partial unique "
+        "index WHERE column IS NULL on the other columns, treats NULLs as equal.")
+
+
+def _nulls_not_distinct(op) -> Optional[str]:
+    """What the finding calls the NULLS NOT DISTINCT ``op`` writes; None when it writes none."""
+    if isinstance(op, m.CreateIndex) and op.nulls_not_distinct:
+        return f"{_create_index(op)} ... NULLS NOT DISTINCT"
+    if isinstance(op, (m.AddConstraint, m.TableIndex)) and op.nulls_not_distinct:
+        return "UNIQUE NULLS NOT DISTINCT"
+    columns = (op.columns if isinstance(op, m.CreateTable)
+               else (op.column,) if isinstance(op, m.AddColumn) else ())
+    if any(column.unique_nulls_not_distinct for column in columns):
+        return "UNIQUE NULLS NOT DISTINCT"
+    return None
+
+
+def _create_index(op: m.CreateIndex) -> str:
+    return f"CREATE {'UNIQUE ' if op.unique else ''}INDEX"
 
 
 def _rename_column(op: m.RenameColumn, ctx: RuleContext) -> Optional[Tuple[str, str, Step]]:
