@@ -47,6 +47,11 @@ class Statement:
     # from 0, when the runner commits partway through (Alembic commits before an
     # autocommit_block and begins a new transaction after it).
     transaction_part: int = 0
+    # First line of the framework call or changelog element holding the statement's SQL
+    # (Django RunSQL, Alembic op.execute, Liquibase <sql>), which may start lines before
+    # the SQL does: a suppression comment before that line or on it covers the statement
+    # (holder_line: suppress.py). None when the statement starts where its source does.
+    holder_line: Optional[int] = None
 
 
 class Transaction(Enum):

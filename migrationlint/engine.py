@@ -63,7 +63,7 @@ def lint_migration(migration: Migration, options: LintOptions) -> List[Finding]:
         findings, parse_suppressions(migration.comments, migration.source.lines),
         _statement_lines(migration),
         migration.statements[0].span.line if migration.statements else None,
-        report, set(options.selection.enabled),
+        report, set(options.selection.enabled), _holder_lines(migration),
     )
     return sorted((f for f in findings if f.rule in options.selection.enabled),
                   key=lambda f: f.sort_key)
@@ -156,6 +156,17 @@ def _statement_lines(migration: Migration) -> Dict[int, int]:
         for line in range(statement.span.line, statement.span.end_line + 1):
             mapping.setdefault(line, statement.span.line)
     return mapping
+
+
+def _holder_lines(migration: Migration) -> Dict[int, Set[int]]:
+    """First line of each framework call or element holding SQL that starts later (a
+    multi-line RunSQL, op.execute or <sql>) -> the first lines of its statements: a
+    suppression comment on the call's line, or just before it, covers them."""
+    holders: Dict[int, Set[int]] = {}
+    for statement in migration.statements:
+        if statement.holder_line is not None and statement.holder_line != statement.span.line:
+            holders.setdefault(statement.holder_line, set()).add(statement.span.line)
+    return holders
 
 
 # -- many files -----------------------------------------------------------------

@@ -2,8 +2,11 @@
 
 ``-- migrationlint: ignore ML101, drop-column -- reason`` on any line of a statement or
 the line before it (no codes: every rule); ``-- migrationlint: ignore-file [CODE ...]``
-before the first statement. Unknown directives and codes, a reason without its ``--``,
-and suppressions that suppress nothing become findings.
+before the first statement. In a framework file, a comment on the first line of the call
+or element holding a statement's SQL (Django ``RunSQL(``, Alembic ``op.execute(``,
+Liquibase ``<sql>``), or on the line before it, covers every statement of that call even
+when the SQL starts on a later line. Unknown directives and codes, a reason without its
+``--``, and suppressions that suppress nothing become findings.
 
 Atlas's ``-- atlas:nolint [analyzer|code ...]`` is honoured too (for teams moving from
 Atlas): its analyzers and codes map to ours, a header comment followed by a blank line
@@ -131,17 +134,23 @@ def apply_suppressions(
     first_statement_line: Optional[int],
     report: Callable[[str, Region, str], Finding],
     enabled: Set[str],
+    holders: Optional[Dict[int, Set[int]]] = None,
 ) -> List[Finding]:
     """Drop suppressed findings; add findings for bad and unused suppressions.
 
     ``statement_lines`` maps each finding's line to the first line of its statement;
+    ``holders`` maps the first line of each framework call or element holding SQL that
+    starts on a later line (Statement.holder_line) to the first lines of its statements;
     ``report(code, region, message)`` makes a finding of the file.
     """
     by_statement: Dict[int, List[Suppression]] = {}
+    # Each suppression on statements, with the first lines of the statements it covers.
+    placed: List[Tuple[Suppression, Tuple[int, ...]]] = []
     file_wide: List[Suppression] = []
     detached: List[Suppression] = []
     problems: List[Finding] = []
     starts = set(statement_lines.values())
+    holders = holders or {}
     for suppression in suppressions:
         problems += [report("ML002", suppression.span, message) for message in suppression.problems]
         if suppression.whole_file and suppression.lenient and (
@@ -157,11 +166,16 @@ def apply_suppressions(
                 continue
             file_wide.append(suppression)
             continue
-        start = _covered_statement(suppression.line, statement_lines, starts)
-        if start is not None and suppression.line > start:
+        covered, whole = _covered_statements(suppression.line, statement_lines, starts, holders)
+        if not covered:
+            detached.append(suppression)
+            continue
+        if not whole:
             suppression = suppression._replace(
                 only_line=suppression.line + 1 if suppression.own_line else suppression.line)
-        (detached if start is None else by_statement.setdefault(start, [])).append(suppression)
+        for start in covered:
+            by_statement.setdefault(start, []).append(suppression)
+        placed.append((suppression, covered))
 
     kept = []
     # (statement's first line, rule) -> the line its first finding points at, to tell a
@@ -178,10 +192,10 @@ def apply_suppressions(
         if not matching:
             kept.append(finding)
 
-    for start, group in by_statement.items():
-        for placed in group:
-            problems += [report("ML003", placed.span, message)
-                         for message in _unused(placed, enabled, start, reported_at)]
+    for suppression, covered in placed:
+        # Only a comment inside a statement, which covers that one, is told where to go.
+        problems += [report("ML003", suppression.span, message)
+                     for message in _unused(suppression, enabled, covered[0], reported_at)]
     for placed in file_wide:
         problems += [report("ML003", placed.span, message)
                      for message in _unused(placed, enabled, None, reported_at)]
@@ -196,16 +210,27 @@ _DETACHED = ("Suppression comment is on no statement, so it suppressed nothing: 
              "the end of the line its finding points at.")
 
 
-def _covered_statement(line: int, statement_lines: Dict[int, int], starts: Set[int]) -> Optional[int]:
-    """The first line of the statement a suppression on ``line`` covers: the statement
-    starting on that line, else the one the line belongs to (a comment at the end of a
-    later line, where ruff users put a noqa: on the line of the finding), else the one
-    starting on the next line; ``None`` when there is none."""
-    if line in starts:
-        return line
+def _covered_statements(
+    line: int, statement_lines: Dict[int, int], starts: Set[int], holders: Dict[int, Set[int]],
+) -> Tuple[Tuple[int, ...], bool]:
+    """The first lines of the statements a suppression on ``line`` covers, and whether it
+    covers them whole: the statements starting on that line and those of a framework call
+    or element starting there, else the one the line belongs to, only in part (a comment
+    at the end of a later line, where ruff users put a noqa: on the line of the finding),
+    else the statements and the call starting on the next line; none when there are
+    none."""
+    def starting_on(first: int) -> Tuple[int, ...]:
+        found = set(holders.get(first, ()))
+        if first in starts:
+            found.add(first)
+        return tuple(sorted(found))
+
+    here = starting_on(line)
+    if here:
+        return here, True
     if line in statement_lines:
-        return statement_lines[line]
-    return line + 1 if line + 1 in starts else None
+        return (statement_lines[line],), False
+    return starting_on(line + 1), True
 
 
 def _unused(suppression: Suppression, enabled: Set[str], start: Optional[int],

@@ -142,6 +142,38 @@ def test_suppression_comment_in_python():
     assert [f.rule for f in findings] == []
 
 
+def test_comment_above_a_multi_line_op_call_covers_that_call_only():
+    text = ("from alembic import op\nimport sqlalchemy as sa\n\ndef upgrade():\n"
+            "    # migrationlint: ignore ML201 -- orders is tiny\n"
+            "    op.execute(\n"
+            "        'CREATE INDEX orders_a ON orders (a)'\n"
+            "    )\n"
+            "    # migrationlint: ignore ML105 -- backfilled by the previous release\n"
+            "    op.add_column(\n"
+            "        'orders',\n"
+            "        sa.Column('score', sa.Integer(), nullable=False),\n"
+            "    )\n"
+            "    op.execute(\n"
+            "        sa.text(\n"
+            "            'CREATE INDEX orders_b ON orders (b)'\n"
+            "        )\n"
+            "    )\n")
+    findings = lint_source(SourceFile("versions/x.py", text), options(ignore=TIMEOUT_NOTES))
+    assert [(f.rule, f.span.line) for f in findings] == [("ML201", 16)]
+
+
+def test_comment_on_the_first_line_of_an_op_call_covers_every_statement_of_its_sql():
+    text = ("from alembic import op\n\ndef upgrade():\n"
+            "    op.execute(  # migrationlint: ignore ML201 -- orders is tiny\n"
+            "        \"\"\"\n"
+            "        CREATE INDEX orders_a ON orders (a);\n"
+            "        CREATE INDEX orders_b ON orders (b);\n"
+            "        \"\"\"\n"
+            "    )\n")
+    findings = lint_source(SourceFile("versions/x.py", text), options(ignore=TIMEOUT_NOTES))
+    assert findings == []
+
+
 def test_python_syntax_error_is_a_parse_error_finding():
     findings = lint_source(
         SourceFile("versions/x.py", "from alembic import op\n\ndef upgrade(:\n    op.x()\n"),

@@ -163,6 +163,27 @@ def _django(operations_source: str, app: str = "shop", name: str = "0009_x.py"):
     return SourceFile(f"{app}/migrations/{name}", text)
 
 
+def test_comment_above_a_multi_line_operation_covers_that_call_only():
+    # The RunSQL statement starts on the string's line, two lines below the comment; the
+    # comment is about the call. The next RunSQL is a call of its own and is reported.
+    source = _django(
+        "        # migrationlint: ignore ML201 -- shop_order is tiny\n"
+        "        migrations.RunSQL(\n"
+        "            'CREATE INDEX shop_order_a ON shop_order (a);',\n"
+        "        ),\n"
+        "        # migrationlint: ignore ML105 -- backfilled in 0008\n"
+        "        migrations.AddField(\n"
+        "            model_name='order',\n"
+        "            name='score',\n"
+        "            field=models.IntegerField(),\n"
+        "        ),\n"
+        "        migrations.RunSQL(\n"
+        "            'CREATE INDEX shop_order_b ON shop_order (b);',\n"
+        "        ),\n")
+    findings = lint_source(source, options(ignore=TIMEOUT_NOTES))
+    assert [(f.rule, f.span.line) for f in findings] == [("ML201", 17)]
+
+
 def test_db_default_stays_and_alter_field_to_not_null_backfills(tmp_path):
     folder = tmp_path / "crm" / "migrations"
     folder.mkdir(parents=True)

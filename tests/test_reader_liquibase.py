@@ -171,6 +171,28 @@ def test_yaml_hash_comment_suppresses_the_next_change():
     assert [(f.rule, f.span.line) for f in findings] == [("ML103", 10)]
 
 
+def test_xml_comment_before_sql_covers_its_body_on_later_lines_not_the_next_sql():
+    # Both statements of the first <sql>, not the next <sql>.
+    text = ("<databaseChangeLog>\n  <changeSet id='1' author='a'>\n"
+            "    <!-- accounts is tiny -->\n"
+            "    <!-- migrationlint: ignore ML201 -->\n"
+            "    <sql>\n      CREATE INDEX accounts_a ON accounts (a);\n"
+            "      CREATE INDEX accounts_b ON accounts (b);\n    </sql>\n"
+            "    <sql>\n      CREATE INDEX accounts_c ON accounts (c);\n    </sql>\n"
+            "  </changeSet>\n</databaseChangeLog>\n")
+    findings = lint_source(SourceFile("changelog.xml", text), options(ignore=TIMEOUT_NOTES))
+    assert [(f.rule, f.span.line) for f in findings] == [("ML201", 10)]
+
+
+def test_yaml_comment_above_sql_covers_the_sql_on_its_next_line_not_the_next_change():
+    text = ("databaseChangeLog:\n  - changeSet:\n      id: 1\n      author: a\n      changes:\n"
+            "        # migrationlint: ignore ML201 -- accounts is tiny\n"
+            "        - sql:\n            sql: CREATE INDEX accounts_a ON accounts (a);\n"
+            "        - sql:\n            sql: CREATE INDEX accounts_b ON accounts (b);\n")
+    findings = lint_source(SourceFile("changelog.yaml", text), options(ignore=TIMEOUT_NOTES))
+    assert [(f.rule, f.span.line) for f in findings] == [("ML201", 10)]
+
+
 @pytest.mark.parametrize("path,first,count", [
     (XML, "mara:2026-11-01-accounts", 4), (YAML, "mara:2026-12-01-invoices", 2),
     (JSON, "ilya:2027-01-01-payments", 1), (FORMATTED, "mara:2027-02-01", 3),

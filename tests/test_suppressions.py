@@ -162,3 +162,16 @@ def test_comment_on_the_wrong_line_of_its_statement_says_where_the_finding_is():
     assert sorted(f.rule for f in findings) == ["ML003", "ML214"]
     [unused] = [f for f in findings if f.rule == "ML003"]
     assert "points at line 1" in unused.message and "remove" not in unused.message
+
+
+def test_comment_above_a_framework_call_covering_several_statements_is_reported_once():
+    # The comment covers both statements of the op.execute SQL, which starts on the line
+    # after the call: ML201 on both is suppressed, and the unused ML103 is one finding.
+    text = ("from alembic import op\n\ndef upgrade():\n"
+            "    # migrationlint: ignore ML201, ML103\n"
+            "    op.execute(\n"
+            "        'CREATE INDEX a ON t (a); CREATE INDEX b ON t (b)'\n"
+            "    )\n")
+    findings = lint(text, path="versions/abc_rev.py")
+    assert [(f.rule, f.span.line) for f in findings] == [("ML003", 4)]
+    assert findings[0].message == "Suppression of ML103 suppressed nothing; remove it."

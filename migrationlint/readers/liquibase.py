@@ -228,13 +228,16 @@ class _ChangelogReader:
             return
         text, blocks = as_sent(node.text, _text(node, "endDelimiter"),
                                _flag(node, "splitStatements") is not False, self.dialect)
+        span = self.span(node)
         if node.text_offset is not None:
             chunk = sql_statements(text, self.dialect, self.version, self.source.lines,
-                                   node.text_offset, len(self.statements), blocks=blocks)
+                                   node.text_offset, len(self.statements), blocks=blocks,
+                                   holder_line=span.line)
         else:
             at = (node.start, node.end)
-            chunk = sql_statements(text, self.dialect, self.version, PinnedLines(self.span(node)),
-                                   0, len(self.statements), pinned_at=at, blocks=blocks)
+            chunk = sql_statements(text, self.dialect, self.version, PinnedLines(span),
+                                   0, len(self.statements), pinned_at=at, blocks=blocks,
+                                   holder_line=span.line)
         self.statements += [replace(s, runner_transaction=self.in_transaction, unit=self.unit)
                             for s in chunk.statements]
         self.comments += chunk.comments

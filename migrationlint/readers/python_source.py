@@ -91,7 +91,8 @@ class PythonFile:
         parameters = BindParameters(node.value, dialect)
         if body.endswith(quote) and body[len(quote):len(body) - len(quote)] == node.value:
             chunk = sql_statements(parameters.masked, dialect, version, self.lines,
-                                   content_start, first_index)
+                                   content_start, first_index,
+                                   holder_line=self.span(holder).line)
         else:
             chunk = self._pinned_sql(parameters.masked, holder, dialect, version, first_index)
         return SqlChunk([parameters.restore(s) for s in chunk.statements], chunk.comments)
@@ -110,8 +111,9 @@ class PythonFile:
     def _pinned_sql(self, sql: str, holder: ast.AST, dialect: str, version: Version,
                     first_index: int) -> SqlChunk:
         at = self.bounds(holder)
-        return sql_statements(sql, dialect, version, PinnedLines(self.lines.span(*at)), 0,
-                              first_index, pinned_at=at)
+        span = self.lines.span(*at)
+        return sql_statements(sql, dialect, version, PinnedLines(span), 0, first_index,
+                              pinned_at=at, holder_line=span.line)
 
 
 def format_field(node: ast.expr) -> str:

@@ -43,17 +43,20 @@ class SqlChunk:
 def sql_statements(
     text: str, dialect: str, version: Version, lines: Lines, offset: int = 0,
     first_index: int = 0, pinned_at: Optional[Tuple[int, int]] = None, blocks: Sequence[Tuple[int, int]] = (),
+    holder_line: Optional[int] = None,
 ) -> SqlChunk:
     """Statements of ``text``, which starts at ``offset`` of the file whose lines are
     ``lines``, as a ``version`` server runs them (MySQL version comments). With
     ``pinned_at`` (file offsets of the holder), statements get those offsets instead and
     ``lines`` is a PinnedLines. ``blocks`` (offsets in ``text``) are goose statement
-    blocks (split_statements)."""
+    blocks (split_statements). ``holder_line``: the first line of the call or element
+    holding embedded SQL (Statement.holder_line)."""
     masked, masks = mask_placeholders(text)
     split = split_statements(masked, dialect, blocks, version)
     statements = []
     for number, piece in enumerate(split.statements):
-        statement = _statement(first_index + number, piece, text, offset, lines, dialect)
+        statement = _statement(first_index + number, piece, text, offset, lines, dialect,
+                               holder_line)
         if masks:
             statement = _unmasked(statement, masks)
         if pinned_at is not None:
@@ -66,13 +69,15 @@ def sql_statements(
 
 
 def _statement(
-    index: int, piece: StatementText, original: str, offset: int, lines: Lines, dialect: str
+    index: int, piece: StatementText, original: str, offset: int, lines: Lines, dialect: str,
+    holder_line: Optional[int] = None,
 ) -> Statement:
     start, end = piece.start + offset, piece.end + offset
     span = lines.span(start, end)
     text = original[piece.start:piece.end]
     if piece.problem is not None:
-        return Statement(index, start, end, span, text, (), piece.problem, span)
+        return Statement(index, start, end, span, text, (), piece.problem, span,
+                         holder_line=holder_line)
     normalized = normalize_statement(piece.text, start, lines, dialect)
     error_span = None
     if normalized.error is not None:
@@ -80,6 +85,7 @@ def _statement(
         error_span = lines.span(at, min(at + 1, end))
     return Statement(
         index, start, end, span, text, normalized.operations, normalized.error, error_span,
+        holder_line=holder_line,
     )
 
 
