@@ -140,6 +140,8 @@ class ColumnSpec(Record):
     unique: bool = False
     # UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+): NULLs count as equal.
     unique_nulls_not_distinct: bool = False
+    # UNIQUE NULLS DISTINCT written out: the default behaviour, but only 15+ accepts the words.
+    unique_nulls_distinct: bool = False
     references: Optional[ObjectName] = None
     check_sql: Optional[str] = None
     generated_stored: bool = False
@@ -214,8 +216,9 @@ class TableIndex(Record):
     name: Optional[Ident] = None
     # The visibility keyword as written, as for CreateIndex.visibility.
     visibility: Optional[str] = None
-    # As for AddConstraint.nulls_not_distinct.
+    # As for AddConstraint.nulls_not_distinct and nulls_distinct.
     nulls_not_distinct: bool = False
+    nulls_distinct: bool = False
 
 
 class CreateTable(TableOperation):
@@ -312,6 +315,8 @@ class AddConstraint(TableOperation):
     # INITIALLY ... in upper case, so a rewrite building the index first keeps them.
     include: Tuple[Ident, ...] = ()
     nulls_not_distinct: bool = False
+    # NULLS DISTINCT written out, as for CreateIndex.nulls_distinct.
+    nulls_distinct: bool = False
     deferrable: Tuple[str, ...] = ()
     # MySQL/MariaDB UNIQUE: the visibility keyword as written, as for CreateIndex.visibility.
     visibility: Optional[str] = None

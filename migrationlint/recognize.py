@@ -1161,6 +1161,101 @@ def postgres_create_index(cursor: Cursor) -> Optional[List[m.Operation]]:
 
 
 @recognizer("ALTER", "TABLE", dialects=("postgres",))
+@recognizer("CREATE", dialects=("postgres",))  # CREATE [TEMP | UNLOGGED ...] TABLE
+def postgres_unique_nulls_distinct(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """A UNIQUE constraint (of a table or a column) with ``NULLS DISTINCT`` written out
+    (15+), which sqlglot cannot parse: the statement read without the two words (offsets
+    kept), which only state the default, and each constraint that wrote them marked.
+    Registered before the ALTER TABLE fallback that reads actions one by one."""
+    from migrationlint.normalize import normalize_statement  # normalize imports us
+
+    found = _nulls_distinct_words(cursor)
+    if not found:
+        return None
+    spans = cursor.spans
+    normalized = normalize_statement(_blanked(cursor.text, [word.blank for word in found]),
+                                     spans.start, spans.lines, "postgres")
+    if normalized.error is not None:
+        return None
+    return [_with_nulls_distinct(op, found) for op in normalized.operations]
+
+
+class _NullsDistinct(NamedTuple):
+    """``UNIQUE NULLS DISTINCT``: the characters of NULLS DISTINCT, the region of the
+    comma-separated definition that holds it, and that definition's first word (the
+    column's name, for a column constraint in CREATE TABLE)."""
+
+    blank: Tuple[int, int]
+    definition: Region
+    first_word: m.Ident
+
+
+def _nulls_distinct_words(cursor: Cursor) -> List[_NullsDistinct]:
+    tokens = cursor.tokens
+    found = []
+    for index in range(len(tokens) - 2):
+        if _is_word(tokens[index], "UNIQUE") and _is_word(tokens[index + 1], "NULLS") and (
+                _is_word(tokens[index + 2], "DISTINCT")):
+            first, last = _definition_around(tokens, index)
+            definition = cursor.spans.relative(tokens[first].start, tokens[last].end + 1)
+            name = m.Ident(name=tokens[first].text,
+                           quoted=tokens[first].token_type == TokenType.IDENTIFIER)
+            found.append(_NullsDistinct(_token_range(cursor, index + 1, index + 2), definition,
+                                        name))
+    return found
+
+
+def _definition_around(tokens: List[Token], index: int) -> Tuple[int, int]:
+    """Token indexes (inclusive) of the comma-separated item, at its own nesting level,
+    that holds token ``index``."""
+    first = index
+    depth = 0
+    while first > 0:
+        depth -= _NESTING.get(tokens[first - 1].token_type, 0)
+        if depth < 0 or (depth == 0 and tokens[first - 1].token_type == TokenType.COMMA):
+            break
+        first -= 1
+    last = index
+    depth = 0
+    while last + 1 < len(tokens):
+        depth += _NESTING.get(tokens[last + 1].token_type, 0)
+        if depth < 0 or (depth == 0 and tokens[last + 1].token_type in (
+                TokenType.COMMA, TokenType.SEMICOLON)):
+            break
+        last += 1
+    return first, last
+
+
+def _with_nulls_distinct(op: m.Operation, found: List[_NullsDistinct]) -> m.Operation:
+    """``op`` with NULLS DISTINCT given back to each constraint that wrote it: the one
+    whose span lies in the definition that held the words."""
+    if isinstance(op, m.CreateTable):
+        return _table_with_nulls_distinct(op, found)
+    if not any(_within(op.span, word.definition) for word in found):
+        return op
+    if isinstance(op, m.AddConstraint) and op.kind == "unique":
+        return op.replace(nulls_distinct=True)
+    if isinstance(op, m.AddColumn):
+        return op.replace(column=op.column.replace(unique_nulls_distinct=True))
+    return op
+
+
+def _table_with_nulls_distinct(op: m.CreateTable, found: List[_NullsDistinct]) -> m.CreateTable:
+    """Each table constraint by its span; a column, which keeps no span, by the name
+    that starts a definition no table constraint was read from."""
+    def wrote(index: m.TableIndex) -> bool:
+        return any(_within(index.span, word.definition) for word in found)
+
+    columns = {word.first_word.key for word in found
+               if not any(_within(index.span, word.definition) for index in op.indexes)}
+    return op.replace(
+        indexes=tuple(index.replace(nulls_distinct=True) if wrote(index) else index
+                      for index in op.indexes),
+        columns=tuple(column.replace(unique_nulls_distinct=True)
+                      if column.name.key in columns else column for column in op.columns))
+
+
+@recognizer("ALTER", "TABLE", dialects=("postgres",))
 @_safely
 def postgres_alter_table_by_action(cursor: Cursor) -> Optional[List[m.Operation]]:
     """An ALTER TABLE that sqlglot cannot read as a whole because one action is

@@ -102,6 +102,20 @@ def test_the_unique_index_keeps_nulls_not_distinct():
     assert attach.endswith("USING INDEX accounts_email_idx;")
 
 
+def test_the_unique_index_of_an_added_column_keeps_nulls_not_distinct():
+    steps = _steps("ALTER TABLE accounts ADD COLUMN email text UNIQUE NULLS NOT DISTINCT;",
+                   "ML206")
+    assert steps[1].endswith("ON accounts (email) NULLS NOT DISTINCT;")
+
+
+def test_nulls_distinct_written_out_is_the_default_the_index_need_not_repeat():
+    build, attach = _steps(
+        "ALTER TABLE accounts ADD CONSTRAINT accounts_email_key UNIQUE NULLS DISTINCT (email);",
+        "ML206")
+    assert build.endswith("CONCURRENTLY accounts_email_idx ON accounts (email);")
+    assert attach.endswith("UNIQUE USING INDEX accounts_email_idx;")
+
+
 def test_the_unique_index_keeps_include_and_the_constraint_stays_deferrable():
     build, attach = _steps(
         "ALTER TABLE a ADD CONSTRAINT k UNIQUE (slug) INCLUDE (name) DEFERRABLE INITIALLY DEFERRED;",

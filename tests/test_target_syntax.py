@@ -31,6 +31,11 @@ def ml114(sql, dialect, version):
     ("CREATE TABLE t (a INT UNIQUE NULLS NOT DISTINCT);", "postgres", "14"),
     ("CREATE TABLE t (a INT, CONSTRAINT u UNIQUE NULLS NOT DISTINCT (a));", "postgres", "14"),
     ("ALTER TABLE t ADD COLUMN a INT UNIQUE NULLS NOT DISTINCT;", "postgres", "14"),
+    ("ALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS DISTINCT (a);", "postgres", "14"),
+    ("ALTER TABLE t ADD UNIQUE NULLS DISTINCT (a), ADD COLUMN b INT;", "postgres", "14"),
+    ("ALTER TABLE t ADD COLUMN a INT UNIQUE NULLS DISTINCT;", "postgres", "14"),
+    ("CREATE TABLE t (a INT, UNIQUE NULLS DISTINCT (a));", "postgres", "14"),
+    ("CREATE UNLOGGED TABLE t (a INT CHECK (a > 0) UNIQUE NULLS DISTINCT);", "postgres", "14"),
 ])
 def test_rejected_syntax_is_reported(sql, dialect, version):
     assert len(ml114(sql, dialect, version)) == 1
@@ -54,6 +59,10 @@ def test_rejected_syntax_is_reported(sql, dialect, version):
     ("ALTER TABLE t ADD COLUMN a INT UNIQUE NULLS NOT DISTINCT;", "postgres", "15"),
     ("CREATE TABLE t (a INT UNIQUE, b INT, UNIQUE (b));", "postgres", "14"),
     ("ALTER TABLE t ADD COLUMN a INT UNIQUE;", "postgres", "14"),
+    ("ALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS DISTINCT (a);", "postgres", "15"),
+    ("ALTER TABLE t ADD COLUMN a INT UNIQUE NULLS DISTINCT;", "postgres", "15"),
+    ("CREATE TABLE t (a INT UNIQUE NULLS DISTINCT, b INT, UNIQUE NULLS DISTINCT (b));",
+     "postgres", "15"),
 ])
 def test_accepted_syntax_is_not_reported(sql, dialect, version):
     assert ml114(sql, dialect, version) == []
@@ -109,6 +118,38 @@ def test_explicit_nulls_distinct_index_says_to_leave_it_out():
     assert finding.message.startswith("CREATE UNIQUE INDEX ... NULLS DISTINCT is not accepted "
                                       "by PostgreSQL 14")
     assert finding.rewrite.steps[0].title == "Leave out NULLS DISTINCT"
+
+
+def test_explicit_nulls_distinct_constraint_says_to_leave_it_out():
+    [finding] = ml114("ALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS DISTINCT (a);", "postgres", "14")
+    assert finding.message.startswith("UNIQUE NULLS DISTINCT is not accepted by PostgreSQL 14")
+    assert finding.rewrite.steps[0].title == "Leave out NULLS DISTINCT"
+
+
+@pytest.mark.parametrize("sql", [
+    "CREATE TABLE t (a INT, UNIQUE NULLS DISTINCT (a));",
+    "CREATE TABLE t (a INT, UNIQUE NULLS NOT DISTINCT (a));",
+    "CREATE TABLE t (a INT UNIQUE NULLS DISTINCT);",
+    "ALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS DISTINCT (a);",
+])
+def test_unique_nulls_distinct_is_not_a_parse_error(sql):
+    assert [f.rule for f in lint(sql, dialect="postgres", version="16")
+            if f.rule in ("ML001", "ML114")] == []
+
+
+def test_unique_nulls_distinct_is_recorded_on_the_constraint_that_wrote_it():
+    from migrationlint.normalize import normalize_statement
+    from migrationlint.source import LineIndex
+
+    sql = ('CREATE TABLE t ("A" INT UNIQUE NULLS DISTINCT, a INT UNIQUE, b INT, '
+           "UNIQUE NULLS DISTINCT (b), UNIQUE NULLS NOT DISTINCT (a), UNIQUE (b, a));")
+    [table] = normalize_statement(sql, 0, LineIndex(sql), "postgres").operations
+    assert [c.unique_nulls_distinct for c in table.columns] == [True, False, False]
+    assert [i.nulls_distinct for i in table.indexes] == [True, False, False]
+    assert [i.nulls_not_distinct for i in table.indexes] == [False, True, False]
+    sql = "ALTER TABLE t ADD COLUMN a INT UNIQUE NULLS DISTINCT, ADD UNIQUE (a);"
+    column, constraint = normalize_statement(sql, 0, LineIndex(sql), "postgres").operations
+    assert column.column.unique_nulls_distinct and not constraint.nulls_distinct
 
 
 def test_create_table_nulls_not_distinct_is_reported_where_the_file_shows_it():
@@ -170,6 +211,7 @@ def test_generated_column_restatement_has_no_null_mariadb_would_reject(dialect, 
     ("ALTER TABLE t ALTER COLUMN total SET EXPRESSION AS (a + b);", "16", "ML218"),
     ("CREATE UNIQUE INDEX u ON t (a) NULLS NOT DISTINCT;", "14", "ML201"),
     ("ALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS NOT DISTINCT (a);", "14", "ML206"),
+    ("ALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS DISTINCT (a);", "14", "ML206"),
 ])
 def test_rejected_syntax_alone_is_reported_not_its_locks(sql, version, lock_rule):
     found = {f.rule for f in lint(sql, dialect="postgres", version=version)}
@@ -181,6 +223,9 @@ def test_rejected_syntax_alone_is_reported_not_its_locks(sql, version, lock_rule
     ("ALTER TABLE t ALTER COLUMN total SET EXPRESSION AS (a + b);", "17", "ML218"),
     ("CREATE UNIQUE INDEX u ON t (a) NULLS NOT DISTINCT;", "15", "ML201"),
     ("ALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS NOT DISTINCT (a);", "15", "ML206"),
+    ("ALTER TABLE t ADD CONSTRAINT u UNIQUE NULLS DISTINCT (a);", "15", "ML206"),
+    ("ALTER TABLE t ADD UNIQUE NULLS DISTINCT (a), ADD COLUMN b INT;", "16", "ML206"),
+    ("ALTER TABLE t ADD COLUMN a INT UNIQUE NULLS DISTINCT;", "16", "ML206"),
 ])
 def test_accepted_syntax_keeps_its_lock_finding(sql, version, lock_rule):
     found = {f.rule for f in lint(sql, dialect="postgres", version=version)}

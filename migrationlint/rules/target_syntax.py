@@ -71,30 +71,35 @@ def _postgres(op: m.Operation, ctx: RuleContext) -> Optional[Tuple[str, str, Ste
 
 def _nulls_clause(op) -> Optional[Tuple[str, str, Step]]:
     """NULLS [NOT] DISTINCT, which PostgreSQL 15 added to unique constraints and indexes."""
-    if isinstance(op, m.CreateIndex) and op.nulls_distinct:
-        return f"{_create_index(op)} ... NULLS DISTINCT", " (PostgreSQL 15+)", Step(
-            phase=Phase.EXPAND, title="Leave out NULLS DISTINCT",
-            instruction="It is the default: a unique index without it treats NULLs as "
-            "distinct on every version.")
-    what = _nulls_not_distinct(op)
-    if what is None:
+    words = _nulls_words(op)
+    if words is None:
         return None
+    what = f"{_create_index(op)} ... {words}" if isinstance(op, m.CreateIndex) else (
+        f"UNIQUE {words}")
+    if words == "NULLS DISTINCT":
+        return what, " (PostgreSQL 15+)", Step(
+            phase=Phase.EXPAND, title="Leave out NULLS DISTINCT",
+            instruction="It is the default: a unique index or constraint without it treats "
+            "NULLs as distinct on every version.")
     return what, " (PostgreSQL 15+)", Step(
         phase=Phase.EXPAND, title="Enforce it without NULLS NOT DISTINCT",
         instruction="A unique index on COALESCE(column, sentinel), or a partial unique "
         "index WHERE column IS NULL on the other columns, treats NULLs as equal.")
 
 
-def _nulls_not_distinct(op) -> Optional[str]:
-    """What the finding calls the NULLS NOT DISTINCT ``op`` writes; None when it writes none."""
-    if isinstance(op, m.CreateIndex) and op.nulls_not_distinct:
-        return f"{_create_index(op)} ... NULLS NOT DISTINCT"
-    if isinstance(op, (m.AddConstraint, m.TableIndex)) and op.nulls_not_distinct:
-        return "UNIQUE NULLS NOT DISTINCT"
-    columns = (op.columns if isinstance(op, m.CreateTable)
-               else (op.column,) if isinstance(op, m.AddColumn) else ())
-    if any(column.unique_nulls_not_distinct for column in columns):
-        return "UNIQUE NULLS NOT DISTINCT"
+def _nulls_words(op) -> Optional[str]:
+    """The NULLS [NOT] DISTINCT words ``op`` writes (NOT DISTINCT when a table's columns
+    write both); None when it writes neither."""
+    if isinstance(op, (m.CreateIndex, m.AddConstraint, m.TableIndex)):
+        written = [(op.nulls_not_distinct, op.nulls_distinct)]
+    else:
+        columns = (op.columns if isinstance(op, m.CreateTable)
+                   else (op.column,) if isinstance(op, m.AddColumn) else ())
+        written = [(c.unique_nulls_not_distinct, c.unique_nulls_distinct) for c in columns]
+    if any(not_distinct for not_distinct, _ in written):
+        return "NULLS NOT DISTINCT"
+    if any(distinct for _, distinct in written):
+        return "NULLS DISTINCT"
     return None
 
 

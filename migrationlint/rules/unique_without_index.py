@@ -63,7 +63,8 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
     elif isinstance(op, m.AddColumn):
         steps.append(bare_column_step(ctx.dialect, op.table, op.column))
     include, nulls_not_distinct = (
-        (op.include, op.nulls_not_distinct) if isinstance(op, m.AddConstraint) else ((), False))
+        (op.include, op.nulls_not_distinct) if isinstance(op, m.AddConstraint)
+        else ((), op.column.unique_nulls_not_distinct))
     steps.append(concurrent_unique_index(ctx.dialect, op.table, index, columns, include,
                                          nulls_not_distinct))
     if kind == "primary_key":
