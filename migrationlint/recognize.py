@@ -570,6 +570,31 @@ def do_block(cursor: Cursor) -> Optional[List[m.Operation]]:
             *do_block_operations(cursor.text, cursor.spans)]
 
 
+@recognizer("COMMENT", "ON", dialects=("postgres",))
+@recognizer("SECURITY", "LABEL", dialects=("postgres",))
+def comment_or_security_label(cursor: Cursor) -> Optional[List[m.Operation]]:
+    """``COMMENT ON ... IS`` and ``SECURITY LABEL [FOR provider] ON ... IS`` that sqlglot
+    cannot read (a psql variable as the text, ``CONSTRAINT c ON t``; SECURITY LABEL at
+    all): they only describe an object, so they are kept as raw statements. The text must
+    end the statement: a string, NULL or a psql variable (``:'v'``, ``:"v"``, ``:v``)."""
+    tokens = cursor.tokens[:-1] if _is(cursor.tokens[-1], TokenType.SEMICOLON) else cursor.tokens
+    value = len(tokens) - 1
+    if _is(tokens[value], TokenType.STRING, TokenType.IDENTIFIER, TokenType.VAR) and (
+            _is(tokens[value - 1], TokenType.COLON)):
+        value -= 1  # a psql variable
+    elif not (_is(tokens[value], *_STRING_TOKENS) or _is_word(tokens[value], "NULL")):
+        return None
+    if value < 5 or not _is_word(tokens[value - 1], "IS"):
+        return None
+    keyword = "SECURITY LABEL" if _is_word(tokens[0], "SECURITY") else "COMMENT"
+    return [m.RawStatement(span=cursor.statement_span(), keyword=keyword)]
+
+
+# 'x', $$x$$, E'x' (sqlglot's byte string), N'x', U&'x'.
+_STRING_TOKENS = (TokenType.STRING, TokenType.HEREDOC_STRING, TokenType.BYTE_STRING,
+                  TokenType.NATIONAL_STRING, TokenType.UNICODE_STRING)
+
+
 # -- MySQL / MariaDB ----------------------------------------------------------------
 _MYSQL = ("mysql", "mariadb")
 

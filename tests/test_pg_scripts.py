@@ -74,3 +74,27 @@ def test_copy_data_running_to_the_end_of_the_file_is_not_reported():
     # psql ends the data at the end of the file too; no line there looks like a statement.
     assert codes(SET_TIMEOUT + "COPY public.countries (code, name) FROM stdin;\nDE\tGermany\n"
                  "FR\tFrance\n") == []
+
+
+@pytest.mark.parametrize("sql, keyword", [
+    ("COMMENT ON TABLE t IS :'v';", "COMMENT"),  # a psql variable as the text
+    ('COMMENT ON COLUMN t.a IS :"v";', "COMMENT"),
+    ("COMMENT ON CONSTRAINT c ON t IS E'x';", "COMMENT"),
+    ("COMMENT ON TRIGGER tr ON t IS NULL;", "COMMENT"),
+    ("SECURITY LABEL FOR selinux ON TABLE t IS 'x';", "SECURITY LABEL"),
+    ("SECURITY LABEL ON COLUMN t.a IS :'label';", "SECURITY LABEL"),
+])
+def test_comments_and_security_labels_sqlglot_rejects_are_kept_as_statements(sql, keyword):
+    from migrationlint import model as m
+    from migrationlint.readers import read_migration
+    from migrationlint.source import SourceFile
+    from migrationlint.versions import Version
+
+    assert codes(sql) == []
+    [statement] = read_migration(SourceFile("m.sql", sql), "postgres", Version("16"),
+                                 "auto").statements
+    assert statement.operations == (m.RawStatement(span=statement.span, keyword=keyword),)
+
+
+def test_a_security_label_with_words_after_its_text_is_still_a_parse_error():
+    assert codes("SECURITY LABEL ON TABLE t IS 'x' junk;") == ["ML001"]
