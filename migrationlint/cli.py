@@ -7,7 +7,7 @@ import functools
 import gc
 import os
 import sys
-from typing import List, NamedTuple, Optional, Sequence
+from typing import List, NamedTuple, Optional, Sequence, Set
 
 import click
 
@@ -129,7 +129,8 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
         totals = _write_report(report, how, statistics)
     else:
         totals = _stream_report(run, how, form)
-    if totals.files == 0 and not totals.errors and run.stdin is None and not run.quiet_skips:
+    if (totals.files == 0 and not totals.errors and not run.skips_told and run.stdin is None
+            and not run.quiet_skips):
         _warn_nothing_found(run.file_paths, since)
     if totals.has_errors:
         raise click.exceptions.Exit(EXIT_ERROR)
@@ -178,18 +179,32 @@ class _Run:
         # pre-commit sets PRE_COMMIT=1 and names every file its `files` pattern matches:
         # an Alembic env.py or a down script there is expected, not worth a warning.
         self.quiet_skips = os.environ.get("PRE_COMMIT") == "1"
+        self.skips_told: Set[str] = set()
 
     def lint(self):
         from migrationlint.engine import lint_paths
 
         self._collect_for_a_run()
-        return lint_paths(self._inputs(), jobs=self.jobs, cache=self.cache)
+        report = lint_paths(self._inputs(), jobs=self.jobs, cache=self.cache)
+        return report.model_copy(update={"errors": self._set_aside_skips(report.errors)})
 
     def stream(self, render, write):
         from migrationlint.engine import stream_paths
 
         self._collect_for_a_run()
-        return stream_paths(self._inputs(), render, write, jobs=self.jobs, cache=self.cache)
+        totals = stream_paths(self._inputs(), render, write, jobs=self.jobs, cache=self.cache)
+        return totals._replace(errors=self._set_aside_skips(totals.errors))
+
+    def _set_aside_skips(self, errors) -> tuple:
+        """``errors`` without the files skipped by convention (a down script, a named
+        file that is no migration): no problem in the file, so no report of any format
+        lists them, and each is one line on standard error (once, though --fix lints
+        twice), as ruff warns of a skipped file. Under pre-commit discovery makes none."""
+        for error in errors:
+            if error.deliberate and error.message not in self.skips_told:
+                self.skips_told.add(error.message)
+                click.echo(f"migrationlint: warning: {error.message}", err=True)
+        return tuple(error for error in errors if not error.deliberate)
 
     def _inputs(self):
         from migrationlint.engine import Inputs

@@ -57,8 +57,8 @@ def discover(
 ) -> Discovered:
     """Files under ``paths``. ``reason_to_skip`` (the readers' test: not a known
     framework's migration, or a down/undo script) leaves a file out: silently when found
-    in a folder, with a warning when named explicitly, unless ``quiet_skips`` (pre-commit
-    names every file its pattern matches). With ``only`` (real paths, e.g. the files
+    in a folder, with a ``deliberate`` warning when named explicitly, unless
+    ``quiet_skips`` (pre-commit names every file its pattern matches). With ``only`` (real paths, e.g. the files
     changed since a git ref) every other file is left out."""
     result = Discovered([], [])
     seen: Set[str] = set()
@@ -76,15 +76,15 @@ def discover(
         reason = reason_to_skip(path) if reason_to_skip is not None else None
         if reason is not None:
             if not walked and not quiet_skips:
-                skip(path, reason)
+                skip(path, reason, deliberate=True)
             return
         seen.add(real)
         result.files.append((path, display_path(path, cwd)))
 
-    def skip(path: str, reason: str) -> None:
+    def skip(path: str, reason: str, deliberate: bool = False) -> None:
         shown = display_path(path, cwd)
         result.errors.append(FileError(path=shown, message=f"{shown}: skipped, {reason}",
-                                       level="warning", skipped=True))
+                                       level="warning", skipped=True, deliberate=deliberate))
 
     for path in paths:
         if os.path.isdir(path):

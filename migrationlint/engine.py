@@ -262,7 +262,7 @@ def lint_one(
         return lint_source(source, options), warnings
     except NotAMigration as exc:
         return [], warnings + [FileError(path=display, message=str(exc), level="warning",
-                                         skipped=True)]
+                                         skipped=True, deliberate=True)]
     except RecursionError:
         return [], warnings + [FileError(path=display, message=f"{display}: too deeply nested to analyse")]
     except Exception as exc:  # an internal error must not hide the other files' findings

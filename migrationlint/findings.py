@@ -124,6 +124,11 @@ class FileError(Frozen):
     # The file was left out on purpose (not a migration, a down script, binary, too
     # large): a warning, and not one of the files the summary says were checked.
     skipped: bool = False
+    # Skipped by convention: a file that is no migration by its suffix or content, or a
+    # script its convention never runs forward (down, undo, revert). No problem in the
+    # file, so the CLI keeps it out of every report and says so on standard error, as
+    # ruff warns of a skipped file. A binary or oversized .sql file is not: reported.
+    deliberate: bool = False
 
 
 class Tally(NamedTuple):

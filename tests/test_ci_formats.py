@@ -88,6 +88,19 @@ def test_github_clean_run_prints_nothing(repo):
     assert (result.exit_code, result.stdout) == (0, "")
 
 
+def test_github_annotates_no_file_skipped_by_convention(repo):
+    # A PR that touches a down migration gets no annotation for it; the binary .sql
+    # file, a problem in the file, still gets its warning.
+    make_repo(repo, {"db/migrations/0005_drop.down.sql": DROP, "db/migrations/notes.txt": "x\n",
+                     "db/go/000001_x.down.sql": DROP})
+    result = run_check(repo, ["--format", "github", "db/migrations/0004_blob.sql",
+                              "db/migrations/notes.txt", "db/go/000001_x.down.sql"])
+    (level, blob, _), = _commands(result.stdout)
+    assert (level, blob) == ("warning", {"file": "db/migrations/0004_blob.sql"})
+    assert result.stderr.count("migrationlint: warning: ") == 2
+    assert "db/go/000001_x.down.sql: skipped, golang-migrate down migration" in result.stderr
+
+
 # -- GitLab Code Quality --------------------------------------------------------------------
 def _gitlab(cwd, *paths):
     result = run_check(cwd, ["--format", "gitlab", *paths])
@@ -125,6 +138,16 @@ def test_gitlab_clean_run_is_an_empty_array(repo):
     make_repo(repo, {"db/clean/0001.sql": "CREATE TABLE t (id int);\n"})
     issues, result = _gitlab(repo, "db/clean")
     assert (result.exit_code, issues) == (0, [])
+
+
+def test_gitlab_has_no_issue_for_a_file_skipped_by_convention(repo):
+    make_repo(repo, {"db/go/000001_x.down.sql": DROP, "db/go/env.py": "import os\n"})
+    issues, result = _gitlab(repo, "db/go/000001_x.down.sql", "db/go/env.py",
+                             "db/migrations/0004_blob.sql")
+    assert result.exit_code == 0
+    assert [(i["location"]["path"], i["severity"]) for i in issues] == [
+        ("db/migrations/0004_blob.sql", "info")]
+    assert result.stderr.count("skipped, ") == 2
 
 
 # -- JUnit --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Files named on the command line (as pre-commit and CI name them) that are not linted:
 down/undo scripts, unknown suffixes, binary and oversized files; the summary counts only
-the files actually linted, and a run that finds nothing says so."""
+the files actually linted, and a run that finds nothing says so. Files skipped by
+convention are said on standard error, never in a report."""
 
 from __future__ import annotations
 
@@ -41,8 +42,9 @@ def test_a_down_script_named_explicitly_is_skipped_not_linted(tmp_path, monkeypa
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["findings"] == [] and report["files"] == 0
-    assert report["errors"] == [
-        {"path": relative, "message": f"{relative}: skipped, {reason}", "level": "warning"}]
+    # Not a problem in the file: no report lists it, one line on standard error says it.
+    assert report["errors"] == []
+    assert result.stderr == f"migrationlint: warning: {relative}: skipped, {reason}\n"
 
 
 @pytest.mark.parametrize("name", ["README.md", "deploy.sh", "notes.txt", "schema"])
@@ -52,7 +54,9 @@ def test_a_file_of_unknown_type_named_explicitly_is_not_parsed_as_sql(tmp_path, 
     result = check(name)
     assert result.exit_code == 0, result.output
     assert "ML001" not in result.output and "ML103" not in result.output
-    assert f"warning: {name}: skipped, not a migration (migrations are .sql, .py" in result.output
+    assert result.stderr.startswith(
+        f"migrationlint: warning: {name}: skipped, not a migration (migrations are .sql, .py")
+    assert result.stdout == "No migration files checked.\n"
 
 
 def test_standard_input_is_still_read_as_sql():
@@ -69,7 +73,9 @@ def test_skipped_files_are_not_counted_as_checked(tmp_path, monkeypatch):
     write(tmp_path, "env.py", "import os\n")
     result = check("bin.sql", "huge.sql", "env.py")
     assert result.exit_code == 0
-    assert result.stdout.count("skipped, ") == 3
+    # A binary or oversized .sql file is a problem in the report; env.py is no migration.
+    assert result.stdout.count("skipped, ") == 2 and "env.py" not in result.stdout
+    assert result.stderr.count("skipped, ") == 1
     assert result.stdout.rstrip().endswith("No migration files checked.")
 
     write(tmp_path, "0001_ok.sql", "SET lock_timeout = '2s';\nCREATE TABLE t (id int);\n")
@@ -105,3 +111,52 @@ def test_under_pre_commit_named_non_migrations_are_skipped_silently(tmp_path, mo
     assert result.output == "No migration files checked.\n"
     # Outside pre-commit the same run says why each file was left out.
     assert check(*names).output.count("skipped, ") == 3
+
+
+MACHINE_FORMATS = ["json", "sarif", "github", "gitlab", "junit"]
+
+
+@pytest.mark.parametrize("form", ["text", "concise", *MACHINE_FORMATS])
+def test_files_skipped_by_convention_stay_out_of_every_report(tmp_path, monkeypatch, form):
+    monkeypatch.chdir(tmp_path)
+    linted = write(tmp_path, "migrations/000001_add_c.up.sql")
+    down = write(tmp_path, "migrations/000001_add_c.down.sql")
+    notes = write(tmp_path, "migrations/README.md", "# notes\n")
+    alone = check("--format", form, linted)
+    result = check("--format", form, linted, down, notes)
+    assert (result.exit_code, result.stdout) == (alone.exit_code, alone.stdout)
+    assert result.stderr.splitlines() == [
+        f"migrationlint: warning: {down}: skipped, golang-migrate down migration",
+        f"migrationlint: warning: {notes}: skipped, not a migration (migrations are "
+        ".sql, .py, .xml, .yaml, .yml, .json files)"]
+    assert result.exit_code == 1  # the up script's DROP COLUMN
+
+
+def test_a_report_file_holds_no_skips_and_standard_error_still_says_them(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    down = write(tmp_path, "migrations/000001_add_c.down.sql")
+    result = check("--format", "json", "-o", "report.json", down, "env.py")
+    assert result.exit_code == 2  # env.py does not exist: a real input error, reported
+    assert result.stdout == ""
+    assert result.stderr == (f"migrationlint: warning: {down}: skipped, golang-migrate down "
+                             "migration\n")
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["errors"] == [
+        {"path": "env.py", "message": "env.py: no such file or folder", "level": "error"}]
+
+
+def test_standard_input_named_as_no_migration_is_said_on_standard_error():
+    result = check("--format", "json", "--stdin-filename", "env.py", "-", stdin="import os\n")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["errors"] == []
+    assert result.stderr == ("migrationlint: warning: env.py: skipped, not a migration of a "
+                             "known framework (Alembic, Django, Liquibase)\n")
+
+
+def test_fix_says_each_skip_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    down = write(tmp_path, "migrations/000001_add_c.down.sql")
+    up = write(tmp_path, "migrations/000001_add_c.up.sql", "CREATE INDEX i ON t (c);\n")
+    result = check("--fix", up, down)
+    assert "Fixed 1 file." in result.stderr  # so the files were linted twice
+    assert result.stderr.count("skipped, ") == 1
