@@ -13,7 +13,7 @@ from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 from sqlglot import exp
 
 from migrationlint import model as m
-from migrationlint.parse import parse_statement, to_sql, tokenize
+from migrationlint.parse import colon_name, parse_statement, to_sql, tokenize
 from migrationlint.recognize import (
     drop_index_or_primary_key, mysql_alter_table_action, recognize,
 )
@@ -157,6 +157,8 @@ def _written(node: Optional[exp.Expression]) -> Optional[Tuple[str, bool]]:
         node = node.this
     if isinstance(node, exp.Identifier):
         return node.this, bool(node.quoted)
+    if isinstance(node, exp.Placeholder) and colon_name(node) is not None:
+        return f":{colon_name(node)}", False  # a psql variable, as written
     return node.name, False
 
 
@@ -692,7 +694,8 @@ def _columns(node: Optional[exp.Expression]) -> Tuple[m.Ident, ...]:
     if node is None:
         return ()
     items: List[exp.Expression] = list(node.expressions)
-    return tuple(ident(item) for item in items if isinstance(item, (exp.Identifier, exp.Column)))
+    return tuple(ident(item) for item in items
+                 if isinstance(item, (exp.Identifier, exp.Column, exp.Placeholder)))
 
 
 def _reference_details(

@@ -66,7 +66,7 @@ def to_sql(node: exp.Expression, dialect: str) -> str:
     query = named_placeholder = False
     for found in node.find_all(exp.Query, exp.Placeholder):
         if isinstance(found, exp.Placeholder):
-            named_placeholder = named_placeholder or _colon_name(found) is not None
+            named_placeholder = named_placeholder or colon_name(found) is not None
         else:
             query = True
     if named_placeholder:
@@ -77,15 +77,25 @@ def to_sql(node: exp.Expression, dialect: str) -> str:
 def _placeholders_as_written(node: exp.Expression) -> exp.Expression:
     """A copy of ``node`` whose ``:name`` placeholders print as the file wrote them:
     sqlglot's PostgreSQL generator prints them ``%(name)s``, SQL the user never wrote."""
-    return node.transform(lambda child: exp.var(f":{_colon_name(child)}") if (
-        isinstance(child, exp.Placeholder) and _colon_name(child) is not None) else child)
+    return node.transform(lambda child: exp.var(f":{colon_name(child)}") if (
+        isinstance(child, exp.Placeholder) and colon_name(child) is not None) else child)
 
 
-def _colon_name(placeholder: exp.Placeholder) -> Optional[str]:
+def colon_name(placeholder: exp.Placeholder) -> Optional[str]:
     """``name`` of a ``:name`` placeholder (sqlglot keeps it as a plain string, where
     ``%(name)s`` holds an Identifier); None for any other kind."""
     name = placeholder.this
     return name if isinstance(name, str) and name.isidentifier() else None
+
+
+def is_colon_placeholder(name: str) -> bool:
+    """``name`` is a ``:name`` placeholder as written (a psql variable, a bind name)."""
+    return name.startswith(":") and name[1:].isidentifier()
+
+
+def without_colon(name: str) -> str:
+    """The name of a ``:name`` placeholder as written; any other name as it is."""
+    return name[1:] if is_colon_placeholder(name) else name
 
 
 # Printed column types by (dialect, args): a migration repeats a handful of types

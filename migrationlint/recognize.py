@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, NamedTuple, Optional, Se
 from sqlglot.tokens import Token, TokenType
 
 from migrationlint import model as m
-from migrationlint.parse import tokenize
+from migrationlint.parse import is_colon_placeholder, tokenize
 from migrationlint.source import Region
 
 if TYPE_CHECKING:
@@ -112,9 +112,23 @@ class Cursor:
         token = self.peek()
         if token is None or token.token_type in (TokenType.COMMA, TokenType.SEMICOLON, TokenType.L_PAREN):
             raise _NoMatch()
+        name = self._colon_placeholder()
+        if name is not None:
+            return name
         self.position += 1
         quoted = token.token_type == TokenType.IDENTIFIER
         return m.Ident(name=token.text, quoted=quoted)
+
+    def _colon_placeholder(self) -> Optional[m.Ident]:
+        """A ``:name`` placeholder (a psql variable) at the cursor, consumed and named as
+        written (as normalize names sqlglot's Placeholder); None for anything else."""
+        colon, name = self.peek(), self.peek(1)
+        if colon.token_type != TokenType.COLON or name is None or (
+                name.token_type == TokenType.STRING or name.start != colon.end + 1
+                or not is_colon_placeholder(f":{name.text}")):
+            return None
+        self.position += 2
+        return m.Ident(name=f":{name.text}")
 
     def name(self) -> m.ObjectName:
         first = self.ident()

@@ -11,7 +11,7 @@ import sqlglot
 from sqlglot import exp
 
 from migrationlint import model as m
-from migrationlint.parse import sqlglot_dialect, to_sql
+from migrationlint.parse import is_colon_placeholder, sqlglot_dialect, to_sql, without_colon
 from migrationlint.readers.templating import (
     is_templated_name, mask_placeholders, plain_spelling, unmask,
 )
@@ -47,9 +47,9 @@ def _quote(name: str, quoted: bool, dialect: str) -> str:
         # sqlglot prints such a name as it is; most names are new to the cache (each
         # file has tables of its own), and printing a node costs ten times this.
         return name
-    if not quoted and is_templated_name(name):
-        # The template engine substitutes it before the database sees it; quoted, the
-        # substituted name would become case-sensitive.
+    if not quoted and (is_templated_name(name) or is_colon_placeholder(name)):
+        # The template engine (or psql) substitutes it before the database sees it;
+        # quoted, the substituted name would become case-sensitive.
         return name
     needs_quotes = quoted or exp.to_identifier(name).quoted or (
         dialect == "postgres" and name.lower() in _POSTGRES_RESERVED
@@ -81,9 +81,11 @@ def qualified(name: m.ObjectName, dialect: str) -> str:
 
 def generated_name(dialect: str, *parts: str, suffix: str) -> m.Ident:
     """A new object name such as ``orders_customer_id_not_null``, in lower case as
-    PostgreSQL names indexes and constraints, that fits the dialect's identifier limit."""
-    name = _fit(dialect, "_".join(_lower_keeping_placeholders(part) for part in parts if part),
-                suffix)
+    PostgreSQL names indexes and constraints, that fits the dialect's identifier limit.
+    A ``:name`` placeholder part gives its name: psql substitutes no variable inside a
+    word, and the value it stands for is not known (so for the names below too)."""
+    name = _fit(dialect, "_".join(_lower_keeping_placeholders(without_colon(part))
+                                  for part in parts if part), suffix)
     spelled = plain_spelling(name)
     return m.Ident(name=name, quoted=spelled != spelled.lower() or not spelled.isidentifier())
 
@@ -99,8 +101,8 @@ def postgres_default_name(table: m.Ident, columns: Sequence[m.Ident], suffix: st
     """PostgreSQL's own name for an unnamed constraint or index, ``<table>_<columns>_<suffix>``
     (ChooseConstraintName, makeObjectName): the names as stored, so a quoted name keeps its
     case, and the longer of the two parts cut first until the name fits 63 bytes."""
-    first = table.key.encode("utf-8")
-    second = "_".join(column.key for column in columns).encode("utf-8")
+    first = without_colon(table.key).encode("utf-8")
+    second = "_".join(without_colon(column.key) for column in columns).encode("utf-8")
     room = NAME_LIMITS["postgres"] - len(suffix) - 1 - (1 if second else 0)
     keep_first, keep_second = len(first), len(second)
     while keep_first + keep_second > room:
@@ -118,7 +120,7 @@ def derived_column(dialect: str, column: m.Ident, suffix: str) -> m.Ident:
     """A new column named after ``column`` (``"TotalCents"`` gives ``"TotalCents_new"``):
     its spelling kept, quoted where PostgreSQL would otherwise fold it to lower case
     (MySQL compares column names without case)."""
-    name = _fit(dialect, column.name, suffix)
+    name = _fit(dialect, without_colon(column.name), suffix)
     keeps_case = column.quoted and dialect == "postgres" and name != name.lower()
     return m.Ident(name=name, quoted=keeps_case or not plain_spelling(name).isidentifier())
 

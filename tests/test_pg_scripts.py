@@ -98,3 +98,32 @@ def test_comments_and_security_labels_sqlglot_rejects_are_kept_as_statements(sql
 
 def test_a_security_label_with_words_after_its_text_is_still_a_parse_error():
     assert codes("SECURITY LABEL ON TABLE t IS 'x' junk;") == ["ML001"]
+
+
+def test_a_psql_variable_table_is_named_as_written_in_messages_and_rewrites():
+    found = {f.rule: f for f in lint("ALTER TABLE :tbl DROP COLUMN x;")}
+    assert "on :tbl without a lock_timeout" in found["ML214"].message
+    drop = found["ML103"]
+    assert "of :tbl" in drop.message and ":tbl.x" in drop.rewrite.steps[0].title
+    assert drop.rewrite.steps[-1].sql == "ALTER TABLE :tbl DROP COLUMN x;"
+
+
+def test_names_built_from_a_psql_variable_are_plain_words():
+    # psql substitutes no variable inside a word: ":tbl_a_idx" would be another variable.
+    [finding] = [f for f in lint("ALTER TABLE :schema.:tbl ADD CONSTRAINT u UNIQUE (:col);")
+                 if f.rule == "ML206"]
+    assert [s.sql for s in finding.rewrite.steps] == [
+        "CREATE UNIQUE INDEX CONCURRENTLY tbl_col_idx ON :schema.:tbl (:col);",
+        "ALTER TABLE :schema.:tbl ADD CONSTRAINT u UNIQUE USING INDEX tbl_col_idx;",
+    ]
+
+
+@pytest.mark.parametrize("sql, rule, named", [
+    # Statements read from tokens, where the colon was taken for the table's name.
+    ("VACUUM FULL :tbl;", "ML209", "rewrites :tbl and"),
+    ("ALTER TABLE :tbl DETACH PARTITION p;", "ML212", "on :tbl"),
+    ("ALTER TABLE :tbl ADD COLUMN a int, ENABLE TRIGGER x, DROP COLUMN b;", "ML103", "of :tbl"),
+])
+def test_a_psql_variable_table_is_read_in_statements_sqlglot_cannot_parse(sql, rule, named):
+    [finding] = [f for f in lint(sql) if f.rule == rule]
+    assert named in finding.message

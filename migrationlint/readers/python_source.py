@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from migrationlint import model as m
 from migrationlint.context import Statement
+from migrationlint.parse import without_colon
 from migrationlint.readers.sql import PinnedLines, SqlChunk, sql_statements
 from migrationlint.readers.templating import Masks, mask_word, unmask
 from migrationlint.source import Region, SourceFile
@@ -179,7 +180,7 @@ class BindParameters:
 
     def _operation(self, op: m.Operation) -> m.Operation:
         is_dml = isinstance(op, m.DataChange) or getattr(op, "is_dml", False)
-        if not is_dml and any(name.name in self.names or name.name == "?"
+        if not is_dml and any(without_colon(name.name) in self.names or name.name == "?"
                               for name in _idents(op)):
             return m.RawStatement(span=op.span, keyword="SQL with a bind parameter for a name")
         return unmask(op, tuple(self.spellings))
