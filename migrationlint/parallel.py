@@ -21,6 +21,7 @@ from typing import (
 
 from migrationlint.engine import LintOptions, lint_one
 from migrationlint.findings import FileError, Finding, Tally, failed_inputs
+from migrationlint.readers import FRAMEWORK_SUFFIXES
 from migrationlint.source import SkippedFile, read_bytes
 
 if TYPE_CHECKING:
@@ -110,11 +111,11 @@ class _Keys:
     def _side_files(self, task: FileTask) -> str:
         if task.path is None:
             return ""  # standard input: nothing beside it is read
-        if task.path.lower().endswith(".sql"):
-            return self._runner_files(task.path)
         if task.path.lower().endswith(".py"):
             return self._replayed_migrations(task)
-        return ""  # a Liquibase changelog: includes and sqlFile are not followed
+        if task.path.lower().endswith(FRAMEWORK_SUFFIXES):
+            return ""  # a Liquibase changelog: includes and sqlFile are not followed
+        return self._runner_files(task.path)  # SQL, whatever its suffix
 
     def _runner_files(self, path: str) -> str:
         """The convention's files that decide how a SQL script runs."""

@@ -54,8 +54,8 @@ def test_a_file_of_unknown_type_named_explicitly_is_not_parsed_as_sql(tmp_path, 
     result = check(name)
     assert result.exit_code == 0, result.output
     assert "ML001" not in result.output and "ML103" not in result.output
-    assert result.stderr.startswith(
-        f"migrationlint: warning: {name}: skipped, not a migration (migrations are .sql, .py")
+    assert result.stderr.startswith(f"migrationlint: warning: {name}: skipped, not a migration "
+                                    "(migrations are .sql, .pgsql, .psql, .py")
     assert result.stdout == "No migration files checked.\n"
 
 
@@ -128,7 +128,7 @@ def test_files_skipped_by_convention_stay_out_of_every_report(tmp_path, monkeypa
     assert result.stderr.splitlines() == [
         f"migrationlint: warning: {down}: skipped, golang-migrate down migration",
         f"migrationlint: warning: {notes}: skipped, not a migration (migrations are "
-        ".sql, .py, .xml, .yaml, .yml, .json files)"]
+        ".sql, .pgsql, .psql, .py, .xml, .yaml, .yml, .json files)"]
     assert result.exit_code == 1  # the up script's DROP COLUMN
 
 
@@ -160,3 +160,25 @@ def test_fix_says_each_skip_once(tmp_path, monkeypatch):
     result = check("--fix", up, down)
     assert "Fixed 1 file." in result.stderr  # so the files were linted twice
     assert result.stderr.count("skipped, ") == 1
+
+
+@pytest.mark.parametrize("name", ["0001_drop.pgsql", "0001_drop.psql", "0001_DROP.PGSQL"])
+def test_pgsql_and_psql_files_are_sql_named_or_found(tmp_path, monkeypatch, name):
+    monkeypatch.chdir(tmp_path)
+    relative = write(tmp_path, f"db/{name}")
+    for args in ([relative], ["db"]):
+        result = check("--format", "json", *args)
+        report = json.loads(result.stdout)
+        assert (report["files"], report["errors"], result.stderr) == (1, [], "")
+        assert [(f["path"], f["rule"]) for f in report["findings"]] == [
+            (relative, "ML214"), (relative, "ML103")]
+
+
+def test_a_pgsql_file_is_read_in_the_configured_dialect(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    relative = write(tmp_path, "db/0001_drop.pgsql", "ALTER TABLE `t` DROP COLUMN c;\n")
+    rules = [f["rule"] for f in json.loads(check("--format", "json", relative).stdout)["findings"]]
+    assert rules == ["ML001"]  # backticks are not PostgreSQL
+    (tmp_path / "pyproject.toml").write_text('[tool.migrationlint]\ndialect = "mysql"\n')
+    report = json.loads(check("--format", "json", relative).stdout)
+    assert [f["rule"] for f in report["findings"]] == ["ML411", "ML103"]

@@ -49,6 +49,9 @@ def test_design_card_name_links_to_the_manifest():
 @pytest.mark.parametrize("path, matched", [
     ("db/migrations/0001_create.sql", True),
     ("V2__add_orders.SQL", True),
+    ("db/schema/0003_orders.pgsql", True),
+    ("db/psql/seed_lookup.PSQL", True),
+    ("db/notes.sql.md", False),
     ("shop/migrations/0002_rename.py", True),
     ("alembic/versions/3f2a_add_email.py", True),
     ("db/changelog/db.changelog-master.xml", True),

@@ -20,8 +20,13 @@ from migrationlint.context import Migration
 from migrationlint.source import SourceFile
 from migrationlint.versions import Version
 
+# Plain SQL: ``.sql``, and the PostgreSQL files ``.pgsql`` and ``.psql`` (psql scripts,
+# editors' PostgreSQL mode), read in the configured dialect like any other.
+SQL_SUFFIXES = (".sql", ".pgsql", ".psql")
+# Framework files, linted only when their content is a known framework's migration.
+FRAMEWORK_SUFFIXES = (".py", ".xml", ".yaml", ".yml", ".json")
 # File name suffixes that discovery considers; ``reason_not_linted`` decides on content.
-MIGRATION_SUFFIXES = (".sql", ".py", ".xml", ".yaml", ".yml", ".json")
+MIGRATION_SUFFIXES = SQL_SUFFIXES + FRAMEWORK_SUFFIXES
 # How much of a non-SQL file is read to recognise its framework.
 _SNIFF_CHARS = 65536
 # Patterns for Python files, compiled by re on first use: plain SQL runs never need them.
@@ -41,7 +46,7 @@ _UNKNOWN_FRAMEWORK = "not a migration of a known framework (Alembic, Django, Liq
 def framework_of(path: str, text: str) -> Optional[str]:
     """"alembic", "django", "liquibase", "liquibase-sql", "sql", or None."""
     suffix = os.path.splitext(path)[1].lower()
-    if suffix == ".sql":
+    if suffix in SQL_SUFFIXES:
         return "liquibase-sql" if _LIQUIBASE_SQL.match(text) else "sql"
     if suffix == ".py":
         if re.search(_DJANGO_MIGRATION, text) and "operations" in text:
@@ -64,7 +69,7 @@ def reason_not_linted(path: str, convention: str = "auto") -> Optional[str]:
     suffix = os.path.splitext(path)[1].lower()
     if suffix not in MIGRATION_SUFFIXES:
         return f"not a migration (migrations are {', '.join(MIGRATION_SUFFIXES)} files)"
-    if suffix == ".sql":
+    if suffix in SQL_SUFFIXES:
         return skip_reason(path, convention)
     try:
         with open(path, "r", encoding="utf-8", errors="replace") as handle:
@@ -96,7 +101,7 @@ def read_migration(
         return read_formatted_sql(source, dialect, version)
     # Files named explicitly were checked by reason_not_linted; this is standard input
     # under a framework file's name.
-    if framework is None and os.path.splitext(source.path)[1].lower() in MIGRATION_SUFFIXES[1:]:
+    if framework is None and os.path.splitext(source.path)[1].lower() in FRAMEWORK_SUFFIXES:
         raise NotAMigration(f"{source.path}: skipped, {_UNKNOWN_FRAMEWORK}")
     from migrationlint.readers.conventions import read_plain_sql
 
