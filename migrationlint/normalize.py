@@ -77,6 +77,9 @@ def normalize_statement(text: str, start: int, lines: LineIndex, dialect: str) -
             return Normalized(tuple(recognized))
     parsed = parse_statement(text, dialect)
     if parsed.ast is not None and not isinstance(parsed.ast, exp.Command):
+        misread = _not_mysql_rename(parsed.ast) if dialect in _MYSQL else None
+        if misread is not None:
+            return Normalized((), *misread)
         operations = tuple(_Converter(spans, dialect).convert(parsed.ast))
         rest = _actions_after_a_set(parsed.ast, text, dialect)
         if rest is not None:
@@ -137,6 +140,31 @@ def _not_postgres_syntax(tokens: List, text: str, spans: Spans) -> Optional[Tupl
         return None
     return (f"ALTER TABLE ... {action.text.upper()} is MySQL syntax, not PostgreSQL's; "
             f"{_DIALECT_HINT}"), action.start
+
+
+def _rename_with_stray_to(ast: exp.Expression) -> Optional[Tuple[exp.AlterRename,
+                                                                   exp.ToTableProperty]]:
+    """sqlglot reads ``ALTER TABLE t RENAME c TO d`` as renaming the table to ``c`` with a
+    stray ``TO d`` option: that rename and that option; None for any other statement."""
+    if not isinstance(ast, exp.Alter):
+        return None
+    rename = next((action for action in ast.args.get("actions") or ()
+                   if isinstance(action, exp.AlterRename)), None)
+    to = next((option for option in ast.args.get("options") or ()
+               if isinstance(option, exp.ToTableProperty)), None)
+    return None if rename is None or to is None else (rename, to)
+
+
+def _not_mysql_rename(ast: exp.Expression) -> Optional[Tuple[str, Optional[int]]]:
+    """(why, offset) for ``ALTER TABLE t RENAME c TO d``, which MySQL and MariaDB reject
+    (their RENAME takes the table's new name alone; PostgreSQL's renames a column)."""
+    stray = _rename_with_stray_to(ast)
+    if stray is None:
+        return None
+    column, new_name = (node.this for node in (stray[0].this, stray[1].this))
+    return (f"ALTER TABLE ... RENAME takes only the table's new name; to rename column "
+            f"{column.name}, write RENAME COLUMN {column.name} TO {new_name.name}",
+            (column.meta or {}).get("start"))
 
 
 def _leading_word(text: str) -> str:
@@ -242,12 +270,11 @@ class _Converter:
     ) -> Optional[m.RenameColumn]:
         """PostgreSQL's COLUMN is optional in ``ALTER TABLE t RENAME c TO d``; sqlglot reads
         that as renaming the table to ``c`` with a stray ``TO d`` option."""
-        actions, options = ast.args.get("actions") or (), ast.args.get("options") or ()
-        if (self.dialect != "postgres" or len(actions) != 1 or len(options) != 1
-                or not isinstance(actions[0], exp.AlterRename)
-                or not isinstance(options[0], exp.ToTableProperty)):
+        stray = _rename_with_stray_to(ast)
+        if (self.dialect != "postgres" or stray is None
+                or len(ast.args["actions"]) != 1 or len(ast.args["options"]) != 1):
             return None
-        column, new_name = actions[0].this, options[0].this
+        column, new_name = stray[0].this, stray[1].this
         if column.args.get("db") or new_name.args.get("db"):
             return None
         start, end = self.spans.of(column), self.spans.of(new_name)
@@ -678,7 +705,8 @@ def reparsed_operations(text: str, spans: Spans, dialect: str = "mysql") -> Opti
     """Operations of a statement whose unparseable parts the recogniser has blanked out
     of ``text`` (offsets kept); None when sqlglot still cannot read it."""
     parsed = parse_statement(text, dialect)
-    if parsed.ast is None or isinstance(parsed.ast, exp.Command):
+    if parsed.ast is None or isinstance(parsed.ast, exp.Command) or (
+            dialect in _MYSQL and _not_mysql_rename(parsed.ast) is not None):
         return None
     return list(_Converter(spans, dialect).convert(parsed.ast))
 

@@ -833,6 +833,9 @@ def mysql_alter_table(cursor: Cursor) -> Optional[List[m.Operation]]:
         if operation is False:
             ordinary += 1  # sqlglot reads it below
             cursor.position = first
+            if cursor.accept("RENAME", "AS"):  # sqlglot reads RENAME [TO] new_name only
+                blank.append(_token_range(cursor, first + 1, first + 1))
+                continue
             cursor.accept("ADD")
             ignored += _ignored_words(cursor, last)
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import lint
 from migrationlint import model as m
 from migrationlint.readers import read_migration
 from migrationlint.source import SourceFile
@@ -220,3 +221,27 @@ def test_online_ddl_shape_drops_only_the_algorithm_and_lock_clauses(sql, expecte
         assert actions_at is None
     else:
         assert without_clauses[actions_at:].startswith(expected[1])
+
+
+@pytest.mark.parametrize("dialect", ["mysql", "mariadb"])
+@pytest.mark.parametrize("sql", [
+    "ALTER TABLE users RENAME AS people;",  # RENAME [TO | AS] new_name
+    "ALTER TABLE users RENAME people;",
+    "ALTER TABLE users RENAME AS people, ALGORITHM=INSTANT;",
+])
+def test_rename_as_renames_the_table(sql, dialect):
+    rename = only(sql, m.RenameTable, dialect)
+    assert (rename.table.display, rename.new_name.display) == ("users", "people")
+    assert rename.span.column == sql.index("people") + 1
+
+
+@pytest.mark.parametrize("dialect", ["mysql", "mariadb"])
+@pytest.mark.parametrize("sql", [
+    "ALTER TABLE users RENAME email TO mail;",
+    "ALTER TABLE users ADD COLUMN x INT, RENAME email TO mail;",
+])
+def test_rename_of_a_column_without_the_column_word_is_a_parse_error(sql, dialect):
+    # PostgreSQL's form: MySQL and MariaDB reject it; it renames no table to "email".
+    [finding] = lint(sql, dialect=dialect)
+    assert finding.rule == "ML001" and finding.span.column == sql.index("email") + 1
+    assert "write RENAME COLUMN email TO mail" in finding.message
