@@ -226,6 +226,10 @@ class CreateTable(TableOperation):
     if_not_exists: bool = False
     # PostgreSQL CREATE TABLE ... PARTITION OF parent: locks the parent.
     partition_of: Optional[ObjectName] = None
+    # Its bound as SQL (FOR VALUES ... or DEFAULT), and the PARTITION BY of a partition
+    # that is partitioned in turn: what ATTACH PARTITION and a plain CREATE must restate.
+    partition_bound_sql: Optional[str] = None
+    partition_by_sql: Optional[str] = None
     indexes: Tuple[TableIndex, ...] = ()
 
 

@@ -435,10 +435,9 @@ class _Converter:
                 indexes=tuple(self.table_indexes(ast.this)),
             )
         elif kind == "TABLE":
-            parent = ast.find(exp.PartitionedOfProperty)
-            yield m.CreateTable(span=span, table=object_name(ast.this), partition_of=(
-                object_name(parent.this) if parent is not None else None),
-                if_not_exists=bool(ast.args.get("exists")))
+            yield m.CreateTable(span=span, table=object_name(ast.this),
+                                if_not_exists=bool(ast.args.get("exists")),
+                                **self.partition_of(ast))
         elif kind == "INDEX" and isinstance(ast.this, exp.Index):
             yield self.create_index(ast)
         elif kind == "TYPE":
@@ -450,6 +449,22 @@ class _Converter:
         copy = self.table_copy(ast) if kind == "TABLE" else None
         if copy is not None:
             yield copy
+
+    def partition_of(self, ast: exp.Create) -> dict:
+        """CREATE TABLE ... PARTITION OF parent: the parent, the bound and any PARTITION BY."""
+        properties = ast.args.get("properties")
+        found = {type(p): p for p in (properties.expressions if properties else ())}
+        parent = found.get(exp.PartitionedOfProperty)
+        if parent is None:
+            return {}
+        bound = parent.expression
+        partitioned = found.get(exp.PartitionedByProperty)
+        return {
+            "partition_of": object_name(parent.this),
+            "partition_bound_sql": bound.name.upper() if isinstance(bound, exp.Var)
+            else f"FOR VALUES {self.sql(bound)}",
+            "partition_by_sql": self.sql(partitioned) if partitioned is not None else None,
+        }
 
     def table_copy(self, ast: exp.Create) -> Optional[m.DataChange]:
         """CREATE TABLE ... AS SELECT (MySQL: AS optional) fills the new table from its

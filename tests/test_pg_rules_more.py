@@ -102,12 +102,29 @@ def test_access_exclusive_statements_get_the_lock_notes(statement):
     assert "ML213" in later
 
 
-def test_partition_of_recipe_creates_alone_then_attaches():
-    found = _only("CREATE TABLE m_1 PARTITION OF m FOR VALUES FROM (1) TO (10);", "ML217")
-    assert [s.sql for s in found.rewrite.steps] == [
-        "CREATE TABLE m_1 (LIKE m INCLUDING ALL);",
-        "ALTER TABLE m ATTACH PARTITION m_1 FOR VALUES FROM (1) TO (10);",
-    ]
+@pytest.mark.parametrize("sql, create, attach", [
+    ("CREATE TABLE m_1 PARTITION OF m FOR VALUES FROM (1) TO (10);",
+     "CREATE TABLE m_1 (LIKE m INCLUDING ALL);",
+     "ALTER TABLE m ATTACH PARTITION m_1 FOR VALUES FROM (1) TO (10);"),
+    ("CREATE TABLE m_d PARTITION OF m DEFAULT;",
+     "CREATE TABLE m_d (LIKE m INCLUDING ALL);",
+     "ALTER TABLE m ATTACH PARTITION m_d DEFAULT;"),
+    ("create table m_h partition of m for values with (modulus 4, remainder 0)",
+     "CREATE TABLE m_h (LIKE m INCLUDING ALL);",
+     "ALTER TABLE m ATTACH PARTITION m_h FOR VALUES WITH (MODULUS 4, REMAINDER 0);"),
+    # The bound ends before PARTITION BY, which the plain table keeps (a sub-partitioned
+    # partition is attached partitioned), and before a trailing comment.
+    ("CREATE TABLE m_1 PARTITION OF m FOR VALUES IN ('a') PARTITION BY RANGE (at); -- monthly",
+     "CREATE TABLE m_1 (LIKE m INCLUDING ALL) PARTITION BY RANGE(at);",
+     "ALTER TABLE m ATTACH PARTITION m_1 FOR VALUES IN ('a');"),
+    ('CREATE TABLE "M 1" PARTITION OF s.m (a NOT NULL) FOR VALUES FROM (MINVALUE) TO (0) '
+     "TABLESPACE fast;",
+     'CREATE TABLE "M 1" (LIKE s.m INCLUDING ALL);',
+     'ALTER TABLE s.m ATTACH PARTITION "M 1" FOR VALUES FROM (MINVALUE) TO (0);'),
+])
+def test_partition_of_recipe_creates_alone_then_attaches(sql, create, attach):
+    found = _only(sql, "ML217")
+    assert [s.sql for s in found.rewrite.steps] == [create, attach]
 
 
 @pytest.mark.parametrize("sql, version, flagged", [

@@ -1,15 +1,11 @@
 """ML217 create-table-partition-of."""
 
-import re
 from typing import Iterator
 
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
-
-# The partition bound as written: FOR VALUES ... or DEFAULT, up to the end of the statement.
-_BOUND = re.compile(r"\b(FOR\s+VALUES\b.*?|DEFAULT)\s*;?\s*\Z", re.I | re.S)
 
 
 @rule(
@@ -28,21 +24,19 @@ def check(op: m.CreateTable, ctx: RuleContext) -> Iterator[Finding]:
         f"while the statement waits for the lock (behind any running query on {table}) and "
         f"until the transaction commits, every read and write of {table} waits."
     )
-    bound = _BOUND.search(ctx.statement.text)
-    attach_title = (f"Attach it (SHARE UPDATE EXCLUSIVE on {table}: reads and writes "
-                    "continue; ACCESS EXCLUSIVE only on the new table and any DEFAULT partition, "
-                    "which is scanned)")
-    attach = Step(phase=Phase.EXPAND, title=attach_title,
-                  sql=f"ALTER TABLE {table} ATTACH PARTITION {partition} {bound.group(1)};")\
-        if bound else Step(phase=Phase.EXPAND, title=attach_title,
-                           instruction=f"ALTER TABLE {table} ATTACH PARTITION {partition} "
-                           "with the partition bound of this statement.")
+    # A partition that is partitioned in turn must be created partitioned: its
+    # partitions come with it when it is attached.
+    partition_by = f" {op.partition_by_sql}" if op.partition_by_sql else ""
     rewrite = Rewrite(
         summary=f"Create {partition} as a plain table like {table}, then ATTACH PARTITION.",
         steps=(
             Step(phase=Phase.EXPAND, title=f"Create the table on its own (no lock on {table})",
-                 sql=f"CREATE TABLE {partition} (LIKE {table} INCLUDING ALL);"),
-            attach,
+                 sql=f"CREATE TABLE {partition} (LIKE {table} INCLUDING ALL){partition_by};"),
+            Step(phase=Phase.EXPAND,
+                 title=(f"Attach it (SHARE UPDATE EXCLUSIVE on {table}: reads and writes "
+                        "continue; ACCESS EXCLUSIVE only on the new table and any DEFAULT "
+                        "partition, which is scanned)"),
+                 sql=f"ALTER TABLE {table} ATTACH PARTITION {partition} {op.partition_bound_sql};"),
         ),
     )
     yield ctx.finding(op.span, message, rewrite)
