@@ -261,6 +261,9 @@ class DropColumn(TableOperation):
 class RenameColumn(TableOperation):
     column: Ident
     new_name: Ident
+    # Written as RENAME COLUMN, which MySQL and MariaDB accept only from 8.0.3 and 10.5.2,
+    # not as CHANGE old new <definition> (every version; what frameworks write for them).
+    rename_column_syntax: bool = False
 
 
 class AlterColumnType(TableOperation):

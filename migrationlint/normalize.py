@@ -285,9 +285,8 @@ class _Converter:
     def alter_action(self, table: m.ObjectName, action: exp.Expression, not_valid: bool):
         span = self.spans.of(action)
         if isinstance(action, exp.RenameColumn):
-            yield m.RenameColumn(
-                span=span, table=table, column=ident(action.this), new_name=ident(action.args["to"])
-            )
+            yield m.RenameColumn(span=span, table=table, column=ident(action.this),
+                                 new_name=ident(action.args["to"]), rename_column_syntax=True)
         elif isinstance(action, exp.ColumnDef):
             yield m.AddColumn(span=span, table=table, column=self.column_spec(action),
                               if_not_exists=bool(action.args.get("exists")))

@@ -68,6 +68,14 @@ def test_accepted_syntax_is_not_reported(sql, dialect, version):
     assert ml114(sql, dialect, version) == []
 
 
+def test_only_the_rename_written_as_rename_column_is_reported_beside_a_change():
+    sql = "ALTER TABLE orders CHANGE note memo TEXT, RENAME COLUMN code TO sku;"
+    [finding] = ml114(sql, "mysql", "5.7")
+    assert finding.span.column == sql.index("code TO") + 1
+    rewrite = " ".join(step.sql or step.instruction for step in finding.rewrite.steps)
+    assert "CHANGE code sku" in rewrite and "CHANGE note" not in rewrite
+
+
 def test_rename_column_rewrite_restates_the_definition_the_file_shows():
     sql = ("CREATE TABLE notes (id INT PRIMARY KEY, body VARCHAR(20) NOT NULL DEFAULT 'x');\n"
            "ALTER TABLE notes RENAME COLUMN body TO text_body;")

@@ -3,17 +3,12 @@ migration fails on deploy. Only forms the model records as written are judged.""
 
 from __future__ import annotations
 
-import re
 from typing import Iterator, Optional, Tuple
 
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
-
-# Readers of Django, Alembic and Liquibase files record a rename without the SQL, and
-# their MySQL backends write CHANGE for servers without RENAME COLUMN.
-_RENAME_COLUMN = re.compile(r"\bRENAME\s+COLUMN\b", re.IGNORECASE)
 
 
 @rule(
@@ -111,12 +106,9 @@ def _rename_column(op: m.RenameColumn, ctx: RuleContext) -> Optional[Tuple[str, 
     """MySQL 8.0.3 and MariaDB 10.5.2 (MDEV-16290) added RENAME COLUMN; CHANGE old new
     <definition> renames on every version."""
     mariadb = ctx.dialect == "mariadb"
-    if ctx.dialect == "postgres" or not _RENAME_COLUMN.search(ctx.statement.text) or (
+    if ctx.dialect == "postgres" or not op.rename_column_syntax or (
             ctx.version.at_least(10, 5, 2) if mariadb else ctx.version.at_least(8, 0, 3)):
         return None
-    if any(isinstance(other, m.AlterColumnType) and other.span == op.span
-           for other in ctx.statement.operations):
-        return None  # CHANGE old new <definition>: the model's rename plus its definition
     table, old, new = ctx.q(op.table), ctx.q(op.column), ctx.q(op.new_name)
     definition = _definition_sql(op, ctx)
     if definition is not None:
