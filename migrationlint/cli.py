@@ -209,9 +209,11 @@ class _Run:
     def _inputs(self):
         from migrationlint.engine import Inputs
 
-        return Inputs(self.file_paths, self.resolver.for_path, exclude=self.loaded.settings.exclude,
+        settings = self.loaded.settings
+        return Inputs(self.file_paths, self.resolver.for_path, exclude=settings.exclude,
                       root=self.loaded.root, stdin=self.stdin, only=self.only,
-                      quiet_skips=self.quiet_skips)
+                      quiet_skips=self.quiet_skips,
+                      more_sql=tuple(settings.extend_sql_suffixes))
 
     @staticmethod
     def _collect_for_a_run() -> None:

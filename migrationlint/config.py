@@ -3,6 +3,7 @@ migrationlint.toml, validated by a pydantic model that rejects unknown keys."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Dict, List, Literal, NamedTuple, Optional, Tuple
@@ -27,6 +28,27 @@ def _check_version(value):
         return None
     Version(str(value))  # raises ValueError with a clear message
     return str(value)
+
+
+# A suffix os.path.splitext gives: a dot, then a name without dots or separators.
+_SUFFIX = re.compile(r"\.[A-Za-z0-9_+-]+")
+
+
+def _check_sql_suffixes(value):
+    """Suffixes of files to read as plain SQL besides .sql, .pgsql and .psql, lowercased
+    (file names are matched in any case); a list of other values is left to pydantic."""
+    from migrationlint.readers import FRAMEWORK_SUFFIXES
+
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return value
+    for suffix in value:
+        if not _SUFFIX.fullmatch(suffix):
+            raise ValueError(f"{suffix!r} is not a file suffix: write it as a dot and a name "
+                             "without dots or slashes, such as \".ddl\"")
+        if suffix.lower() in FRAMEWORK_SUFFIXES:
+            raise ValueError(f"{suffix!r} files are read by their content (Alembic, Django, "
+                             "Liquibase), not as SQL")
+    return [suffix.lower() for suffix in value]
 
 
 class Override(BaseModel):
@@ -57,8 +79,11 @@ class Settings(BaseModel):
     overrides: List[Override] = []
     # How plain SQL files are run (transactions, skipped down/undo files).
     convention: Convention = "auto"
+    # More suffixes of plain SQL files, as ruff's extend-include: [".ddl"].
+    extend_sql_suffixes: List[str] = []
 
     _version = field_validator("target_version", mode="before")(_check_version)
+    _suffixes = field_validator("extend_sql_suffixes", mode="before")(_check_sql_suffixes)
 
 
 class LoadedSettings(NamedTuple):

@@ -54,12 +54,14 @@ def discover(
     paths: Sequence[str], exclude: Sequence[str], cwd: str, root: str,
     reason_to_skip: Optional[Callable[[str], Optional[str]]] = None,
     only: Optional[Set[str]] = None, quiet_skips: bool = False,
+    suffixes: Tuple[str, ...] = MIGRATION_SUFFIXES,
 ) -> Discovered:
     """Files under ``paths``. ``reason_to_skip`` (the readers' test: not a known
     framework's migration, or a down/undo script) leaves a file out: silently when found
     in a folder, with a ``deliberate`` warning when named explicitly, unless
-    ``quiet_skips`` (pre-commit names every file its pattern matches). With ``only`` (real paths, e.g. the files
-    changed since a git ref) every other file is left out."""
+    ``quiet_skips`` (pre-commit names every file its pattern matches). With ``only``
+    (real paths, e.g. the files changed since a git ref) every other file is left out.
+    A folder is searched for files with one of ``suffixes``."""
     result = Discovered([], [])
     seen: Set[str] = set()
 
@@ -88,7 +90,7 @@ def discover(
 
     for path in paths:
         if os.path.isdir(path):
-            for found in _walk(path, result, cwd):
+            for found in _walk(path, result, cwd, suffixes):
                 add(found, walked=True)
         elif os.path.exists(path):
             add(path, walked=False)
@@ -104,7 +106,9 @@ def _is_dangling_link(path: str) -> bool:
     return os.path.islink(path) and not os.path.exists(path)
 
 
-def _walk(folder: str, result: Discovered, cwd: str) -> List[str]:
+def _walk(
+    folder: str, result: Discovered, cwd: str, suffixes: Tuple[str, ...]
+) -> List[str]:
     found = []
 
     def on_error(error: OSError) -> None:
@@ -114,7 +118,7 @@ def _walk(folder: str, result: Discovered, cwd: str) -> List[str]:
     # followlinks=False: a symlinked folder loop cannot make the walk endless.
     for current, folders, files in os.walk(folder, onerror=on_error, followlinks=False):
         folders[:] = sorted(f for f in folders if f not in _SKIPPED_FOLDERS)
-        found += [os.path.join(current, f) for f in files if f.lower().endswith(MIGRATION_SUFFIXES)]
+        found += [os.path.join(current, f) for f in files if f.lower().endswith(suffixes)]
     return found
 
 

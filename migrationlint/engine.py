@@ -16,7 +16,9 @@ from migrationlint.discover import discover, display_path
 from migrationlint.findings import (
     FileError, Finding, LintReport, RunTotals, Severity, Tally, was_linted,
 )
-from migrationlint.readers import NotAMigration, read_migration, reason_not_linted
+from migrationlint.readers import (
+    MIGRATION_SUFFIXES, NotAMigration, read_migration, reason_not_linted,
+)
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import RuleInfo, all_rules
 from migrationlint.selection import Selection
@@ -174,7 +176,8 @@ class Inputs(NamedTuple):
     """What a run lints: files and folders, and ``options_for(path)``, each file's
     options (``None`` for standard input without a filename). ``only`` restricts the
     run to these real paths (``check --since``). ``quiet_skips``: files named
-    explicitly that are not migrations are left out without a warning."""
+    explicitly that are not migrations are left out without a warning. ``more_sql``:
+    suffixes of plain SQL files besides .sql, .pgsql and .psql (extend_sql_suffixes)."""
 
     paths: Sequence[str]
     options_for: Callable[[Optional[str]], LintOptions]
@@ -183,6 +186,7 @@ class Inputs(NamedTuple):
     stdin: Optional[Tuple[bytes, str]] = None
     only: Optional[Set[str]] = None
     quiet_skips: bool = False
+    more_sql: Tuple[str, ...] = ()
 
 
 def lint_paths(inputs: Inputs, jobs: int = 1, cache: Optional["ResultCache"] = None) -> LintReport:
@@ -235,10 +239,15 @@ def _tasks(inputs: Inputs) -> Tuple[List["FileTask"], List[FileError]]:
 
     cwd = os.getcwd()
     options_for = inputs.options_for
+    more_sql = inputs.more_sql
+
+    def reason_to_skip(path: str) -> Optional[str]:
+        return reason_not_linted(path, options_for(path).convention, more_sql)
+
     discovered = discover(
         inputs.paths, inputs.exclude, cwd, inputs.root or cwd, only=inputs.only,
-        reason_to_skip=lambda path: reason_not_linted(path, options_for(path).convention),
-        quiet_skips=inputs.quiet_skips)
+        reason_to_skip=reason_to_skip, quiet_skips=inputs.quiet_skips,
+        suffixes=MIGRATION_SUFFIXES + more_sql)
     tasks = [FileTask(options_for(path), display, path=path) for path, display in discovered.files]
     if inputs.stdin is not None:
         data, name = inputs.stdin

@@ -214,12 +214,14 @@ def test_a_path_that_does_not_exist(tmp_path, folder):
     ('select = "ML101"\n', "select"),
     ('target_version = "sixteen"\n', "target_version"),
     ('[severity]\nML101 = 3\n', "severity.ML101"),
+    ('extend_sql_suffixes = ".ddl"\n', "extend_sql_suffixes"),
 ])
 def test_a_config_value_of_the_wrong_type(tmp_path, folder, config, key):
     (tmp_path / "migrationlint.toml").write_text(config)
     code, document, stderr = run(tmp_path, "migrations")
     assert code == 2 and document is None
     assert "migrationlint.toml" in stderr and f"`{key}`" in stderr
+    assert "unknown key" not in stderr  # a known key, with a value of the wrong type
     assert stderr.count("\n") == 1  # one clear line, not a pydantic dump
 
 

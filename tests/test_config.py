@@ -61,6 +61,12 @@ def test_pyproject_table_in_a_standalone_file_says_to_drop_the_header(tree):
     ('target_version = "v16"', "`target_version`: invalid version 'v16'"),
     ('severity = { ML101 = "loud" }', "`severity.ML101`: Input should be"),
     ("dialect = ", "invalid TOML in"),
+    ('extend_sql_suffixes = ["ddl"]', "`extend_sql_suffixes`: 'ddl' is not a file suffix: "
+     'write it as a dot and a name without dots or slashes, such as ".ddl"'),
+    ('extend_sql_suffixes = [".up.ddl"]', "`extend_sql_suffixes`: '.up.ddl' is not a file suffix"),
+    ('extend_sql_suffixes = [".JSON"]', "`extend_sql_suffixes`: '.JSON' files are read by their "
+     "content (Alembic, Django, Liquibase), not as SQL"),
+    ("extend_sql_suffixes = [1]", "`extend_sql_suffixes.0`: Input should be a valid string"),
 ])
 def test_invalid_values_are_clear_errors(tree, body, expected):
     (tree / "app" / "migrationlint.toml").write_text(body + "\n")
@@ -138,3 +144,16 @@ def test_explicit_config_that_is_not_a_file(tree):
     # click itself rejects a folder; a device such as /dev/null reaches our check.
     result = CliRunner().invoke(cli, ["check", "db", "--config", "/dev/null"])
     assert result.exit_code == 2 and "config file /dev/null is not a regular file" in result.output
+
+
+def test_extend_sql_suffixes_adds_plain_sql_files_found_or_named(tree):
+    (tree / "app" / "db" / "002.DDL").write_text("ALTER TABLE u DROP COLUMN c;\n")
+    (tree / "app" / "db" / "notes.txt").write_text("ALTER TABLE v DROP COLUMN c;\n")
+    assert rules_found("--ignore", "ML105")[1] == ["ML103"]  # 001.sql alone
+    (tree / "app" / "migrationlint.toml").write_text('extend_sql_suffixes = [".ddl"]\n')
+    assert rules_found("--ignore", "ML105")[1] == ["ML103", "ML103", "ML214"]
+    named = CliRunner().invoke(cli, ["check", "--format", "json", "db/002.DDL", "db/notes.txt"])
+    assert [f["path"] for f in json.loads(named.stdout)["findings"]] == ["db/002.DDL"] * 2
+    assert named.stderr == ("migrationlint: warning: db/notes.txt: skipped, not a migration "
+                            "(migrations are .sql, .pgsql, .psql, .ddl, .py, .xml, .yaml, "
+                            ".yml, .json files)\n")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Optional
+from typing import Optional, Tuple
 
 from migrationlint.context import Migration
 from migrationlint.source import SourceFile
@@ -59,17 +59,21 @@ def framework_of(path: str, text: str) -> Optional[str]:
     return None
 
 
-def reason_not_linted(path: str, convention: str = "auto") -> Optional[str]:
+def reason_not_linted(
+    path: str, convention: str = "auto", more_sql: Tuple[str, ...] = ()
+) -> Optional[str]:
     """Why ``path`` is not linted, or None: not a migration of a known framework (by its
     suffix, or its content for non-SQL files), or a script the convention never runs
     forward (down, undo, revert, verify). Folder discovery skips such files silently;
-    a file named explicitly is reported as skipped with this reason."""
+    a file named explicitly is reported as skipped with this reason. ``more_sql``: the
+    configured extend_sql_suffixes."""
     from migrationlint.readers.conventions import skip_reason
 
     suffix = os.path.splitext(path)[1].lower()
-    if suffix not in MIGRATION_SUFFIXES:
-        return f"not a migration (migrations are {', '.join(MIGRATION_SUFFIXES)} files)"
-    if suffix in SQL_SUFFIXES:
+    if suffix not in MIGRATION_SUFFIXES + more_sql:
+        known = ", ".join(dict.fromkeys(SQL_SUFFIXES + more_sql + FRAMEWORK_SUFFIXES))
+        return f"not a migration (migrations are {known} files)"
+    if suffix in SQL_SUFFIXES + more_sql:
         return skip_reason(path, convention)
     try:
         with open(path, "r", encoding="utf-8", errors="replace") as handle:
