@@ -53,6 +53,14 @@ def test_execute_sql_goes_through_the_sql_path_with_exact_spans():
                for op in of_type(migration, m.DataChange))
 
 
+def test_an_annotated_module_level_sql_constant_is_read_like_a_plain_one():
+    text = ('from alembic import op\n\n'
+            'DROP_LEGACY: str = "ALTER TABLE users DROP COLUMN legacy"\n\n\n'
+            'def upgrade():\n    op.execute(DROP_LEGACY)\n')
+    [drop] = of_type(_read_text(text), m.DropColumn)
+    assert (drop.column.name, drop.span.line) == ("legacy", 3)
+
+
 def test_batch_alter_table_supplies_the_table():
     migration = read(ORDERS)
     set_not_null = of_type(migration, m.SetNotNull)[0]

@@ -30,10 +30,11 @@ from migrationlint.context import Migration, Statement, mark_transactions
 from migrationlint.readers.columns import default_from_sql, default_from_value, ident
 from migrationlint.readers.django_expressions import ColumnSql, condition_sql, key_part_sql
 from migrationlint.readers.django_operations import (
-    Unreadable, assigned_name, import_aliases, module_bindings, operation_name, operation_nodes,
+    Unreadable, import_aliases, module_bindings, operation_name, operation_nodes,
 )
 from migrationlint.readers.python_source import (
-    UNKNOWN, CallArgs, PythonFile, call_name, literal, parse_python, syntax_error_statement,
+    UNKNOWN, CallArgs, PythonFile, assigned_name, call_name, literal, parse_python,
+    syntax_error_statement,
 )
 from migrationlint.source import Region, SourceFile
 from migrationlint.splitter import Comment

@@ -13,9 +13,9 @@ from __future__ import annotations
 import ast
 import copy
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterator, Optional, Set, Tuple, Union
+from typing import Dict, FrozenSet, Iterator, Optional, Set, Union
 
-from migrationlint.readers.python_source import call_name, literal
+from migrationlint.readers.python_source import assigned_name, call_name, literal
 
 # Methods that change a list in place: a name they are called on may hold anything by
 # the time the Migration class reads it.
@@ -52,17 +52,6 @@ def operation_name(call: ast.Call, aliases: Dict[str, str]) -> Optional[str]:
     it as: ``AIC(...)`` → ``AddIndexConcurrently``."""
     name = call_name(call)
     return aliases.get(name, name) if isinstance(call.func, ast.Name) else name
-
-
-def assigned_name(statement: ast.stmt) -> Tuple[Optional[str], Optional[ast.AST]]:
-    """(name, value) of ``name = value`` or ``name: T = value``, else (None, None)."""
-    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-        target, value = statement.targets[0], statement.value
-    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-        target, value = statement.target, statement.value
-    else:
-        return None, None
-    return (target.id, value) if isinstance(target, ast.Name) else (None, None)
 
 
 def _names_changed_by(node: ast.AST) -> Iterator[str]:

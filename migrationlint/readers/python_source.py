@@ -269,16 +269,25 @@ def dotted(node: ast.AST) -> str:
 
 
 def _module_string_constants(tree: ast.Module) -> Dict[str, ast.Constant]:
-    """``NAME = "..."`` at module level: SQL is often kept in such constants."""
+    """``NAME = "..."`` (or ``NAME: str = "..."``) at module level: SQL is often kept in
+    such constants."""
     constants: Dict[str, ast.Constant] = {}
     for statement in tree.body:
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-            target, value = statement.targets[0], statement.value
-            if isinstance(target, ast.Name) and isinstance(value, ast.Constant) and isinstance(
-                value.value, str
-            ):
-                constants[target.id] = value
+        name, value = assigned_name(statement)
+        if name is not None and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            constants[name] = value
     return constants
+
+
+def assigned_name(statement: ast.stmt) -> Tuple[Optional[str], Optional[ast.AST]]:
+    """(name, value) of ``name = value`` or ``name: T = value``, else (None, None)."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        target, value = statement.targets[0], statement.value
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        target, value = statement.target, statement.value
+    else:
+        return None, None
+    return (target.id, value) if isinstance(target, ast.Name) else (None, None)
 
 
 def syntax_error_statement(error: SyntaxError, source: SourceFile) -> Statement:
