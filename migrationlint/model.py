@@ -142,6 +142,10 @@ class ColumnSpec(Record):
     unique_nulls_not_distinct: bool = False
     # UNIQUE NULLS DISTINCT written out: the default behaviour, but only 15+ accepts the words.
     unique_nulls_distinct: bool = False
+    # The index of an inline UNIQUE or PRIMARY KEY: its WITH (...) storage parameters and
+    # USING INDEX TABLESPACE, as for AddConstraint (PostgreSQL takes no INCLUDE there).
+    index_storage_parameters: Tuple[str, ...] = ()
+    index_tablespace: Optional[Ident] = None
     references: Optional[ObjectName] = None
     check_sql: Optional[str] = None
     generated_stored: bool = False
@@ -321,6 +325,10 @@ class AddConstraint(TableOperation):
     # UNIQUE / PRIMARY KEY: INCLUDE columns, NULLS NOT DISTINCT, and DEFERRABLE /
     # INITIALLY ... in upper case, so a rewrite building the index first keeps them.
     include: Tuple[Ident, ...] = ()
+    # UNIQUE / PRIMARY KEY: the index's WITH (...) storage parameters as written
+    # ("fillfactor=70") and its USING INDEX TABLESPACE, which the built index must keep.
+    storage_parameters: Tuple[str, ...] = ()
+    tablespace: Optional[Ident] = None
     nulls_not_distinct: bool = False
     # NULLS DISTINCT written out, as for CreateIndex.nulls_distinct.
     nulls_distinct: bool = False

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from sqlglot import exp
 
@@ -407,12 +407,12 @@ class _Converter:
             )
         if isinstance(constraint, (exp.PrimaryKey, exp.PrimaryKeyColumnConstraint)):
             return m.AddConstraint(kind="primary_key", columns=_columns(constraint),
-                                   **_index_details(constraint), **fields)
+                                   **_index_details(constraint, self.dialect), **fields)
         if isinstance(constraint, exp.UniqueColumnConstraint):
             return m.AddConstraint(kind="unique", columns=_columns(constraint.this),
                                    nulls_not_distinct=bool(constraint.args.get("nulls")),
                                    visibility=_visibility_option(constraint),
-                                   **_index_details(constraint), **fields)
+                                   **_index_details(constraint, self.dialect), **fields)
         if isinstance(constraint, exp.CheckColumnConstraint):
             return m.AddConstraint(kind="check", expression_sql=self.sql(constraint.this),
                                    columns=_expression_columns(constraint.this), **fields)
@@ -607,9 +607,11 @@ class _Converter:
             )
             return {"default": default}
         if isinstance(kind, exp.PrimaryKeyColumnConstraint):
-            return {"primary_key": True, "not_null": True}
+            return {"primary_key": True, "not_null": True,
+                    **_column_index_storage(kind, self.dialect)}
         if isinstance(kind, exp.UniqueColumnConstraint):
-            return {"unique": True, "unique_nulls_not_distinct": bool(kind.args.get("nulls"))}
+            return {"unique": True, "unique_nulls_not_distinct": bool(kind.args.get("nulls")),
+                    **_column_index_storage(kind, self.dialect)}
         if isinstance(kind, exp.Reference):
             target = kind.this
             return {"references": object_name(target), "references_sql": self.sql(kind),
@@ -803,15 +805,33 @@ def _set_config_calls(ast: exp.Expression) -> List[Tuple[str, str, bool]]:
     return calls
 
 
-def _index_details(constraint: exp.Expression) -> Dict[str, Tuple]:
-    """A UNIQUE or PRIMARY KEY constraint's INCLUDE columns and DEFERRABLE clauses (its
+def _index_details(constraint: exp.Expression, dialect: str) -> Dict[str, Any]:
+    """A UNIQUE or PRIMARY KEY constraint's index parameters and DEFERRABLE clauses (its
     options, but for MySQL's index options such as INVISIBLE)."""
     parameters = constraint.args.get("include")
     include = parameters.args.get("include") if isinstance(parameters, exp.IndexParameters) else None
     options = constraint.args.get("options") or ()
     return {"include": tuple(ident(column) for column in include or ()),
+            **_index_storage(constraint, dialect),
             "deferrable": tuple(str(option).upper() for option in options
                                 if not isinstance(option, exp.IndexConstraintOption))}
+
+
+def _index_storage(constraint: exp.Expression, dialect: str) -> Dict[str, Any]:
+    """The WITH (...) storage parameters and USING INDEX TABLESPACE of a UNIQUE or PRIMARY
+    KEY constraint, named as AddConstraint's fields."""
+    parameters = constraint.args.get("include")
+    if not isinstance(parameters, exp.IndexParameters):
+        return {}
+    return {"storage_parameters": tuple(to_sql(parameter, dialect) for parameter
+                                        in parameters.args.get("with_storage") or ()),
+            "tablespace": ident(parameters.args.get("tablespace"))}
+
+
+def _column_index_storage(constraint: exp.Expression, dialect: str) -> Dict[str, Any]:
+    """As _index_storage, for an inline UNIQUE or PRIMARY KEY: ColumnSpec's index_ fields.
+    (PostgreSQL accepts no INCLUDE on a column constraint, though sqlglot reads one.)"""
+    return {f"index_{name}": value for name, value in _index_storage(constraint, dialect).items()}
 
 
 def _visibility_option(index: exp.Expression) -> Optional[str]:

@@ -305,6 +305,7 @@ def stop_using_column(dialect: str, table: m.ObjectName, column: m.Ident) -> Ste
 def concurrent_unique_index(
     dialect: str, table: m.ObjectName, index: m.Ident, columns: Sequence[m.Ident],
     include: Sequence[m.Ident] = (), nulls_not_distinct: bool = False,
+    storage_parameters: Sequence[str] = (), tablespace: Optional[m.Ident] = None,
 ) -> Step:
     t = qualified(table, dialect)
     cols = ", ".join(quote(c, dialect) for c in columns)
@@ -315,8 +316,16 @@ def concurrent_unique_index(
         title="Build the unique index concurrently, in a migration of its own outside a "
         "transaction (reads and writes continue)",
         sql=f"CREATE UNIQUE INDEX CONCURRENTLY {quote(index, dialect)} ON {t} ({cols})"
-        f"{included}{nulls};",
+        f"{included}{nulls}{_index_storage(dialect, storage_parameters, tablespace)};",
     )
+
+
+def _index_storage(dialect: str, storage_parameters: Sequence[str],
+                   tablespace: Optional[m.Ident]) -> str:
+    """CREATE INDEX's `` WITH (...) TABLESPACE name`` tail: what a constraint's WITH (...)
+    and USING INDEX TABLESPACE asked of the index it would have built."""
+    storage = f" WITH ({', '.join(storage_parameters)})" if storage_parameters else ""
+    return storage + (f" TABLESPACE {quote(tablespace, dialect)}" if tablespace else "")
 
 
 def validate_separately(dialect: str, table: m.ObjectName, constraint: m.Ident) -> Step:

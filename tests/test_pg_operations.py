@@ -172,3 +172,19 @@ def test_a_set_that_follows_another_action_names_its_tablespace():
     [_, moved] = operations('ALTER TABLE s.t ADD COLUMN x int, SET TABLESPACE "Fast";')
     assert isinstance(moved, m.SetTablespace) and moved.tablespace.name == "Fast"
     assert moved.table.schema_.name == "s"
+
+
+def test_unique_and_primary_key_keep_their_index_storage_parameters_and_tablespace():
+    [constraint] = operations(
+        'ALTER TABLE t ADD CONSTRAINT u UNIQUE (b) INCLUDE (c) WITH (fillfactor = 70) '
+        'USING INDEX TABLESPACE "Fast";')
+    assert constraint.include == (m.Ident(name="c"),)
+    assert constraint.storage_parameters == ("fillfactor=70",)
+    assert constraint.tablespace == m.Ident(name="Fast", quoted=True)
+    [column] = operations("ALTER TABLE t ADD COLUMN d int PRIMARY KEY "
+                          "WITH (fillfactor=70) USING INDEX TABLESPACE fast;")
+    spec = column.column
+    assert (spec.index_storage_parameters, spec.index_tablespace) == (
+        ("fillfactor=70",), m.Ident(name="fast"))
+    [plain] = operations("ALTER TABLE t ADD CONSTRAINT u UNIQUE (b);")
+    assert (plain.storage_parameters, plain.tablespace) == ((), None)

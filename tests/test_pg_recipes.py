@@ -122,3 +122,32 @@ def test_the_unique_index_keeps_include_and_the_constraint_stays_deferrable():
         "ML206")
     assert build.endswith("ON a (slug) INCLUDE (name);")
     assert attach == "ALTER TABLE a ADD CONSTRAINT k UNIQUE USING INDEX a_slug_idx DEFERRABLE INITIALLY DEFERRED;"
+
+
+# -- ML206: the index keeps the constraint's storage parameters and tablespace -----------
+def test_the_unique_index_keeps_storage_parameters_and_tablespace():
+    build, attach = _steps(
+        "ALTER TABLE t ADD CONSTRAINT u UNIQUE (b) WITH (fillfactor=70) "
+        "USING INDEX TABLESPACE fast;", "ML206")
+    assert build == "CREATE UNIQUE INDEX CONCURRENTLY t_b_idx ON t (b) WITH (fillfactor=70) TABLESPACE fast;"
+    assert attach == "ALTER TABLE t ADD CONSTRAINT u UNIQUE USING INDEX t_b_idx;"
+
+
+def test_the_primary_key_index_keeps_include_storage_parameters_and_tablespace():
+    steps = _steps(
+        'ALTER TABLE t ADD PRIMARY KEY (a) INCLUDE (c) WITH (fillfactor=70, deduplicate_items=off) '
+        'USING INDEX TABLESPACE "Fast";', "ML206")
+    assert steps[0] == ('CREATE UNIQUE INDEX CONCURRENTLY t_a_idx ON t (a) INCLUDE (c) '
+                        'WITH (fillfactor=70, deduplicate_items=off) TABLESPACE "Fast";')
+    assert steps[-1] == "ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_a_idx;"
+
+
+@pytest.mark.parametrize("keyword", ["UNIQUE NULLS NOT DISTINCT", "PRIMARY KEY"])
+def test_the_index_of_an_added_column_keeps_its_index_parameters(keyword):
+    # PostgreSQL takes no INCLUDE on a column constraint, only WITH and the tablespace.
+    steps = _steps(f"ALTER TABLE t ADD COLUMN d int {keyword} WITH (fillfactor=70) "
+                   "USING INDEX TABLESPACE fast;", "ML206")
+    assert steps[0] == "ALTER TABLE t ADD COLUMN d INT;"
+    nulls = " NULLS NOT DISTINCT" if "NULLS" in keyword else ""
+    assert steps[1] == (f"CREATE UNIQUE INDEX CONCURRENTLY t_d_idx ON t (d){nulls} "
+                        "WITH (fillfactor=70) TABLESPACE fast;")

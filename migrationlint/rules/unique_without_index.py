@@ -62,11 +62,8 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
         steps += _fill_per_row_first(ctx, op)
     elif isinstance(op, m.AddColumn):
         steps.append(bare_column_step(ctx.dialect, op.table, op.column))
-    include, nulls_not_distinct = (
-        (op.include, op.nulls_not_distinct) if isinstance(op, m.AddConstraint)
-        else ((), op.column.unique_nulls_not_distinct))
-    steps.append(concurrent_unique_index(ctx.dialect, op.table, index, columns, include,
-                                         nulls_not_distinct))
+    steps.append(concurrent_unique_index(ctx.dialect, op.table, index, columns,
+                                         **_index_declared(op)))
     if kind == "primary_key":
         # Attaching a primary key sets its columns NOT NULL: without this, a scan under
         # ACCESS EXCLUSIVE. A column added just now must be filled first.
@@ -89,6 +86,18 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
         summary = f"Add the column nullable, give each row a value of its own, then {summary[0].lower()}{summary[1:]}"
     rewrite = Rewrite(summary=summary, steps=tuple(steps))
     yield ctx.finding(op.span, message, rewrite)
+
+
+def _index_declared(op: Union[m.AddConstraint, m.AddColumn]) -> dict:
+    """What the constraint declared of its index (INCLUDE, NULLS NOT DISTINCT, WITH (...),
+    USING INDEX TABLESPACE), as concurrent_unique_index's arguments."""
+    if isinstance(op, m.AddConstraint):
+        return dict(include=op.include, nulls_not_distinct=op.nulls_not_distinct,
+                    storage_parameters=op.storage_parameters, tablespace=op.tablespace)
+    column = op.column
+    return dict(nulls_not_distinct=column.unique_nulls_not_distinct,
+                storage_parameters=column.index_storage_parameters,
+                tablespace=column.index_tablespace)
 
 
 def _shared_default(op: Union[m.AddConstraint, m.AddColumn]) -> Optional[str]:
