@@ -366,6 +366,10 @@ class CreateIndex(TableOperation):
     nulls_not_distinct: bool = False
     # NULLS DISTINCT written out: the default behaviour, but only 15+ accepts the words.
     nulls_distinct: bool = False
+    # An index a framework builds besides the one the migration states, whose name the
+    # reader does not compute: what it is, for findings ("the _like index Django also
+    # creates").
+    description: Optional[str] = None
 
 
 class DropIndex(Operation):

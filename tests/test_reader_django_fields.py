@@ -100,3 +100,57 @@ def test_a_default_dropped_by_a_later_statement_is_still_reported():
     findings = lint("ALTER TABLE customers ALTER COLUMN tier SET DEFAULT 'basic';\n"
                     "ALTER TABLE customers ALTER COLUMN tier DROP DEFAULT;\n", select=["ML110"])
     assert [f.rule for f in findings] == ["ML110"]
+
+
+# -- PostgreSQL: the second, _like index of a varchar or text field with db_index or unique
+def _like_findings(findings):
+    return [f for f in _by_rule(findings, "ML201") if "_like index" in f.message]
+
+
+def test_added_char_field_with_db_index_builds_a_second_like_index(tmp_path):
+    findings = _lint(tmp_path, "        migrations.AddField('customer', 'team',\n"
+                               "            models.CharField(max_length=40, db_index=True, null=True)),")
+    plain, like = _by_rule(findings, "ML201")
+    assert plain.rewrite.steps[0].sql == "CREATE INDEX CONCURRENTLY ON customers (team);"
+    assert "(the _like index Django also creates: team varchar_pattern_ops)" in like.message
+    build, drop = like.rewrite.steps
+    assert build.sql == "CREATE INDEX CONCURRENTLY ON customers (team varchar_pattern_ops);"
+    assert drop.instruction.startswith(
+        "DROP INDEX CONCURRENTLY IF EXISTS the _like index Django also creates;")
+
+
+def test_added_unique_text_field_builds_a_like_index_besides_the_unique_one(tmp_path):
+    findings = _lint(tmp_path, "        migrations.AddField('customer', 'bio',\n"
+                               "            models.TextField(unique=True, null=True)),")
+    assert len(_by_rule(findings, "ML206")) == 1
+    (like,) = _by_rule(findings, "ML201")
+    assert like.rewrite.steps[0].sql == "CREATE INDEX CONCURRENTLY ON customers (bio text_pattern_ops);"
+
+
+def test_alter_field_turning_db_index_or_unique_on_builds_the_like_index(tmp_path):
+    findings = _lint(tmp_path, "        migrations.AlterField('customer', 'nickname',\n"
+                               "            models.CharField(max_length=50, null=True, unique=True)),")
+    assert len(_by_rule(findings, "ML206")) == 1
+    (like,) = _like_findings(findings)
+    assert like.rewrite.steps[0].sql == (
+        "CREATE INDEX CONCURRENTLY ON customers (nickname varchar_pattern_ops);")
+    indexed = _lint(tmp_path, "        migrations.AlterField('customer', 'nickname',\n"
+                              "            models.CharField(max_length=50, null=True, db_index=True)),")
+    assert len(_by_rule(indexed, "ML201")) == 2 and len(_like_findings(indexed)) == 1
+
+
+def test_no_like_index_where_django_creates_none(tmp_path):
+    for field in ("models.IntegerField(db_index=True, null=True)",
+                  "models.CharField(max_length=40, null=True)",
+                  "ArrayField(models.CharField(max_length=40), db_index=True, null=True)",
+                  "models.CharField(max_length=40, db_index=True, null=True, db_collation='ci')"):
+        findings = _lint(tmp_path, f"        migrations.AddField('customer', 'extra', {field}),")
+        assert _like_findings(findings) == [], field
+    mysql = _lint(tmp_path, "        migrations.AddField('customer', 'team',\n"
+                            "            models.CharField(max_length=40, db_index=True, null=True)),",
+                  dialect="mysql")
+    assert not [f for f in mysql if "_like" in f.message]
+    # Only null changes: Django builds no index.
+    unchanged = _lint(tmp_path, "        migrations.AlterField('customer', 'nickname',\n"
+                                "            models.CharField(max_length=50, null=False)),")
+    assert _like_findings(unchanged) == []

@@ -103,6 +103,7 @@ class FieldDef:
     db_index: bool = False
     primary_key: bool = False
     db_column: Optional[str] = None
+    db_collation: Optional[str] = None
     default: Optional[m.ColumnDefault] = None
     callable_default: bool = False
     db_default: Optional[m.ColumnDefault] = None
@@ -360,6 +361,21 @@ class _DjangoReader:
                              name=ident(name) if name else None, columns_sql=key or (),
                              where_sql=where, **options)
 
+    def like_index(self, span: Region, table: m.ObjectName,
+                   definition: FieldDef) -> Iterator[m.CreateIndex]:
+        """The second index Django's PostgreSQL backend builds for an indexed or unique
+        varchar or text column: the column with varchar_pattern_ops / text_pattern_ops, so
+        LIKE 'prefix%' can use an index outside the C locale. Django names it after its
+        own index name (a hash) plus ``_like``, which is not computed here. Not for
+        arrays, nor with a db_collation (none for a non-deterministic one, which only the
+        database can tell)."""
+        operator_class = _pattern_ops(definition.type_sql)
+        if self.dialect != "postgres" or operator_class is None or definition.db_collation:
+            return
+        column = quote(ident(definition.column), self.dialect)
+        yield m.CreateIndex(span=span, table=table, columns_sql=(f"{column} {operator_class}",),
+                            description="the _like index Django also creates")
+
     # -- converters: (args, span) → operations ----------------------------------------
     def op_CreateModel(self, args, span) -> Iterator[m.Operation]:
         options = args.value("options", {})
@@ -406,6 +422,8 @@ class _DjangoReader:
                 yield m.DropDefault(span=span, table=table, column=column)
         if definition.db_index and not definition.unique and not definition.primary_key:
             yield m.CreateIndex(span=span, table=table, columns_sql=(definition.column,))
+        if definition.db_index or definition.unique:
+            yield from self.like_index(span, table, definition)
 
     def op_RemoveField(self, args, span) -> Iterator[m.Operation]:
         known = self.field_of(args.text("model_name"), args.text("name"))
@@ -463,6 +481,10 @@ class _DjangoReader:
             yield m.AddConstraint(span=span, table=table, kind="unique", columns=(column,))
         if new.db_index and not old.db_index and not new.unique:
             yield m.CreateIndex(span=span, table=table, columns_sql=(new.column,))
+        # Django's condition: db_index or unique turned on (from db_index to unique too:
+        # dropping the plain index for the unique one drops the _like index with it).
+        if (new.db_index and not (old.db_index or old.unique)) or (new.unique and not old.unique):
+            yield from self.like_index(span, table, new)
 
     def op_AddIndex(self, args, span, concurrently: bool = False) -> Iterator[m.Operation]:
         index = args.node("index")
@@ -565,7 +587,8 @@ def _field(name: str, node: Optional[ast.AST], dialect: str) -> Optional[FieldDe
         null=args.value("null") is True, primary_key=primary_key,
         unique=args.value("unique") is True or kind == "OneToOneField" or primary_key,
         db_index=args.value("db_index", kind in _RELATIONS) is True,
-        db_column=args.text("db_column"), default=default, callable_default=callable_default,
+        db_column=args.text("db_column"), db_collation=args.text("db_collation"),
+        default=default, callable_default=callable_default,
         db_default=_db_default(args.node("db_default"), dialect),
         references=args.text("to"),
     )
@@ -625,6 +648,15 @@ def _spec(definition: FieldDef, dialect: str) -> m.ColumnSpec:
         references=_referenced_table(definition.references),
         identity=definition.kind.endswith("AutoField"),
     )
+
+
+def _pattern_ops(type_sql: str) -> Optional[str]:
+    """The operator class of Django's _like index for a column of ``type_sql`` (varchar or
+    text, not an array of them), or None."""
+    if "[" in type_sql:
+        return None
+    kind = next((kind for kind in ("varchar", "text") if type_sql.startswith(kind)), None)
+    return f"{kind}_pattern_ops" if kind else None
 
 
 def _positive_check(definition: FieldDef, dialect: str) -> Optional[str]:

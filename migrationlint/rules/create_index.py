@@ -60,14 +60,15 @@ def check(op: m.CreateIndex, ctx: RuleContext) -> Iterator[Finding]:
     if op.concurrently or op.only or ctx.table_is_new(op.table):
         return
     table = ctx.q(op.table)
+    described = f" ({op.description}: {', '.join(op.columns_sql)})" if op.description else ""
     message = (
-        f"CREATE INDEX on {table} takes a SHARE lock: every INSERT, UPDATE and DELETE on "
-        f"{table} waits until the index is built, which on a large table takes minutes."
+        f"CREATE INDEX on {table}{described} takes a SHARE lock: every INSERT, UPDATE and "
+        f"DELETE on {table} waits until the index is built, which on a large table takes minutes."
     )
     # An index lives in its table's schema: unqualified, the DROP would miss it (IF EXISTS
     # hides that) unless the schema is on the search_path.
     index = (ctx.q(m.ObjectName(name=op.name, schema_=op.table.schema_))
-             if op.name is not None else "the index")
+             if op.name is not None else op.description or "the index")
     rewrite = Rewrite(
         summary="Build the index CONCURRENTLY, alone in a migration that runs outside a "
         "transaction.",
