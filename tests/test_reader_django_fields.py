@@ -154,3 +154,17 @@ def test_no_like_index_where_django_creates_none(tmp_path):
     unchanged = _lint(tmp_path, "        migrations.AlterField('customer', 'nickname',\n"
                                 "            models.CharField(max_length=50, null=False)),")
     assert _like_findings(unchanged) == []
+
+
+def test_slug_field_is_indexed_unless_db_index_is_false(tmp_path):
+    # SlugField's db_index defaults to True: sqlmigrate shows CREATE INDEX ... ("slug")
+    # and the ... ("slug" varchar_pattern_ops) _like index.
+    findings = _lint(tmp_path / "default", "        migrations.AddField('customer', 'slug',\n"
+                                           "            models.SlugField(null=True)),")
+    plain, like = _by_rule(findings, "ML201")
+    assert plain.rewrite.steps[0].sql == "CREATE INDEX CONCURRENTLY ON customers (slug);"
+    assert like.rewrite.steps[0].sql == (
+        "CREATE INDEX CONCURRENTLY ON customers (slug varchar_pattern_ops);")
+    unindexed = _lint(tmp_path / "off", "        migrations.AddField('customer', 'slug',\n"
+                                        "            models.SlugField(null=True, db_index=False)),")
+    assert _by_rule(unindexed, "ML201") == []

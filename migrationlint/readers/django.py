@@ -88,6 +88,8 @@ _FIELD_TYPES = {
 _DEFAULT_LENGTHS = {"SlugField": 50, "EmailField": 254, "URLField": 200, "FileField": 100,
                     "ImageField": 100}
 _RELATIONS = ("ForeignKey", "OneToOneField")
+# Fields whose db_index defaults to True.
+_INDEXED_BY_DEFAULT = _RELATIONS + ("SlugField",)
 _POSITIVE_FIELDS = ("PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField")
 
 
@@ -586,7 +588,7 @@ def _field(name: str, node: Optional[ast.AST], dialect: str) -> Optional[FieldDe
         name=name, kind=kind, type_sql=_type_sql(kind, args, dialect),
         null=args.value("null") is True, primary_key=primary_key,
         unique=args.value("unique") is True or kind == "OneToOneField" or primary_key,
-        db_index=args.value("db_index", kind in _RELATIONS) is True,
+        db_index=args.value("db_index", kind in _INDEXED_BY_DEFAULT) is True,
         db_column=args.text("db_column"), db_collation=args.text("db_collation"),
         default=default, callable_default=callable_default,
         db_default=_db_default(args.node("db_default"), dialect),
