@@ -230,10 +230,11 @@ class CreateTable(TableOperation):
     if_not_exists: bool = False
     # PostgreSQL CREATE TABLE ... PARTITION OF parent: locks the parent.
     partition_of: Optional[ObjectName] = None
-    # Its bound as SQL (FOR VALUES ... or DEFAULT), and the PARTITION BY of a partition
-    # that is partitioned in turn: what ATTACH PARTITION and a plain CREATE must restate.
+    # Set with partition_of: its bound as SQL (FOR VALUES ... or DEFAULT), and the options
+    # written after it (PARTITION BY of a partition partitioned in turn, USING, WITH (...),
+    # TABLESPACE): what ATTACH PARTITION and a plain CREATE TABLE must restate.
     partition_bound_sql: Optional[str] = None
-    partition_by_sql: Optional[str] = None
+    partition_options_sql: str = ""
     indexes: Tuple[TableIndex, ...] = ()
 
 

@@ -119,6 +119,9 @@ def _actions_after_a_set(ast: exp.Expression, text: str, dialect: str) -> Option
     return head + " " * (set_at - len(head)) + text[set_at:]
 
 
+# CREATE TABLE options that come before WITH (...) and TABLESPACE, in PostgreSQL's order.
+_LEADING_TABLE_OPTIONS = (exp.PartitionedByProperty, exp.FileFormatProperty)
+
 _RECOGNISED_BY_TOKENS = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "CLUSTER"}
 # At most 12 characters: enough for every word above, and a statement's text is never
 # copied (a function body can be long).
@@ -450,20 +453,30 @@ class _Converter:
             yield copy
 
     def partition_of(self, ast: exp.Create) -> dict:
-        """CREATE TABLE ... PARTITION OF parent: the parent, the bound and any PARTITION BY."""
+        """CREATE TABLE ... PARTITION OF parent: the parent, the bound and the options."""
         properties = ast.args.get("properties")
-        found = {type(p): p for p in (properties.expressions if properties else ())}
-        parent = found.get(exp.PartitionedOfProperty)
+        written = properties.expressions if properties else ()
+        parent = next((p for p in written if isinstance(p, exp.PartitionedOfProperty)), None)
         if parent is None:
             return {}
         bound = parent.expression
-        partitioned = found.get(exp.PartitionedByProperty)
         return {
             "partition_of": object_name(parent.this),
             "partition_bound_sql": bound.name.upper() if isinstance(bound, exp.Var)
             else f"FOR VALUES {self.sql(bound)}",
-            "partition_by_sql": self.sql(partitioned) if partitioned is not None else None,
+            "partition_options_sql": self.table_options(written),
         }
+
+    def table_options(self, properties) -> str:
+        """PARTITION BY, USING, WITH (...) and TABLESPACE as written, in PostgreSQL's order
+        (sqlglot keeps each storage parameter as a property of its own)."""
+        storage = [self.sql(p) for p in properties if type(p) is exp.Property]
+        ordered = [self.sql(p) for kind in _LEADING_TABLE_OPTIONS
+                   for p in properties if isinstance(p, kind)]
+        if storage:
+            ordered.append(f"WITH ({', '.join(storage)})")
+        ordered += [self.sql(p) for p in properties if isinstance(p, exp.TableSpaceProperty)]
+        return " ".join(ordered)
 
     def table_copy(self, ast: exp.Create) -> Optional[m.DataChange]:
         """CREATE TABLE ... AS SELECT (MySQL: AS optional) fills the new table from its

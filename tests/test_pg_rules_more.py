@@ -117,10 +117,16 @@ def test_access_exclusive_statements_get_the_lock_notes(statement):
     ("CREATE TABLE m_1 PARTITION OF m FOR VALUES IN ('a') PARTITION BY RANGE (at); -- monthly",
      "CREATE TABLE m_1 (LIKE m INCLUDING ALL) PARTITION BY RANGE(at);",
      "ALTER TABLE m ATTACH PARTITION m_1 FOR VALUES IN ('a');"),
+    # Storage options stay on the plain table, in PostgreSQL's order.
     ('CREATE TABLE "M 1" PARTITION OF s.m (a NOT NULL) FOR VALUES FROM (MINVALUE) TO (0) '
      "TABLESPACE fast;",
-     'CREATE TABLE "M 1" (LIKE s.m INCLUDING ALL);',
+     'CREATE TABLE "M 1" (LIKE s.m INCLUDING ALL) TABLESPACE fast;',
      'ALTER TABLE s.m ATTACH PARTITION "M 1" FOR VALUES FROM (MINVALUE) TO (0);'),
+    ("CREATE TABLE m_2 PARTITION OF m FOR VALUES IN (2) PARTITION BY LIST (b) USING heap "
+     'WITH (fillfactor = 70, autovacuum_enabled = false) TABLESPACE "Fast";',
+     "CREATE TABLE m_2 (LIKE m INCLUDING ALL) PARTITION BY LIST(b) USING heap "
+     'WITH (fillfactor=70, autovacuum_enabled=FALSE) TABLESPACE "Fast";',
+     "ALTER TABLE m ATTACH PARTITION m_2 FOR VALUES IN (2);"),
 ])
 def test_partition_of_recipe_creates_alone_then_attaches(sql, create, attach):
     found = _only(sql, "ML217")

@@ -24,14 +24,14 @@ def check(op: m.CreateTable, ctx: RuleContext) -> Iterator[Finding]:
         f"while the statement waits for the lock (behind any running query on {table}) and "
         f"until the transaction commits, every read and write of {table} waits."
     )
-    # A partition that is partitioned in turn must be created partitioned: its
-    # partitions come with it when it is attached.
-    partition_by = f" {op.partition_by_sql}" if op.partition_by_sql else ""
+    # The plain table keeps the options written: a partition partitioned in turn is
+    # attached partitioned, and its storage stays where the file put it.
+    options = f" {op.partition_options_sql}" if op.partition_options_sql else ""
     rewrite = Rewrite(
         summary=f"Create {partition} as a plain table like {table}, then ATTACH PARTITION.",
         steps=(
             Step(phase=Phase.EXPAND, title=f"Create the table on its own (no lock on {table})",
-                 sql=f"CREATE TABLE {partition} (LIKE {table} INCLUDING ALL){partition_by};"),
+                 sql=f"CREATE TABLE {partition} (LIKE {table} INCLUDING ALL){options};"),
             Step(phase=Phase.EXPAND,
                  title=(f"Attach it (SHARE UPDATE EXCLUSIVE on {table}: reads and writes "
                         "continue; ACCESS EXCLUSIVE only on the new table and any DEFAULT "
