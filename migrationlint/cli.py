@@ -212,8 +212,7 @@ class _Run:
         settings = self.loaded.settings
         return Inputs(self.file_paths, self.resolver.for_path, exclude=settings.exclude,
                       root=self.loaded.root, stdin=self.stdin, only=self.only,
-                      quiet_skips=self.quiet_skips,
-                      more_sql=tuple(settings.extend_sql_suffixes))
+                      quiet_skips=self.quiet_skips)
 
     @staticmethod
     def _collect_for_a_run() -> None:

@@ -40,10 +40,14 @@ class LintOptions:
     selection: Selection
     # Plain-SQL directory convention (readers/conventions.py); "auto" detects it.
     convention: str = "auto"
+    # Suffixes of plain SQL files besides .sql, .pgsql and .psql (extend_sql_suffixes):
+    # discovery finds them, and the conventions match runners' names with them.
+    more_sql: Tuple[str, ...] = ()
 
 
 def lint_source(source: SourceFile, options: LintOptions) -> List[Finding]:
-    migration = read_migration(source, options.dialect, options.version, options.convention)
+    migration = read_migration(source, options.dialect, options.version, options.convention,
+                               options.more_sql)
     return lint_migration(migration, options)
 
 
@@ -176,8 +180,7 @@ class Inputs(NamedTuple):
     """What a run lints: files and folders, and ``options_for(path)``, each file's
     options (``None`` for standard input without a filename). ``only`` restricts the
     run to these real paths (``check --since``). ``quiet_skips``: files named
-    explicitly that are not migrations are left out without a warning. ``more_sql``:
-    suffixes of plain SQL files besides .sql, .pgsql and .psql (extend_sql_suffixes)."""
+    explicitly that are not migrations are left out without a warning."""
 
     paths: Sequence[str]
     options_for: Callable[[Optional[str]], LintOptions]
@@ -186,7 +189,6 @@ class Inputs(NamedTuple):
     stdin: Optional[Tuple[bytes, str]] = None
     only: Optional[Set[str]] = None
     quiet_skips: bool = False
-    more_sql: Tuple[str, ...] = ()
 
 
 def lint_paths(inputs: Inputs, jobs: int = 1, cache: Optional["ResultCache"] = None) -> LintReport:
@@ -239,15 +241,15 @@ def _tasks(inputs: Inputs) -> Tuple[List["FileTask"], List[FileError]]:
 
     cwd = os.getcwd()
     options_for = inputs.options_for
-    more_sql = inputs.more_sql
 
     def reason_to_skip(path: str) -> Optional[str]:
-        return reason_not_linted(path, options_for(path).convention, more_sql)
+        options = options_for(path)
+        return reason_not_linted(path, options.convention, options.more_sql)
 
     discovered = discover(
         inputs.paths, inputs.exclude, cwd, inputs.root or cwd, only=inputs.only,
         reason_to_skip=reason_to_skip, quiet_skips=inputs.quiet_skips,
-        suffixes=MIGRATION_SUFFIXES + more_sql)
+        suffixes=MIGRATION_SUFFIXES + options_for(None).more_sql)
     tasks = [FileTask(options_for(path), display, path=path) for path, display in discovered.files]
     if inputs.stdin is not None:
         data, name = inputs.stdin

@@ -70,5 +70,6 @@ class OptionsResolver:
                 dialect, target_version(dialect, version) if version else default_version(dialect),
                 selection,
                 convention,
+                tuple(self.loaded.settings.extend_sql_suffixes),
             )
         return self._cache[key]

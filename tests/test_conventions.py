@@ -45,6 +45,20 @@ def test_scripts_that_never_run_forward_are_skipped(relative):
     assert reason_not_linted(path, convention="plain") is None
 
 
+@pytest.mark.parametrize("name, expected", [
+    ("0001_x.up.pgsql", "golang-migrate"),
+    ("0001_x.up.ddl", "golang-migrate"),
+    ("V1__x.psql", "flyway"),
+    ("up.ddl", "diesel"),
+    ("0001_x.up.txt", "plain"),  # not a SQL suffix: no runner's name
+])
+def test_runner_names_are_matched_with_every_sql_suffix(tmp_path, name, expected):
+    # The configured extend_sql_suffixes count as the built-in .sql, .pgsql and .psql.
+    assert detect(str(tmp_path / name), more_sql=(".ddl",)) == expected
+    assert detect(str(tmp_path / name.replace(".ddl", ".sql"))) == expected
+    assert detect(str(tmp_path / name)) == ("plain" if name.endswith(".ddl") else expected)
+
+
 def test_forward_scripts_are_linted():
     assert reason_not_linted(str(CONVENTIONS / "flyway/V3__orders_status.sql")) is None
     assert reason_not_linted(str(CONVENTIONS / "golang-migrate/000012_orders_channel.up.sql")) is None

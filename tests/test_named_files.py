@@ -47,6 +47,35 @@ def test_a_down_script_named_explicitly_is_skipped_not_linted(tmp_path, monkeypa
     assert result.stderr == f"migrationlint: warning: {relative}: skipped, {reason}\n"
 
 
+@pytest.mark.parametrize("relative, reason", [
+    ("db/0001_x.down.pgsql", "golang-migrate down migration"),
+    ("db/0002_y.DOWN.psql", "golang-migrate down migration"),
+    ("db/0003_z.down.ddl", "golang-migrate down migration"),  # a configured suffix
+    ("db/2026-12-01-000000_add_c/down.psql", "Diesel down migration"),
+    ("db/U2__undo.ddl", "Flyway undo migration"),
+])
+def test_a_down_script_of_any_sql_suffix_is_skipped_found_or_named(tmp_path, monkeypatch,
+                                                                    relative, reason):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "migrationlint.toml").write_text('extend_sql_suffixes = [".ddl"]\n')
+    write(tmp_path, relative, "DROP TABLE y;\n")
+    found = check("--format", "json", "db")
+    assert (found.exit_code, json.loads(found.stdout)["files"]) == (0, 0)
+    named = check("--format", "json", relative)
+    assert (named.exit_code, json.loads(named.stdout)["files"]) == (0, 0)
+    assert named.stderr == f"migrationlint: warning: {relative}: skipped, {reason}\n"
+
+
+def test_an_up_script_of_a_configured_suffix_is_read_under_its_convention(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "migrationlint.toml").write_text('extend_sql_suffixes = [".ddl"]\n')
+    relative = write(tmp_path, "db/0001_x.up.ddl",
+                     "CREATE INDEX CONCURRENTLY i ON t (c);\nCREATE TABLE u (id int);\n")
+    [finding] = json.loads(check("--format", "json", relative).stdout)["findings"]
+    assert finding["rule"] == "ML301"
+    assert "that golang-migrate sends in one message" in finding["message"]
+
+
 @pytest.mark.parametrize("name", ["README.md", "deploy.sh", "notes.txt", "schema"])
 def test_a_file_of_unknown_type_named_explicitly_is_not_parsed_as_sql(tmp_path, monkeypatch, name):
     monkeypatch.chdir(tmp_path)

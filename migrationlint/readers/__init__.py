@@ -74,7 +74,7 @@ def reason_not_linted(
         known = ", ".join(dict.fromkeys(SQL_SUFFIXES + more_sql + FRAMEWORK_SUFFIXES))
         return f"not a migration (migrations are {known} files)"
     if suffix in SQL_SUFFIXES + more_sql:
-        return skip_reason(path, convention)
+        return skip_reason(path, convention, more_sql)
     try:
         with open(path, "r", encoding="utf-8", errors="replace") as handle:
             head = handle.read(_SNIFF_CHARS)
@@ -84,8 +84,11 @@ def reason_not_linted(
 
 
 def read_migration(
-    source: SourceFile, dialect: str, version: Version, convention: str = "auto"
+    source: SourceFile, dialect: str, version: Version, convention: str = "auto",
+    more_sql: Tuple[str, ...] = (),
 ) -> Migration:
+    """``more_sql``: the configured extend_sql_suffixes, which convention detection
+    needs (``0001_x.up.ddl`` is a golang-migrate script)."""
     framework = framework_of(source.path, source.text)
     if framework == "alembic":
         from migrationlint.readers.alembic import read_alembic
@@ -109,4 +112,4 @@ def read_migration(
         raise NotAMigration(f"{source.path}: skipped, {_UNKNOWN_FRAMEWORK}")
     from migrationlint.readers.conventions import read_plain_sql
 
-    return read_plain_sql(source, dialect, version, convention)
+    return read_plain_sql(source, dialect, version, convention, more_sql)

@@ -5,6 +5,10 @@ are skipped by folder discovery) and how the runner sends a file
 (``Migration.runner_transaction``, ``runner_sends_one_message``), from which
 ``Migration.transaction`` answers every transaction rule:
 
+Each runner's file names are matched whatever their SQL suffix (``.sql``, ``.pgsql``,
+``.psql`` or one configured in extend_sql_suffixes): ``0001_x.down.pgsql`` is a
+golang-migrate down script as ``0001_x.down.sql`` is.
+
 - Flyway ``V<version>__name.sql`` and repeatable ``R__name.sql``; ``U...`` undo files are
   skipped. Each file runs in a transaction unless its ``<file>.conf`` sets
   ``executeInTransaction=false``, or, on PostgreSQL, every statement in it is one Flyway
@@ -41,22 +45,26 @@ from typing import Iterable, Iterator, List, Optional, Tuple
 
 from migrationlint.config import toml_parser
 from migrationlint.context import Migration, Statement, mark_transactions
+from migrationlint.readers import SQL_SUFFIXES
 from migrationlint.readers.sql import sql_statements
 from migrationlint.source import SourceFile
 from migrationlint.transactions import flyway_non_transactional
 from migrationlint.versions import Version
 
-_FLYWAY = re.compile(r"^(?P<kind>[VURB])(?P<version>[0-9][0-9._]*)?__.+\.sql$", re.I)
-_GOLANG_MIGRATE = re.compile(r"^\d+_.+\.(?P<direction>up|down)\.sql$", re.I)
+# Matched on a file name without its SQL suffix (_sql_stem).
+_FLYWAY = re.compile(r"^(?P<kind>[VURB])(?P<version>[0-9][0-9._]*)?__.+$", re.I)
+_GOLANG_MIGRATE = re.compile(r"^\d+_.+\.(?P<direction>up|down)$", re.I)
 _DBMATE_MARKER = re.compile(r"^--\s*migrate:(?P<direction>up|down)\b(?P<options>[^\n]*)$", re.M)
 _GOOSE_ANNOTATION = re.compile(r"^--[ \t]*\+goose[ \t]+(?P<annotation>[^\n]*)$", re.M | re.I)
 _ATLAS_TXMODE = re.compile(r"^--\s*atlas:txmode\s+(?P<mode>\w+)", re.M)
 _SQITCH_FOLDERS = ("deploy", "revert", "verify")
 
 
-def detect(path: str, text: str = "") -> str:
-    """The convention a plain SQL file follows, from its name, folder and content."""
+def detect(path: str, text: str = "", more_sql: Tuple[str, ...] = ()) -> str:
+    """The convention a plain SQL file follows, from its name, folder and content.
+    ``more_sql``: the configured extend_sql_suffixes."""
     name = os.path.basename(path)
+    stem = _sql_stem(name, more_sql)
     folder = os.path.dirname(os.path.abspath(path))
     # A substring test first: the markers' regexes try every line of every file.
     if "migrate:" in text and _DBMATE_MARKER.search(text):
@@ -71,15 +79,22 @@ def detect(path: str, text: str = "") -> str:
         return "atlas"
     if _sqitch_root(path) is not None:
         return "sqitch"
-    if _GOLANG_MIGRATE.match(name):
+    if _GOLANG_MIGRATE.match(stem):
         return "golang-migrate"
-    if _FLYWAY.match(name):
+    if _FLYWAY.match(stem):
         return "flyway"
-    if name.lower() in ("up.sql", "down.sql"):
+    if stem.lower() in ("up", "down"):
         return "diesel"
     if name.lower() == "migration.sql" and os.path.basename(os.path.dirname(folder)) == "migrations":
         return "prisma"
     return "plain"
+
+
+def _sql_stem(name: str, more_sql: Tuple[str, ...]) -> str:
+    """``name`` without its SQL suffix (.sql, .pgsql, .psql or one of ``more_sql``), which
+    the runners' name patterns are matched on; "" for a name with another suffix."""
+    stem, suffix = os.path.splitext(name)
+    return stem if suffix.lower() in SQL_SUFFIXES + more_sql else ""
 
 
 def script_side_files(path: str) -> List[str]:
@@ -118,17 +133,19 @@ def _folder_and_above(folder: str) -> Iterator[str]:
         folder = parent
 
 
-def skip_reason(path: str, convention: str = "auto") -> Optional[str]:
-    """Why discovery skips ``path`` (a script that never runs forward), or None."""
+def skip_reason(path: str, convention: str = "auto",
+                more_sql: Tuple[str, ...] = ()) -> Optional[str]:
+    """Why discovery skips ``path`` (a script that never runs forward), or None.
+    ``more_sql``: the configured extend_sql_suffixes."""
     if convention == "auto":
-        convention = detect(path)
-    name = os.path.basename(path).lower()
-    if convention == "golang-migrate" and name.endswith(".down.sql"):
+        convention = detect(path, more_sql=more_sql)
+    stem = _sql_stem(os.path.basename(path), more_sql)
+    if convention == "golang-migrate" and stem.lower().endswith(".down"):
         return "golang-migrate down migration"
-    flyway = _FLYWAY.match(os.path.basename(path))
+    flyway = _FLYWAY.match(stem)
     if convention == "flyway" and flyway and flyway.group("kind").upper() == "U":
         return "Flyway undo migration"
-    if convention == "diesel" and name == "down.sql":
+    if convention == "diesel" and stem.lower() == "down":
         return "Diesel down migration"
     if convention == "sqitch":
         root = _sqitch_root(path)
@@ -139,9 +156,9 @@ def skip_reason(path: str, convention: str = "auto") -> Optional[str]:
 
 
 def read_plain_sql(source: SourceFile, dialect: str, version: Version,
-                   convention: str = "auto") -> Migration:
+                   convention: str = "auto", more_sql: Tuple[str, ...] = ()) -> Migration:
     if convention == "auto":
-        convention = detect(source.path, source.text)
+        convention = detect(source.path, source.text, more_sql)
     text, blocks = source.text, []
     if convention == "dbmate":
         text = _up_sections(text, ((m, m.group("direction") == "up")
