@@ -200,7 +200,7 @@ def _same(value_sql: str) -> str:
 
 
 def sync_trigger(
-    dialect: str, table: m.ObjectName, old: m.Ident, new: m.Ident,
+    dialect: str, version: Version, table: m.ObjectName, old: m.Ident, new: m.Ident,
     forward: Callable[[str], str] = _same, back: Optional[Callable[[str], str]] = _same,
     title: Optional[str] = None,
 ) -> Step:
@@ -252,8 +252,14 @@ def sync_trigger(
         "  RETURN NEW;\n"
         "END $$;\n"
         f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {t}\n"
-        f"  FOR EACH ROW EXECUTE FUNCTION {function}();"
+        f"  FOR EACH ROW {_execute_keyword(version)} {function}();"
     ))
+
+
+def _execute_keyword(version: Version) -> str:
+    """CREATE TRIGGER's EXECUTE FUNCTION is PostgreSQL 11+; 10 knows only the older
+    spelling EXECUTE PROCEDURE (which 11+ still accept)."""
+    return "EXECUTE FUNCTION" if version.at_least(11) else "EXECUTE PROCEDURE"
 
 
 def _in_schema_of(table: m.ObjectName, name: m.Ident, dialect: str) -> str:

@@ -633,6 +633,16 @@ def test_sync_function_lives_in_the_table_schema():
     assert len(functions) == 2
 
 
+@pytest.mark.parametrize("version, keyword", [("10", "EXECUTE PROCEDURE"),
+                                              ("11", "EXECUTE FUNCTION")])
+def test_sync_trigger_calls_its_function_as_the_target_version_spells_it(version, keyword):
+    # PostgreSQL 10's CREATE TRIGGER knows only EXECUTE PROCEDURE; 11+ accept both.
+    for sql, rule in (("ALTER TABLE users RENAME COLUMN email TO mail;", "ML101"),
+                      ("ALTER TABLE t ALTER COLUMN n TYPE bigint;", "ML107")):
+        finding = next(f for f in lint(sql, version=version) if f.rule == rule)
+        assert f"FOR EACH ROW {keyword} " in finding.rewrite.steps[1].sql
+
+
 def test_rename_table_rewrite_opens_no_transaction_of_its_own():
     finding = only("ALTER TABLE orders RENAME TO purchases;", "ML102")
     swap = finding.rewrite.steps[0]

@@ -163,7 +163,8 @@ def _sync_step(op: m.AlterColumnType, new: m.Ident, ctx: RuleContext) -> Step:
 
         title = (f"Keep {column} and {n} in sync while old and new application versions "
                  f"both run, converting each write to the other column's type")
-        return sync_trigger(ctx.dialect, op.table, op.column, new, forward, back, title)
+        return sync_trigger(ctx.dialect, ctx.version, op.table, op.column, new, forward, back,
+                            title)
     reason = ("its USING conversion has no known inverse" if op.using_sql is not None
               else "the old type is not known from this file" if before is None
               else f"{before} cannot hold every {op.new_type_sql} value")
@@ -171,7 +172,7 @@ def _sync_step(op: m.AlterColumnType, new: m.Ident, ctx: RuleContext) -> Step:
              f"application versions both run; a write of {n} alone is not copied back "
              f"({reason}), so the version that switches to {n} must keep writing {column} too "
              "while older versions run")
-    return sync_trigger(ctx.dialect, op.table, op.column, new, forward, None, title)
+    return sync_trigger(ctx.dialect, ctx.version, op.table, op.column, new, forward, None, title)
 
 
 def _expand_contract(op: m.AlterColumnType, ctx: RuleContext) -> Rewrite:

@@ -41,7 +41,7 @@ def check(op: m.RenameColumn, ctx: RuleContext) -> Iterator[Finding]:
         f"the application, and drop {old} in a later release.",
         steps=(
             add_column_step(ctx.dialect, ctx.version, op.table, op.new_name, type_sql, like=op.column),
-            sync_trigger(ctx.dialect, op.table, op.column, op.new_name),
+            sync_trigger(ctx.dialect, ctx.version, op.table, op.column, op.new_name),
             batched_backfill(
                 ctx.dialect, op.table, op.new_name, old,
                 f"{new} IS NULL AND {old} IS NOT NULL",
