@@ -604,6 +604,12 @@ class PartitionChange(TableOperation):
 
     action: str
 
+    @property
+    def is_command(self) -> bool:
+        """ADD/DROP/TRUNCATE/... PARTITION (not PARTITION BY or REMOVE PARTITIONING): MySQL's
+        grammar takes ALGORITHM=/LOCK= only before such a command, MariaDB's not at all."""
+        return self.action not in ("partition_by", "remove_partitioning")
+
 
 class DropPrimaryKey(TableOperation):
     pass

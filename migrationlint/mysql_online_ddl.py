@@ -434,6 +434,10 @@ class Plan(NamedTuple):
 
     def refused_clause(self, target: Target) -> Optional[Tuple[Support, str]]:
         """A requested clause the server certainly cannot honour: the statement fails."""
+        command = next((s for op, s in self.items
+                        if isinstance(op, m.PartitionChange) and op.is_command), None)
+        if target.mariadb and command and (self.algorithm or self.lock):
+            return command, "ALGORITHM=/LOCK="  # a syntax error with a partition command
         if self.algorithm == "INSTANT" and self.lock not in (None, "DEFAULT") and not target.mariadb:
             return self.supports[0], (f"ALGORITHM=INSTANT with LOCK={self.lock} (INSTANT "
                                       "allows only LOCK=DEFAULT)")

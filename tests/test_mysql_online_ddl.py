@@ -168,12 +168,37 @@ def test_tool_command_quotes_string_literals_for_the_shell():
 def test_missing_clause_rewrite_appends_the_clause():
     [finding] = [f for f in lint("ALTER TABLE `events` ADD PARTITION (PARTITION p9 VALUES LESS "
                                  "THAN (2030));", dialect="mysql") if f.rule == "ML406"]
+    # MySQL's grammar takes ALGORITHM/LOCK only before a partition command.
     assert finding.rewrite.steps[0].sql == (
-        "ALTER TABLE `events` ADD PARTITION (PARTITION p9 VALUES LESS THAN (2030)), "
-        "ALGORITHM=INPLACE, LOCK=NONE;")
+        "ALTER TABLE `events` ALGORITHM=INPLACE, LOCK=NONE, ADD PARTITION (PARTITION p9 VALUES "
+        "LESS THAN (2030));")
     [add] = [f for f in lint("ALTER TABLE orders ADD COLUMN note TEXT;", dialect="mysql")
              if f.rule == "ML406"]
     assert add.rewrite.steps[0].sql == "ALTER TABLE orders ADD COLUMN note TEXT, ALGORITHM=INSTANT;"
+
+
+@pytest.mark.parametrize("command", [
+    "DROP PARTITION p2029", "TRUNCATE PARTITION p2029", "ANALYZE PARTITION p2029",
+])
+def test_partition_command_gets_the_clause_before_it_on_mysql(command):
+    [refused] = online_findings(f"ALTER TABLE events {command}, ALGORITHM=INSTANT;")
+    assert refused.rule == "ML407"
+    assert refused.rewrite.steps[0].sql == (
+        f"ALTER TABLE events ALGORITHM=INPLACE, LOCK=NONE, {command};")
+
+
+def test_partition_command_gets_no_clause_on_mariadb():
+    # MariaDB 10.11 rejects ALGORITHM/LOCK anywhere in a partition command (ERROR 1064).
+    [note] = online_findings(
+        "ALTER TABLE events ADD PARTITION (PARTITION p2030 VALUES LESS THAN (2031));",
+        "mariadb", "10.11")
+    assert note.rule == "ML406" and "ERROR 1064" in note.message
+    assert [step.sql for step in note.rewrite.steps] == [None]
+    assert "HASH or KEY" in note.rewrite.steps[0].instruction
+    [refused] = online_findings("ALTER TABLE events DROP PARTITION p2029, ALGORITHM=INPLACE;",
+                                "mariadb", "10.11")
+    assert refused.rule == "ML407" and "ERROR 1064" in refused.message
+    assert [step.sql for step in refused.rewrite.steps] == [None]
 
 
 def test_foreign_key_rewrite_disables_checks_around_an_inplace_add():

@@ -44,9 +44,21 @@ def with_online_clause(statement: Statement, clause: str, ctx: RuleContext) -> O
     if shape is None:
         return None
     _, without_clauses, actions_at = shape
-    if actions_at is not None:  # ALTER TABLE: the clauses are list items
+    if actions_at is None:
+        return f"{without_clauses} {clause.replace(',', '')};"
+    if not partition_command(statement.operations):  # the clauses are list items
         return f"{without_clauses}, {clause};"
-    return f"{without_clauses} {clause.replace(',', '')};"
+    if ctx.dialect == "mariadb":
+        return None  # ERROR 1064 wherever the clause goes
+    head, actions = without_clauses[:actions_at].rstrip(), without_clauses[actions_at:].lstrip()
+    return f"{head} {clause}, {actions};"
+
+
+def partition_command(operations: Sequence[m.Operation]) -> bool:
+    """An ADD/DROP/REORGANIZE/... PARTITION statement: MySQL takes ALGORITHM=/LOCK= only
+    before the command (ALTER TABLE t ALGORITHM=INPLACE, LOCK=NONE, ADD PARTITION ...), and
+    MariaDB takes neither anywhere in it."""
+    return any(isinstance(op, m.PartitionChange) and op.is_command for op in operations)
 
 
 def alter_clause(statement: Statement, plan_: Plan, ctx: RuleContext) -> Optional[str]:
@@ -321,16 +333,35 @@ def check_missing_clause(ctx: RuleContext) -> Iterator[Finding]:
         how = "instantly" if fallback.instant else "in place without blocking writes"
         message = (
             f"{_sentence(fallback.what)} on {ctx.q(found.table)} runs {how} on "
-            f"{_server(target)} by default, but {fallback.fallback}. Add {clause} so the "
-            "server refuses instead of choosing that silently."
+            f"{_server(target)} by default, but {fallback.fallback}."
         )
         steps = _clause_step(ctx, statement, clause, f"State {clause}")
         if steps:
-            yield ctx.finding(op.span, message, Rewrite(
-                summary=f"Append {clause}; if the server refuses, follow alter-table-rebuilds-"
+            yield ctx.finding(op.span, f"{message} Add {clause} so the server refuses instead "
+                              "of choosing that silently.", Rewrite(
+                summary=f"State {clause}; if the server refuses, follow alter-table-rebuilds-"
                 "table or alter-table-blocks-writes.",
                 steps=tuple(steps),
             ))
+        elif target.mariadb and partition_command(statement.operations):
+            yield ctx.finding(op.span, f"{message} {_MARIADB_PARTITION_COMMAND}", Rewrite(
+                summary="Check how the table is partitioned before running the statement.",
+                steps=(_MARIADB_PARTITION_STEP,),
+            ))
+
+
+_MARIADB_PARTITION_COMMAND = (
+    "MariaDB accepts no ALGORITHM or LOCK clause with a partition command (ERROR 1064), so "
+    "the server cannot be told to refuse instead: it copies no rows for a RANGE or LIST "
+    "table, and on a HASH or KEY one lets reads, not writes, through while it moves the rows."
+)
+_MARIADB_PARTITION_STEP = Step(
+    phase=Phase.EXPAND,
+    title="Look at the table's partitioning (SHOW CREATE TABLE) before the deploy",
+    instruction="RANGE or LIST: run the statement as it is. HASH or KEY: writes wait until "
+    "the rows are redistributed, so run it in a quiet period, or schedule it like a "
+    "write-blocking change (alter-table-blocks-writes).",
+)
 
 
 @rule(
@@ -343,10 +374,11 @@ def check_refused_clause(ctx: RuleContext) -> Iterator[Finding]:
     for statement, found, target in _judged(ctx, "ML407"):
         refused, clause = found.refused_clause(target)
         op = found.operation_of(refused)
+        error = ("ERROR 1064, a syntax error" if target.mariadb and partition_command(
+            statement.operations) else "ERROR 1845/1846 \"... is not supported for this operation\"")
         message = (
             f"{clause} is not supported for {refused.what} on {_server(target)}: the statement "
-            f"fails (ERROR 1845/1846 \"... is not supported for this operation\") and the "
-            "migration stops."
+            f"fails ({error}) and the migration stops."
         )
         steps: List[Step] = []
         if found.supported_clause:
