@@ -10,7 +10,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
-from sqlglot.tokens import Token
+from sqlglot.tokens import Token, TokenType
 
 # sqlglot logs a warning for each statement it keeps as a Command; we handle those.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -47,7 +47,16 @@ class _Tools:
         self.generator = self.dialect.generator()
 
     def parse(self, text: str) -> List[Optional[exp.Expression]]:
-        return self.parser.parse(self.tokenizer.tokenize(text), text)
+        tokens = self.tokenizer.tokenize(text)
+        if ':"' not in text:
+            return self.parser.parse(tokens, text)
+        quoted = _quote_placeholder_names(tokens, text)
+        expressions = self.parser.parse(tokens, text)
+        if quoted and quoted != _quoted_placeholders(expressions):
+            # A quoted name after a colon that was no placeholder (a slice's bound, a
+            # JSON_OBJECT value): read the statement as sqlglot does.
+            expressions = self.parser.parse(self.tokenizer.tokenize(text), text)
+        return expressions
 
 
 @functools.lru_cache(maxsize=None)
@@ -81,21 +90,46 @@ def _placeholders_as_written(node: exp.Expression) -> exp.Expression:
         isinstance(child, exp.Placeholder) and colon_name(child) is not None) else child)
 
 
+def _quote_placeholder_names(tokens: List[Token], text: str) -> int:
+    """Give the name token of each ``:"name"`` its quotes back, so that sqlglot's
+    Placeholder keeps them (it names ``:"name"`` and ``:name`` alike, and psql substitutes
+    the first as a quoted identifier, the second as raw text); how many it changed."""
+    changed = 0
+    for colon, name in zip(tokens, tokens[1:]):
+        if (colon.token_type == TokenType.COLON and name.token_type == TokenType.IDENTIFIER
+                and name.start == colon.end + 1 and text[name.start] == '"'):
+            name.text = text[name.start:name.end + 1]
+            changed += 1
+    return changed
+
+
+def _quoted_placeholders(expressions: List[Optional[exp.Expression]]) -> int:
+    return sum(1 for expression in expressions if expression is not None
+               for found in expression.find_all(exp.Placeholder)
+               if isinstance(found.this, str) and found.this.startswith('"'))
+
+
 def colon_name(placeholder: exp.Placeholder) -> Optional[str]:
-    """``name`` of a ``:name`` placeholder (sqlglot keeps it as a plain string, where
-    ``%(name)s`` holds an Identifier); None for any other kind."""
+    """What follows the colon of a ``:name`` or ``:"name"`` placeholder, as written
+    (sqlglot keeps it as a plain string, where ``%(name)s`` holds an Identifier); None
+    for any other kind."""
     name = placeholder.this
-    return name if isinstance(name, str) and name.isidentifier() else None
+    return name if isinstance(name, str) and is_colon_placeholder(f":{name}") else None
 
 
 def is_colon_placeholder(name: str) -> bool:
-    """``name`` is a ``:name`` placeholder as written (a psql variable, a bind name)."""
-    return name.startswith(":") and name[1:].isidentifier()
+    """``name`` is a placeholder as written: a psql variable or a bind name, ``:name``,
+    or ``:"name"``, which psql substitutes as a quoted identifier."""
+    return name.startswith(":") and _unquoted(name[1:]).isidentifier()
 
 
 def without_colon(name: str) -> str:
-    """The name of a ``:name`` placeholder as written; any other name as it is."""
-    return name[1:] if is_colon_placeholder(name) else name
+    """The bare name of a ``:name`` or ``:"name"`` placeholder; any other name as it is."""
+    return _unquoted(name[1:]) if is_colon_placeholder(name) else name
+
+
+def _unquoted(name: str) -> str:
+    return name[1:-1] if len(name) > 2 and name[0] == name[-1] == '"' else name
 
 
 # Printed column types by (dialect, args): a migration repeats a handful of types

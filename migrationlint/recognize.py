@@ -120,15 +120,14 @@ class Cursor:
         return m.Ident(name=token.text, quoted=quoted)
 
     def _colon_placeholder(self) -> Optional[m.Ident]:
-        """A ``:name`` placeholder (a psql variable) at the cursor, consumed and named as
-        written (as normalize names sqlglot's Placeholder); None for anything else."""
-        colon, name = self.peek(), self.peek(1)
-        if colon.token_type != TokenType.COLON or name is None or (
-                name.token_type == TokenType.STRING or name.start != colon.end + 1
-                or not is_colon_placeholder(f":{name.text}")):
+        """A ``:name`` or ``:"name"`` placeholder (a psql variable) at the cursor, consumed
+        and named by its source text, quotes included (as normalize names sqlglot's
+        Placeholder); None for anything else."""
+        written = _written_placeholder(self.peek(), self.peek(1), self.text)
+        if written is None:
             return None
         self.position += 2
-        return m.Ident(name=f":{name.text}")
+        return m.Ident(name=written)
 
     def name(self) -> m.ObjectName:
         first = self.ident()
@@ -145,6 +144,15 @@ class Cursor:
 
     def statement_span(self):
         return self.spans.statement
+
+
+def _written_placeholder(colon: Token, name: Optional[Token], text: str) -> Optional[str]:
+    """The source text of ``colon`` and the token right after it when the two make a
+    placeholder (``:name``, ``:"name"``; a keyword too, as in ``:comment``); else None."""
+    if colon.token_type != TokenType.COLON or name is None or name.start != colon.end + 1:
+        return None
+    written = text[colon.start:name.end + 1]
+    return written if is_colon_placeholder(written) else None
 
 
 class _NoMatch(Exception):

@@ -118,11 +118,42 @@ def test_names_built_from_a_psql_variable_are_plain_words():
     ]
 
 
+def test_a_quoted_psql_variable_keeps_its_quotes_in_messages_and_rewrites():
+    # psql substitutes :"tbl" as a quoted identifier and :tbl as raw text.
+    found = {f.rule: f for f in lint('ALTER TABLE :"tbl" DROP COLUMN x;')}
+    drop = found["ML103"]
+    assert 'of :"tbl"' in drop.message and ':"tbl".x' in drop.rewrite.steps[0].title
+    assert drop.rewrite.steps[-1].sql == 'ALTER TABLE :"tbl" DROP COLUMN x;'
+    [vacuum] = [f for f in lint('VACUUM FULL :"tbl";') if f.rule == "ML209"]
+    assert 'rewrites :"tbl" and' in vacuum.message
+
+
+def test_names_built_from_a_quoted_psql_variable_are_its_bare_name():
+    [finding] = [f for f in lint('ALTER TABLE :schema.:"tbl" ADD CONSTRAINT u UNIQUE (:"col");')
+                 if f.rule == "ML206"]
+    assert [s.sql for s in finding.rewrite.steps] == [
+        'CREATE UNIQUE INDEX CONCURRENTLY tbl_col_idx ON :schema.:"tbl" (:"col");',
+        'ALTER TABLE :schema.:"tbl" ADD CONSTRAINT u UNIQUE USING INDEX tbl_col_idx;',
+    ]
+
+
+def test_quoted_and_bare_psql_variables_in_one_statement_stay_apart():
+    [finding] = [f for f in lint('UPDATE :"tbl" SET a = :"v" WHERE b = :v;') if f.rule == "ML501"]
+    assert 'UPDATE on :"tbl" with WHERE b = :v' in finding.message
+    assert 'SET a = :"v"' in finding.rewrite.steps[-1].instruction
+
+
+def test_a_quoted_name_after_a_slice_colon_is_still_a_column():
+    [finding] = [f for f in lint('UPDATE t SET a = b[1:"x"] WHERE c = :v;') if f.rule == "ML501"]
+    assert 'SET a = b[1:"x"]' in finding.rewrite.steps[-1].instruction
+
+
 @pytest.mark.parametrize("sql, rule, named", [
     # Statements read from tokens, where the colon was taken for the table's name.
     ("VACUUM FULL :tbl;", "ML209", "rewrites :tbl and"),
     ("ALTER TABLE :tbl DETACH PARTITION p;", "ML212", "on :tbl"),
     ("ALTER TABLE :tbl ADD COLUMN a int, ENABLE TRIGGER x, DROP COLUMN b;", "ML103", "of :tbl"),
+    ('ALTER TABLE :"tbl" DETACH PARTITION p;', "ML212", 'on :"tbl"'),
 ])
 def test_a_psql_variable_table_is_read_in_statements_sqlglot_cannot_parse(sql, rule, named):
     [finding] = [f for f in lint(sql) if f.rule == rule]
