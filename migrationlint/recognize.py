@@ -601,9 +601,9 @@ def comment_or_security_label(cursor: Cursor) -> Optional[List[m.Operation]]:
     end the statement: a string, NULL or a psql variable (``:'v'``, ``:"v"``, ``:v``)."""
     tokens = cursor.tokens[:-1] if _is(cursor.tokens[-1], TokenType.SEMICOLON) else cursor.tokens
     value = len(tokens) - 1
-    if _is(tokens[value], TokenType.STRING, TokenType.IDENTIFIER, TokenType.VAR) and (
-            _is(tokens[value - 1], TokenType.COLON)):
-        value -= 1  # a psql variable
+    if _is(tokens[value - 1], TokenType.COLON) and (_is(tokens[value], TokenType.STRING) or (
+            _written_placeholder(tokens[value - 1], tokens[value], cursor.text))):
+        value -= 1  # a psql variable (:comment too, a keyword as its name)
     elif not (_is(tokens[value], *_STRING_TOKENS) or _is_word(tokens[value], "NULL")):
         return None
     if value < 5 or not _is_word(tokens[value - 1], "IS"):

@@ -81,6 +81,10 @@ def test_copy_data_running_to_the_end_of_the_file_is_not_reported():
     ('COMMENT ON COLUMN t.a IS :"v";', "COMMENT"),
     ("COMMENT ON CONSTRAINT c ON t IS E'x';", "COMMENT"),
     ("COMMENT ON TRIGGER tr ON t IS NULL;", "COMMENT"),
+    ("COMMENT ON CONSTRAINT c ON t IS :comment;", "COMMENT"),  # variables named by keywords
+    ("COMMENT ON CONSTRAINT c ON t IS :desc;", "COMMENT"),
+    ("COMMENT ON CONSTRAINT c ON t IS :table;", "COMMENT"),
+    ("SECURITY LABEL ON TABLE t IS :text;", "SECURITY LABEL"),
     ("SECURITY LABEL FOR selinux ON TABLE t IS 'x';", "SECURITY LABEL"),
     ("SECURITY LABEL ON COLUMN t.a IS :'label';", "SECURITY LABEL"),
 ])
