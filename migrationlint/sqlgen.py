@@ -40,6 +40,11 @@ def quote(name: Union[m.Ident, str], dialect: str) -> str:
     return _quote(name, False, dialect)
 
 
+def string_literal(value: str) -> str:
+    """``value`` as a SQL string literal (quotes doubled)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 @functools.lru_cache(maxsize=4096)
 def _quote(name: str, quoted: bool, dialect: str) -> str:
     # Rewrites name the same few tables and columns again and again: remember them.

@@ -284,3 +284,25 @@ def test_a_do_blocks_batching_loop_is_bounded_by_its_variables():
            "    EXIT WHEN NOT FOUND;\n    last_id := last_id + 1000;\n    COMMIT;\n"
            "  END LOOP;\nEND $$;")
     assert "ML501" not in codes(sql, select=["ML501"])
+
+
+@pytest.mark.parametrize("dialect", ["mysql", "mariadb"])
+def test_drop_database_on_mysql_checks_emptiness_before_dropping(dialect):
+    # MySQL and MariaDB have no RESTRICT: DROP DATABASE drops whatever the database holds.
+    [finding] = only(lint("DROP DATABASE analytics_old;", dialect=dialect), "ML108")
+    check, drop = finding.rewrite.steps[1:]
+    assert "CASCADE" not in check.title + drop.title
+    assert "must return 0" in check.title
+    assert "information_schema.TABLES WHERE TABLE_SCHEMA = 'analytics_old'" in check.sql
+    assert drop.sql == "DROP DATABASE analytics_old;"
+
+
+def test_drop_schema_and_database_contract_steps_on_postgres():
+    # DROP SCHEMA without CASCADE refuses a non-empty schema; DROP DATABASE has no CASCADE.
+    [schema] = only(lint("DROP SCHEMA staging CASCADE;"), "ML108")
+    assert [s.sql for s in schema.rewrite.steps[1:]] == ["DROP SCHEMA staging;"]
+    assert "without CASCADE" in schema.rewrite.steps[1].title
+    [database] = only(lint("DROP DATABASE analytics_old;"), "ML108")
+    check, drop = database.rewrite.steps[1:]
+    assert "CASCADE" not in drop.title and "connected to analytics_old" in check.title
+    assert "pg_class" in check.sql and drop.sql == "DROP DATABASE analytics_old;"

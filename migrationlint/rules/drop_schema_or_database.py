@@ -1,11 +1,12 @@
 """ML108 drop-schema-or-database."""
 
-from typing import Iterator, Union
+from typing import Iterator, Tuple, Union
 
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
+from migrationlint.sqlgen import string_literal
 
 
 @rule(
@@ -26,9 +27,51 @@ def check(op: Union[m.DropSchema, m.DropDatabase], ctx: RuleContext) -> Iterator
             Step(phase=Phase.SWITCH, title=f"Stop using every object in {name}",
                  instruction="Release application code that no longer touches the objects, "
                  "and archive what must be kept."),
-            Step(phase=Phase.CONTRACT, title=f"In a later release, drop the {kind} without CASCADE "
-                 "so it fails if anything is still in it",
-                 sql=f"DROP {kind.upper()} {name};"),
-        ),
+        ) + _contract_steps(op, kind, name, ctx),
     )
     yield ctx.finding(op.span, message, rewrite)
+
+
+def _contract_steps(op: Union[m.DropSchema, m.DropDatabase], kind: str, name: str,
+                    ctx: RuleContext) -> Tuple[Step, ...]:
+    drop = f"DROP {kind.upper()} {name};"
+    if ctx.dialect == "postgres" and kind == "schema":  # RESTRICT is the default
+        return (Step(phase=Phase.CONTRACT, title=f"In a later release, drop the schema without "
+                     "CASCADE so it fails if anything is still in it", sql=drop),)
+    if ctx.dialect == "postgres":
+        return (
+            Step(phase=Phase.CONTRACT, title=f"In a later release, check that {name} is "
+                 "empty: DROP DATABASE has no CASCADE or RESTRICT and removes whatever the "
+                 f"database holds, so this query, run while connected to {name}, must return 0",
+                 sql=_POSTGRES_OBJECTS_QUERY),
+            Step(phase=Phase.CONTRACT, title="Then drop the database (it fails while a "
+                 "session is connected to it)", sql=drop),
+        )
+    return (
+        Step(phase=Phase.CONTRACT, title=f"In a later release, check that {name} is empty: "
+             f"{'MariaDB' if ctx.dialect == 'mariadb' else 'MySQL'} drops a database whatever "
+             "it holds, so this query must return 0",
+             sql=_mysql_objects_query(op.name.name)),
+        Step(phase=Phase.CONTRACT, title="Then drop it", sql=drop),
+    )
+
+
+def _mysql_objects_query(database: str) -> str:
+    """Counts the tables, views, sequences, routines and events left in ``database``."""
+    literal = string_literal(database)
+    return (
+        f"SELECT (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = {literal})\n"
+        f"     + (SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = {literal})\n"
+        f"     + (SELECT COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = {literal})"
+        " AS objects_left;"
+    )
+
+
+# Tables, views, sequences and indexes, and functions, outside the system schemas.
+_POSTGRES_OBJECTS_QUERY = (
+    "SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
+    "        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')\n"
+    "          AND n.nspname NOT LIKE 'pg\\_toast%')\n"
+    "     + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace\n"
+    "        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')) AS objects_left;"
+)

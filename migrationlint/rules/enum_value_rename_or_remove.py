@@ -6,11 +6,8 @@ from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
+from migrationlint.sqlgen import string_literal as _literal
 from migrationlint.typechanges import enum_values
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 @rule(
