@@ -129,9 +129,8 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
         totals = _write_report(report, how, statistics)
     else:
         totals = _stream_report(run, how, form)
-    if (totals.files == 0 and not totals.errors and not run.skips_told and run.stdin is None
-            and not run.quiet_skips):
-        _warn_nothing_found(run.file_paths, since)
+    if totals.files == 0 and not totals.errors and run.stdin is None and not run.quiet_skips:
+        _warn_nothing_found(run.paths_not_said_skipped(), since)
     if totals.has_errors:
         raise click.exceptions.Exit(EXIT_ERROR)
     if totals.tally.failing and not exit_zero:
@@ -141,7 +140,10 @@ def check(paths, dialect, target_version, output_format, output, select, ignore,
 def _warn_nothing_found(paths: Sequence[str], since: Optional[str]) -> None:
     """As ruff does: an empty run exits 0 (a pre-commit run or a CI job with nothing
     to lint is fine), but a wrong path or a folder of other files should not pass
-    unnoticed behind "All checks passed". On standard error: reports stay as they are."""
+    unnoticed behind "All checks passed". On standard error: reports stay as they are.
+    ``paths``: the named paths that no skip warning already explains (none: no warning)."""
+    if not paths:
+        return
     where = paths[0] if len(paths) == 1 else "the given paths"
     changed = f" that changed since {since}" if since is not None else ""
     click.echo(f"migrationlint: warning: no migration files found in {where}{changed}", err=True)
@@ -179,6 +181,7 @@ class _Run:
         # pre-commit sets PRE_COMMIT=1 and names every file its `files` pattern matches:
         # an Alembic env.py or a down script there is expected, not worth a warning.
         self.quiet_skips = os.environ.get("PRE_COMMIT") == "1"
+        # The files said skipped (display paths): each is told once.
         self.skips_told: Set[str] = set()
 
     def lint(self):
@@ -201,10 +204,18 @@ class _Run:
         lists them, and each is one line on standard error (once, though --fix lints
         twice), as ruff warns of a skipped file. Under pre-commit discovery makes none."""
         for error in errors:
-            if error.deliberate and error.message not in self.skips_told:
-                self.skips_told.add(error.message)
+            if error.deliberate and error.path not in self.skips_told:
+                self.skips_told.add(error.path)
                 click.echo(f"migrationlint: warning: {error.message}", err=True)
         return tuple(error for error in errors if not error.deliberate)
+
+    def paths_not_said_skipped(self) -> List[str]:
+        """The named files and folders that no skip warning accounts for: where a run
+        that linted nothing says no migration was found."""
+        from migrationlint.discover import display_path
+
+        cwd = os.getcwd()
+        return [p for p in self.file_paths if display_path(p, cwd) not in self.skips_told]
 
     def _inputs(self):
         from migrationlint.engine import Inputs

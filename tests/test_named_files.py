@@ -130,6 +130,20 @@ def test_a_folder_without_migrations_warns_and_passes(tmp_path, monkeypatch, lay
             json.loads(machine.stdout)  # still a valid document
 
 
+def test_a_skipped_named_file_does_not_hide_a_folder_without_migrations(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    down = write(tmp_path, "db/0001_x.down.sql")
+    (tmp_path / "emptydir").mkdir()
+    result = check(down, "emptydir")
+    assert (result.exit_code, result.stdout) == (0, "No migration files checked.\n")
+    assert result.stderr.splitlines() == [
+        f"migrationlint: warning: {down}: skipped, golang-migrate down migration",
+        "migrationlint: warning: no migration files found in emptydir"]
+    # The skip line alone explains a run of only skipped files; pre-commit stays quiet.
+    assert check(down).stderr.count("warning:") == 1
+    assert check(down, "emptydir", env={"PRE_COMMIT": "1"}).output == "No migration files checked.\n"
+
+
 def test_under_pre_commit_named_non_migrations_are_skipped_silently(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     names = [write(tmp_path, "migrations/env.py", "import os\n"),
