@@ -166,6 +166,24 @@ def declared_definition_steps(
     return steps
 
 
+def restate_unknown_definition(dialect: str, version: Version, table: m.ObjectName,
+                               old: m.Ident, new: m.Ident) -> Step:
+    """The new column gets no DEFAULT or NOT NULL of its own: when this file does not show
+    ``old``'s, say how to restate them once the backfill is done."""
+    t, o, n = qualified(table, dialect), quote(old, dialect), quote(new, dialect)
+    head = f"This file does not show {o}'s definition, and {n} gets neither unless restated"
+    if dialect != "postgres":
+        modify = add_not_null_safely(dialect, table, new, "<type> DEFAULT <default>")[0].sql
+        text = f"{head}; leave out what {o} does not have:\n{modify}"
+    else:
+        not_null = "\n".join(step.sql for step in add_not_null_safely(
+            dialect, table, new, None, version.at_least(12)))
+        text = (f"{head}. A default:\nALTER TABLE {t} ALTER COLUMN {n} SET DEFAULT <default>;\n"
+                f"NOT NULL, the VALIDATE in a migration of its own:\n{not_null}")
+    return Step(phase=Phase.CONTRACT, title=f"Give {n} the DEFAULT and NOT NULL of {o}, if it "
+                "has them, once the backfill is done", instruction=text)
+
+
 def add_column_step(
     dialect: str, version: Version, table: m.ObjectName, column: m.Ident,
     type_sql: Optional[str], like: m.Ident,
@@ -206,7 +224,9 @@ def sync_trigger(
 ) -> Step:
     """Keep ``old`` and ``new`` equal whichever one the old or new application writes.
 
-    On INSERT the NULL side is filled from the other. On UPDATE a changed ``old`` wins
+    On INSERT a non-NULL ``new`` wins (old := back(new)), else ``new`` is filled from
+    ``old``: ``new`` has no default, so a value in it was written on purpose, while an
+    omitted ``old`` already holds its DEFAULT in a BEFORE trigger. On UPDATE a changed ``old`` wins
     (new := forward(old)), else a changed ``new`` is copied back (old := back(new)), else
     ``new`` is filled from ``old`` if still empty: an old-version UPDATE of another column
     never copies a not yet backfilled (NULL) ``new`` over ``old``. ``back`` None: writes
@@ -217,13 +237,14 @@ def sync_trigger(
         on_insert, on_update = _mysql_sync_trigger_names(dialect, table, new)
         to_new, new_o = forward(f"NEW.{o}"), f"NEW.{o}"
         insert = [f"NEW.{n} = COALESCE(NEW.{n}, {to_new})"]
+        if back is not None:  # in order: NEW.{o} first, while NEW.{n} is as written
+            insert.insert(0, f"NEW.{o} = IF(NEW.{n} IS NOT NULL, {back(f'NEW.{n}')}, NEW.{o})")
         # One SET runs its assignments in order: NEW.{n} first (tests on NEW.{o} still
         # see the application's values), then NEW.{o}, copied back only when the
         # application changed NEW.{n} to something other than the converted NEW.{o}.
         update = [f"NEW.{n} = IF(NOT ({new_o} <=> OLD.{o}), {to_new},\n"
                   f"      IF(NOT (NEW.{n} <=> OLD.{n}), NEW.{n}, COALESCE(NEW.{n}, {to_new})))"]
         if back is not None:
-            insert.append(f"NEW.{o} = COALESCE(NEW.{o}, {back(f'NEW.{n}')})")
             update.append(f"NEW.{o} = IF(NOT ({new_o} <=> OLD.{o}) OR NEW.{n} <=> OLD.{n}\n"
                           f"      OR NEW.{n} <=> {to_new}, NEW.{o}, {back(f'NEW.{n}')})")
         return Step(phase=Phase.EXPAND, title=title, sql=(
@@ -234,15 +255,13 @@ def sync_trigger(
         ))
     name, function = _postgres_sync_trigger_names(dialect, table, new)
     to_new = forward(f"NEW.{o}")
-    copy_back = (f"    NEW.{o} := COALESCE(NEW.{o}, {back(f'NEW.{n}')});\n" if back else "")
     update_back = (f"  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} THEN\n"
                    f"    NEW.{o} := {back(f'NEW.{n}')};\n" if back else "")
     return Step(phase=Phase.EXPAND, title=title, sql=(
         f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
         "BEGIN\n"
         "  IF TG_OP = 'INSERT' THEN\n"
-        f"    NEW.{n} := COALESCE(NEW.{n}, {to_new});\n"
-        f"{copy_back}"
+        f"{_postgres_insert_branch(o, n, to_new, back)}"
         f"  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n"
         f"    NEW.{n} := {to_new};\n"
         f"{update_back}"
@@ -254,6 +273,19 @@ def sync_trigger(
         f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {t}\n"
         f"  FOR EACH ROW {_execute_keyword(version)} {function}();"
     ))
+
+
+def _postgres_insert_branch(o: str, n: str, to_new: str,
+                            back: Optional[Callable[[str], str]]) -> str:
+    """A written ``n`` is copied into ``o`` (whose default would otherwise stay), else
+    ``n`` is filled from ``o``."""
+    if back is None:
+        return f"    NEW.{n} := COALESCE(NEW.{n}, {to_new});\n"
+    return (f"    IF NEW.{n} IS NOT NULL THEN\n"
+            f"      NEW.{o} := {back(f'NEW.{n}')};\n"
+            "    ELSE\n"
+            f"      NEW.{n} := {to_new};\n"
+            "    END IF;\n")
 
 
 def _execute_keyword(version: Version) -> str:

@@ -227,6 +227,19 @@ def test_sync_triggers_never_copy_an_unfilled_new_column_over_the_old_one():
     assert "DELIMITER" not in sql
 
 
+def test_sync_insert_trigger_prefers_a_written_new_column_over_the_old_ones_default():
+    # In a BEFORE INSERT trigger an omitted `locale` already holds its DEFAULT: a new-version
+    # INSERT writing only `language` must not keep that default (checked on MariaDB 10.11).
+    finding = only("ALTER TABLE `users` RENAME COLUMN `locale` TO `language`;", "ML101")
+    sql = finding.rewrite.steps[1].sql
+    on_insert = sql[:sql.index("BEFORE UPDATE")]
+    assert ("SET NEW.`locale` = IF(NEW.`language` IS NOT NULL, NEW.`language`, NEW.`locale`), "
+            "NEW.`language` = COALESCE(NEW.`language`, NEW.`locale`);") in on_insert
+    restate = finding.rewrite.steps[-2]
+    assert ("ALTER TABLE `users` MODIFY `language` <type> DEFAULT <default> NOT NULL, "
+            "ALGORITHM=INPLACE, LOCK=NONE;") in restate.instruction
+
+
 def test_sync_triggers_live_in_the_table_schema():
     finding = only("ALTER TABLE `a`.`invoices` RENAME COLUMN `total` TO `amount`;", "ML101")
     assert "CREATE TRIGGER `a`.invoices_sync_amount_trg_ins" in finding.rewrite.steps[1].sql

@@ -563,12 +563,37 @@ def test_rename_sync_trigger_never_copies_an_unfilled_new_column_over_the_old_on
     assert "NEW.email := NEW.mail;\n  ELSE" in body  # only when the new column changed
 
 
+def test_rename_sync_trigger_on_insert_prefers_a_written_new_column():
+    # An omitted old column already holds its DEFAULT in a BEFORE INSERT trigger, so a
+    # new-version INSERT of language alone kept locale = 'en' (run on PostgreSQL 15).
+    finding = only("ALTER TABLE users RENAME COLUMN locale TO language;", "ML101")
+    body = _step(finding, "expand", "sync").sql
+    assert ("  IF TG_OP = 'INSERT' THEN\n    IF NEW.language IS NOT NULL THEN\n"
+            "      NEW.locale := NEW.language;\n    ELSE\n      NEW.language := NEW.locale;\n"
+            "    END IF;\n  ELSIF") in body
+
+
+@pytest.mark.parametrize("sql, rule, new", [
+    ("ALTER TABLE users RENAME COLUMN locale TO language;", "ML101", "language"),
+    ("ALTER TABLE users ALTER COLUMN locale TYPE varchar(5);", "ML107", "locale_new"),
+])
+def test_new_column_is_told_to_take_the_old_ones_default_and_not_null(sql, rule, new):
+    finding = only(sql, rule)
+    step = finding.rewrite.steps[-2]
+    assert step.phase.value == "contract" and "DEFAULT and NOT NULL of locale" in step.title
+    assert f"ALTER TABLE users ALTER COLUMN {new} SET DEFAULT <default>;" in step.instruction
+    assert (f"ADD CONSTRAINT users_{new}_not_null CHECK ({new} IS NOT NULL) NOT VALID;"
+            in step.instruction)
+    assert f"ALTER TABLE users ALTER COLUMN {new} SET NOT NULL;" in step.instruction
+
+
 def test_type_change_sync_trigger_casts_both_ways_when_the_old_type_holds_the_new():
     finding = lint("ALTER TABLE t ALTER COLUMN n TYPE int;\n"
                    "ALTER TABLE t ALTER COLUMN n TYPE bigint;", select=["ML107"])[1]
     step = _step(finding, "expand", "sync")
     assert "NEW.n_new := CAST(NEW.n AS BIGINT);" in step.sql
     assert "NEW.n := CAST(NEW.n_new AS INT);" in step.sql
+    assert "IF NEW.n_new IS NOT NULL THEN\n      NEW.n := CAST(NEW.n_new AS INT);" in step.sql
     assert "converting each write" in step.title
 
 

@@ -6,7 +6,7 @@ from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.recipes import (
     add_column_step, batched_backfill, declared_definition_steps, drop_sync_trigger,
-    primary_key, sync_trigger,
+    primary_key, restate_unknown_definition, sync_trigger,
 )
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
@@ -194,6 +194,9 @@ def _expand_contract(op: m.AlterColumnType, ctx: RuleContext) -> Rewrite:
     ]
     steps += declared_definition_steps(ctx.dialect, op.table, new, type_sql, default,
                                        bool(op.not_null))
+    if op.definition is None and default is None:  # PostgreSQL's TYPE keeps them unsaid
+        steps.append(restate_unknown_definition(ctx.dialect, ctx.version, op.table, op.column,
+                                                new))
     steps.append(Step(
         phase=Phase.CONTRACT,
         title=f"In a later release, drop the trigger and the old column {column}",

@@ -6,7 +6,7 @@ from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.recipes import (
     add_column_step, batched_backfill, declared_definition_steps, drop_sync_trigger, primary_key,
-    sync_trigger,
+    restate_unknown_definition, sync_trigger,
 )
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
@@ -35,7 +35,8 @@ def check(op: m.RenameColumn, ctx: RuleContext) -> Iterator[Finding]:
     finish = declared_definition_steps(
         ctx.dialect, op.table, op.new_name, type_sql,
         declared.default.sql if declared.default else None, declared.not_null,
-    ) if declared else []
+    ) if declared else [restate_unknown_definition(ctx.dialect, ctx.version, op.table,
+                                                   op.column, op.new_name)]
     rewrite = Rewrite(
         summary=f"Expand/contract: add {new}, keep it in sync with {old}, backfill, switch "
         f"the application, and drop {old} in a later release.",
