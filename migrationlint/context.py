@@ -50,7 +50,10 @@ class Statement:
     # First line of the framework call or changelog element holding the statement's SQL
     # (Django RunSQL, Alembic op.execute, Liquibase <sql>), which may start lines before
     # the SQL does: a suppression comment before that line or on it covers the statement
-    # (holder_line: suppress.py). None when the statement starts where its source does.
+    # (holder_line: suppress.py). Readers set it for every statement of such embedded SQL,
+    # also one that starts on the holder's line (engine._holder_lines skips those); None
+    # for plain SQL and for a statement a reader builds from a framework operation
+    # (Django AddField, Alembic op.add_column, a Liquibase change type).
     holder_line: Optional[int] = None
 
 
