@@ -146,6 +146,10 @@ class ColumnSpec(Record):
     # USING INDEX TABLESPACE, as for AddConstraint (PostgreSQL takes no INCLUDE there).
     index_storage_parameters: Tuple[str, ...] = ()
     index_tablespace: Optional[Ident] = None
+    # The names an inline PRIMARY KEY and UNIQUE were given (CONSTRAINT name ...); None:
+    # PostgreSQL names the constraint.
+    primary_key_name: Optional[Ident] = None
+    unique_name: Optional[Ident] = None
     references: Optional[ObjectName] = None
     check_sql: Optional[str] = None
     generated_stored: bool = False

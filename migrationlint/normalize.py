@@ -602,7 +602,7 @@ class _Converter:
             fields["default"] = m.ColumnDefault(sql="nextval(...)", volatility="volatile")
             fields["identity"] = True
         for constraint in definition.args.get("constraints") or ():
-            fields.update(self.column_constraint(constraint.args.get("kind")))
+            fields.update(self.column_constraint(constraint.args.get("kind"), constraint.this))
         if "references_sql" in fields:
             fields["references_span"] = self.spans.of(definition)
         position = definition.args.get("position")
@@ -620,11 +620,11 @@ class _Converter:
             )
             return {"default": default}
         if isinstance(kind, exp.PrimaryKeyColumnConstraint):
-            return {"primary_key": True, "not_null": True,
+            return {"primary_key": True, "not_null": True, "primary_key_name": ident(name),
                     **_column_index_storage(kind, self.dialect)}
         if isinstance(kind, exp.UniqueColumnConstraint):
             return {"unique": True, "unique_nulls_not_distinct": bool(kind.args.get("nulls")),
-                    **_column_index_storage(kind, self.dialect)}
+                    "unique_name": ident(name), **_column_index_storage(kind, self.dialect)}
         if isinstance(kind, exp.Reference):
             target = kind.this
             return {"references": object_name(target), "references_sql": self.sql(kind),

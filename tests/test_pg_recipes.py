@@ -124,6 +124,16 @@ def test_the_unique_index_keeps_include_and_the_constraint_stays_deferrable():
     assert attach == "ALTER TABLE a ADD CONSTRAINT k UNIQUE USING INDEX a_slug_idx DEFERRABLE INITIALLY DEFERRED;"
 
 
+@pytest.mark.parametrize("constraint, attach", [
+    ("CONSTRAINT dk UNIQUE", "ALTER TABLE t ADD CONSTRAINT dk UNIQUE USING INDEX t_d_idx;"),
+    ('CONSTRAINT "Pk" PRIMARY KEY', 'ALTER TABLE t ADD CONSTRAINT "Pk" PRIMARY KEY USING INDEX t_d_idx;'),
+    ("UNIQUE", "ALTER TABLE t ADD CONSTRAINT t_d_key UNIQUE USING INDEX t_d_idx;"),
+])
+def test_the_constraint_of_an_added_column_keeps_the_name_written(constraint, attach):
+    steps = _steps(f"ALTER TABLE t ADD COLUMN d int {constraint};", "ML206")
+    assert steps[-1] == attach
+
+
 # -- ML206: the index keeps the constraint's storage parameters and tablespace -----------
 def test_the_unique_index_keeps_storage_parameters_and_tablespace():
     build, attach = _steps(

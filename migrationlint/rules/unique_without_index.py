@@ -52,7 +52,7 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
     )
     parts = (op.table.name.name, *(c.name for c in columns))
     # PostgreSQL's own names: <table>_pkey for a primary key, <table>_<columns>_key.
-    constraint = (op.name if isinstance(op, m.AddConstraint) and op.name else None) or (
+    constraint = _written_name(op, kind) or (
         postgres_default_name(op.table.name, (), suffix="pkey") if kind == "primary_key"
         else postgres_default_name(op.table.name, columns, suffix="key")
     )
@@ -86,6 +86,13 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
         summary = f"Add the column nullable, give each row a value of its own, then {summary[0].lower()}{summary[1:]}"
     rewrite = Rewrite(summary=summary, steps=tuple(steps))
     yield ctx.finding(op.span, message, rewrite)
+
+
+def _written_name(op: Union[m.AddConstraint, m.AddColumn], kind: str) -> Optional[m.Ident]:
+    """The constraint's name as written (CONSTRAINT name, inline on a column too)."""
+    if isinstance(op, m.AddConstraint):
+        return op.name
+    return op.column.primary_key_name if kind == "primary_key" else op.column.unique_name
 
 
 def _index_declared(op: Union[m.AddConstraint, m.AddColumn]) -> dict:
