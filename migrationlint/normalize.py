@@ -610,7 +610,9 @@ class _Converter:
             fields["position"] = self.sql(position)
         return m.ColumnSpec(**fields)
 
-    def column_constraint(self, kind: Optional[exp.Expression]) -> dict:
+    def column_constraint(self, kind: Optional[exp.Expression],
+                          name: Optional[exp.Expression] = None) -> dict:
+        """ColumnSpec fields of one column constraint; ``name``: its CONSTRAINT name."""
         if isinstance(kind, exp.NotNullColumnConstraint):
             return {"not_null": not kind.args.get("allow_null")}
         if isinstance(kind, exp.DefaultColumnConstraint):
