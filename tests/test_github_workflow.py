@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from migrationlint.readers import SQL_SUFFIXES
+
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW = REPO / "examples" / "github" / "migrationlint.yml"
 BIN = Path(sys.executable).parent
@@ -39,6 +41,7 @@ def test_workflow_essentials():
     changed = _step(job, "git diff")
     assert "--diff-filter=AMR" in changed["run"] and '"origin/${BASE_REF}...HEAD"' in changed["run"]
     assert changed["env"]["BASE_REF"] == "${{ github.base_ref }}"
+    assert all(f"'*{suffix}'" in changed["run"] for suffix in SQL_SUFFIXES)
     write = _step(job, "--format sarif")
     assert "--output migrationlint.sarif" in write["run"] and "--exit-zero" in write["run"]
     upload = _step(job, "github/codeql-action/upload-sarif@")
@@ -77,6 +80,9 @@ def test_workflow_steps_lint_only_the_changed_migrations(tmp_path):
     (repo / "db/migrations/0002_edit.sql").write_text(
         "CREATE TABLE t (id int);\nALTER TABLE t RENAME COLUMN id TO ident;\n")
     (repo / "db/migrations/0003 new.sql").write_text("ALTER TABLE orders DROP COLUMN note;\n")
+    # PostgreSQL's .pgsql and .psql files are migrations too.
+    (repo / "db/migrations/0004_new.pgsql").write_text("ALTER TABLE orders DROP COLUMN note;\n")
+    (repo / "db/migrations/0005_new.psql").write_text("ALTER TABLE orders DROP COLUMN note;\n")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", "pull request")
 
@@ -94,8 +100,10 @@ def test_workflow_steps_lint_only_the_changed_migrations(tmp_path):
              for r in results]
     # The created table's rename is fine; the new file's DROP also gets the
     # missing-lock-timeout note (the workflow runs with the default rules).
-    assert found == [("db/migrations/0003%20new.sql", "ML214"),
-                     ("db/migrations/0003%20new.sql", "ML103")]
+    assert found == [(uri, rule) for uri in ("db/migrations/0003%20new.sql",
+                                             "db/migrations/0004_new.pgsql",
+                                             "db/migrations/0005_new.psql")
+                     for rule in ("ML214", "ML103")]
 
     fail = _run_step(job["steps"][-1], repo, env)
     assert fail.returncode == 1
