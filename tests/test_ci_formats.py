@@ -94,11 +94,13 @@ def test_github_annotates_no_file_skipped_by_convention(repo):
     make_repo(repo, {"db/migrations/0005_drop.down.sql": DROP, "db/migrations/notes.txt": "x\n",
                      "db/go/000001_x.down.sql": DROP})
     result = run_check(repo, ["--format", "github", "db/migrations/0004_blob.sql",
-                              "db/migrations/notes.txt", "db/go/000001_x.down.sql"])
+                              "db/migrations/0005_drop.down.sql", "db/migrations/notes.txt",
+                              "db/go/000001_x.down.sql"])
     (level, blob, _), = _commands(result.stdout)
     assert (level, blob) == ("warning", {"file": "db/migrations/0004_blob.sql"})
-    assert result.stderr.count("migrationlint: warning: ") == 2
-    assert "db/go/000001_x.down.sql: skipped, golang-migrate down migration" in result.stderr
+    assert result.stderr.count("migrationlint: warning: ") == 3
+    for down in ("db/migrations/0005_drop.down.sql", "db/go/000001_x.down.sql"):
+        assert f"{down}: skipped, golang-migrate down migration" in result.stderr
 
 
 # -- GitLab Code Quality --------------------------------------------------------------------
