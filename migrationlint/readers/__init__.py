@@ -36,8 +36,9 @@ _LIQUIBASE_SQL = re.compile(r"\A\s*--\s*liquibase\s+formatted\s+sql", re.I)
 
 
 class NotAMigration(ValueError):
-    """Standard input named as a framework file that no reader recognises (reported,
-    not linted)."""
+    """Standard input named as a framework file that no reader recognises: not linted,
+    and, like a named file that is no migration, said skipped in one line on standard
+    error and in no report (engine.lint_one marks it a deliberate skip)."""
 
 
 _UNKNOWN_FRAMEWORK = "not a migration of a known framework (Alembic, Django, Liquibase)"
