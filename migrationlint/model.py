@@ -323,6 +323,8 @@ class AddConstraint(TableOperation):
     expression_sql: Optional[str] = None
     references: Optional[ObjectName] = None
     not_valid: bool = False
+    # CHECK ... NO INHERIT (PostgreSQL), which the NOT VALID rewrite must keep.
+    no_inherit: bool = False
     using_index: Optional[Ident] = None
     # A foreign key's referenced columns and clauses, as for ColumnSpec.
     reference_columns: Tuple[Ident, ...] = ()

@@ -7,7 +7,9 @@ Recognisers register by their leading words; the longest match wins.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import (
+    TYPE_CHECKING, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union,
+)
 
 from sqlglot.tokens import Token, TokenType
 
@@ -1327,7 +1329,7 @@ def postgres_alter_table_by_action(cursor: Cursor) -> Optional[List[m.Operation]
         if alone is None:
             return None  # a syntax error: the statement is reported as unparseable
         if not alone:
-            alone = _unnamed_check(cursor, table, first, last)
+            alone = _check_action(cursor, table, first, last)
         if not alone:
             alone = _row_security(cursor, table, first, last)
         if not alone:
@@ -1385,28 +1387,61 @@ def _parenthesized_text(cursor: Cursor, last: int) -> Optional[str]:
     return cursor.text[cursor.peek().end + 1:tokens[last].start]
 
 
-def _unnamed_check(cursor: Cursor, table: m.ObjectName, first: int, last: int) -> List[m.Operation]:
-    """``ADD CHECK (expression) [NOT VALID]``: sqlglot reads only the named form. [] when
-    the action has another shape (NO INHERIT included: the model does not keep it)."""
+def _check_action(cursor: Cursor, table: m.ObjectName, first: int, last: int) -> List[m.Operation]:
+    """``ADD [CONSTRAINT name] CHECK (expression) [NO INHERIT] [NOT VALID]``, the two
+    attributes in either order: sqlglot reads neither the unnamed form nor NO INHERIT.
+    [] when the action has another shape."""
     from migrationlint.normalize import check_expression  # normalize imports us
 
-    tokens = cursor.tokens[first:last + 1]
-    if len(tokens) < 4 or [t.text.upper() for t in tokens[:2]] != ["ADD", "CHECK"] or (
-        tokens[2].token_type != TokenType.L_PAREN
-    ):
+    cursor.position = first
+    name = _constraint_name(cursor) if cursor.accept("ADD") else False
+    if name is False or not cursor.accept("CHECK") or not _is(cursor.peek(), TokenType.L_PAREN):
         return []
-    depth = 0
-    for close, token in enumerate(tokens[2:], 2):
-        depth += _NESTING.get(token.token_type, 0)
-        if depth == 0:
-            break
-    rest = [t.text.upper() for t in tokens[close + 1:]]
-    if depth != 0 or rest not in ([], ["NOT", "VALID"]):
+    opening = cursor.position
+    close = _closing_parenthesis(cursor.tokens, opening, last)
+    attributes = _check_attributes(cursor.tokens[close + 1:last + 1]) if close else None
+    if attributes is None:
         return []
-    checked = check_expression(cursor.text[tokens[2].end + 1:tokens[close].start], "postgres")
+    text = cursor.text[cursor.tokens[opening].end + 1:cursor.tokens[close].start]
+    checked = check_expression(text, "postgres")
     if checked is None:
         return []
     expression_sql, columns = checked
-    span = cursor.spans.relative(tokens[0].start, tokens[-1].end + 1)
-    return [m.AddConstraint(span=span, table=table, kind="check", expression_sql=expression_sql,
-                            columns=columns, not_valid="VALID" in rest)]
+    span = cursor.spans.relative(cursor.tokens[first].start, cursor.tokens[last].end + 1)
+    return [m.AddConstraint(span=span, table=table, kind="check", name=name,
+                            expression_sql=expression_sql, columns=columns,
+                            not_valid="NOT VALID" in attributes,
+                            no_inherit="NO INHERIT" in attributes)]
+
+
+def _constraint_name(cursor: Cursor) -> Union[m.Ident, None, bool]:
+    """After ADD: the name of ``CONSTRAINT name``, None without one, False for a name
+    that cannot be read."""
+    if not cursor.accept("CONSTRAINT"):
+        return None
+    try:
+        return cursor.ident()
+    except _NoMatch:
+        return False
+
+
+def _closing_parenthesis(tokens: List[Token], opening: int, last: int) -> Optional[int]:
+    """The index of the token closing the parenthesis at ``opening``, at most ``last``."""
+    depth = 0
+    for index in range(opening, last + 1):
+        depth += _NESTING.get(tokens[index].token_type, 0)
+        if depth == 0:
+            return index
+    return None
+
+
+def _check_attributes(tokens: List[Token]) -> Optional[List[str]]:
+    """The ``NO INHERIT`` / ``NOT VALID`` after a CHECK's expression, each at most once;
+    None for anything else."""
+    words = [t.text.upper() for t in tokens]
+    pairs = [" ".join(words[i:i + 2]) for i in range(0, len(words), 2)]
+    if len(words) % 2 or len(set(pairs)) != len(pairs) or not set(pairs) <= {
+        "NO INHERIT", "NOT VALID"
+    }:
+        return None
+    return pairs

@@ -452,6 +452,27 @@ def test_unnamed_check_gets_postgres_default_name(sql, name):
     assert _relint_steps(finding, "ML205", "ML001") == []
 
 
+@pytest.mark.parametrize("sql, added", [
+    ("ALTER TABLE t ADD CONSTRAINT c CHECK (total > 0) NO INHERIT;",
+     "ALTER TABLE t ADD CONSTRAINT c CHECK (total > 0) NO INHERIT NOT VALID;"),
+    ("ALTER TABLE t ADD CHECK (total > 0) NO INHERIT;",
+     "ALTER TABLE t ADD CONSTRAINT t_total_check CHECK (total > 0) NO INHERIT NOT VALID;"),
+])
+def test_no_inherit_check_is_flagged_and_kept(sql, added):
+    # sqlglot cannot read NO INHERIT, so the statement was an unrecognised ALTER TABLE.
+    finding = only(sql, "ML205")
+    assert finding.rewrite.steps[0].sql == added
+    assert _relint_steps(finding, "ML205", "ML001") == []
+
+
+@pytest.mark.parametrize("sql", [
+    "ALTER TABLE t ADD CONSTRAINT c CHECK (total > 0) NO INHERIT NOT VALID;",
+    "ALTER TABLE t ADD CONSTRAINT c CHECK (total > 0) NOT VALID NO INHERIT;",
+])
+def test_no_inherit_check_added_not_valid_is_clean(sql):
+    assert codes(sql, select=["ML205", "ML001"]) == []
+
+
 def test_generated_fk_name_fits_63_bytes():
     table, column = "t" * 40, "c" * 40
     finding = only(f"ALTER TABLE {table} ADD FOREIGN KEY ({column}) REFERENCES p (id);", "ML204")

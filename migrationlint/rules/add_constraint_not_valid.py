@@ -166,7 +166,8 @@ def check_check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> It
         "ACCESS EXCLUSIVE: no read or write gets through until it finishes."
     )
     name = op.name or _check_name(op.table, op.columns)
-    body = f"CHECK ({op.expression_sql})" if op.expression_sql else None
+    inherit = " NO INHERIT" if op.no_inherit else ""
+    body = f"CHECK ({op.expression_sql}){inherit}" if op.expression_sql else None
     yield ctx.finding(op.span, message, _not_valid_rewrite(ctx, op.table, name, body),
                       _split_fix(ctx, op))
 
