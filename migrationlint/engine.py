@@ -106,13 +106,23 @@ def _run_rules(
 ) -> List[Finding]:
     findings: List[Finding] = []
     for statement in migration.statements:
+        found: List[Finding] = []
         for operation in statement.operations:
             for info in plan.rules_for(type(operation)):
-                findings += info.check(
+                found += info.check(
                     operation, RuleContext(info, migration, statement, severities.get(info.code)))
+        findings += _drop_superseded_in_statement(found, plan.rules) if found else found
     for info in plan.migration_rules:
         findings += info.check(RuleContext(info, migration, None, severities.get(info.code)))
     return findings
+
+
+def _drop_superseded_in_statement(findings: List[Finding], rules: Dict[str, RuleInfo]) -> List[Finding]:
+    """Drop what a rule that supersedes in the whole statement replaces, on any of the
+    statement's operations (_drop_superseded then handles the same operation)."""
+    replaced = {code for finding in findings if rules[finding.rule].supersedes_in_statement
+                for code in rules[finding.rule].supersedes}
+    return [f for f in findings if f.rule not in replaced] if replaced else findings
 
 
 def _parse_errors(

@@ -29,6 +29,9 @@ class RuleInfo(NamedTuple):
     scope: str = "operation"
     # Codes of broader rules this one replaces when both fire on the same operation.
     supersedes: Tuple[str, ...] = ()
+    # Its finding replaces them on every operation of the statement, not only its own
+    # (ML114: the server rejects the whole statement).
+    supersedes_in_statement: bool = False
     enabled_by_default: bool = True
 
     def applies_to(self, dialect: str) -> bool:
@@ -50,6 +53,7 @@ def rule(
     tags: Tuple[str, ...] = (),
     scope: str = "operation",
     supersedes: Tuple[str, ...] = (),
+    supersedes_in_statement: bool = False,
     enabled_by_default: bool = True,
 ):
     """Register the decorated function as the check of a rule."""
@@ -58,7 +62,8 @@ def rule(
         info = RuleInfo(
             code=code, name=name, severity=Severity(severity), summary=summary,
             dialects=tuple(dialects), tags=tuple(tags), on=tuple(on), check=check,
-            scope=scope, supersedes=tuple(supersedes), enabled_by_default=enabled_by_default,
+            scope=scope, supersedes=tuple(supersedes),
+            supersedes_in_statement=supersedes_in_statement, enabled_by_default=enabled_by_default,
         )
         clash = _REGISTRY.get(code) or next(
             (r for r in _REGISTRY.values() if r.name == name), None

@@ -18,8 +18,12 @@ from migrationlint.rules import rule
         m.SetGenerationExpression, m.AddConstraint, m.CreateTable, m.AddColumn),
     tags=("correctness",),
     # A statement the server rejects takes no lock and rewrites nothing, and the lock
-    # rules' recipes would keep the rejected syntax: only this finding is worth reading.
-    supersedes=("ML201", "ML206", "ML218"),
+    # rules' recipes would keep the rejected syntax: only this finding is worth reading,
+    # for any operation of the statement. The rules that also report a break of running
+    # application versions (ML106, ML107) stay.
+    supersedes=("ML201", "ML204", "ML205", "ML206", "ML207", "ML208", "ML210", "ML215",
+                "ML216", "ML217", "ML218"),
+    supersedes_in_statement=True,
 )
 def check(op: m.Operation, ctx: RuleContext) -> Iterator[Finding]:
     # A CREATE TABLE is judged by the indexes it declares, each where it is written, and
