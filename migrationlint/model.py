@@ -193,14 +193,20 @@ class ColumnSpec(Record):
         replace the whole definition, so an attribute left out is dropped. NULL is explicit
         because a TIMESTAMP without it becomes NOT NULL when explicit_defaults_for_timestamp
         is off. PRIMARY KEY and UNIQUE stay out: they are indexes, which MODIFY keeps."""
+        return self.restated(nullability=True)
+
+    def restated(self, nullability: bool) -> str:
+        """``restated_sql``; without its NULL / NOT NULL when not ``nullability``, for a
+        caller that states the column's nullability itself (MySQL takes the attributes in
+        any order)."""
         parts = [self.full_type_sql]
         if self.generation_sql:
             # MariaDB rejects NULL / NOT NULL on a generated column, so only a NOT NULL the
             # file wrote (MySQL) is restated; the column's nullability follows its expression.
             parts.append(self.generation_sql)
-            if self.not_null:
+            if self.not_null and nullability:
                 parts.append("NOT NULL")
-        else:
+        elif nullability:
             parts.append("NOT NULL" if self.not_null else "NULL")
         if self.default is not None:
             parts.append(f"DEFAULT {self.default.sql}")

@@ -284,6 +284,18 @@ def test_type_change_keeps_the_default_of_a_nullable_column():
     assert "ALTER TABLE users ALTER COLUMN status_new SET DEFAULT 'new';" in sql
 
 
+@pytest.mark.parametrize("nullability,restated", [
+    ("NOT NULL", "VARCHAR(100) DEFAULT '' COMMENT 'display name' NOT NULL"),
+    ("NULL", "VARCHAR(100) NULL DEFAULT '' COMMENT 'display name'"),
+])
+def test_type_change_restates_every_attribute_of_the_statement(nullability, restated):
+    # MODIFY replaces the whole definition: a COMMENT left out of the contract step is lost.
+    finding = only(f"ALTER TABLE t MODIFY name VARCHAR(100) {nullability} DEFAULT '' "
+                   "COMMENT 'display name';", "ML107")
+    sql = "\n".join(s.sql or "" for s in finding.rewrite.steps)
+    assert f"ALTER TABLE t MODIFY name_new {restated}, ALGORITHM=INPLACE, LOCK=NONE;" in sql
+
+
 def test_lock_wait_timeout_note_names_the_table():
     [finding] = [f for f in lint("CREATE TABLE audit (id INT);\nALTER TABLE `orders` ADD COLUMN a "
                                  "INT, ALGORITHM=INSTANT;", dialect="mysql") if f.rule == "ML411"]
