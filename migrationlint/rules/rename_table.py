@@ -1,6 +1,6 @@
 """ML102 rename-table."""
 
-from typing import Iterator, List
+from typing import Iterator, List, Optional
 
 from migrationlint import model as m
 from migrationlint.context import Statement, substantive
@@ -16,6 +16,10 @@ from migrationlint.rules import rule
 )
 def check(op: m.RenameTable, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.table_is_new(op.table) or _name_taken_again(op, ctx) or _completes_a_swap(op, ctx):
+        return
+    fresh = _fresh_table_swapped_in(op, ctx)
+    if fresh is not None:
+        yield _fresh_swap_finding(op, fresh, ctx)
         return
     old, new = ctx.q(op.table), ctx.q(op.new_name)
     message = (
@@ -58,11 +62,48 @@ def _name_taken_again(op: m.RenameTable, ctx: RuleContext) -> bool:
     or a view under it later in the same transaction or in the very next statement (the
     recipe's rename-then-view pair, which MySQL commits one by one). A table created in
     this migration does not count: the running version would find it empty."""
+    return any(_serves(other, op.table, ctx) for other in _run_at_once_after(op, ctx))
+
+
+def _run_at_once_after(op: m.RenameTable, ctx: RuleContext) -> List[m.Operation]:
+    """The operations after ``op`` in its statement and those run at once after it."""
     statement = ctx.statement
     later = list(statement.operations[statement.operations.index(op) + 1:])
     for following in _run_at_once_around(ctx, before=False):
         later += following.operations
-    return any(_serves(other, op.table, ctx) for other in later)
+    return later
+
+
+def _fresh_table_swapped_in(op: m.RenameTable, ctx: RuleContext) -> Optional[m.ObjectName]:
+    """The table created in this migration that takes ``op``'s old name at once (a swap
+    such as ``RENAME TABLE a TO a_old, a_new TO a``), or None."""
+    return next((other.table for other in _run_at_once_after(op, ctx)
+                 if isinstance(other, m.RenameTable) and ctx.table_is_new(other.table)
+                 and ctx.migration.same_name(other.new_name, op.table)), None)
+
+
+def _fresh_swap_finding(op: m.RenameTable, fresh: m.ObjectName, ctx: RuleContext) -> Finding:
+    """The old name stays, but now names a table this migration created: the running
+    version reads and writes it instead of its data (a view under the old name, the
+    usual recipe, would undo the swap)."""
+    old, new, f = ctx.q(op.table), ctx.q(op.new_name), ctx.q(fresh)
+    message = (
+        f"Renaming {old} to {new} while {f}, created in this migration, takes the name "
+        f"{old} swaps the tables: {old} keeps existing, but every running application "
+        f"version now reads and writes {f}, which holds only what this migration put into "
+        f"it, while the rows it used are in {new}."
+    )
+    tools = ("; on MySQL gh-ost or pt-online-schema-change do all of it, copying in chunks "
+             "and swapping atomically" if ctx.dialect != "postgres" else "")
+    return ctx.finding(op.span, message, Rewrite(
+        summary=f"Swap in a table that already holds the rows of {old} and receives its writes.",
+        steps=(Step(phase=Phase.EXPAND,
+                    title=f"Before the swap, copy the rows of {old} into {f} and keep it in sync",
+                    instruction=f"Keep {f} in step with {old} (a trigger copying every write, "
+                    f"and a batched backfill, as in change-column-type's recipe){tools}. If "
+                    f"{old} is meant to start empty (rotating a log table), suppress the "
+                    "finding with that reason."),),
+    ))
 
 
 def _completes_a_swap(op: m.RenameTable, ctx: RuleContext) -> bool:
