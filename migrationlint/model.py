@@ -236,6 +236,7 @@ class TableIndex(Record):
 
 
 class CreateTable(TableOperation):
+    # Of a PARTITION OF, the columns its list gives constraints to, without a type_sql.
     columns: Tuple[ColumnSpec, ...] = ()
     if_not_exists: bool = False
     # PostgreSQL CREATE TABLE ... PARTITION OF parent: locks the parent.

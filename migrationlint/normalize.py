@@ -428,14 +428,9 @@ class _Converter:
         kind = (ast.args.get("kind") or "").upper()
         span = self.spans.statement
         if kind == "TABLE" and isinstance(ast.this, exp.Schema):
-            columns = tuple(
-                self.column_spec(c) for c in ast.this.expressions if isinstance(c, exp.ColumnDef)
-            )
-            yield m.CreateTable(
-                span=span, table=object_name(ast.this), columns=columns,
-                if_not_exists=bool(ast.args.get("exists")),
-                indexes=tuple(self.table_indexes(ast.this)),
-            )
+            yield m.CreateTable(span=span, table=object_name(ast.this),
+                                if_not_exists=bool(ast.args.get("exists")),
+                                **self.table_elements(ast.this))
         elif kind == "TABLE":
             yield m.CreateTable(span=span, table=object_name(ast.this),
                                 if_not_exists=bool(ast.args.get("exists")),
@@ -465,7 +460,18 @@ class _Converter:
             "partition_bound_sql": bound.name.upper() if isinstance(bound, exp.Var)
             else f"FOR VALUES {self.sql(bound)}",
             "partition_options_sql": self.table_options(written),
+            **self.table_elements(parent.this),
         }
+
+    def table_elements(self, schema: exp.Expression) -> dict:
+        """The columns and the UNIQUE (MySQL INDEX / KEY) definitions of a CREATE TABLE's
+        column list; of a PARTITION OF's, the columns' constraints (no types) and the
+        table constraints. None without a list."""
+        if not isinstance(schema, exp.Schema):
+            return {}
+        return {"columns": tuple(self.column_spec(c) for c in schema.expressions
+                                 if isinstance(c, exp.ColumnDef)),
+                "indexes": tuple(self.table_indexes(schema))}
 
     def table_options(self, properties) -> str:
         """PARTITION BY, USING, WITH (...) and TABLESPACE as written, in PostgreSQL's order

@@ -36,6 +36,13 @@ def ml114(sql, dialect, version):
     ("ALTER TABLE t ADD COLUMN a INT UNIQUE NULLS DISTINCT;", "postgres", "14"),
     ("CREATE TABLE t (a INT, UNIQUE NULLS DISTINCT (a));", "postgres", "14"),
     ("CREATE UNLOGGED TABLE t (a INT CHECK (a > 0) UNIQUE NULLS DISTINCT);", "postgres", "14"),
+    # A partition's column list holds constraints only (the columns are the parent's).
+    ("CREATE TABLE t PARTITION OF p (a UNIQUE NULLS NOT DISTINCT) FOR VALUES IN (1);",
+     "postgres", "14"),
+    ("CREATE TABLE t PARTITION OF p (a NOT NULL, UNIQUE NULLS NOT DISTINCT (a)) DEFAULT;",
+     "postgres", "14"),
+    ("CREATE TABLE t PARTITION OF p (a UNIQUE NULLS DISTINCT) FOR VALUES IN (1);",
+     "postgres", "14"),
 ])
 def test_rejected_syntax_is_reported(sql, dialect, version):
     assert len(ml114(sql, dialect, version)) == 1
@@ -63,6 +70,9 @@ def test_rejected_syntax_is_reported(sql, dialect, version):
     ("ALTER TABLE t ADD COLUMN a INT UNIQUE NULLS DISTINCT;", "postgres", "15"),
     ("CREATE TABLE t (a INT UNIQUE NULLS DISTINCT, b INT, UNIQUE NULLS DISTINCT (b));",
      "postgres", "15"),
+    ("CREATE TABLE t PARTITION OF p (a UNIQUE NULLS NOT DISTINCT, UNIQUE NULLS NOT DISTINCT (b)) "
+     "FOR VALUES IN (1);", "postgres", "15"),
+    ("CREATE TABLE t PARTITION OF p (a UNIQUE, UNIQUE (b)) FOR VALUES IN (1);", "postgres", "14"),
 ])
 def test_accepted_syntax_is_not_reported(sql, dialect, version):
     assert ml114(sql, dialect, version) == []
