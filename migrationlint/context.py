@@ -338,6 +338,18 @@ class Migration:
                     validated_elsewhere = True
         return validated_elsewhere or any(checks.values())
 
+    def not_null_check(self, table: m.ObjectName, column: m.Ident,
+                       before: int) -> Optional[m.AddConstraint]:
+        """The last ``CHECK (column IS NOT NULL)`` this file adds to ``table`` before
+        ``before``."""
+        found = None
+        for _, op in self.operations_before(before):
+            if isinstance(op, m.AddConstraint) and op.table.matches(table) and (
+                op.kind == "check" and _checks_not_null(op.expression_sql, column)
+            ):
+                found = op
+        return found
+
     def setting(self, name: str, before: int) -> Optional[str]:
         """The last value this file SETs for ``name`` before statement ``before``."""
         value = None

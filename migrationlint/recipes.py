@@ -96,10 +96,14 @@ def add_not_null_safely(
     type_sql: Optional[str],
     version_supports_fast_not_null: bool = True,
     required: bool = False,
+    check: Optional[m.Ident] = None,
+    check_added: bool = False,
 ) -> List[Step]:
     """Make an existing, backfilled column NOT NULL without a long exclusive lock. Before
     PostgreSQL 12 the validated check stands in for NOT NULL, unless the column must be
-    ``required`` NOT NULL (an identity), which costs a scan under ACCESS EXCLUSIVE."""
+    ``required`` NOT NULL (an identity), which costs a scan under ACCESS EXCLUSIVE.
+    ``check``: the CHECK's name (default ``<table>_<column>_not_null``); ``check_added``:
+    the migration already adds that CHECK (col IS NOT NULL), so it is only validated."""
     t, c = qualified(table, dialect), quote(column, dialect)
     if dialect != "postgres":
         title = "Once every row is filled, make the column NOT NULL in its own migration"
@@ -112,34 +116,42 @@ def add_not_null_safely(
         return [Step(phase=Phase.CONTRACT, title=title,
                      sql=f"ALTER TABLE {t} MODIFY {c} {type_sql} NOT NULL, "
                      "ALGORITHM=INPLACE, LOCK=NONE;")]
-    check = quote(generated_name(dialect, table.name.name, column.name, suffix="not_null"), dialect)
-    steps = [
-        Step(
-            phase=Phase.CONTRACT,
-            title="Add the NOT NULL check without scanning the table (brief lock)",
-            sql=f"ALTER TABLE {t} ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL) NOT VALID;",
-        ),
-        Step(
-            phase=Phase.CONTRACT,
-            title="In a separate migration, validate it (SHARE UPDATE EXCLUSIVE: reads and "
-            "writes continue)",
-            sql=f"ALTER TABLE {t} VALIDATE CONSTRAINT {check};",
-        ),
-    ]
+    name = check or generated_name(dialect, table.name.name, column.name, suffix="not_null")
+    steps = _not_null_check_steps(t, c, quote(name, dialect), check_added)
     if version_supports_fast_not_null or required:
         title = ("SET NOT NULL now skips the table scan because the validated check proves it"
                  if version_supports_fast_not_null else
                  "SET NOT NULL, which the next step needs: before PostgreSQL 12 it scans the "
                  "table under ACCESS EXCLUSIVE despite the validated check")
-        steps += [
-            Step(
-                phase=Phase.CONTRACT,
-                title=title,
-                sql=f"ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\n"
-                f"ALTER TABLE {t} DROP CONSTRAINT {check};",
-            )
-        ]
+        steps.append(Step(phase=Phase.CONTRACT, title=title,
+                          sql=f"ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\n"
+                          f"ALTER TABLE {t} DROP CONSTRAINT {quote(name, dialect)};"))
+    else:
+        steps.append(Step(
+            phase=Phase.CONTRACT, title="Keep the validated check in place of NOT NULL",
+            instruction=f"Before PostgreSQL 12 SET NOT NULL scans the table under ACCESS "
+            f"EXCLUSIVE despite the check, so {c} stays nullable in the catalogue: the check "
+            "rejects NULL instead (do not drop it)."))
     return steps
+
+
+def _not_null_check_steps(t: str, c: str, check: str, check_added: bool) -> List[Step]:
+    """Add ``CHECK (c IS NOT NULL) NOT VALID`` (unless the migration already adds it),
+    then validate it in a separate migration."""
+    what = "the check this migration adds" if check_added else "it"
+    validate = Step(
+        phase=Phase.CONTRACT,
+        title=f"In a separate migration, validate {what} (SHARE UPDATE EXCLUSIVE: reads and "
+        "writes continue)",
+        sql=f"ALTER TABLE {t} VALIDATE CONSTRAINT {check};",
+    )
+    if check_added:
+        return [validate]
+    return [Step(
+        phase=Phase.CONTRACT,
+        title="Add the NOT NULL check without scanning the table (brief lock)",
+        sql=f"ALTER TABLE {t} ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL) NOT VALID;",
+    ), validate]
 
 
 def declared_definition_steps(
@@ -176,7 +188,7 @@ def restate_unknown_definition(dialect: str, version: Version, table: m.ObjectNa
         modify = add_not_null_safely(dialect, table, new, "<type> DEFAULT <default>")[0].sql
         text = f"{head}; leave out what {o} does not have:\n{modify}"
     else:
-        not_null = "\n".join(step.sql for step in add_not_null_safely(
+        not_null = "\n".join(step.sql or step.instruction for step in add_not_null_safely(
             dialect, table, new, None, version.at_least(12)))
         text = (f"{head}. A default:\nALTER TABLE {t} ALTER COLUMN {n} SET DEFAULT <default>;\n"
                 f"NOT NULL, the VALIDATE in a migration of its own:\n{not_null}")

@@ -6,8 +6,8 @@ import pytest
 from tests.helpers import lint
 
 
-def _steps(sql: str, rule: str):
-    findings = [f for f in lint(sql) if f.rule == rule]
+def _steps(sql: str, rule: str, version=None):
+    findings = [f for f in lint(sql, version=version) if f.rule == rule]
     assert len(findings) == 1, findings
     return [step.sql or step.instruction for step in findings[0].rewrite.steps]
 
@@ -161,3 +161,38 @@ def test_the_index_of_an_added_column_keeps_its_index_parameters(keyword):
     nulls = " NULLS NOT DISTINCT" if "NULLS" in keyword else ""
     assert steps[1] == (f"CREATE UNIQUE INDEX CONCURRENTLY t_d_idx ON t (d){nulls} "
                         "WITH (fillfactor=70) TABLESPACE fast;")
+
+
+# -- ML106: a NOT NULL check the migration already adds ------------------------------------
+_CHECK_THEN_SET = ("ALTER TABLE orders ADD CONSTRAINT {name} CHECK (customer_id IS NOT NULL)"
+                   "{valid};\nALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;")
+
+
+def test_set_not_null_validates_the_check_the_migration_adds_instead_of_adding_it_again():
+    # The rule page's example on 11: the recipe added orders_customer_id_not_null again,
+    # which fails with "already exists".
+    steps = _steps(_CHECK_THEN_SET.format(name="orders_customer_id_not_null", valid=""), "ML106",
+                   version="11")
+    assert not any("ADD CONSTRAINT" in step for step in steps)
+    assert "ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_not_null;" in steps
+    assert "stays nullable" in steps[-1] and "SET NOT NULL" not in steps[-2]
+
+
+def test_set_not_null_reuses_a_not_valid_check_of_any_name():
+    steps = _steps(_CHECK_THEN_SET.format(name="cid_present", valid=" NOT VALID"), "ML106")
+    validate = _index(steps, "VALIDATE CONSTRAINT cid_present;")
+    assert _index(steps, "SET NOT NULL;\nALTER TABLE orders DROP CONSTRAINT cid_present;") > validate
+
+
+def test_set_not_null_check_name_avoids_a_constraint_the_migration_adds():
+    steps = _steps("ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null "
+                   "CHECK (customer_id > 0) NOT VALID;\n"
+                   "ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;", "ML106")
+    assert ("ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null2 CHECK (customer_id "
+            "IS NOT NULL) NOT VALID;") in steps
+
+
+def test_before_12_the_recipe_says_the_check_replaces_not_null():
+    steps = _steps("ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;", "ML106",
+                   version="11")
+    assert "customer_id stays nullable in the catalogue: the check rejects NULL" in steps[-1]

@@ -1,5 +1,6 @@
 """ML106 set-not-null."""
 
+import itertools
 from typing import Iterator, Optional
 
 from migrationlint import model as m
@@ -7,6 +8,7 @@ from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.recipes import add_not_null_safely, always_write_step, batched_backfill
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
+from migrationlint.sqlgen import generated_name, postgres_default_name
 
 
 @rule(
@@ -68,9 +70,24 @@ def _rewrite(op: m.SetNotNull, ctx: RuleContext, fast: bool) -> Rewrite:
             always_write_step(column, f"Release the version that never stores NULL in {column}."),
             batched_backfill(ctx.dialect, op.table, op.column, None, f"{column} IS NULL"),
             *add_not_null_safely(ctx.dialect, op.table, op.column, op.type_sql,
-                                 version_supports_fast_not_null=fast),
+                                 version_supports_fast_not_null=fast, **_check_of(op, ctx)),
         ),
     )
+
+
+def _check_of(op: m.SetNotNull, ctx: RuleContext) -> dict:
+    """The CHECK (col IS NOT NULL) the migration already adds, to validate rather than add
+    again; else a name for the new one that no constraint of this file has."""
+    added = ctx.migration.not_null_check(op.table, op.column, ctx.index)
+    if added is not None:  # PostgreSQL names an unnamed one <table>_<column>_check
+        name = added.name or postgres_default_name(op.table.name, (op.column,), suffix="check")
+        return {"check": name, "check_added": True}
+    for number in itertools.count(1):
+        suffix = "not_null" if number == 1 else f"not_null{number}"
+        name = generated_name(ctx.dialect, op.table.name.name, op.column.name, suffix=suffix)
+        if not ctx.migration.constraint_is_new(op.table, name, ctx.index):
+            return {"check": name}
+    raise AssertionError("unreachable")
 
 
 def _added_earlier(op: m.SetNotNull, ctx: RuleContext) -> Optional[m.AddColumn]:
