@@ -746,3 +746,24 @@ def test_create_table_as_select_with_no_data_or_from_a_new_table_is_not_ml502():
     # The structure-only copy idiom copies no row.
     for condition in ("WHERE false", "WHERE 1 = 0", "LIMIT 0"):
         assert codes(f"CREATE TABLE r AS SELECT * FROM orders {condition};") == []
+
+
+# -- partitioned tables: the rewrite says what to do instead --------------------------------
+@pytest.mark.parametrize("sql, rule, instead", [
+    ("CREATE INDEX orders_c_idx ON orders (c);", "ML201",
+     "ALTER INDEX <parent index> ATTACH PARTITION <partition index>"),
+    ("ALTER TABLE orders ADD CONSTRAINT u UNIQUE (id, region);", "ML206",
+     "on each partition, then ADD CONSTRAINT ... UNIQUE (...) on the parent"),
+    ("ALTER TABLE orders ADD FOREIGN KEY (c) REFERENCES customers (id);", "ML204",
+     "add the foreign key NOT VALID to each partition and validate it there"),
+])
+def test_rewrite_says_what_to_do_on_a_partitioned_table(sql, rule, instead):
+    # CONCURRENTLY, USING INDEX and NOT VALID foreign keys fail on a partitioned parent
+    # (PostgreSQL 15), which this file cannot show.
+    summary = only(sql, rule).rewrite.summary
+    assert "A partitioned table refuses" in summary and instead in summary
+
+
+def test_a_check_rewrite_says_nothing_about_partitions():
+    summary = only("ALTER TABLE orders ADD CHECK (c > 0);", "ML205").rewrite.summary
+    assert "partition" not in summary

@@ -24,6 +24,11 @@ _INLINE_SUMMARY = (
     "Add the bare column, then the constraint NOT VALID (brief lock, no scan), and VALIDATE "
     "it in a separate migration."
 )
+_FOREIGN_KEY_PARTITIONED = (
+    " A partitioned table refuses NOT VALID before PostgreSQL 18: add the foreign key NOT "
+    "VALID to each partition and validate it there, then add it on the parent, which adopts "
+    "the partitions' foreign keys without a scan."
+)
 _ADD_TITLE = "Add it NOT VALID: new and updated rows are checked, existing rows are not scanned"
 
 
@@ -49,10 +54,12 @@ def _add_not_valid_step(
 
 def _not_valid_rewrite(
     ctx: RuleContext, table: m.ObjectName, name: m.Ident, body: Optional[str],
-    bare_column: Optional[m.ColumnSpec] = None,
+    bare_column: Optional[m.ColumnSpec] = None, partitioned: str = "",
 ) -> Rewrite:
+    """``partitioned``: what to do instead on a partitioned table, added to the summary."""
     first = (bare_column_step(ctx.dialect, table, bare_column),) if bare_column else ()
-    return Rewrite(summary=_INLINE_SUMMARY if bare_column else _SUMMARY, steps=(
+    summary = (_INLINE_SUMMARY if bare_column else _SUMMARY) + partitioned
+    return Rewrite(summary=summary, steps=(
         *first,
         _add_not_valid_step(ctx, table, name, body),
         validate_separately(ctx.dialect, table, name),
@@ -112,8 +119,8 @@ def check_foreign_key(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext)
         columns = ", ".join(ctx.q(c) for c in op.columns)
         references = _references_sql(ctx, op.references, op.reference_columns, op.reference_options)
         body = f"FOREIGN KEY ({columns}) {references}"
-    yield ctx.finding(op.span, message, _not_valid_rewrite(ctx, op.table, name, body),
-                      _split_fix(ctx, op))
+    rewrite = _not_valid_rewrite(ctx, op.table, name, body, partitioned=_FOREIGN_KEY_PARTITIONED)
+    yield ctx.finding(op.span, message, rewrite, _split_fix(ctx, op))
 
 
 def _inline_foreign_key(op: m.AddColumn, ctx: RuleContext) -> Iterator[Finding]:
@@ -130,7 +137,8 @@ def _inline_foreign_key(op: m.AddColumn, ctx: RuleContext) -> Iterator[Finding]:
     name = _foreign_key_name(op.table, (spec.name,))
     references = _references_sql(ctx, spec.references, spec.reference_columns, spec.reference_options)
     body = f"FOREIGN KEY ({column}) {references}"
-    yield ctx.finding(op.span, message, _not_valid_rewrite(ctx, op.table, name, body, spec))
+    yield ctx.finding(op.span, message, _not_valid_rewrite(ctx, op.table, name, body, spec,
+                                                           _FOREIGN_KEY_PARTITIONED))
 
 
 def _validates_inline_references(statement: Statement) -> bool:

@@ -71,7 +71,9 @@ def check(op: m.CreateIndex, ctx: RuleContext) -> Iterator[Finding]:
              if op.name is not None else op.description or "the index")
     rewrite = Rewrite(
         summary="Build the index CONCURRENTLY, alone in a migration that runs outside a "
-        "transaction.",
+        "transaction. A partitioned table refuses CONCURRENTLY: CREATE INDEX ... ON ONLY the "
+        "parent, CREATE INDEX CONCURRENTLY on each partition, then ALTER INDEX <parent index> "
+        "ATTACH PARTITION <partition index> for each (see the rule page).",
         steps=(
             _build_step(op, ctx, index),
             Step(phase=Phase.EXPAND,

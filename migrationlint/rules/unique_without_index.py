@@ -84,6 +84,9 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
                "USING INDEX.")
     if shared is not None:
         summary = f"Add the column nullable, give each row a value of its own, then {summary[0].lower()}{summary[1:]}"
+    summary += (" A partitioned table refuses both: build the index and attach it USING INDEX "
+                f"on each partition, then ADD CONSTRAINT ... {keyword} (...) on the parent, which "
+                "adopts the partitions' constraints without a build.")
     rewrite = Rewrite(summary=summary, steps=tuple(steps))
     yield ctx.finding(op.span, message, rewrite)
 
