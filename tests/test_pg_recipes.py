@@ -196,3 +196,21 @@ def test_before_12_the_recipe_says_the_check_replaces_not_null():
     steps = _steps("ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;", "ML106",
                    version="11")
     assert "customer_id stays nullable in the catalogue: the check rejects NULL" in steps[-1]
+
+
+# -- ML206 / ML216 before PostgreSQL 12: a primary key needs NOT NULL ----------------------
+@pytest.mark.parametrize("sql, rule", [
+    ("ALTER TABLE t ADD PRIMARY KEY (id);", "ML206"),
+    ("CREATE UNIQUE INDEX CONCURRENTLY t_id_idx ON t (id);\n"
+     "ALTER TABLE t ADD PRIMARY KEY USING INDEX t_id_idx;", "ML216"),
+])
+def test_before_12_the_primary_key_recipe_sets_not_null_before_attaching(sql, rule):
+    # It said to keep the check and leave id nullable, then attached the primary key,
+    # which sets NOT NULL itself (a scan under ACCESS EXCLUSIVE) in a "no scan" step.
+    findings = [f for f in lint(sql, version="11") if f.rule == rule]
+    steps = findings[0].rewrite.steps
+    texts = [step.sql or step.instruction for step in steps]
+    assert not any("stays nullable" in text for text in texts)
+    set_not_null = _index(texts, "ALTER TABLE t ALTER COLUMN id SET NOT NULL;")
+    assert "before PostgreSQL 12 it scans the table" in steps[set_not_null].title
+    assert set_not_null < _index(texts, "PRIMARY KEY USING INDEX t_id_idx;") == len(steps) - 1

@@ -171,12 +171,14 @@ def check_exclude(op: m.AddConstraint, ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _not_null_first(ctx: RuleContext, table: m.ObjectName, columns: Sequence[m.Ident]) -> List[Step]:
-    """The NOT NULL recipe for each column this file does not already make NOT NULL."""
+    """The NOT NULL recipe for each column this file does not already make NOT NULL. A
+    primary key requires NOT NULL (attaching it would set it under ACCESS EXCLUSIVE), so
+    before PostgreSQL 12 the recipe still ends with SET NOT NULL, scan included."""
     fast = ctx.version.at_least(12)
     return [
         step for column in columns if not _made_not_null(ctx, table, column)
         for step in add_not_null_safely(ctx.dialect, table, column, None,
-                                        version_supports_fast_not_null=fast)
+                                        version_supports_fast_not_null=fast, required=True)
     ]
 
 
