@@ -63,14 +63,18 @@ def lint_migration(migration: Migration, options: LintOptions) -> List[Finding]:
             region, message)
 
     findings = list(_parse_errors(migration, report))
-    findings += _run_rules(migration, plan, severities)
-    findings = _drop_superseded(_drop_repeats(findings), rules)
+    found, statement_wide = _run_rules(migration, plan, severities)
     findings = apply_suppressions(
-        findings, parse_suppressions(migration.comments, migration.source.lines),
+        _drop_repeats(findings + found),
+        parse_suppressions(migration.comments, migration.source.lines),
         _statement_lines(migration),
         migration.statements[0].span.line if migration.statements else None,
         report, set(options.selection.enabled), _holder_lines(migration),
     )
+    # Only what a suppression leaves supersedes: a suppressed finding silences nothing.
+    if statement_wide:
+        findings = _drop_superseded_in_statements(findings, statement_wide, rules)
+    findings = _drop_superseded(findings, rules)
     return sorted((f for f in findings if f.rule in options.selection.enabled),
                   key=lambda f: f.sort_key)
 
@@ -83,6 +87,8 @@ class _RulePlan:
         checked = [self.rules[code] for code in sorted(enabled) if self.rules[code].check]
         self.operation_rules = [r for r in checked if r.scope == "operation"]
         self.migration_rules = [r for r in checked if r.scope == "migration"]
+        # Codes whose finding supersedes on every operation of its statement (ML114).
+        self.statement_wide = {r.code for r in checked if r.supersedes_in_statement}
         self._by_type: Dict[type, List[RuleInfo]] = {}
 
     def rules_for(self, kind: type) -> List[RuleInfo]:
@@ -103,26 +109,39 @@ def _plan(enabled: FrozenSet[str]) -> _RulePlan:
 
 def _run_rules(
     migration: Migration, plan: _RulePlan, severities: Dict[str, Severity]
-) -> List[Finding]:
+) -> Tuple[List[Finding], List[List[Finding]]]:
+    """The rules' findings, and the findings of each statement where a rule that
+    supersedes in the whole statement fired (rare: kept apart so that the superseding,
+    done after suppressions, needs no per-statement work otherwise)."""
     findings: List[Finding] = []
+    statement_wide: List[List[Finding]] = []
     for statement in migration.statements:
         found: List[Finding] = []
         for operation in statement.operations:
             for info in plan.rules_for(type(operation)):
                 found += info.check(
                     operation, RuleContext(info, migration, statement, severities.get(info.code)))
-        findings += _drop_superseded_in_statement(found, plan.rules) if found else found
+        if found and plan.statement_wide and any(f.rule in plan.statement_wide for f in found):
+            statement_wide.append(found)
+        findings += found
     for info in plan.migration_rules:
         findings += info.check(RuleContext(info, migration, None, severities.get(info.code)))
-    return findings
+    return findings, statement_wide
 
 
-def _drop_superseded_in_statement(findings: List[Finding], rules: Dict[str, RuleInfo]) -> List[Finding]:
-    """Drop what a rule that supersedes in the whole statement replaces, on any of the
-    statement's operations (_drop_superseded then handles the same operation)."""
-    replaced = {code for finding in findings if rules[finding.rule].supersedes_in_statement
-                for code in rules[finding.rule].supersedes}
-    return [f for f in findings if f.rule not in replaced] if replaced else findings
+def _drop_superseded_in_statements(
+    findings: List[Finding], statements: List[List[Finding]], rules: Dict[str, RuleInfo]
+) -> List[Finding]:
+    """Drop what a kept finding of a rule that supersedes in the whole statement replaces,
+    on any of the statement's operations (``statements``: each such statement's
+    findings); _drop_superseded then handles the same operation."""
+    kept = {id(f) for f in findings}
+    dropped: Set[int] = set()
+    for found in statements:
+        replaced = {code for f in found if id(f) in kept and rules[f.rule].supersedes_in_statement
+                    for code in rules[f.rule].supersedes}
+        dropped.update(id(f) for f in found if f.rule in replaced)
+    return [f for f in findings if id(f) not in dropped] if dropped else findings
 
 
 def _parse_errors(

@@ -271,3 +271,15 @@ def test_a_rejected_statement_still_reports_what_breaks_running_versions():
 def test_accepted_syntax_keeps_its_lock_finding(sql, version, lock_rule):
     found = {f.rule for f in lint(sql, dialect="postgres", version=version)}
     assert "ML114" not in found and lock_rule in found
+
+
+def test_a_suppressed_rejection_silences_no_lock_finding():
+    # The team runs 15 and says so: the statement runs there, so each operation takes its
+    # lock, as with ML114 turned off.
+    sql = ("ALTER TABLE t ADD CONSTRAINT a UNIQUE NULLS NOT DISTINCT (x), ADD CONSTRAINT b "
+           "UNIQUE (y); -- migrationlint: ignore ML114 -- we run 15\n")
+    found = lint(sql, dialect="postgres", version="14")
+    assert [f.span.column for f in found if f.rule == "ML206"] == [30, 78]
+    assert not {"ML002", "ML003", "ML114"} & {f.rule for f in found}
+    off = lint(sql.split(";")[0] + ";", dialect="postgres", version="14", ignore=["ML114"])
+    assert [f.span.column for f in off if f.rule == "ML206"] == [30, 78]
