@@ -195,12 +195,14 @@ class ColumnSpec(Record):
         is off. PRIMARY KEY and UNIQUE stay out: they are indexes, which MODIFY keeps."""
         return self.restated(nullability=True)
 
-    def restated(self, nullability: bool) -> str:
+    def restated(self, nullability: bool, shadow: bool = False) -> str:
         """``restated_sql``; without its NULL / NOT NULL when not ``nullability``, for a
         caller that states the column's nullability itself (MySQL takes the attributes in
-        any order)."""
+        any order). ``shadow``: for a new column standing in for this one, without
+        AUTO_INCREMENT (the table's only one must be a key, and this column still has it)
+        and the generation (a plain column becomes generated only by a table copy)."""
         parts = [self.full_type_sql]
-        if self.generation_sql:
+        if self.generation_sql and not shadow:
             # MariaDB rejects NULL / NOT NULL on a generated column, so only a NOT NULL the
             # file wrote (MySQL) is restated; the column's nullability follows its expression.
             parts.append(self.generation_sql)
@@ -212,7 +214,7 @@ class ColumnSpec(Record):
             parts.append(f"DEFAULT {self.default.sql}")
         if self.on_update_sql:
             parts.append(f"ON UPDATE {self.on_update_sql}")
-        if self.auto_increment:
+        if self.auto_increment and not shadow:
             parts.append("AUTO_INCREMENT")
         if self.invisible:
             parts.append("INVISIBLE")

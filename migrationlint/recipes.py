@@ -178,6 +178,61 @@ def declared_definition_steps(
     return steps
 
 
+def restated_definition_steps(dialect: str, table: m.ObjectName, old: m.Ident, new: m.Ident,
+                              definition: m.ColumnSpec) -> List[Step]:
+    """MySQL's MODIFY replaces the whole definition: once the backfill is done, the new
+    column gets every attribute the statement declares for ``old`` (DEFAULT, COMMENT,
+    ON UPDATE, ...), NOT NULL in the step that makes it so; AUTO_INCREMENT and a generation,
+    which it cannot take while it stands in for ``old``, are said in a step of their own."""
+    shadow = definition.restated(nullability=False, shadow=True)
+    if definition.not_null:
+        steps = add_not_null_safely(dialect, table, new, shadow)
+    elif definition.replace(default=None).restated(False, shadow=True) == definition.full_type_sql:
+        # Nothing declared beyond the type and a default: SET DEFAULT gives it, if any.
+        steps = declared_definition_steps(dialect, table, new, definition.full_type_sql,
+                                          definition.default and definition.default.sql, False)
+    else:
+        n = quote(new, dialect)
+        steps = [Step(phase=Phase.CONTRACT, title=f"Once the backfill is done, give {n} the "
+                      "rest of the definition the statement declares (earlier, a default would "
+                      "fill the column before the sync trigger could copy the old one)",
+                      sql=f"ALTER TABLE {qualified(table, dialect)} MODIFY {n} "
+                      f"{definition.restated(nullability=True, shadow=True)}, "
+                      "ALGORITHM=INPLACE, LOCK=NONE;")]
+    return steps + _shadow_left_out(dialect, table, old, new, definition)
+
+
+def _shadow_left_out(dialect: str, table: m.ObjectName, old: m.Ident, new: m.Ident,
+                     definition: m.ColumnSpec) -> List[Step]:
+    """What the new column's restatement leaves out: AUTO_INCREMENT moves with its key when
+    ``old`` is dropped; a generated column is recreated as generated."""
+    t, o, n = qualified(table, dialect), quote(old, dialect), quote(new, dialect)
+    if definition.generation_sql:
+        return [Step(phase=Phase.CONTRACT, title=f"{o} is a generated column: recreate it as "
+                     "generated rather than as a synced copy", instruction=(
+                         f"{n}, filled by the trigger and the backfill, stays a plain column, "
+                         "and making it generated later copies the table (ALGORITHM=INPLACE "
+                         "is refused). A generated column takes no writes, so add it generated "
+                         "instead of adding, syncing and backfilling it (STORED copies the "
+                         "table; VIRTUAL is added without a copy):\n"
+                         f"ALTER TABLE {t} ADD COLUMN {n} {definition.full_type_sql} "
+                         f"{definition.generation_sql};"))]
+    if definition.auto_increment:
+        rest = definition.restated(nullability=False, shadow=True)
+        return [Step(phase=Phase.CONTRACT, title=f"Move AUTO_INCREMENT and its key from {o} "
+                     f"to {n} in the statement that drops {o}", instruction=(
+                         f"A table has one AUTO_INCREMENT column and it must be a key, so {n} "
+                         f"takes it only as {o} goes. The sync trigger copies 0 for an {o} the "
+                         "server generates (a BEFORE INSERT trigger runs before the value is "
+                         f"assigned): first re-copy those rows (SET {n} = {o} WHERE {n} = 0). "
+                         f"Then, instead of dropping {o} alone, drop it in one statement that "
+                         f"gives {n} AUTO_INCREMENT and {o}'s key (PRIMARY KEY below, if that is "
+                         "the one); it copies the table (ALGORITHM=INPLACE is refused):\n"
+                         f"ALTER TABLE {t} DROP COLUMN {o}, MODIFY {n} {rest} NOT NULL "
+                         f"AUTO_INCREMENT, ADD PRIMARY KEY ({n});"))]
+    return []
+
+
 def restate_unknown_definition(dialect: str, version: Version, table: m.ObjectName,
                                old: m.Ident, new: m.Ident) -> Step:
     """The new column gets no DEFAULT or NOT NULL of its own: when this file does not show

@@ -296,6 +296,33 @@ def test_type_change_restates_every_attribute_of_the_statement(nullability, rest
     assert f"ALTER TABLE t MODIFY name_new {restated}, ALGORITHM=INPLACE, LOCK=NONE;" in sql
 
 
+def _rewrite_text(finding):
+    return "\n".join(s.sql or s.instruction or "" for s in finding.rewrite.steps)
+
+
+@pytest.mark.parametrize("dialect", ["mysql", "mariadb"])
+def test_widening_an_auto_increment_id_moves_auto_increment_at_the_swap(dialect):
+    # id_new cannot be AUTO_INCREMENT while id is (ERROR 1075): the contract MODIFY leaves it
+    # out, and a step moves it with the key in the statement that drops id.
+    finding = only("ALTER TABLE orders MODIFY id BIGINT NOT NULL AUTO_INCREMENT;", "ML107",
+                   dialect=dialect)
+    sql = "\n".join(s.sql or "" for s in finding.rewrite.steps)
+    assert "ALTER TABLE orders MODIFY id_new BIGINT NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;" in sql
+    assert "AUTO_INCREMENT" not in sql
+    assert ("ALTER TABLE orders DROP COLUMN id, MODIFY id_new BIGINT NOT NULL AUTO_INCREMENT, "
+            "ADD PRIMARY KEY (id_new);") in _rewrite_text(finding)
+
+
+def test_type_change_of_a_generated_column_says_to_recreate_it_generated():
+    # Making the plain id_new generated is copy-only (ALGORITHM=INPLACE refused).
+    finding = only("ALTER TABLE t MODIFY n BIGINT AS (a + b) STORED NOT NULL;", "ML107")
+    sql = "\n".join(s.sql or "" for s in finding.rewrite.steps)
+    assert "ALTER TABLE t MODIFY n_new BIGINT NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;" in sql
+    assert "GENERATED" not in sql
+    assert ("ALTER TABLE t ADD COLUMN n_new BIGINT GENERATED ALWAYS AS (a + b) STORED;"
+            in _rewrite_text(finding))
+
+
 def test_lock_wait_timeout_note_names_the_table():
     [finding] = [f for f in lint("CREATE TABLE audit (id INT);\nALTER TABLE `orders` ADD COLUMN a "
                                  "INT, ALGORITHM=INSTANT;", dialect="mysql") if f.rule == "ML411"]

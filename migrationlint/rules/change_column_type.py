@@ -5,8 +5,8 @@ from typing import Iterator, List, Optional
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.recipes import (
-    add_column_step, add_not_null_safely, batched_backfill, declared_definition_steps,
-    drop_sync_trigger, primary_key, restate_unknown_definition, sync_trigger,
+    add_column_step, batched_backfill, declared_definition_steps, drop_sync_trigger,
+    primary_key, restate_unknown_definition, restated_definition_steps, sync_trigger,
 )
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
@@ -175,27 +175,11 @@ def _sync_step(op: m.AlterColumnType, new: m.Ident, ctx: RuleContext) -> Step:
     return sync_trigger(ctx.dialect, ctx.version, op.table, op.column, new, forward, None, title)
 
 
-def _restated_definition_steps(op: m.AlterColumnType, new: m.Ident, default: Optional[str],
-                               ctx: RuleContext) -> List[Step]:
-    """MySQL's MODIFY replaces the whole definition: once the backfill is done, the new
-    column gets every attribute the statement declares (DEFAULT, COMMENT, ON UPDATE, ...),
-    NOT NULL in the step that makes it so."""
-    definition = op.definition
-    if default is not None and definition.default is None:  # ALTER COLUMN ... SET DEFAULT
-        definition = definition.replace(default=m.ColumnDefault(sql=default))
-    if definition.not_null:
-        return add_not_null_safely(ctx.dialect, op.table, new,
-                                   definition.restated(nullability=False))
-    if definition.replace(default=None).restated(nullability=False) == definition.full_type_sql:
-        # Nothing declared beyond the type and a default: SET DEFAULT gives it, if any.
-        return declared_definition_steps(ctx.dialect, op.table, new, definition.full_type_sql,
-                                         default, False)
-    n = ctx.q(new)
-    return [Step(phase=Phase.CONTRACT, title=f"Once the backfill is done, give {n} the rest of "
-                 "the definition the statement declares (earlier, a default would fill the "
-                 "column before the sync trigger could copy the old one)",
-                 sql=f"ALTER TABLE {ctx.q(op.table)} MODIFY {n} {definition.restated_sql}, "
-                 "ALGORITHM=INPLACE, LOCK=NONE;")]
+def _declared(op: m.AlterColumnType, default: Optional[str]) -> m.ColumnSpec:
+    """The MODIFY/CHANGE definition, with the default of an ALTER COLUMN ... SET DEFAULT."""
+    if default is not None and op.definition.default is None:
+        return op.definition.replace(default=m.ColumnDefault(sql=default))
+    return op.definition
 
 
 def _expand_contract(op: m.AlterColumnType, ctx: RuleContext) -> Rewrite:
@@ -216,7 +200,8 @@ def _expand_contract(op: m.AlterColumnType, ctx: RuleContext) -> Rewrite:
              "version uses it."),
     ]
     if ctx.dialect != "postgres" and op.definition is not None:
-        steps += _restated_definition_steps(op, new, default, ctx)
+        steps += restated_definition_steps(ctx.dialect, op.table, op.column, new,
+                                           _declared(op, default))
     else:
         steps += declared_definition_steps(ctx.dialect, op.table, new, type_sql, default,
                                            bool(op.not_null))
