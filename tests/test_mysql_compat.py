@@ -371,6 +371,22 @@ def test_change_column_rename_recipe_uses_the_stated_definition():
     assert steps[-1].sql.endswith("ALTER TABLE t DROP COLUMN fname;")
 
 
+def test_change_column_rename_recipe_restates_the_whole_definition():
+    # MODIFY replaces the whole definition: the COMMENT of the CHANGE must be kept.
+    finding = only("ALTER TABLE users CHANGE COLUMN nick nick2 VARCHAR(100) NOT NULL "
+                   "COMMENT 'n';", "ML101")
+    assert finding.rewrite.steps[-2].sql == (
+        "ALTER TABLE users MODIFY nick2 VARCHAR(100) COMMENT 'n' NOT NULL, ALGORITHM=INPLACE, "
+        "LOCK=NONE;")
+
+
+def test_change_column_rename_of_an_auto_increment_key_moves_it_at_the_swap():
+    finding = only("ALTER TABLE users CHANGE id uid BIGINT NOT NULL AUTO_INCREMENT;", "ML101")
+    assert "AUTO_INCREMENT" not in "\n".join(s.sql or "" for s in finding.rewrite.steps)
+    assert ("ALTER TABLE users DROP COLUMN id, MODIFY uid BIGINT NOT NULL AUTO_INCREMENT, "
+            "ADD PRIMARY KEY (uid);") in _rewrite_text(finding)
+
+
 def test_recipes_keep_the_column_character_set_and_collation():
     charset = "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
     modify = only(f"ALTER TABLE posts MODIFY body TEXT {charset} NOT NULL DEFAULT 'x';", "ML107")

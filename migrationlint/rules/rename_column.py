@@ -5,8 +5,8 @@ from typing import Iterator, Optional
 from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.recipes import (
-    add_column_step, batched_backfill, declared_definition_steps, drop_sync_trigger, primary_key,
-    restate_unknown_definition, sync_trigger,
+    add_column_step, batched_backfill, drop_sync_trigger, primary_key, restate_unknown_definition,
+    restated_definition_steps, sync_trigger,
 )
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
@@ -32,9 +32,8 @@ def check(op: m.RenameColumn, ctx: RuleContext) -> Iterator[Finding]:
     declared = _declared_definition(op, ctx)
     type_sql = declared.full_type_sql if declared else ctx.migration.column_type(
         op.table, op.column, ctx.index)
-    finish = declared_definition_steps(
-        ctx.dialect, op.table, op.new_name, type_sql,
-        declared.default.sql if declared.default else None, declared.not_null,
+    finish = restated_definition_steps(
+        ctx.dialect, op.table, op.column, op.new_name, declared,
     ) if declared else [restate_unknown_definition(ctx.dialect, ctx.version, op.table,
                                                    op.column, op.new_name)]
     rewrite = Rewrite(
