@@ -158,9 +158,9 @@ def declared_definition_steps(
     dialect: str, table: m.ObjectName, column: m.Ident, type_sql: str,
     default_sql: Optional[str], not_null: bool,
 ) -> List[Step]:
-    """Once the backfill is done, give the new ``column`` the DEFAULT and NOT NULL the
-    original statement declared (earlier, a default would fill the column before the sync
-    trigger could copy the old one)."""
+    """Give the new ``column`` the DEFAULT and NOT NULL the original statement declared:
+    NOT NULL once the backfill is done, the DEFAULT once no version writes only the old
+    column (see ``_DEFAULT_WHEN``)."""
     if not_null and dialect != "postgres" and default_sql is not None:
         # MySQL's MODIFY restates the whole definition: keep the default in it.
         return add_not_null_safely(dialect, table, column, f"{type_sql} DEFAULT {default_sql}")
@@ -169,8 +169,7 @@ def declared_definition_steps(
         c = quote(column, dialect)
         steps.append(Step(
             phase=Phase.CONTRACT,
-            title=f"Give {c} the column's default once the backfill is done (earlier, it "
-            "would fill the column before the sync trigger could copy the old one)",
+            title=f"Give {c} the column's default {_DEFAULT_WHEN.format(c)}",
             sql=f"ALTER TABLE {qualified(table, dialect)} ALTER COLUMN {c} SET DEFAULT "
             f"{default_sql};"))
     if not_null:
@@ -233,22 +232,38 @@ def _shadow_left_out(dialect: str, table: m.ObjectName, old: m.Ident, new: m.Ide
     return []
 
 
+# When the new column may get a DEFAULT: until then a version that writes only the old
+# column may INSERT, and the sync trigger keeps a non-NULL new column over the old one's value.
+_DEFAULT_WHEN = ("once no running or rollback version writes only the old column (until then, "
+                 "such a version's INSERT would get the default in {0}, which the sync trigger "
+                 "keeps instead of the value written to the old column)")
+
+
 def restate_unknown_definition(dialect: str, version: Version, table: m.ObjectName,
-                               old: m.Ident, new: m.Ident) -> Step:
+                               old: m.Ident, new: m.Ident, default_sql: Optional[str] = None,
+                               ) -> Step:
     """The new column gets no DEFAULT or NOT NULL of its own: when this file does not show
-    ``old``'s, say how to restate them once the backfill is done."""
+    ``old``'s, say how to restate them. ``default_sql``: the default the statement gives
+    (an earlier step sets it), so only NOT NULL is unknown."""
     t, o, n = qualified(table, dialect), quote(old, dialect), quote(new, dialect)
-    head = f"This file does not show {o}'s definition, and {n} gets neither unless restated"
+    if default_sql is None:
+        head = f"This file does not show {o}'s definition, and {n} gets neither unless restated"
+        title = (f"Give {n} the DEFAULT and NOT NULL of {o}, if it has them, "
+                 + _DEFAULT_WHEN.format(n))
+    else:
+        head = f"This file does not show whether {o} is NOT NULL, and {n} is not unless restated"
+        title = f"Give {n} the NOT NULL of {o}, if it has it, once the backfill is done"
     if dialect != "postgres":
-        modify = add_not_null_safely(dialect, table, new, "<type> DEFAULT <default>")[0].sql
+        restated = f"<type> DEFAULT {default_sql or '<default>'}"
+        modify = add_not_null_safely(dialect, table, new, restated)[0].sql
         text = f"{head}; leave out what {o} does not have:\n{modify}"
     else:
         not_null = "\n".join(step.sql or step.instruction for step in add_not_null_safely(
             dialect, table, new, None, version.at_least(12)))
-        text = (f"{head}. A default:\nALTER TABLE {t} ALTER COLUMN {n} SET DEFAULT <default>;\n"
-                f"NOT NULL, the VALIDATE in a migration of its own:\n{not_null}")
-    return Step(phase=Phase.CONTRACT, title=f"Give {n} the DEFAULT and NOT NULL of {o}, if it "
-                "has them, once the backfill is done", instruction=text)
+        default = ("" if default_sql is not None else
+                   f"A default:\nALTER TABLE {t} ALTER COLUMN {n} SET DEFAULT <default>;\n")
+        text = f"{head}. {default}NOT NULL, the VALIDATE in a migration of its own:\n{not_null}"
+    return Step(phase=Phase.CONTRACT, title=title, instruction=text)
 
 
 def add_column_step(

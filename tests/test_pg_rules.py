@@ -608,6 +608,30 @@ def test_new_column_is_told_to_take_the_old_ones_default_and_not_null(sql, rule,
     assert f"ALTER TABLE users ALTER COLUMN {new} SET NOT NULL;" in step.instruction
 
 
+def test_type_change_with_a_default_still_restates_the_unknown_not_null():
+    # SET DEFAULT next to the TYPE made the whole restate step go, NOT NULL included.
+    finding = only("ALTER TABLE t ALTER COLUMN c TYPE bigint, ALTER COLUMN c SET DEFAULT 0;",
+                   "ML107")
+    default, not_null = finding.rewrite.steps[-3:-1]
+    assert default.sql == "ALTER TABLE t ALTER COLUMN c_new SET DEFAULT 0;"
+    assert "NOT NULL of c" in not_null.title and "DEFAULT" not in not_null.title
+    assert "SET DEFAULT" not in not_null.instruction
+    assert "ALTER TABLE t ALTER COLUMN c_new SET NOT NULL;" in not_null.instruction
+
+
+@pytest.mark.parametrize("sql, rule", [
+    ("ALTER TABLE t ALTER COLUMN c TYPE bigint, ALTER COLUMN c SET DEFAULT 0;", "ML107"),
+    ("ALTER TABLE users RENAME COLUMN locale TO language;", "ML101"),
+])
+def test_the_new_columns_default_waits_for_every_version_that_writes_only_the_old_one(sql, rule):
+    # With the two-way trigger a non-NULL new column wins on INSERT: a default set once the
+    # backfill is done overwrote the value an old version's INSERT wrote to the old column.
+    titles = [step.title for step in only(sql, rule).rewrite.steps if "DEFAULT" in
+              (step.sql or step.instruction or "")]
+    assert titles and all("once no running or rollback version writes only the old column"
+                          in title and "backfill is done" not in title for title in titles)
+
+
 def test_type_change_sync_trigger_casts_both_ways_when_the_old_type_holds_the_new():
     finding = lint("ALTER TABLE t ALTER COLUMN n TYPE int;\n"
                    "ALTER TABLE t ALTER COLUMN n TYPE bigint;", select=["ML107"])[1]

@@ -205,9 +205,9 @@ def _expand_contract(op: m.AlterColumnType, ctx: RuleContext) -> Rewrite:
     else:
         steps += declared_definition_steps(ctx.dialect, op.table, new, type_sql, default,
                                            bool(op.not_null))
-    if op.definition is None and default is None:  # PostgreSQL's TYPE keeps them unsaid
+    if op.definition is None:  # PostgreSQL's TYPE keeps NOT NULL unsaid, and the default
         steps.append(restate_unknown_definition(ctx.dialect, ctx.version, op.table, op.column,
-                                                new))
+                                                new, default_sql=default))
     steps.append(Step(
         phase=Phase.CONTRACT,
         title=f"In a later release, drop the trigger and the old column {column}",
