@@ -292,6 +292,18 @@ def test_a_swap_with_a_table_created_in_the_migration_gets_no_view_recipe(sql, d
     assert "keep it in sync" in finding.rewrite.steps[0].title
 
 
+@pytest.mark.parametrize("dialect, tools", [
+    ("mysql", "gh-ost or pt-online-schema-change can"),
+    ("mariadb", "; pt-online-schema-change can"),  # gh-ost does not support MariaDB
+])
+def test_a_fresh_swap_names_the_online_tools_of_the_dialect(dialect, tools):
+    sql = ("CREATE TABLE orders_new LIKE orders;\n"
+           "RENAME TABLE orders TO orders_old, orders_new TO orders;")
+    [finding] = only(lint(sql, dialect=dialect, select=["ML102"]), "ML102")
+    assert tools in finding.rewrite.steps[0].instruction
+    assert (dialect == "mysql") == ("gh-ost" in finding.rewrite.steps[0].instruction)
+
+
 def test_a_do_blocks_batching_loop_is_bounded_by_its_variables():
     sql = ("DO $$\nDECLARE last_id bigint := 0;\nBEGIN\n  LOOP\n"
            "    UPDATE users SET x = 1 WHERE id > last_id AND id <= last_id + 1000;\n"

@@ -225,7 +225,7 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _tool_names(ctx: RuleContext) -> str:
+def tool_names(ctx: RuleContext) -> str:
     """The online schema change tools online_tool_steps suggests for this dialect."""
     if ctx.dialect == "mariadb":
         return "pt-online-schema-change"
@@ -281,7 +281,7 @@ def check_blocks_writes(ctx: RuleContext) -> Iterator[Finding]:
                               "is then promoted."))
         yield ctx.finding(op.span, message, Rewrite(
             summary="Do not block writes on a live table: let the server refuse unsafe "
-            f"algorithms, and run copying changes with {_tool_names(ctx)}.",
+            f"algorithms, and run copying changes with {tool_names(ctx)}.",
             steps=tuple(steps),
         ))
 
@@ -313,7 +313,7 @@ def check_rebuilds(ctx: RuleContext) -> Iterator[Finding]:
         steps += online_tool_steps(statement, found, ctx)
         small = f"; on small tables state {clause}" if clause else ""
         yield ctx.finding(op.span, message, Rewrite(
-            summary=f"Rebuild large tables with {_tool_names(ctx)} (throttled, "
+            summary=f"Rebuild large tables with {tool_names(ctx)} (throttled, "
             f"replica-aware){small}.",
             steps=tuple(steps),
         ))

@@ -7,6 +7,7 @@ from migrationlint.context import Statement, substantive
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import rule
+from migrationlint.rules.mysql_online_ddl import tool_names
 
 
 @rule(
@@ -93,8 +94,8 @@ def _fresh_swap_finding(op: m.RenameTable, fresh: m.ObjectName, ctx: RuleContext
         f"version now reads and writes {f}, which holds only what this migration put into "
         f"it, while the rows it used are in {new}."
     )
-    tools = ("; on MySQL gh-ost or pt-online-schema-change do all of it, copying in chunks "
-             "and swapping atomically" if ctx.dialect != "postgres" else "")
+    tools = (f"; {tool_names(ctx)} can do all of it, copying in chunks and swapping "
+             "atomically" if ctx.dialect != "postgres" else "")
     return ctx.finding(op.span, message, Rewrite(
         summary=f"Swap in a table that already holds the rows of {old} and receives its writes.",
         steps=(Step(phase=Phase.EXPAND,
