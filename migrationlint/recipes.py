@@ -184,17 +184,19 @@ def restated_definition_steps(dialect: str, table: m.ObjectName, old: m.Ident, n
     ON UPDATE, ...), NOT NULL in the step that makes it so; AUTO_INCREMENT and a generation,
     which it cannot take while it stands in for ``old``, are said in a step of their own."""
     shadow = definition.restated(nullability=False, shadow=True)
+    n = quote(new, dialect)
+    when = _DEFAULT_WHEN.format(n) if definition.default else "once the backfill is done"
     if definition.not_null:
-        steps = add_not_null_safely(dialect, table, new, shadow)
+        steps = [step.model_copy(update={"title": f"Make {n} NOT NULL with the rest of the "
+                                         f"declared definition, in its own migration, {when}"})
+                 for step in add_not_null_safely(dialect, table, new, shadow)]
     elif definition.replace(default=None).restated(False, shadow=True) == definition.full_type_sql:
         # Nothing declared beyond the type and a default: SET DEFAULT gives it, if any.
         steps = declared_definition_steps(dialect, table, new, definition.full_type_sql,
                                           definition.default and definition.default.sql, False)
     else:
-        n = quote(new, dialect)
-        steps = [Step(phase=Phase.CONTRACT, title=f"Once the backfill is done, give {n} the "
-                      "rest of the definition the statement declares (earlier, a default would "
-                      "fill the column before the sync trigger could copy the old one)",
+        steps = [Step(phase=Phase.CONTRACT, title=f"Give {n} the rest of the definition the "
+                      f"statement declares {when}",
                       sql=f"ALTER TABLE {qualified(table, dialect)} MODIFY {n} "
                       f"{definition.restated(nullability=True, shadow=True)}, "
                       "ALGORITHM=INPLACE, LOCK=NONE;")]
