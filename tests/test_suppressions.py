@@ -175,3 +175,11 @@ def test_comment_above_a_framework_call_covering_several_statements_is_reported_
     findings = lint(text, path="versions/abc_rev.py")
     assert [(f.rule, f.span.line) for f in findings] == [("ML003", 4)]
     assert findings[0].message == "Suppression of ML103 suppressed nothing; remove it."
+
+
+def test_a_suppressed_finding_does_not_stand_in_for_a_broader_one():
+    # ML103 supersedes ML406 on its operation; suppressed, it replaces nothing, as when
+    # drop-column is turned off.
+    sql = "-- migrationlint: ignore drop-column -- unused\nALTER TABLE t DROP COLUMN c;"
+    assert codes(sql, dialect="mysql") == ["ML406"]
+    assert codes(sql.split("\n")[1], dialect="mysql", ignore=["ML103", "ML411"]) == ["ML406"]
