@@ -53,8 +53,9 @@ class _Tools:
         quoted = _quote_placeholder_names(tokens, text)
         expressions = self.parser.parse(tokens, text)
         if quoted and quoted != _quoted_placeholders(expressions):
-            # A quoted name after a colon that was no placeholder (a slice's bound, a
-            # JSON_OBJECT value): read the statement as sqlglot does.
+            # A quoted name after a colon that was no placeholder all the same (a slice
+            # bound after a keyword, b[NULL:"x"]; a JSON_OBJECT key that is a column,
+            # k:"x"): read the statement as sqlglot does.
             expressions = self.parser.parse(self.tokenizer.tokenize(text), text)
         return expressions
 
@@ -90,16 +91,34 @@ def _placeholders_as_written(node: exp.Expression) -> exp.Expression:
         isinstance(child, exp.Placeholder) and colon_name(child) is not None) else child)
 
 
+# Tokens that end an operand. sqlglot reads a colon right after one as no placeholder's:
+# inside [...] it bounds a slice (b[1:"x"], b[i:"x"]), and after a literal or a closing
+# bracket it parts a JSON_OBJECT key from its value ('k':"x"). Outside brackets a word does
+# not count: SET ROLE :"r" has the keyword ROLE as a word.
+_ENDS_OPERAND = frozenset({TokenType.NUMBER, TokenType.STRING, TokenType.R_PAREN,
+                           TokenType.R_BRACKET})
+_ENDS_OPERAND_IN_BRACKETS = _ENDS_OPERAND | {TokenType.VAR, TokenType.IDENTIFIER}
+
+
 def _quote_placeholder_names(tokens: List[Token], text: str) -> int:
     """Give the name token of each ``:"name"`` its quotes back, so that sqlglot's
     Placeholder keeps them (it names ``:"name"`` and ``:name`` alike, and psql substitutes
-    the first as a quoted identifier, the second as raw text); how many it changed."""
-    changed = 0
+    the first as a quoted identifier, the second as raw text); how many it changed. A
+    colon after an operand is left alone: sqlglot takes no placeholder there."""
+    changed = depth = 0
+    previous: Optional[TokenType] = None
     for colon, name in zip(tokens, tokens[1:]):
-        if (colon.token_type == TokenType.COLON and name.token_type == TokenType.IDENTIFIER
-                and name.start == colon.end + 1 and text[name.start] == '"'):
+        kind = colon.token_type
+        if kind == TokenType.L_BRACKET:
+            depth += 1
+        elif kind == TokenType.R_BRACKET:
+            depth = max(depth - 1, 0)
+        elif (kind == TokenType.COLON and name.token_type == TokenType.IDENTIFIER
+                and name.start == colon.end + 1 and text[name.start] == '"'
+                and previous not in (_ENDS_OPERAND_IN_BRACKETS if depth else _ENDS_OPERAND)):
             name.text = text[name.start:name.end + 1]
             changed += 1
+        previous = kind
     return changed
 
 

@@ -152,6 +152,15 @@ def test_a_quoted_name_after_a_slice_colon_is_still_a_column():
     assert 'SET a = b[1:"x"]' in finding.rewrite.steps[-1].instruction
 
 
+@pytest.mark.parametrize("value", ['b[1:"x"]', 'b[i:"x"]', 'JSON_OBJECT(\'k\':"x")'])
+def test_a_slice_bound_or_json_value_beside_a_quoted_psql_variable_keeps_it_quoted(value):
+    # The quoted name after the colon is a column, not a placeholder; :"tbl" stays one.
+    [finding] = [f for f in lint(f'UPDATE :"tbl" SET a = {value};') if f.rule == "ML501"]
+    assert finding.message.startswith('UPDATE on :"tbl" with no WHERE')
+    assert f'UPDATE :"tbl" SET a = {value}' in finding.rewrite.steps[-1].instruction.replace(
+        "': ", "':")
+
+
 @pytest.mark.parametrize("sql, rule, named", [
     # Statements read from tokens, where the colon was taken for the table's name.
     ("VACUUM FULL :tbl;", "ML209", "rewrites :tbl and"),
