@@ -601,6 +601,9 @@ class OnlineDdlClauses(TableOperation):
     lock: Optional[str] = None
     # MariaDB ``WAIT n`` / ``NOWAIT`` (seconds; "0" for NOWAIT): a per-statement lock wait limit.
     wait: Optional[str] = None
+    # A clause written after a partition command (ADD PARTITION ..., ALGORITHM=INPLACE):
+    # MySQL's grammar takes them only before it.
+    after_partition_command: bool = False
 
 
 class TableOption(TableOperation):

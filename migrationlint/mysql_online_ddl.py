@@ -406,6 +406,8 @@ class Plan(NamedTuple):
     algorithm: Optional[str] = None
     lock: Optional[str] = None
     target: Optional[Target] = None
+    # The clauses follow a partition command, which MySQL's grammar rejects.
+    clause_after_command: bool = False
 
     @property
     def supports(self) -> List[Support]:
@@ -436,8 +438,11 @@ class Plan(NamedTuple):
         """A requested clause the server certainly cannot honour: the statement fails."""
         command = next((s for op, s in self.items
                         if isinstance(op, m.PartitionChange) and op.is_command), None)
-        if target.mariadb and command and (self.algorithm or self.lock):
-            return command, "ALGORITHM=/LOCK="  # a syntax error with a partition command
+        if command and (self.algorithm or self.lock) and (
+                target.mariadb or self.clause_after_command):
+            # A syntax error: MariaDB takes neither with a partition command, MySQL only before it.
+            where = "" if target.mariadb else " after the partition command"
+            return command, f"ALGORITHM=/LOCK={where}"
         if self.algorithm == "INSTANT" and self.lock not in (None, "DEFAULT") and not target.mariadb:
             return self.supports[0], (f"ALGORITHM=INSTANT with LOCK={self.lock} (INSTANT "
                                       "allows only LOCK=DEFAULT)")
@@ -531,5 +536,5 @@ def plan(operations: Sequence[m.Operation], target: Target, facts: Facts, quote)
     return Plan(
         table=table, items=tuple(items),
         algorithm=clauses.algorithm if clauses else None, lock=clauses.lock if clauses else None,
-        target=target,
+        target=target, clause_after_command=bool(clauses and clauses.after_partition_command),
     )

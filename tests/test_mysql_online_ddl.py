@@ -181,10 +181,26 @@ def test_missing_clause_rewrite_appends_the_clause():
     "DROP PARTITION p2029", "TRUNCATE PARTITION p2029", "ANALYZE PARTITION p2029",
 ])
 def test_partition_command_gets_the_clause_before_it_on_mysql(command):
-    [refused] = online_findings(f"ALTER TABLE events {command}, ALGORITHM=INSTANT;")
+    [refused] = online_findings(f"ALTER TABLE events ALGORITHM=INSTANT, {command};")
     assert refused.rule == "ML407"
     assert refused.rewrite.steps[0].sql == (
         f"ALTER TABLE events ALGORITHM=INPLACE, LOCK=NONE, {command};")
+
+
+@pytest.mark.parametrize("sql,fixed", [
+    ("ALTER TABLE events ADD PARTITION (PARTITION p3 VALUES LESS THAN (2025)), "
+     "ALGORITHM=INPLACE, LOCK=NONE;",
+     "ALTER TABLE events ALGORITHM=INPLACE, LOCK=NONE, ADD PARTITION (PARTITION p3 VALUES "
+     "LESS THAN (2025));"),
+    ("ALTER TABLE logs DROP PARTITION p2023, ALGORITHM=INPLACE;",
+     "ALTER TABLE logs ALGORITHM=INPLACE, LOCK=NONE, DROP PARTITION p2023;"),
+])
+def test_clause_after_a_partition_command_is_refused_on_mysql(sql, fixed):
+    # MySQL 8's grammar takes ALGORITHM=/LOCK= only before a partition command (ERROR 1064).
+    [refused] = online_findings(sql)
+    assert refused.rule == "ML407" and "after the partition command" in refused.message
+    assert "ERROR 1064" in refused.message
+    assert refused.rewrite.steps[0].sql == fixed
 
 
 def test_partition_command_gets_no_clause_on_mariadb():

@@ -374,8 +374,7 @@ def check_refused_clause(ctx: RuleContext) -> Iterator[Finding]:
     for statement, found, target in _judged(ctx, "ML407"):
         refused, clause = found.refused_clause(target)
         op = found.operation_of(refused)
-        error = ("ERROR 1064, a syntax error" if target.mariadb and partition_command(
-            statement.operations) else "ERROR 1845/1846 \"... is not supported for this operation\"")
+        error = ("ERROR 1064, a syntax error" if clause.startswith("ALGORITHM=/LOCK=") else "ERROR 1845/1846 \"... is not supported for this operation\"")
         message = (
             f"{clause} is not supported for {refused.what} on {_server(target)}: the statement "
             f"fails ({error}) and the migration stops."
