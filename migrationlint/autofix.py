@@ -64,12 +64,14 @@ def _concurrently(kind: str) -> str:
 
 
 def _outside_transactions_after(ctx: RuleContext, fix: Fix) -> bool:
-    """Read the edited file again, as the linter would: its one statement (session SETs
+    """Read the edited file again, as the linter read it: its one statement (session SETs
     aside) must run outside any transaction. The file holds a single statement, so this
-    is cheap."""
+    is cheap. The convention is the one the lint found (configured, or detected with the
+    configured extend_sql_suffixes), which a framework file's reader does not use."""
     migration = ctx.migration
     edited = SourceFile(migration.path, apply_fixes(migration.source.text, [fix]))
-    after = read_migration(edited, migration.dialect, migration.target_version)
+    after = read_migration(edited, migration.dialect, migration.target_version,
+                           migration.runner or "plain")
     work = [s for s in after.statements if substantive(s)]
     return len(work) == 1 and not work[0].error and after.runs_in_transaction(work[0]) is False
 

@@ -3,14 +3,18 @@ fixed file parses and lints clean of the fixed rule (and of the transaction rule
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 
 import pytest
 from click.testing import CliRunner
 
+import helpers
 from helpers import lint
 from migrationlint.autofix import apply_fixes
 from migrationlint.cli import cli
+from migrationlint.engine import lint_source
+from migrationlint.source import SourceFile
 
 FIXABLE = [
     ("ML201", "CREATE INDEX idx ON orders (created_at);",
@@ -99,6 +103,19 @@ def test_concurrently_fix_judged_on_the_edited_file_for_flyway():
     assert not {f.rule for f in lint(fixed, path="V1__idx.sql")} & {"ML201", "ML301"}
     with_set = "SET lock_timeout = '2s';\n" + sql
     assert [f.fix for f in lint(with_set, path="V1__idx.sql") if f.rule == "ML201"] == [None]
+
+
+@pytest.mark.parametrize("path, convention, more_sql", [
+    ("V1__idx.ddl", "auto", (".ddl",)),   # Flyway's name with a configured suffix
+    ("idx.sql", "flyway", ()),            # the configured convention
+])
+def test_concurrently_fix_reads_the_edited_file_by_the_convention_of_the_lint(
+        path, convention, more_sql):
+    # Read as plain SQL, the SET would not matter; Flyway refuses the edited file.
+    sql = "SET lock_timeout = '2s';\nCREATE INDEX idx_a ON t (a);\n"
+    options = dataclasses.replace(helpers.options(), convention=convention, more_sql=more_sql)
+    found = lint_source(SourceFile(path, sql), options)
+    assert [f.fix for f in found if f.rule == "ML201"] == [None]
 
 
 @pytest.mark.parametrize("last_file_text", [
