@@ -315,40 +315,43 @@ class Migration:
 
     def not_null_proven(self, table: m.ObjectName, column: m.Ident, before: int) -> bool:
         """A validated ``CHECK (column IS NOT NULL)`` precedes ``before`` in this file:
-        added without NOT VALID, or validated later; or a VALIDATE CONSTRAINT of a check
-        from an earlier migration whose name mentions the column (the usual
-        ``<table>_<column>_not_null`` convention)."""
-        checks: Dict[str, bool] = {}
-        validated_elsewhere = False
-        for _, op in self.operations_before(before):
-            if isinstance(op, m.AddConstraint) and op.table.matches(table) and (
-                op.kind == "check" and op.name is not None
-                and _checks_not_null(op.expression_sql, column)
-            ):
-                checks[op.name.key] = not op.not_valid
-            elif isinstance(op, m.AddConstraint) and op.table.matches(table) and (
-                op.kind == "check" and not op.not_valid
-                and _checks_not_null(op.expression_sql, column)
-            ):
-                return True
-            elif isinstance(op, m.ValidateConstraint) and op.table.matches(table):
-                if op.name.key in checks:
-                    checks[op.name.key] = True
-                elif column.key in op.name.key:
-                    validated_elsewhere = True
-        return validated_elsewhere or any(checks.values())
+        added without NOT VALID, or validated later, and not dropped; or a VALIDATE
+        CONSTRAINT of a check from an earlier migration whose name mentions the column (the
+        usual ``<table>_<column>_not_null`` convention)."""
+        checks, validated_elsewhere = self._not_null_checks(table, column, before)
+        return validated_elsewhere or any(valid for _, valid in checks.values())
 
     def not_null_check(self, table: m.ObjectName, column: m.Ident,
                        before: int) -> Optional[m.AddConstraint]:
         """The last ``CHECK (column IS NOT NULL)`` this file adds to ``table`` before
-        ``before``."""
-        found = None
-        for _, op in self.operations_before(before):
-            if isinstance(op, m.AddConstraint) and op.table.matches(table) and (
-                op.kind == "check" and _checks_not_null(op.expression_sql, column)
+        ``before`` and does not drop."""
+        checks, _ = self._not_null_checks(table, column, before)
+        return next((op for op, _ in reversed(list(checks.values()))), None)
+
+    def _not_null_checks(self, table: m.ObjectName, column: m.Ident, before: int,
+                         ) -> Tuple[Dict[str, Tuple[m.AddConstraint, bool]], bool]:
+        """The ``CHECK (column IS NOT NULL)`` constraints this file adds to ``table`` before
+        ``before`` and does not drop, in order, by name (an unnamed one by position), each
+        with whether it is validated; and whether a VALIDATE CONSTRAINT of another name
+        mentioning the column (a check from an earlier migration) precedes ``before``."""
+        checks: Dict[str, Tuple[m.AddConstraint, bool]] = {}
+        validated_elsewhere = False
+        for position, op in enumerate(op for _, op in self.operations_before(before)):
+            if not isinstance(op, m.TableOperation) or not op.table.matches(table):
+                continue
+            if isinstance(op, m.AddConstraint) and op.kind == "check" and _checks_not_null(
+                op.expression_sql, column
             ):
-                found = op
-        return found
+                key = op.name.key if op.name is not None else f"#{position}"
+                checks.pop(key, None)  # a later one of the same name is the last
+                checks[key] = (op, not op.not_valid)
+            elif isinstance(op, m.ValidateConstraint) and op.name.key in checks:
+                checks[op.name.key] = (checks[op.name.key][0], True)
+            elif isinstance(op, m.ValidateConstraint) and column.key in op.name.key:
+                validated_elsewhere = True
+            elif isinstance(op, m.DropConstraint):
+                checks.pop(op.name.key, None)
+        return checks, validated_elsewhere
 
     def setting(self, name: str, before: int) -> Optional[str]:
         """The last value this file SETs for ``name`` before statement ``before``."""

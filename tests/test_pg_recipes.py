@@ -192,6 +192,21 @@ def test_set_not_null_check_name_avoids_a_constraint_the_migration_adds():
             "IS NOT NULL) NOT VALID;") in steps
 
 
+def test_set_not_null_does_not_validate_a_check_the_migration_dropped():
+    steps = _steps(_CHECK_THEN_SET.format(name="c1", valid=" NOT VALID").replace(
+        "\n", "\nALTER TABLE orders DROP CONSTRAINT c1;\n"), "ML106")
+    assert not any("c1" in step for step in steps)
+    assert ("ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null CHECK (customer_id "
+            "IS NOT NULL) NOT VALID;") in steps
+
+
+def test_a_dropped_validated_check_no_longer_proves_not_null():
+    sql = ("ALTER TABLE orders ADD CONSTRAINT c1 CHECK (customer_id IS NOT NULL);\n"
+           "ALTER TABLE orders DROP CONSTRAINT c1;\n"
+           "ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;")
+    assert "ML106" in [f.rule for f in lint(sql)]
+
+
 def test_before_12_the_recipe_says_the_check_replaces_not_null():
     steps = _steps("ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;", "ML106",
                    version="11")
