@@ -1380,15 +1380,17 @@ def _set_expression(cursor: Cursor, table: m.ObjectName, first: int, last: int) 
 def _parenthesized_text(cursor: Cursor, last: int) -> Optional[str]:
     """The text inside the parentheses that open at the cursor and close at token
     ``last``; None for any other shape."""
-    tokens = cursor.tokens
-    if not _is(cursor.peek(), TokenType.L_PAREN) or tokens[last].token_type != TokenType.R_PAREN:
+    opening = cursor.position
+    if not (_is(cursor.peek(), TokenType.L_PAREN) and _is(cursor.tokens[last], TokenType.R_PAREN)):
         return None
-    depth = 0
-    for index in range(cursor.position, last + 1):
-        depth += _NESTING.get(tokens[index].token_type, 0)
-        if depth == 0 and index != last:
-            return None  # ``(a) + (b)``: the parentheses close before the end
-    return cursor.text[cursor.peek().end + 1:tokens[last].start]
+    if _closing_parenthesis(cursor.tokens, opening, last) != last:
+        return None  # ``(a) + (b)``: the parentheses close before the end
+    return _inside(cursor, opening, last)
+
+
+def _inside(cursor: Cursor, opening: int, close: int) -> str:
+    """The text between the tokens ``opening`` and ``close``."""
+    return cursor.text[cursor.tokens[opening].end + 1:cursor.tokens[close].start]
 
 
 def _check_action(cursor: Cursor, table: m.ObjectName, first: int, last: int) -> List[m.Operation]:
@@ -1406,8 +1408,7 @@ def _check_action(cursor: Cursor, table: m.ObjectName, first: int, last: int) ->
     attributes = _check_attributes(cursor.tokens[close + 1:last + 1]) if close else None
     if attributes is None:
         return []
-    text = cursor.text[cursor.tokens[opening].end + 1:cursor.tokens[close].start]
-    checked = check_expression(text, "postgres")
+    checked = check_expression(_inside(cursor, opening, close), "postgres")
     if checked is None:
         return []
     expression_sql, columns = checked

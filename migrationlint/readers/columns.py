@@ -9,6 +9,7 @@ import sqlglot
 from migrationlint import model as m
 from migrationlint.parse import sqlglot_dialect
 from migrationlint.readers.templating import plain_spelling
+from migrationlint.sqlgen import string_literal
 from migrationlint.volatility import classify
 
 
@@ -30,8 +31,7 @@ def default_from_value(value: Any) -> Optional[m.ColumnDefault]:
         return m.ColumnDefault(sql="true" if value else "false")
     if isinstance(value, (int, float)):
         return m.ColumnDefault(sql=str(value))
-    text = str(value).replace("'", "''")
-    return m.ColumnDefault(sql=f"'{text}'")
+    return m.ColumnDefault(sql=string_literal(str(value)))
 
 
 def ident(name: str) -> m.Ident:

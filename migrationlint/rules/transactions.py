@@ -9,6 +9,7 @@ from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.parse import tokenize
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
+from migrationlint.sqlgen import string_literal
 from migrationlint.transactions import flyway_non_transactional, refused_in_transaction
 
 # How the runner is named in messages; others get "its runner".
@@ -161,7 +162,7 @@ def _value_used_later(ctx: RuleContext, value: str) -> Optional[int]:
 def check_enum_in_transaction(op: m.AddEnumValue, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.migration.runs_in_transaction(ctx.statement) is False:
         return
-    value = "'" + op.value.replace("'", "''") + "'"
+    value = string_literal(op.value)
     if not ctx.version.at_least(12):
         # PostgreSQL 11 allows it for a type created in the same transaction: no index
         # can hold the new value's OID and outlive a rollback (AlterEnum's xmin check).
