@@ -621,6 +621,10 @@ class PartitionChange(TableOperation):
     "repair", "discard", "import"."""
 
     action: str
+    # ADD PARTITION's form tells the table's partitioning: partitions with VALUES are RANGE
+    # or LIST ("range"), PARTITIONS n or partitions without VALUES HASH or KEY ("hash").
+    # None for the other actions.
+    partitioning: Optional[str] = None
 
     @property
     def is_command(self) -> bool:

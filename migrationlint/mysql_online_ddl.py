@@ -86,7 +86,9 @@ ROWS: Dict[str, Row] = {
     "rename_table": Row((8, 0, 12), (10, 3, 7), True, False, True, metadata_only=True),
     # partitions
     "repartition": Row(None, None, False, True, False),
-    "add_partition": Row(None, None, True, False, True, copy_before_80=True),
+    "add_range_partition": Row(None, None, True, False, True, copy_before_80=True),
+    # HASH / KEY: the rows are redistributed, with LOCK=SHARED at best.
+    "add_hash_partition": Row(None, None, True, False, False, copy_before_80=True),
     "drop_partition": Row(None, None, True, False, True, copy_before_80=True),
     "reorganize_partitions": Row(None, None, True, False, False, copy_before_80=True),
     "partition_maintenance": Row(None, None, True, False, True, metadata_only=True),
@@ -162,18 +164,12 @@ def support(kind: str, what: str, target: Target, uncertain: bool = False,
     inplace = row.inplace and not (row.copy_before_80 and target.before_80)
     if inplace:
         return Support(kind, what, Algorithm.INPLACE, row.rebuild, row.concurrent_dml,
-                       row.metadata_only, uncertain, _INPLACE_FALLBACKS.get(kind))
+                       row.metadata_only, uncertain)
     writes = target.copy_allows_writes and kind != "add_auto_increment_column"
     return Support(kind, what, Algorithm.COPY, True, writes, False, uncertain)
 
 
 _INSTANT_COLUMN_CHANGES = ("add_column", "add_column_positioned", "drop_column")
-# Operations whose INPLACE default can take a stronger lock than the row says, depending on
-# a table property the migration does not show.
-_INPLACE_FALLBACKS = {
-    "add_partition": "on a HASH or KEY partitioned table the server takes LOCK=SHARED and "
-                     "blocks writes while it redistributes the rows",
-}
 
 
 def _instant_fallback(kind: str, target: Target) -> Optional[str]:
@@ -288,8 +284,10 @@ def _partition(op: m.PartitionChange, target: Target) -> Support:
     action = op.action
     if action in ("partition_by", "remove_partitioning"):
         return support("repartition", "changing the partitioning", target)
-    if action in ("add", "drop"):
-        return support(f"{action}_partition", f"{action.upper()} PARTITION", target)
+    if action == "add":
+        return support(f"add_{op.partitioning}_partition", "ADD PARTITION", target)
+    if action == "drop":
+        return support("drop_partition", "DROP PARTITION", target)
     if action in ("coalesce", "reorganize", "rebuild"):
         return support("reorganize_partitions", f"{action.upper()} PARTITION", target)
     if action in ("optimize", "discard", "import"):

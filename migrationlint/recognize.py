@@ -977,6 +977,13 @@ def _with_ignored_words(operations: List[m.Operation],
     return [restored(op) for op in operations] if ignored else operations
 
 
+def _added_partitioning(cursor: Cursor, last: int) -> str:
+    """The partitioning ADD PARTITION's words show (PartitionChange.partitioning): RANGE
+    and LIST partitions need VALUES, HASH and KEY ones take none."""
+    words = cursor.tokens[cursor.position:last + 1]
+    return "range" if any(t.text.upper() == "VALUES" for t in words) else "hash"
+
+
 def _within(inner: Region, outer: Region) -> bool:
     return outer[:2] <= inner[:2] and inner[2:] <= outer[2:]
 
@@ -999,7 +1006,9 @@ def _mysql_alter_clause(cursor: Cursor, table: m.ObjectName, clauses: Dict[str, 
         return m.PartitionChange(span=span, table=table, action="partition_by")
     for action in _PARTITION_ACTIONS:
         if cursor.accept(action, "PARTITION"):
-            return m.PartitionChange(span=span, table=table, action=action.lower())
+            return m.PartitionChange(
+                span=span, table=table, action=action.lower(),
+                partitioning=_added_partitioning(cursor, last) if action == "ADD" else None)
     if cursor.accept("ALTER", "INDEX"):  # MariaDB: ALTER INDEX name [NOT] IGNORED
         name = cursor.ident()
         return m.AlterIndexVisibility(span=span, table=table, name=name,

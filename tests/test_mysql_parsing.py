@@ -103,6 +103,16 @@ def test_partition_changes(sql, action):
     assert only(sql, m.PartitionChange).action == action
 
 
+@pytest.mark.parametrize("sql,partitioning", [
+    ("ALTER TABLE t ADD PARTITION (PARTITION p3 VALUES LESS THAN (2000));", "range"),
+    ("ALTER TABLE t ADD PARTITION (PARTITION p3 VALUES IN (1, 2));", "range"),
+    ("ALTER TABLE t ADD PARTITION PARTITIONS 2;", "hash"),
+    ("ALTER TABLE t ADD PARTITION (PARTITION p3);", "hash"),
+])
+def test_added_partition_shows_the_partitioning(sql, partitioning):
+    assert only(sql, m.PartitionChange).partitioning == partitioning
+
+
 def test_primary_key_index_visibility_and_rename_index():
     ops = operations(
         "ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (id, b), ALTER INDEX i INVISIBLE, "

@@ -21,10 +21,10 @@ _BLOCK = re.compile(r"^```sql (?P<kind>bad|good)(?P<attrs>[^\n]*)\n(?P<body>.*?)
 OTHER_RULES_ON_GOOD = {
     # The file does not show the column's current type, so change-column-type reports the
     # MODIFY; the example shows only that a stated algorithm stops ML404's silent copy.
-    "alter-table-blocks-writes-good-5": {"ML107"},
+    "alter-table-blocks-writes-good-6": {"ML107"},
     # Line 1 only shows the current definition (ML107 as above, ML401 for the second DDL);
     # the example shows that widening within the length prefix is not flagged on line 2.
-    "alter-table-blocks-writes-good-6": {"ML107", "ML401"},
+    "alter-table-blocks-writes-good-7": {"ML107", "ML401"},
     # Relaxing to NULL is not ML409's concern; the unknown current type is ML107's.
     "modify-column-to-not-null-good-2": {"ML107"},
     # Line 1 only shows the column NOT NULL (ML107, ML401 as above); line 2 is the example.

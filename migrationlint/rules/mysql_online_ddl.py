@@ -330,9 +330,9 @@ def check_missing_clause(ctx: RuleContext) -> Iterator[Finding]:
         fallback = found.silent_fallback
         op = found.operation_of(fallback)
         clause = found.supported_clause
-        how = "instantly" if fallback.instant else "in place without blocking writes"
+        # Only INSTANT column changes fall back silently (a table rebuild).
         message = (
-            f"{_sentence(fallback.what)} on {ctx.q(found.table)} runs {how} on "
+            f"{_sentence(fallback.what)} on {ctx.q(found.table)} runs instantly on "
             f"{_server(target)} by default, but {fallback.fallback}."
         )
         steps = _clause_step(ctx, statement, clause, f"State {clause}")
@@ -343,25 +343,6 @@ def check_missing_clause(ctx: RuleContext) -> Iterator[Finding]:
                 "table or alter-table-blocks-writes.",
                 steps=tuple(steps),
             ))
-        elif target.mariadb and partition_command(statement.operations):
-            yield ctx.finding(op.span, f"{message} {_MARIADB_PARTITION_COMMAND}", Rewrite(
-                summary="Check how the table is partitioned before running the statement.",
-                steps=(_MARIADB_PARTITION_STEP,),
-            ))
-
-
-_MARIADB_PARTITION_COMMAND = (
-    "MariaDB accepts no ALGORITHM or LOCK clause with a partition command (ERROR 1064), so "
-    "the server cannot be told to refuse instead: it copies no rows for a RANGE or LIST "
-    "table, and on a HASH or KEY one lets reads, not writes, through while it moves the rows."
-)
-_MARIADB_PARTITION_STEP = Step(
-    phase=Phase.EXPAND,
-    title="Look at the table's partitioning (SHOW CREATE TABLE) before the deploy",
-    instruction="RANGE or LIST: run the statement as it is. HASH or KEY: writes wait until "
-    "the rows are redistributed, so run it in a quiet period, or schedule it like a "
-    "write-blocking change (alter-table-blocks-writes).",
-)
 
 
 @rule(
