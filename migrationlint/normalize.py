@@ -466,7 +466,8 @@ class _Converter:
     def table_elements(self, schema: exp.Expression) -> dict:
         """The columns and the UNIQUE (MySQL INDEX / KEY) definitions of a CREATE TABLE's
         column list; of a PARTITION OF's, the columns' constraints (no types) and the
-        table constraints. None without a list."""
+        table constraints. ``{}`` without a list (a PARTITION OF may have none), so the
+        model's defaults apply."""
         if not isinstance(schema, exp.Schema):
             return {}
         return {"columns": tuple(self.column_spec(c) for c in schema.expressions

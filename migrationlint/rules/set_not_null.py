@@ -82,12 +82,11 @@ def _check_of(op: m.SetNotNull, ctx: RuleContext) -> dict:
     if added is not None:  # PostgreSQL names an unnamed one <table>_<column>_check
         name = added.name or postgres_default_name(op.table.name, (op.column,), suffix="check")
         return {"check": name, "check_added": True}
-    for number in itertools.count(1):
-        suffix = "not_null" if number == 1 else f"not_null{number}"
-        name = generated_name(ctx.dialect, op.table.name.name, op.column.name, suffix=suffix)
-        if not ctx.migration.constraint_is_new(op.table, name, ctx.index):
-            return {"check": name}
-    raise AssertionError("unreachable")
+    names = (generated_name(ctx.dialect, op.table.name.name, op.column.name,
+                            suffix="not_null" if number == 1 else f"not_null{number}")
+             for number in itertools.count(1))
+    return {"check": next(name for name in names
+                          if not ctx.migration.constraint_is_new(op.table, name, ctx.index))}
 
 
 def _added_earlier(op: m.SetNotNull, ctx: RuleContext) -> Optional[m.AddColumn]:
