@@ -450,6 +450,12 @@ def _index_storage(dialect: str, storage_parameters: Sequence[str],
     return storage + (f" TABLESPACE {quote(tablespace, dialect)}" if tablespace else "")
 
 
+def on_partitioned_table(refused: str) -> str:
+    """Said after a rewrite's summary: a migration cannot show that an existing table is
+    partitioned, where ``refused`` fails; the rule page gives the per-partition recipe."""
+    return f" On a partitioned table {refused} fails: the rule page gives the per-partition recipe."
+
+
 def validate_separately(dialect: str, table: m.ObjectName, constraint: m.Ident) -> Step:
     return Step(
         phase=Phase.CONTRACT,

@@ -11,7 +11,7 @@ from migrationlint import model as m
 from migrationlint.autofix import split_not_valid
 from migrationlint.context import Statement
 from migrationlint.findings import Finding, Fix, Phase, Rewrite, Step
-from migrationlint.recipes import bare_column_step, validate_separately
+from migrationlint.recipes import bare_column_step, on_partitioned_table, validate_separately
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
 from migrationlint.sqlgen import postgres_default_name
@@ -23,11 +23,6 @@ _SUMMARY = (
 _INLINE_SUMMARY = (
     "Add the bare column, then the constraint NOT VALID (brief lock, no scan), and VALIDATE "
     "it in a separate migration."
-)
-_FOREIGN_KEY_PARTITIONED = (
-    " A partitioned table refuses NOT VALID before PostgreSQL 18: add the foreign key NOT "
-    "VALID to each partition and validate it there, then add it on the parent, which adopts "
-    "the partitions' foreign keys without a scan."
 )
 _ADD_TITLE = "Add it NOT VALID: new and updated rows are checked, existing rows are not scanned"
 
@@ -119,7 +114,8 @@ def check_foreign_key(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext)
         columns = ", ".join(ctx.q(c) for c in op.columns)
         references = _references_sql(ctx, op.references, op.reference_columns, op.reference_options)
         body = f"FOREIGN KEY ({columns}) {references}"
-    rewrite = _not_valid_rewrite(ctx, op.table, name, body, partitioned=_FOREIGN_KEY_PARTITIONED)
+    rewrite = _not_valid_rewrite(ctx, op.table, name, body,
+                                 partitioned=_foreign_key_on_partitioned_table(ctx))
     yield ctx.finding(op.span, message, rewrite, _split_fix(ctx, op))
 
 
@@ -137,8 +133,13 @@ def _inline_foreign_key(op: m.AddColumn, ctx: RuleContext) -> Iterator[Finding]:
     name = _foreign_key_name(op.table, (spec.name,))
     references = _references_sql(ctx, spec.references, spec.reference_columns, spec.reference_options)
     body = f"FOREIGN KEY ({column}) {references}"
-    yield ctx.finding(op.span, message, _not_valid_rewrite(ctx, op.table, name, body, spec,
-                                                           _FOREIGN_KEY_PARTITIONED))
+    yield ctx.finding(op.span, message, _not_valid_rewrite(
+        ctx, op.table, name, body, spec, _foreign_key_on_partitioned_table(ctx)))
+
+
+def _foreign_key_on_partitioned_table(ctx: RuleContext) -> str:
+    # PostgreSQL 18 takes a NOT VALID foreign key on a partitioned table.
+    return on_partitioned_table("NOT VALID") if ctx.version.below(18) else ""
 
 
 def _validates_inline_references(statement: Statement) -> bool:

@@ -5,6 +5,7 @@ from typing import Iterator, Optional
 from migrationlint import model as m
 from migrationlint.autofix import add_concurrently, with_concurrently
 from migrationlint.findings import Finding, Phase, Rewrite, Step
+from migrationlint.recipes import on_partitioned_table
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
 
@@ -71,9 +72,7 @@ def check(op: m.CreateIndex, ctx: RuleContext) -> Iterator[Finding]:
              if op.name is not None else op.description or "the index")
     rewrite = Rewrite(
         summary="Build the index CONCURRENTLY, alone in a migration that runs outside a "
-        "transaction. A partitioned table refuses CONCURRENTLY: CREATE INDEX ... ON ONLY the "
-        "parent, CREATE INDEX CONCURRENTLY on each partition, then ALTER INDEX <parent index> "
-        "ATTACH PARTITION <partition index> for each (see the rule page).",
+        "transaction." + on_partitioned_table("CREATE INDEX CONCURRENTLY"),
         steps=(
             _build_step(op, ctx, index),
             Step(phase=Phase.EXPAND,

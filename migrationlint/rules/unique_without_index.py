@@ -8,7 +8,7 @@ from migrationlint import model as m
 from migrationlint.findings import Finding, Phase, Rewrite, Step
 from migrationlint.recipes import (
     add_not_null_safely, always_write_step, bare_column_step, batched_backfill,
-    concurrent_unique_index,
+    concurrent_unique_index, on_partitioned_table,
 )
 from migrationlint.rulecontext import RuleContext
 from migrationlint.rules import POSTGRES, rule
@@ -84,9 +84,7 @@ def check(op: Union[m.AddConstraint, m.AddColumn], ctx: RuleContext) -> Iterator
                "USING INDEX.")
     if shared is not None:
         summary = f"Add the column nullable, give each row a value of its own, then {summary[0].lower()}{summary[1:]}"
-    summary += (" A partitioned table refuses both: build the index and attach it USING INDEX "
-                f"on each partition, then ADD CONSTRAINT ... {keyword} (...) on the parent, which "
-                "adopts the partitions' constraints without a build.")
+    summary += on_partitioned_table(f"CREATE INDEX CONCURRENTLY or {keyword} USING INDEX")
     rewrite = Rewrite(summary=summary, steps=tuple(steps))
     yield ctx.finding(op.span, message, rewrite)
 
