@@ -332,3 +332,13 @@ def test_drop_schema_and_database_contract_steps_on_postgres():
     check, drop = database.rewrite.steps[1:]
     assert "CASCADE" not in drop.title and "connected to analytics_old" in check.title
     assert "pg_class" in check.sql and drop.sql == "DROP DATABASE analytics_old;"
+
+
+def test_postgres_drop_database_check_counts_types_and_domains():
+    # Enums, domains and ranges have no pg_class row; a relation's row type and every
+    # type's array are counted with what they belong to, not again.
+    [database] = only(lint("DROP DATABASE analytics_old;", select=["ML108"]), "ML108")
+    check = database.rewrite.steps[1].sql
+    assert "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace" in check
+    assert "t.typrelid = 0" in check and "e.typarray = t.oid" in check
+    assert check.count("NOT LIKE 'pg\\_temp%'") == 3

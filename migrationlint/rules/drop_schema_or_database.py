@@ -67,11 +67,21 @@ def _mysql_objects_query(database: str) -> str:
     )
 
 
-# Tables, views, sequences and indexes, and functions, outside the system schemas.
+# Outside the system, TOAST and temporary schemas (a session's temporary objects go with it).
+_USER_SCHEMA = ("n.nspname NOT IN ('pg_catalog', 'information_schema')\n"
+                "          AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'")
+
+# Relations (tables, views, sequences, indexes, composite types), functions, and the types
+# created on their own (enums, domains, ranges, base types): not a relation's row type,
+# counted with the relation, nor the array or multirange type made with another type.
 _POSTGRES_OBJECTS_QUERY = (
     "SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
-    "        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')\n"
-    "          AND n.nspname NOT LIKE 'pg\\_toast%')\n"
+    f"        WHERE {_USER_SCHEMA})\n"
     "     + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace\n"
-    "        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')) AS objects_left;"
+    f"        WHERE {_USER_SCHEMA})\n"
+    "     + (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace\n"
+    f"        WHERE {_USER_SCHEMA}\n"
+    "          AND t.typrelid = 0 AND t.typtype <> 'm'\n"
+    "          AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid))"
+    " AS objects_left;"
 )
