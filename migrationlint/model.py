@@ -538,10 +538,12 @@ class DetachPartition(TableOperation):
 class DropSchema(Operation):
     name: Ident
     cascade: bool = False
+    if_exists: bool = False
 
 
 class DropDatabase(Operation):
     name: Ident
+    if_exists: bool = False
 
 
 class DropTrigger(TableOperation):

@@ -524,9 +524,11 @@ class _Converter:
                 )
             elif kind == "SCHEMA":
                 yield m.DropSchema(span=span, name=_schema_or_database_name(target),
-                                   cascade=bool(ast.args.get("cascade")))
+                                   cascade=bool(ast.args.get("cascade")),
+                                   if_exists=bool(ast.args.get("exists")))
             elif kind == "DATABASE":
-                yield m.DropDatabase(span=span, name=_schema_or_database_name(target))
+                yield m.DropDatabase(span=span, name=_schema_or_database_name(target),
+                                     if_exists=bool(ast.args.get("exists")))
             elif kind == "INDEX":
                 on_table = ast.args.get("cluster")  # MySQL DROP INDEX name ON table
                 table = object_name(on_table.this) if isinstance(on_table, exp.OnProperty) else None

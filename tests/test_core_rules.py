@@ -342,3 +342,16 @@ def test_postgres_drop_database_check_counts_types_and_domains():
     assert "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace" in check
     assert "t.typrelid = 0" in check and "e.typarray = t.oid" in check
     assert check.count("NOT LIKE 'pg\\_temp%'") == 3
+
+
+@pytest.mark.parametrize("dialect, statement", [
+    ("postgres", "DROP DATABASE IF EXISTS analytics_old"),
+    ("postgres", "DROP SCHEMA IF EXISTS analytics_old"),
+    ("mysql", "DROP DATABASE IF EXISTS analytics_old"),
+    ("mysql", "DROP SCHEMA IF EXISTS analytics_old"),  # MySQL's synonym of DROP DATABASE
+    ("mariadb", "DROP SCHEMA IF EXISTS analytics_old"),
+])
+def test_drop_schema_or_database_keeps_if_exists_in_the_printed_drop(dialect, statement):
+    # Without it, running the migration again fails once the database is gone.
+    [finding] = only(lint(statement + ";", dialect=dialect, select=["ML108"]), "ML108")
+    assert finding.rewrite.steps[-1].sql == statement + ";"

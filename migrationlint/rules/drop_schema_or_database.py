@@ -34,7 +34,8 @@ def check(op: Union[m.DropSchema, m.DropDatabase], ctx: RuleContext) -> Iterator
 
 def _contract_steps(op: Union[m.DropSchema, m.DropDatabase], kind: str, name: str,
                     ctx: RuleContext) -> Tuple[Step, ...]:
-    drop = f"DROP {kind.upper()} {name};"
+    if_exists = "IF EXISTS " if op.if_exists else ""  # so that running it again succeeds
+    drop = f"DROP {kind.upper()} {if_exists}{name};"
     if ctx.dialect == "postgres" and kind == "schema":  # RESTRICT is the default
         return (Step(phase=Phase.CONTRACT, title=f"In a later release, drop the schema without "
                      "CASCADE so it fails if anything is still in it", sql=drop),)
