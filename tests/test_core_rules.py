@@ -283,6 +283,10 @@ def test_a_rename_whose_old_name_is_not_served_again_at_once_is_flagged(sql, dia
      "RENAME TABLE orders TO orders_old, orders_new TO orders;", "mysql"),
     ("CREATE TABLE orders_new (LIKE orders);\nALTER TABLE orders RENAME TO orders_old;\n"
      "ALTER TABLE orders_new RENAME TO orders;", "postgres"),
+    # The same swap in two steps: the old name is created again at once.
+    ("ALTER TABLE orders RENAME TO orders_old;\nCREATE TABLE orders (id bigint PRIMARY KEY);",
+     "postgres"),
+    ("RENAME TABLE orders TO orders_old;\nCREATE TABLE orders (id BIGINT PRIMARY KEY);", "mysql"),
 ])
 def test_a_swap_with_a_table_created_in_the_migration_gets_no_view_recipe(sql, dialect):
     # orders still exists after the swap: a view under it would undo the swap.

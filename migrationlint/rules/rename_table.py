@@ -77,10 +77,15 @@ def _run_at_once_after(op: m.RenameTable, ctx: RuleContext) -> List[m.Operation]
 
 def _fresh_table_swapped_in(op: m.RenameTable, ctx: RuleContext) -> Optional[m.ObjectName]:
     """The table created in this migration that takes ``op``'s old name at once (a swap
-    such as ``RENAME TABLE a TO a_old, a_new TO a``), or None."""
-    return next((other.table for other in _run_at_once_after(op, ctx)
-                 if isinstance(other, m.RenameTable) and ctx.table_is_new(other.table)
-                 and ctx.migration.same_name(other.new_name, op.table)), None)
+    such as ``RENAME TABLE a TO a_old, a_new TO a``, or ``a`` created again right after
+    the rename), or None."""
+    for other in _run_at_once_after(op, ctx):
+        if isinstance(other, m.RenameTable) and ctx.table_is_new(other.table) and (
+                ctx.migration.same_name(other.new_name, op.table)):
+            return other.table
+        if isinstance(other, m.CreateTable) and ctx.migration.same_name(other.table, op.table):
+            return other.table
+    return None
 
 
 def _fresh_swap_finding(op: m.RenameTable, fresh: m.ObjectName, ctx: RuleContext) -> Finding:
@@ -88,12 +93,17 @@ def _fresh_swap_finding(op: m.RenameTable, fresh: m.ObjectName, ctx: RuleContext
     version reads and writes it instead of its data (a view under the old name, the
     usual recipe, would undo the swap)."""
     old, new, f = ctx.q(op.table), ctx.q(op.new_name), ctx.q(fresh)
+    recreated = ctx.migration.same_name(fresh, op.table)
+    taker = f"a new {old} is created" if recreated else (
+        f"{f}, created in this migration, takes the name {old}")
     message = (
-        f"Renaming {old} to {new} while {f}, created in this migration, takes the name "
-        f"{old} swaps the tables: {old} keeps existing, but every running application "
-        f"version now reads and writes {f}, which holds only what this migration put into "
-        f"it, while the rows it used are in {new}."
+        f"Renaming {old} to {new} while {taker} swaps the tables: {old} keeps existing, but "
+        "every running application version now reads and writes "
+        f"{'the new ' + old if recreated else f}, which holds only what this migration put "
+        f"into it, while the rows it used are in {new}."
     )
+    if recreated:  # the copy to keep in sync needs a name of its own until the swap
+        f = f"the new table (built under another name, then swapped in)"
     tools = (f"; {tool_names(ctx)} can do all of it, copying in chunks and swapping "
              "atomically" if ctx.dialect != "postgres" else "")
     return ctx.finding(op.span, message, Rewrite(
