@@ -62,21 +62,46 @@ def lint_migration(migration: Migration, options: LintOptions) -> List[Finding]:
         return RuleContext(rules[code], migration, None, severities.get(code)).finding(
             region, message)
 
-    findings = list(_parse_errors(migration, report))
     found, statement_wide = _run_rules(migration, plan, severities)
-    findings = apply_suppressions(
-        _drop_repeats(findings + found),
-        parse_suppressions(migration.comments, migration.source.lines),
-        _statement_lines(migration),
-        migration.statements[0].span.line if migration.statements else None,
-        report, set(options.selection.enabled), _holder_lines(migration),
-    )
+    candidates = _drop_repeats(list(_parse_errors(migration, report)) + found)
+
+    def supersede(findings: List[Finding]) -> List[Finding]:
+        if statement_wide:
+            findings = _drop_superseded_in_statements(findings, statement_wide, rules)
+        return _drop_superseded(findings, rules)
+
+    def suppress(findings: List[Finding]) -> Tuple[List[Finding], bool]:
+        # Parsed for each pass: a suppression records what it suppressed.
+        suppressions = parse_suppressions(migration.comments, migration.source.lines)
+        return apply_suppressions(
+            findings, suppressions, _statement_lines(migration),
+            migration.statements[0].span.line if migration.statements else None,
+            report, set(options.selection.enabled), _holder_lines(migration)), bool(suppressions)
+
+    findings, any_suppression = suppress(candidates)
+    if any_suppression:
+        redundant = _replaced_anyway(candidates, findings, supersede)
+        if redundant:
+            # A suppression whose findings what it leaves replaces anyway changes nothing:
+            # read again without them, so that ML003 says so.
+            findings, _ = suppress([f for f in candidates if id(f) not in redundant])
     # Only what a suppression leaves supersedes: a suppressed finding silences nothing.
-    if statement_wide:
-        findings = _drop_superseded_in_statements(findings, statement_wide, rules)
-    findings = _drop_superseded(findings, rules)
-    return sorted((f for f in findings if f.rule in options.selection.enabled),
+    return sorted((f for f in supersede(findings) if f.rule in options.selection.enabled),
                   key=lambda f: f.sort_key)
+
+
+def _replaced_anyway(
+    candidates: List[Finding], left: List[Finding],
+    supersede: Callable[[List[Finding]], List[Finding]],
+) -> Set[int]:
+    """The ids of the suppressed findings among ``candidates`` that the findings a
+    suppression ``left`` would supersede anyway (few: each is tried on its own)."""
+    left_ids = {id(f) for f in left}
+    suppressed = [f for f in candidates if id(f) not in left_ids]
+    if not suppressed:
+        return set()
+    final = supersede(left)
+    return {id(f) for f in suppressed if all(kept is not f for kept in supersede(final + [f]))}
 
 
 class _RulePlan:

@@ -183,3 +183,13 @@ def test_a_suppressed_finding_does_not_stand_in_for_a_broader_one():
     sql = "-- migrationlint: ignore drop-column -- unused\nALTER TABLE t DROP COLUMN c;"
     assert codes(sql, dialect="mysql") == ["ML406"]
     assert codes(sql.split("\n")[1], dialect="mysql", ignore=["ML103", "ML411"]) == ["ML406"]
+
+
+def test_a_suppression_of_a_finding_that_is_replaced_anyway_suppressed_nothing():
+    # ML103, not suppressed, supersedes ML406: the comment changes nothing, so ML003.
+    sql = "-- migrationlint: ignore ML406 -- online\nALTER TABLE t DROP COLUMN c;"
+    assert codes(sql, dialect="mysql") == ["ML003", "ML103"]
+    # On PostgreSQL 14 ML114 (not suppressed) replaces ML206 on the whole statement.
+    rejected = ("-- migrationlint: ignore ML206 -- small table\nALTER TABLE t ADD CONSTRAINT a "
+                "UNIQUE NULLS NOT DISTINCT (x), ADD CONSTRAINT b UNIQUE (y);")
+    assert "ML003" in codes(rejected, version="14")
