@@ -624,8 +624,8 @@ class PartitionChange(TableOperation):
 
     action: str
     # ADD PARTITION's form tells the table's partitioning: partitions with VALUES are RANGE
-    # or LIST ("range"), PARTITIONS n or partitions without VALUES HASH or KEY ("hash").
-    # None for the other actions.
+    # or LIST ("range", as are MariaDB's HISTORY partitions), PARTITIONS n or partitions
+    # without VALUES HASH or KEY ("hash"). None for the other actions.
     partitioning: Optional[str] = None
 
     @property

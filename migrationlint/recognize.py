@@ -979,9 +979,12 @@ def _with_ignored_words(operations: List[m.Operation],
 
 def _added_partitioning(cursor: Cursor, last: int) -> str:
     """The partitioning ADD PARTITION's words show (PartitionChange.partitioning): RANGE
-    and LIST partitions need VALUES, HASH and KEY ones take none."""
+    and LIST partitions need VALUES, HASH and KEY ones take none. MariaDB's HISTORY
+    partitions of a system-versioned table take none either, and, like a RANGE partition
+    added at the end, receive rows from then on without moving any: judged like RANGE."""
     words = cursor.tokens[cursor.position:last + 1]
-    return "range" if any(t.text.upper() == "VALUES" for t in words) else "hash"
+    return "range" if any(t.token_type == TokenType.VALUES or (
+        t.token_type == TokenType.VAR and t.text.upper() == "HISTORY") for t in words) else "hash"
 
 
 def _within(inner: Region, outer: Region) -> bool:

@@ -108,6 +108,10 @@ def test_partition_changes(sql, action):
     ("ALTER TABLE t ADD PARTITION (PARTITION p3 VALUES IN (1, 2));", "range"),
     ("ALTER TABLE t ADD PARTITION PARTITIONS 2;", "hash"),
     ("ALTER TABLE t ADD PARTITION (PARTITION p3);", "hash"),
+    # The word inside a string or a quoted name is no VALUES.
+    ("ALTER TABLE t ADD PARTITION (PARTITION p3 COMMENT 'values');", "hash"),
+    ("ALTER TABLE t ADD PARTITION (PARTITION `values`);", "hash"),
+    ("ALTER TABLE t ADD PARTITION (PARTITION p2 HISTORY);", "range"),
 ])
 def test_added_partition_shows_the_partitioning(sql, partitioning):
     assert only(sql, m.PartitionChange).partitioning == partitioning
