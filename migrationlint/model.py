@@ -6,7 +6,7 @@ operations, so a rule is written once against the model, not against a syntax.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Dict, FrozenSet, Optional, Tuple
+from typing import Any, ClassVar, Dict, FrozenSet, Optional, Sequence, Tuple
 
 from migrationlint.source import Region
 
@@ -633,6 +633,11 @@ class PartitionChange(TableOperation):
         """ADD/DROP/TRUNCATE/... PARTITION (not PARTITION BY or REMOVE PARTITIONING): MySQL's
         grammar takes ALGORITHM=/LOCK= only before such a command, MariaDB's not at all."""
         return self.action not in ("partition_by", "remove_partitioning")
+
+
+def partition_command(operations: Sequence[Operation]) -> bool:
+    """An ADD/DROP/REORGANIZE/... PARTITION statement (PartitionChange.is_command)."""
+    return any(isinstance(op, PartitionChange) and op.is_command for op in operations)
 
 
 class DropPrimaryKey(TableOperation):

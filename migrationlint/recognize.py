@@ -834,15 +834,15 @@ def mysql_alter_table(cursor: Cursor) -> Optional[List[m.Operation]]:
     blanked_commas = set()
     ignored: List[_IgnoredWord] = []
     clause_ranges = _top_level_clauses(cursor)
-    clauses_after_command = False  # after_partition_command
+    clauses_after_command = False
     for number, (first, last) in enumerate(clause_ranges):
         cursor.position = first
         if first == last and operations and isinstance(operations[-1], m.PartitionChange):
             operation = None  # the next name of "DROP PARTITION p0, p1"
         else:
             operation = _mysql_alter_clause(cursor, table, clauses, last)
-            if operation is None and any(getattr(o, "is_command", False) for o in operations):
-                clauses_after_command = True  # after_partition_command
+            if operation is None and m.partition_command(operations):
+                clauses_after_command = True
         if operation is False:
             ordinary += 1  # sqlglot reads it below
             cursor.position = first

@@ -37,7 +37,7 @@ def _contract_steps(op: Union[m.DropSchema, m.DropDatabase], kind: str, name: st
     if_exists = "IF EXISTS " if op.if_exists else ""  # so that running it again succeeds
     drop = f"DROP {kind.upper()} {if_exists}{name};"
     if ctx.dialect == "postgres" and kind == "schema":  # RESTRICT is the default
-        return (Step(phase=Phase.CONTRACT, title=f"In a later release, drop the schema without "
+        return (Step(phase=Phase.CONTRACT, title="In a later release, drop the schema without "
                      "CASCADE so it fails if anything is still in it", sql=drop),)
     if ctx.dialect == "postgres":
         return (

@@ -48,7 +48,7 @@ def _renamed(op: m.RenameEnumValue, ctx: RuleContext) -> Iterator[Finding]:
         summary=f"Add {new} next to {old}, move the application and the rows to it; "
         "PostgreSQL cannot drop an enum value, so keep or later recreate the type.",
         steps=(
-            Step(phase=Phase.EXPAND, title=f"Add the new value (its own migration; before "
+            Step(phase=Phase.EXPAND, title="Add the new value (its own migration; before "
                  "PostgreSQL 12 outside a transaction)",
                  sql=f"ALTER TYPE {type_name} ADD VALUE IF NOT EXISTS {new} AFTER {old};"),
             *_steps([op.value], op.new_value, f"the columns of type {type_name}"),

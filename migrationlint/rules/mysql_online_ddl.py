@@ -46,19 +46,12 @@ def with_online_clause(statement: Statement, clause: str, ctx: RuleContext) -> O
     _, without_clauses, actions_at = shape
     if actions_at is None:
         return f"{without_clauses} {clause.replace(',', '')};"
-    if not partition_command(statement.operations):  # the clauses are list items
+    if not m.partition_command(statement.operations):  # the clauses are list items
         return f"{without_clauses}, {clause};"
     if ctx.dialect == "mariadb":
         return None  # ERROR 1064 wherever the clause goes
     head, actions = without_clauses[:actions_at].rstrip(), without_clauses[actions_at:].lstrip()
     return f"{head} {clause}, {actions};"
-
-
-def partition_command(operations: Sequence[m.Operation]) -> bool:
-    """An ADD/DROP/REORGANIZE/... PARTITION statement: MySQL takes ALGORITHM=/LOCK= only
-    before the command (ALTER TABLE t ALGORITHM=INPLACE, LOCK=NONE, ADD PARTITION ...), and
-    MariaDB takes neither anywhere in it."""
-    return any(isinstance(op, m.PartitionChange) and op.is_command for op in operations)
 
 
 def alter_clause(statement: Statement, plan_: Plan, ctx: RuleContext) -> Optional[str]:

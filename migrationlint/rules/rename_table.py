@@ -103,7 +103,7 @@ def _fresh_swap_finding(op: m.RenameTable, fresh: m.ObjectName, ctx: RuleContext
         f"into it, while the rows it used are in {new}."
     )
     if recreated:  # the copy to keep in sync needs a name of its own until the swap
-        f = f"the new table (built under another name, then swapped in)"
+        f = "the new table (built under another name, then swapped in)"
     tools = (f"; {tool_names(ctx)} can do all of it, copying in chunks and swapping "
              "atomically" if ctx.dialect != "postgres" else "")
     return ctx.finding(op.span, message, Rewrite(
