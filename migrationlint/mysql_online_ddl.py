@@ -396,6 +396,15 @@ def _enum_storage(kind: str, members: int) -> int:
 
 
 # -- a whole statement ------------------------------------------------------------
+class Refusal(NamedTuple):
+    """A requested clause the server certainly cannot honour, and the operation it is for."""
+
+    support: Support
+    clause: str
+    # Where it stands the clause is a syntax error (ERROR 1064), not an unsupported request.
+    syntax_error: bool = False
+
+
 class Plan(NamedTuple):
     """A statement's operations with their Support, and its ALGORITHM= / LOCK= clauses."""
 
@@ -432,7 +441,7 @@ class Plan(NamedTuple):
         return self.algorithm == "INSTANT" or (
             self.lock == "NONE" and self.algorithm in (None, "INPLACE", "NOCOPY"))
 
-    def refused_clause(self, target: Target) -> Optional[Tuple[Support, str]]:
+    def refused_clause(self, target: Target) -> Optional[Refusal]:
         """A requested clause the server certainly cannot honour: the statement fails."""
         command = next((s for op, s in self.items
                         if isinstance(op, m.PartitionChange) and op.is_command), None)
@@ -440,26 +449,26 @@ class Plan(NamedTuple):
                 target.mariadb or self.clause_after_command):
             # A syntax error: MariaDB takes neither with a partition command, MySQL only before it.
             where = "" if target.mariadb else " after the partition command"
-            return command, f"ALGORITHM=/LOCK={where}"
+            return Refusal(command, f"ALGORITHM=/LOCK={where}", syntax_error=True)
         if self.algorithm == "INSTANT" and self.lock not in (None, "DEFAULT") and not target.mariadb:
-            return self.supports[0], (f"ALGORITHM=INSTANT with LOCK={self.lock} (INSTANT "
-                                      "allows only LOCK=DEFAULT)")
+            return Refusal(self.supports[0], f"ALGORITHM=INSTANT with LOCK={self.lock} (INSTANT "
+                           "allows only LOCK=DEFAULT)")
         if self.algorithm == "COPY" and self.lock == "NONE" and not target.copy_allows_writes:
             # A table copy needs at least a shared lock (MariaDB 11.4 buffers the writes).
-            return self.worst[1], "ALGORITHM=COPY with LOCK=NONE"
+            return Refusal(self.worst[1], "ALGORITHM=COPY with LOCK=NONE")
         for support_ in self.supports:
             if support_.uncertain:
                 continue
             if self.algorithm == "INSTANT" and not support_.instant:
-                return support_, "ALGORITHM=INSTANT"
+                return Refusal(support_, "ALGORITHM=INSTANT")
             if self.algorithm in ("INPLACE", "NOCOPY") and support_.best == Algorithm.COPY:
-                return support_, f"ALGORITHM={self.algorithm}"
+                return Refusal(support_, f"ALGORITHM={self.algorithm}")
             if self.algorithm == "NOCOPY" and support_.rebuild:
-                return support_, "ALGORITHM=NOCOPY"
+                return Refusal(support_, "ALGORITHM=NOCOPY")
             if self.lock == "NONE" and not support_.concurrent_dml and self.algorithm != "INSTANT":
-                return support_, "LOCK=NONE"
+                return Refusal(support_, "LOCK=NONE")
         if self.algorithm == "INSTANT" and target.before_80:
-            return self.supports[0], "ALGORITHM=INSTANT"
+            return Refusal(self.supports[0], "ALGORITHM=INSTANT")
         return None
 
     def blocks_writes(self, target: Target) -> Optional[str]:

@@ -65,7 +65,7 @@ def _with_online_clause(found: Plan, support: Support, ctx: RuleContext) -> str:
                        (("ALGORITHM", found.algorithm), ("LOCK", found.lock)) if value)
     refused = found.refused_clause(Target(ctx.dialect, ctx.version))
     if refused is not None:
-        return f"is refused by the server as written ({refused[1]} cannot run it)"
+        return f"is refused by the server as written ({refused.clause} cannot run it)"
     if support.uncertain:
         return (f"runs as its {clause} requests, or is refused when the server cannot "
                 "(it never falls back to a blocking copy)")

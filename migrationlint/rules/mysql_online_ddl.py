@@ -346,9 +346,10 @@ def check_missing_clause(ctx: RuleContext) -> Iterator[Finding]:
 )
 def check_refused_clause(ctx: RuleContext) -> Iterator[Finding]:
     for statement, found, target in _judged(ctx, "ML407"):
-        refused, clause = found.refused_clause(target)
+        refused, clause, syntax_error = found.refused_clause(target)
         op = found.operation_of(refused)
-        error = ("ERROR 1064, a syntax error" if clause.startswith("ALGORITHM=/LOCK=") else "ERROR 1845/1846 \"... is not supported for this operation\"")
+        error = ("ERROR 1064, a syntax error" if syntax_error
+                 else "ERROR 1845/1846 \"... is not supported for this operation\"")
         message = (
             f"{clause} is not supported for {refused.what} on {_server(target)}: the statement "
             f"fails ({error}) and the migration stops."
